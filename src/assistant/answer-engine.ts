@@ -1,0 +1,281 @@
+import type { SearchDoc } from '../content/types.js';
+import { cleanText, foldToken, indexTerms, tokenize } from '../search/analyzer.js';
+import type { ArticleIndex, Candidate } from '../search/article-index.js';
+import type { Lexicon } from '../search/lexicon.js';
+import { DEFAULT_PLAN_WEIGHTS, MAX_QUERY_CHARS, planQuery, type PlanWeights, type QueryPlan } from '../search/query.js';
+import { splitSentences, tidySpacing } from '../search/sentences.js';
+import { formatDate, messages } from './messages.js';
+
+/** A source cited by an answer. */
+export interface AnswerSource {
+  id: string;
+  title: string;
+  url?: string;
+  publishedAt?: string;
+  score: number;
+}
+
+/** What the engine replies to one question. */
+export interface Answer {
+  text: string;
+  sources: AnswerSource[];
+  /** 0..1: how much of the question the best passage covers. */
+  confidence: number;
+  /** What kind of reply this is; `no_answer` questions are recorded for staff. */
+  kind: 'answer' | 'no_answer' | 'greeting' | 'thanks' | 'empty' | 'too_long';
+  /** The quoted sentences, when answered. */
+  quote?: string[];
+}
+
+/** Tuning of ranking and answer selection (defaults tuned on the dev splits only). */
+export interface EngineTuning {
+  plan: PlanWeights;
+  /** Candidates re-ranked sentence by sentence. */
+  rerankDepth: number;
+  bm25Weight: number;
+  sentenceWeight: number;
+  coverageWeight: number;
+  /** Below this confidence the engine says it has no information. */
+  minConfidence: number;
+  provinceBoost: number;
+  yearBoost: number;
+  /** How much an accented question penalises documents that have its words only without those accents. */
+  exactWeight: number;
+}
+
+export const DEFAULT_TUNING: EngineTuning = {
+  plan: DEFAULT_PLAN_WEIGHTS,
+  rerankDepth: 20,
+  bm25Weight: 1,
+  sentenceWeight: 0.6,
+  coverageWeight: 0.6,
+  minConfidence: 0.4,
+  provinceBoost: 1.3,
+  yearBoost: 1.2,
+  exactWeight: 0.2,
+};
+
+interface SentenceInfo {
+  text: string;
+  terms: Set<string>;
+  exact: Set<string>;
+  hasNumber: boolean;
+  hasDate: boolean;
+  hasPerson: boolean;
+}
+
+interface DocInfo {
+  sentences: SentenceInfo[];
+  terms: Set<string>;
+  /** Exact (accented) tokens of the whole document. */
+  exact: Set<string>;
+}
+
+/** One re-ranked result. */
+export interface RankedResult {
+  doc: SearchDoc;
+  score: number;
+  bm25: number;
+  coverage: number;
+  best: { index: number; score: number }[];
+  info: DocInfo;
+}
+
+const GREETING = /^(xin chao|chao|hello|hi|alo|hey|chao buoi sang|chao buoi toi)( (ban|bot|ad|admin|anh|chi|em|mat tran|tro ly))*$/;
+const THANKS = /^((ok|vang|da|uh|oke)\s)?(cam on|thank|thanks|tks|thank you|camon)( (ban|bot|ad|nhieu|nhe|nha|a|anh|chi|em))*$/;
+const PERSON_TITLE = /(^|\s)(ông|bà|đồng chí|chủ tịch|bí thư|giám đốc|trưởng ban)\s/u;
+const NAME_RUN = /[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+/u;
+const DATE = /\b\d{1,2}[/-]\d{1,2}\b|\bnăm \d{4}\b|\bngày \d{1,2}\b|\btháng \d{1,2}\b/u;
+
+class Lru<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly capacity: number) {}
+  get(key: K): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: K, value: V): void {
+    this.map.set(key, value);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
+  }
+  delete(key: K): void {
+    this.map.delete(key);
+  }
+}
+
+function analyseDoc(doc: SearchDoc): DocInfo {
+  const sentences: SentenceInfo[] = [];
+  const terms = new Set<string>(indexTerms(doc.title));
+  const exact = new Set<string>(tokenize(doc.title));
+  for (const text of splitSentences([doc.summary, doc.body].filter(Boolean).join('\n'))) {
+    const sentenceTerms = new Set(indexTerms(text));
+    for (const t of sentenceTerms) terms.add(t);
+    const sentenceExact = new Set(tokenize(text));
+    for (const t of sentenceExact) exact.add(t);
+    sentences.push({
+      text,
+      terms: sentenceTerms,
+      exact: sentenceExact,
+      hasNumber: /\d/.test(text),
+      hasDate: DATE.test(text),
+      hasPerson: PERSON_TITLE.test(text.toLowerCase()) || NAME_RUN.test(text),
+    });
+  }
+  if (sentences.length === 0 && doc.title) {
+    sentences.push({ text: doc.title, terms: new Set(indexTerms(doc.title)), exact: new Set(tokenize(doc.title)), hasNumber: false, hasDate: false, hasPerson: false });
+  }
+  return { sentences, terms, exact };
+}
+
+/**
+ * Share of the question's accented words that the document has as written, not only folded. Counted, not
+ * idf-weighted: a folded syllable such as "ban" is common (bàn, bán, bản, bạn…) even when the accented word is rare.
+ */
+function exactness(d: DocInfo, plan: QueryPlan): number {
+  let folded = 0;
+  let exact = 0;
+  for (const [term, form] of plan.exact) {
+    if (!d.terms.has(term)) continue;
+    folded += 1;
+    if (d.exact.has(form)) exact += 1;
+  }
+  return folded === 0 ? 1 : exact / folded;
+}
+
+function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number): number {
+  if (total === 0) return 0;
+  let score = 0;
+  for (const [term, weight] of plan.content) {
+    if (!s.terms.has(term)) continue;
+    const exact = plan.exact.get(term);
+    score += exact === undefined || s.exact.has(exact) ? weight : weight * 0.6;
+  }
+  for (const [pair, weight] of plan.pairs) if (s.terms.has(pair)) score += weight * 0.5;
+  let norm = score / total;
+  if (plan.kinds.includes('quantity') && s.hasNumber) norm += 0.08;
+  if (plan.kinds.includes('time') && s.hasDate) norm += 0.08;
+  if (plan.kinds.includes('person') && s.hasPerson) norm += 0.08;
+  if (s.terms.size < 6) norm *= 0.85;
+  return norm;
+}
+
+function planTotal(plan: QueryPlan): number {
+  let total = 0;
+  for (const w of plan.content.values()) total += w;
+  for (const w of plan.pairs.values()) total += w * 0.5;
+  return total;
+}
+
+function coverage(terms: Set<string>, plan: QueryPlan, total: number): number {
+  if (total === 0) return 0;
+  let got = 0;
+  for (const [t, w] of plan.content) if (terms.has(t)) got += w;
+  for (const [p, w] of plan.pairs) if (terms.has(p)) got += w * 0.5;
+  return got / total;
+}
+
+/** Dependencies and settings of the answer engine. */
+export interface AnswerEngineOptions {
+  index: ArticleIndex;
+  lexicon: Lexicon;
+  tuning?: Partial<EngineTuning>;
+}
+
+/** The answer engine: question → best articles → the sentences that answer it. */
+export interface AnswerEngine {
+  /** Answer one question. */
+  answer(question: string): Answer;
+  /** Ranked results for a question (re-ranked), best first. */
+  rank(question: string, limit?: number): RankedResult[];
+  /** Forget cached analysis of a document (after it changed). */
+  invalidate(id: string): void;
+  readonly tuning: EngineTuning;
+}
+
+/** Create the answer engine over an index. */
+export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
+  const tuning: EngineTuning = { ...DEFAULT_TUNING, ...options.tuning, plan: { ...DEFAULT_TUNING.plan, ...options.tuning?.plan } };
+  const { index, lexicon } = options;
+  const cache = new Lru<string, DocInfo>(4000);
+  const info = (doc: SearchDoc): DocInfo => {
+    let v = cache.get(doc.id);
+    if (!v) cache.set(doc.id, (v = analyseDoc(doc)));
+    return v;
+  };
+
+  function rankPlan(plan: QueryPlan, limit: number): RankedResult[] {
+    const provinceNames = new Set(plan.provinces.map((p) => p.name));
+    const boostDocument =
+      provinceNames.size > 0 || plan.years.length > 0
+        ? (doc: SearchDoc) => {
+            let b = 1;
+            if (doc.province && provinceNames.has(doc.province)) b *= tuning.provinceBoost;
+            if (doc.publishedAt && plan.years.includes(Number(doc.publishedAt.slice(0, 4)))) b *= tuning.yearBoost;
+            return b;
+          }
+        : undefined;
+    const candidates: Candidate[] = index.lookup({ weights: plan.weights, fuzzy: plan.fuzzy, boostDocument, limit: Math.max(tuning.rerankDepth, limit) });
+    if (candidates.length === 0) return [];
+    const top = candidates[0]!.score;
+    const total = planTotal(plan);
+    const ranked = candidates.map((c, rank) => {
+      const d = info(c.doc);
+      const scored = d.sentences.map((s, i) => ({ index: i, score: scoreSentence(s, plan, total) })).sort((a, b) => b.score - a.score);
+      const cov = coverage(d.terms, plan, total);
+      const bestSentence = scored[0]?.score ?? 0;
+      const bm25 = c.score / top;
+      const exactFactor = 1 - tuning.exactWeight * (1 - exactness(d, plan));
+      const score = rank < tuning.rerankDepth ? exactFactor * (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov) : bm25 * 0.01;
+      return { doc: c.doc, score, bm25, coverage: cov, best: scored.slice(0, 3), info: d };
+    });
+    ranked.sort((a, b) => b.score - a.score);
+    return ranked.slice(0, limit);
+  }
+
+  function answer(question: string): Answer {
+    const text = cleanText(question);
+    if (text === '' || tokenize(text).length === 0) return { text: messages.empty, sources: [], confidence: 0, kind: 'empty' };
+    if (text.length > MAX_QUERY_CHARS) return { text: messages.tooLong(MAX_QUERY_CHARS), sources: [], confidence: 0, kind: 'too_long' };
+    const folded = tokenize(text).map(foldToken).join(' ');
+    if (GREETING.test(folded)) return { text: messages.greeting, sources: [], confidence: 1, kind: 'greeting' };
+    if (THANKS.test(folded)) return { text: messages.thanks, sources: [], confidence: 1, kind: 'thanks' };
+
+    const plan = planQuery(text, index, lexicon, tuning.plan);
+    const ranked = rankPlan(plan, 5);
+    const sources: AnswerSource[] = ranked.map((r) => ({
+      id: r.doc.id,
+      title: tidySpacing(r.doc.title) || tidySpacing(r.info.sentences[0]?.text ?? r.doc.id),
+      url: r.doc.url,
+      publishedAt: r.doc.publishedAt,
+      score: Number(r.score.toFixed(4)),
+    }));
+    const best = ranked[0];
+    const confidence = best ? Math.min(1, 0.5 * best.coverage + 0.5 * (best.best[0]?.score ?? 0)) : 0;
+    if (!best || confidence < tuning.minConfidence) {
+      return { text: messages.noAnswer(sources.slice(0, 3).map((s) => s.title)), sources: sources.slice(0, 3), confidence, kind: 'no_answer' };
+    }
+    const top = best.best[0]!;
+    const picked = [top];
+    const second = best.best[1];
+    if (second && second.score >= top.score * 0.5) picked.push(second);
+    picked.sort((a, b) => a.index - b.index);
+    const quote = picked.map((p) => tidySpacing(best.info.sentences[p.index]!.text));
+    const source = sources[0]!;
+    const body =
+      best.doc.type === 'program'
+        ? messages.programAnswer(quote.join(' '), source.title, source.url)
+        : messages.answer(quote.join(' '), source.title, formatDate(source.publishedAt), source.url);
+    return { text: body, sources, confidence: Number(confidence.toFixed(4)), kind: 'answer', quote };
+  }
+
+  return {
+    answer,
+    rank: (question, limit = 10) => rankPlan(planQuery(cleanText(question), index, lexicon, tuning.plan), limit),
+    invalidate: (id) => cache.delete(id),
+    tuning,
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * Every word users see, in one place. Functions take data and return Vietnamese text.
+ */
+
+/** Format an ISO date as dd/mm/yyyy (Vietnam); undefined when the date is missing or unreadable. */
+export function formatDate(iso: string | undefined): string | undefined {
+  if (!iso) return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : undefined;
+}
+
+export const messages = {
+  greeting: 'Xin chào! Tôi là trợ lý hỏi đáp của Mặt trận Tổ quốc Việt Nam. Bạn hãy đặt câu hỏi về hoạt động, chương trình, cuộc vận động của Mặt trận, ví dụ: “Quỹ Vì người nghèo là gì?”',
+  thanks: 'Rất vui được giúp bạn. Bạn cần hỏi thêm gì cứ nhắn nhé!',
+  empty: 'Bạn hãy nhập câu hỏi bằng chữ, ví dụ: “Chủ tịch Ủy ban MTTQ tỉnh Quảng Bình là ai?”',
+  tooLong: (max: number) => `Tin nhắn dài quá ${max} ký tự nên tôi chưa tìm được. Bạn hãy hỏi ngắn gọn trong một hai câu nhé.`,
+  /** The answer: quoted sentences, then the source and its date. */
+  answer: (quote: string, title: string, date: string | undefined, url: string | undefined) => {
+    const source = date ? `Theo bài “${title}” (${date}):` : `Theo bài “${title}”:`;
+    return [source, `“${quote}”`, url ? `Nguồn: ${url}` : undefined].filter(Boolean).join('\n');
+  },
+  programAnswer: (quote: string, name: string, url: string | undefined) =>
+    [`Theo thông tin về “${name}”:`, `“${quote}”`, url ? `Nguồn: ${url}` : undefined].filter(Boolean).join('\n'),
+  noAnswer: (closest: string[]) =>
+    closest.length > 0
+      ? ['Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.', 'Các bài gần nhất với câu hỏi của bạn:', ...closest.map((t, i) => `${i + 1}. ${t}`)].join('\n')
+      : 'Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.',
+} as const;
+
+/** Marker that opens every "no information" reply, used to recognise it in evaluations. */
+export const NO_ANSWER_PREFIX = 'Xin lỗi, tôi chưa có thông tin';
+
+/** Text of the local web chat page. */
+export const webPage = {
+  title: 'Hỏi đáp Mặt trận Tổ quốc Việt Nam',
+  heading: 'Trợ lý hỏi đáp Mặt trận Tổ quốc',
+  intro: 'Hỏi về hoạt động, chương trình phối hợp, cuộc vận động của Mặt trận. Gõ có dấu hay không dấu đều được.',
+  placeholder: 'Nhập câu hỏi…',
+  send: 'Gửi',
+  sources: 'Nguồn',
+  error: 'Không gửi được câu hỏi. Bạn thử lại sau ít phút nhé.',
+  examples: ['Chủ tịch Ủy ban MTTQ tỉnh Quảng Bình là ai?', 'Quỹ Vì người nghèo là gì?', 'Ngày hội Đại đoàn kết toàn dân tộc là ngày nào?'],
+} as const;

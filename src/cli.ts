@@ -1,0 +1,123 @@
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
+import { createAnswerEngine } from './assistant/answer-engine.js';
+import { loadConfig } from './config.js';
+import { baselineSystem, oursSystem, readQueries, score, type EvalReport, type Figures } from './eval/evaluate.js';
+import { createLogger } from './log.js';
+import { createBaselineIndex } from './search/baseline.js';
+import { loadIndex } from './search/build.js';
+import { loadLexicon } from './search/lexicon.js';
+
+const USAGE = `Usage: mattran-bot <command> [options]   (or: npm run cli -- <command> ...)
+
+Commands:
+  ask "<question>" [--corpus FILE ...] [--json]
+      Answer one question. --json prints {text, sources, confidence, kind}.
+  eval --queries FILE [--corpus FILE ...] [--json] [--no-baseline]
+      Retrieval and answer figures for our engine and for default MiniSearch, with and without diacritics.
+
+--corpus (repeatable) replaces the bundled data/ for this run; several add up. A directory loads every
+.json/.jsonl/.jsonl.gz inside it (so "--corpus data" brings the bundled data back).
+Index snapshots are cached under DATA_DIR/cache (--no-cache to skip).`;
+
+function out(text: string): void {
+  process.stdout.write(text + '\n');
+}
+
+function formatFigures(name: string, f: Figures): string {
+  const num = (x: number | null) => (x === null ? '   –  ' : x.toFixed(4));
+  return `${name.padEnd(22)} ${num(f['recall@1'])}  ${num(f['recall@5'])}  ${num(f['mrr@10'])}  ${num(f.answerHit)}  ${num(f.noAnswer)}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      corpus: { type: 'string', multiple: true },
+      queries: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'no-baseline': { type: 'boolean', default: false },
+      'no-cache': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    out(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const config = loadConfig();
+  const log: Logger = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, pretty: process.stderr.isTTY }, 2);
+  const paths = values.corpus && values.corpus.length > 0 ? values.corpus.map((p) => resolve(p)) : [resolve(config.CONTENT_DIR), ...config.CORPUS.map((p) => resolve(p))];
+  const lexicon = loadLexicon(join(resolve(config.CONTENT_DIR), 'lexicon'));
+  const cacheDir = values['no-cache'] ? undefined : join(resolve(config.DATA_DIR), 'cache');
+
+  if (command === 'ask') {
+    const question = rest.join(' ');
+    if (!question.trim()) {
+      out('ask: missing question\n\n' + USAGE);
+      return 2;
+    }
+    const { index } = await loadIndex({ paths, cacheDir, log });
+    const engine = createAnswerEngine({ index, lexicon, tuning: { minConfidence: config.ANSWER_MIN_CONFIDENCE } });
+    const answer = engine.answer(question);
+    if (values.json) out(JSON.stringify({ text: answer.text, sources: answer.sources, confidence: answer.confidence, kind: answer.kind }));
+    else out(answer.text);
+    return 0;
+  }
+
+  if (command === 'eval') {
+    if (!values.queries) {
+      out('eval: --queries FILE is required\n\n' + USAGE);
+      return 2;
+    }
+    const { queries, problems } = await readQueries(values.queries);
+    for (const p of problems) log.warn(p);
+    if (queries.length === 0) {
+      out(`eval: no valid query in ${values.queries}`);
+      return 1;
+    }
+    const { index } = await loadIndex({ paths, cacheDir, log });
+    const engine = createAnswerEngine({ index, lexicon, tuning: { minConfidence: config.ANSWER_MIN_CONFIDENCE } });
+    const ours = oursSystem(engine);
+    const report: EvalReport & { corpus: number } = {
+      queries: queries.length,
+      ours: score(queries, ours, false),
+      oursUnaccented: score(queries, ours, true),
+      baseline: null as unknown as Figures,
+      baselineUnaccented: null as unknown as Figures,
+      corpus: index.size,
+    };
+    if (!values['no-baseline']) {
+      const docs = new Map([...index.all()].map((d) => [d.id, d]));
+      const baseline = baselineSystem(createBaselineIndex(docs.values()), docs);
+      report.baseline = score(queries, baseline, false);
+      report.baselineUnaccented = score(queries, baseline, true);
+    }
+    {
+      out(`${queries.length} queries over ${index.size} documents (${values.queries})`);
+      out(`${'system'.padEnd(22)} recall@1 recall@5 mrr@10  answerHit noAnswer`);
+      out(formatFigures('ours', report.ours));
+      out(formatFigures('ours, no diacritics', report.oursUnaccented));
+      if (report.baseline) {
+        out(formatFigures('baseline', report.baseline));
+        out(formatFigures('baseline, no diacr.', report.baselineUnaccented));
+      }
+    }
+    if (values.json) out(JSON.stringify(report));
+    return 0;
+  }
+
+  out(`unknown command: ${command}\n\n${USAGE}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

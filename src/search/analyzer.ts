@@ -1,0 +1,113 @@
+/**
+ * Vietnamese text analysis: pure functions shared by indexing, querying and answer selection.
+ *
+ * @remarks
+ * The index holds diacritic-folded terms only: single syllables ("mat") and adjacent pairs inside one
+ * clause ("mat_tran"). Pairs make compound words ("mặt trận", "người nghèo") score as units and are far
+ * rarer than syllables, so they drive the search. Accented forms are compared later, when candidates
+ * are re-ranked sentence by sentence, so that an accented question still prefers the exact words.
+ */
+
+const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/g;
+const ALL_MARKS = /[\u0300-\u036f]/g;
+/** C0/C1 control characters except tab and newline, plus zero-width and bidi controls. */
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
+/** A syllable or a number (digits with inner "." or "," kept together: "2,3", "5.000"). */
+const TOKEN = /\d+(?:[.,]\d+)*|[\p{L}\p{M}]+|\d+/gu;
+/** Characters that end a clause: pairs are never built across them. */
+const CLAUSE_BREAK = /[.,;:!?()[\]{}"“”'‘’«»…\n\r\t|/\\–—-]+/u;
+
+/** Pair separator inside a term; the tokenizer never produces it inside a syllable. */
+export const PAIR_JOINER = '_';
+
+/** Strip control and invisible characters; keep newlines and tabs. */
+export function stripControlChars(text: string): string {
+  return text.replace(CONTROL_CHARS, '');
+}
+
+/** Remove every diacritic, đ → d. Idempotent. */
+export function foldDiacritics(text: string): string {
+  return text.normalize('NFD').replace(ALL_MARKS, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').normalize('NFC');
+}
+
+/** True when the text carries any Vietnamese diacritic (including đ). */
+export function hasDiacritics(text: string): boolean {
+  return foldDiacritics(text) !== text.normalize('NFC');
+}
+
+/**
+ * One tone-mark convention for syllables ending in "oa", "oe", "uy": the mark goes on the last vowel
+ * ("hòa" → "hoà", "thủy" → "thuỷ", "khỏe" → "khoẻ"). Sources disagree on this; both spellings are correct.
+ */
+function normalizeToneSyllable(syllable: string): string {
+  const m = /^(.*?)([ou])([\u0300\u0301\u0303\u0309\u0323])([aey])$/u.exec(syllable.normalize('NFD'));
+  if (!m) return syllable;
+  const [, head, glide, tone, vowel] = m as unknown as [string, string, string, string, string];
+  if (glide === 'o' && vowel === 'y') return syllable;
+  if (glide === 'u' && vowel !== 'y') return syllable;
+  return (head + glide + vowel + tone).normalize('NFC');
+}
+
+/** NFC, control characters removed, lowercase, one tone-mark convention. */
+export function normalizeText(text: string): string {
+  const lower = stripControlChars(text).normalize('NFC').toLowerCase();
+  return lower.replace(/[\p{L}\p{M}]+/gu, (w) => normalizeToneSyllable(w));
+}
+
+/** Exact (accented, normalized) syllable and number tokens, in order. */
+export function tokenize(text: string): string[] {
+  return normalizeText(text).match(TOKEN) ?? [];
+}
+
+/** Clauses of normalized text, each as its exact tokens; pairs are built inside a clause only. */
+export function clauses(text: string): string[][] {
+  const out: string[][] = [];
+  for (const part of normalizeText(text).split(CLAUSE_BREAK)) {
+    const tokens = part.match(TOKEN);
+    if (tokens && tokens.length > 0) out.push(tokens);
+  }
+  return out;
+}
+
+/** Fold one normalized token: diacritics removed. */
+export function foldToken(token: string): string {
+  return foldDiacritics(token);
+}
+
+/** A pair term from two folded syllables. */
+export function pairTerm(a: string, b: string): string {
+  return a + PAIR_JOINER + b;
+}
+
+/** True for a pair term. */
+export function isPair(term: string): boolean {
+  return term.includes(PAIR_JOINER);
+}
+
+/**
+ * The terms a text is indexed under: folded syllables and folded adjacent pairs within clauses.
+ * Numbers are indexed as written ("2,3") and without separators ("23") is not done: "5.000" stays one term.
+ */
+export function indexTerms(text: string): string[] {
+  const out: string[] = [];
+  for (const clause of clauses(text)) {
+    let prev: string | undefined;
+    for (const token of clause) {
+      const folded = foldToken(token);
+      out.push(folded);
+      if (prev !== undefined) out.push(pairTerm(prev, folded));
+      prev = folded;
+    }
+  }
+  return out;
+}
+
+/** Remove every tone mark but keep vowel-quality marks (ơ, ư, â, ê, ô, ă) and đ. */
+export function stripTones(text: string): string {
+  return text.normalize('NFD').replace(TONE_MARKS, '').normalize('NFC');
+}
+
+/** Collapse whitespace and trim, NFC, controls removed: for display and comparisons. */
+export function cleanText(text: string): string {
+  return stripControlChars(text).normalize('NFC').replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { foldToken, normalizeText, tokenize } from './analyzer.js';
+
+/** A province of the 2025 map, with the names a question may use for it. */
+export interface Province {
+  code: string;
+  /** Official 2025 name, e.g. "Quảng Trị". */
+  name: string;
+  /** Pre-2025 provinces merged into it, e.g. ["Quảng Bình", "Quảng Trị"]. */
+  former: string[];
+}
+
+/** A match of a lexicon phrase in a token list. */
+export interface PhraseMatch<T> {
+  start: number;
+  end: number;
+  value: T;
+  /** The tokens as written in the question. */
+  text: string;
+}
+
+/** Longest-match lookup of multi-syllable phrases, compared diacritic-folded. */
+export class PhraseMatcher<T> {
+  private readonly phrases = new Map<string, T>();
+  private maxLength = 1;
+
+  /** Add a phrase; the first value added for a phrase wins. */
+  add(phrase: string, value: T): void {
+    const tokens = tokenize(phrase).map(foldToken);
+    if (tokens.length === 0) return;
+    const key = tokens.join(' ');
+    if (!this.phrases.has(key)) this.phrases.set(key, value);
+    this.maxLength = Math.max(this.maxLength, tokens.length);
+  }
+
+  /** Non-overlapping longest matches over exact tokens (as from {@link tokenize}). */
+  find(tokens: string[]): PhraseMatch<T>[] {
+    const folded = tokens.map(foldToken);
+    const out: PhraseMatch<T>[] = [];
+    for (let i = 0; i < folded.length; ) {
+      let matched = false;
+      for (let n = Math.min(this.maxLength, folded.length - i); n >= 1; n--) {
+        const value = this.phrases.get(folded.slice(i, i + n).join(' '));
+        if (value !== undefined) {
+          out.push({ start: i, end: i + n, value, text: tokens.slice(i, i + n).join(' ') });
+          i += n;
+          matched = true;
+          break;
+        }
+      }
+      if (!matched) i += 1;
+    }
+    return out;
+  }
+
+  get size(): number {
+    return this.phrases.size;
+  }
+}
+
+const abbreviationsFile = z.object({
+  entries: z.array(z.object({ abbr: z.string().min(1), expansions: z.array(z.string().min(1)).min(1) })),
+});
+const provincesFile = z.object({
+  provinces: z
+    .array(
+      z.object({
+        code: z.string(),
+        name: z.string().min(1),
+        aliases: z.array(z.string()).default([]),
+        former: z.array(z.object({ name: z.string().min(1), aliases: z.array(z.string()).default([]) })).default([]),
+      }),
+    )
+    .length(34),
+});
+const stopwordsFile = z.object({
+  stopwords: z.array(z.string()),
+  questionWords: z.record(z.string(), z.array(z.string())),
+});
+
+/** The kinds of answer a question word asks for. */
+export type QuestionKind = 'person' | 'quantity' | 'time' | 'place' | 'reason' | 'manner' | 'which';
+
+/** Abbreviations, provinces and stop words, ready for matching. */
+export interface Lexicon {
+  /** Abbreviation (folded) → expansions (normalized text). */
+  abbreviations: Map<string, string[]>;
+  /** Expansion phrase → its abbreviation, for expanding the other way. */
+  expansions: PhraseMatcher<string>;
+  provinces: Province[];
+  /** Any province name, alias or former name → the 2025 province. */
+  provinceNames: PhraseMatcher<Province>;
+  /** Folded stop words (single syllables and phrases joined by a space). */
+  stopwords: Set<string>;
+  questionWords: PhraseMatcher<QuestionKind>;
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`lexicon: cannot read ${file} (${(err as Error).message})`, { cause: err });
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, file: string): T {
+  const result = schema.safeParse(readJson(file));
+  if (!result.success) throw new Error(`lexicon: ${file} is malformed: ${z.prettifyError(result.error)}`);
+  return result.data;
+}
+
+/** Load the lexicon from `dir` (default: the bundled data/lexicon). */
+export function loadLexicon(dir: string): Lexicon {
+  const abbr = parse(abbreviationsFile, join(dir, 'abbreviations.json'));
+  const prov = parse(provincesFile, join(dir, 'provinces.json'));
+  const stop = parse(stopwordsFile, join(dir, 'stopwords.json'));
+
+  const abbreviations = new Map<string, string[]>();
+  const expansions = new PhraseMatcher<string>();
+  for (const { abbr: a, expansions: exps } of abbr.entries) {
+    const key = foldToken(normalizeText(a).replace(/[^\p{L}\p{N}]/gu, ''));
+    if (key.length < 2) continue;
+    const list = abbreviations.get(key) ?? [];
+    for (const e of exps) {
+      const norm = normalizeText(e).trim();
+      if (!list.includes(norm)) list.push(norm);
+      if (tokenize(norm).length >= 2) expansions.add(norm, key);
+    }
+    abbreviations.set(key, list);
+  }
+
+  const provinces: Province[] = [];
+  const provinceNames = new PhraseMatcher<Province>();
+  for (const p of prov.provinces) {
+    const province: Province = { code: p.code, name: p.name.normalize('NFC'), former: p.former.map((f) => f.name.normalize('NFC')) };
+    provinces.push(province);
+    provinceNames.add(p.name, province);
+  }
+  // Second pass so that an official name always wins over an alias or former name of another province.
+  for (const [i, p] of prov.provinces.entries()) {
+    const province = provinces[i]!;
+    for (const alias of p.aliases) provinceNames.add(alias, province);
+    for (const f of p.former) {
+      provinceNames.add(f.name, province);
+      for (const alias of f.aliases) provinceNames.add(alias, province);
+    }
+  }
+
+  const questionWords = new PhraseMatcher<QuestionKind>();
+  for (const [kind, words] of Object.entries(stop.questionWords)) {
+    for (const w of words) questionWords.add(w, kind as QuestionKind);
+  }
+  const stopwords = new Set(stop.stopwords.map((w) => tokenize(w).map(foldToken).join(' ')).filter(Boolean));
+  return { abbreviations, expansions, provinces, provinceNames, stopwords, questionWords };
+}

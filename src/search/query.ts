@@ -1,0 +1,123 @@
+import type { ArticleIndex } from './article-index.js';
+import { clauses, foldToken, hasDiacritics, isPair, pairTerm, tokenize } from './analyzer.js';
+import type { Lexicon, Province, QuestionKind } from './lexicon.js';
+
+/** The longest question the engine reads; the chat layer refuses longer messages before this. */
+export const MAX_QUERY_CHARS = 2000;
+/** At most this many terms drive one lookup, whatever the length of the message. */
+export const MAX_QUERY_TERMS = 24;
+/** Syllables in more than this share of documents are not looked up alone (pairs still carry them). */
+export const COMMON_SYLLABLE_SHARE = 0.12;
+
+/** Tuning knobs of query planning (defaults tuned on the dev splits). */
+export interface PlanWeights {
+  pair: number;
+  syllable: number;
+  stopword: number;
+  expansion: number;
+}
+
+export const DEFAULT_PLAN_WEIGHTS: PlanWeights = { pair: 1.6, syllable: 1, stopword: 0.2, expansion: 0.8 };
+
+/** A question, analysed for lookup and for answer selection. */
+export interface QueryPlan {
+  /** The question as received (cleaned, truncated). */
+  text: string;
+  /** Index terms (folded) → weight. */
+  weights: Map<string, number>;
+  /** Terms looked up with one edit allowed (unknown words: typos). */
+  fuzzy: Set<string>;
+  /** Content syllables of the question (folded) → idf, for coverage and sentence scoring. */
+  content: Map<string, number>;
+  /** Accented forms of content syllables, when the question is accented: folded → exact. */
+  exact: Map<string, string>;
+  /** Pairs of the question (folded) → idf. */
+  pairs: Map<string, number>;
+  provinces: Province[];
+  years: number[];
+  kinds: QuestionKind[];
+  accented: boolean;
+}
+
+function idf(df: number, n: number): number {
+  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+}
+
+/** Build the lookup plan of a question. */
+export function planQuery(question: string, index: ArticleIndex, lexicon: Lexicon, w: PlanWeights = DEFAULT_PLAN_WEIGHTS): QueryPlan {
+  const text = question.slice(0, MAX_QUERY_CHARS);
+  const n = Math.max(index.size, 1);
+  const sentenceClauses = clauses(text);
+  const allTokens = sentenceClauses.flat();
+  const accented = hasDiacritics(text);
+
+  const kinds = [...new Set(lexicon.questionWords.find(allTokens).map((m) => m.value))];
+  const provinces = [...new Map(lexicon.provinceNames.find(allTokens).map((m) => [m.value.code, m.value])).values()];
+  const years = [...new Set(allTokens.filter((t) => /^(19[4-9]\d|20\d\d)$/.test(t)).map(Number))];
+  const questionWordTokens = new Set<number>();
+  for (const m of lexicon.questionWords.find(allTokens)) for (let i = m.start; i < m.end; i++) questionWordTokens.add(i);
+
+  // term → [weight, priority]; priority orders terms when there are too many.
+  const candidates = new Map<string, number>();
+  const content = new Map<string, number>();
+  const exact = new Map<string, string>();
+  const pairs = new Map<string, number>();
+  const fuzzy = new Set<string>();
+  const dfCache = new Map<string, number>();
+  const df = (t: string): number => {
+    let v = dfCache.get(t);
+    if (v === undefined) dfCache.set(t, (v = index.docFrequency(t)));
+    return v;
+  };
+  const offer = (term: string, weight: number) => {
+    const prev = candidates.get(term);
+    if (prev === undefined || prev < weight) candidates.set(term, weight);
+  };
+
+  let position = 0;
+  for (const clause of sentenceClauses) {
+    const folded = clause.map(foldToken);
+    folded.forEach((f, i) => {
+      const isQuestionWord = questionWordTokens.has(position + i);
+      const isStop = lexicon.stopwords.has(f) || isQuestionWord;
+      const share = df(f) / n;
+      if (!isStop) {
+        content.set(f, idf(df(f), n));
+        if (accented && hasDiacritics(clause[i]!)) exact.set(f, clause[i]!);
+      }
+      if (df(f) === 0 && f.length >= 4 && !/\d/.test(f)) fuzzy.add(f);
+      if (share <= COMMON_SYLLABLE_SHARE || folded.length === 1) offer(f, isStop ? w.stopword : w.syllable);
+      if (i > 0) {
+        const p = pairTerm(folded[i - 1]!, f);
+        const bothStop = isStop && (lexicon.stopwords.has(folded[i - 1]!) || questionWordTokens.has(position + i - 1));
+        if (!bothStop && df(p) > 0) {
+          pairs.set(p, idf(df(p), n));
+          offer(p, w.pair);
+        }
+      }
+      const expansions = lexicon.abbreviations.get(f);
+      if (expansions) {
+        for (const e of expansions) {
+          const et = tokenize(e).map(foldToken);
+          et.forEach((s, j) => {
+            if (!lexicon.stopwords.has(s)) content.set(s, Math.max(content.get(s) ?? 0, idf(df(s), n) * w.expansion));
+            if (j > 0) offer(pairTerm(et[j - 1]!, s), w.pair * w.expansion);
+            else if (et.length === 1) offer(s, w.expansion);
+          });
+        }
+      }
+    });
+    for (const m of lexicon.expansions.find(clause)) offer(m.value, w.expansion);
+    position += clause.length;
+  }
+
+  // Rare terms first: the lookup cost is the length of the posting lists taken.
+  const ranked = [...candidates.entries()]
+    .filter(([t]) => df(t) > 0 || fuzzy.has(t))
+    .map(([t, weight]) => ({ t, weight, rarity: idf(df(t), n) * (isPair(t) ? 1.2 : 1) }))
+    .sort((a, b) => b.rarity - a.rarity)
+    .slice(0, MAX_QUERY_TERMS);
+  const weights = new Map(ranked.map(({ t, weight }) => [t, weight]));
+  for (const f of fuzzy) if (!weights.has(f)) fuzzy.delete(f);
+  return { text, weights, fuzzy, content, exact, pairs, provinces, years, kinds, accented };
+}

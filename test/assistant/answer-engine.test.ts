@@ -1,0 +1,123 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
+import { loadContent } from '../../src/content/load.js';
+import { toSearchDoc } from '../../src/content/types.js';
+import { ArticleIndex } from '../../src/search/article-index.js';
+import { loadLexicon } from '../../src/search/lexicon.js';
+import { MAX_QUERY_TERMS, planQuery } from '../../src/search/query.js';
+import { ROOT } from '../helpers/shared.js';
+
+const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
+const { items } = await loadContent([join(ROOT, 'data'), join(ROOT, 'test', 'fixtures', 'articles')]);
+function build(): ArticleIndex {
+  const index = ArticleIndex.create();
+  for (const item of items) index.upsert(toSearchDoc(item));
+  return index;
+}
+const index = build();
+const engine = createAnswerEngine({ index, lexicon });
+
+describe('answer engine', () => {
+  it('answers the seed question with the sentence that names the chairwoman, the title and the date', () => {
+    const a = engine.answer('Chủ tịch Ủy ban MTTQ tỉnh Quảng Bình là ai?');
+    expect(a.kind).toBe('answer');
+    expect(a.text).toContain('Phạm Thị Hân');
+    expect(a.text).toContain('19/04/2022');
+    expect(a.sources[0]!.id).toBe('mattran-quang-binh-ctpp-2022');
+    expect(a.quote!.join(' ')).toContain('Phạm Thị Hân');
+  });
+
+  it('answers the same without diacritics, in NFD and with the other tone convention', () => {
+    for (const q of ['chu tich uy ban mttq tinh quang binh la ai', 'Chủ tịch Uỷ ban MTTQ tỉnh Quảng Bình là ai?'.normalize('NFD')]) {
+      const a = engine.answer(q);
+      expect(a.sources[0]!.id, q).toBe('mattran-quang-binh-ctpp-2022');
+      expect(a.text, q).toContain('Phạm Thị Hân');
+    }
+  });
+
+  it('quotes the sentence with the amount for a "bao nhiêu" question, typed the way people type on phones', () => {
+    const a = engine.answer('quy vi nguoi ngheo lao cai ung ho bao nhieu');
+    expect(a.kind).toBe('answer');
+    expect(a.sources[0]!.id).toBe('lc-vnn-2023');
+    expect(a.quote!.join(' ')).toContain('2,3 tỷ đồng');
+  });
+
+  it('expands abbreviations both ways', () => {
+    expect(engine.answer('UBND Hà Nội phối hợp tuyên truyền BHXH tự nguyện thế nào?').sources[0]!.id).toBe('hn-bhxh');
+    expect(engine.answer('ủy ban mặt trận tổ quốc cần thơ đi bộ đồng hành bao nhiêu người').sources[0]!.id).toBe('ct-di-bo');
+  });
+
+  it('prefers the exact accented words when the question is accented', () => {
+    expect(engine.rank('người dân bàn bạc', 2)[0]!.doc.id).toBe('ban-bac');
+    expect(engine.rank('người dân bán bạc', 2)[0]!.doc.id).toBe('ban-bac-2');
+  });
+
+  it('finds programs like articles', () => {
+    const a = engine.answer('Ngày hội Đại đoàn kết toàn dân tộc tổ chức vào ngày nào?');
+    expect(a.kind).toBe('answer');
+    expect(a.text).toContain('18/11');
+  });
+
+  it('says plainly when it has no information, offers the closest titles, and marks the question unanswered', () => {
+    const a = engine.answer('Cách làm bánh chưng ngon?');
+    expect(a.kind).toBe('no_answer');
+    expect(a.text).toMatch(/^Xin lỗi, tôi chưa có thông tin/);
+    expect(a.sources.length).toBeLessThanOrEqual(3);
+  });
+
+  it('greets and thanks without searching', () => {
+    expect(engine.answer('Xin chào!').kind).toBe('greeting');
+    expect(engine.answer('cam on ban nhieu').kind).toBe('thanks');
+    expect(engine.answer('   ').kind).toBe('empty');
+    expect(engine.answer('\u0000\u0007').kind).toBe('empty');
+  });
+
+  it('refuses messages over 2,000 characters politely, without searching', () => {
+    const a = engine.answer('Mặt trận '.repeat(400));
+    expect(a.kind).toBe('too_long');
+    expect(a.text).toContain('2000');
+  });
+
+  it('bounds the terms taken from a long message', () => {
+    const long = items.filter((i) => i.type === 'article').map((i) => (i.type === 'article' ? i.body : '')).join(' ').slice(0, 1999);
+    const plan = planQuery(long, index, lexicon);
+    expect(plan.weights.size).toBeLessThanOrEqual(MAX_QUERY_TERMS);
+    expect(engine.answer(long).kind).not.toBe('too_long');
+  });
+
+  it('recognises provinces (old names mapped) and years in the question', () => {
+    const plan = planQuery('UBND và MTTQ tỉnh Quảng Bình ký chương trình phối hợp gì năm 2022?', index, lexicon);
+    expect(plan.provinces.map((p) => p.name)).toEqual(['Quảng Trị']);
+    expect(plan.years).toEqual([2022]);
+  });
+
+  it('adds, replaces and removes one document at a time', () => {
+    const local = build();
+    const e = createAnswerEngine({ index: local, lexicon });
+    local.upsert({ id: 'new', type: 'article', title: 'Thông báo lịch tiếp công dân tháng 12', summary: '', body: 'Ủy ban MTTQ xã An Phú tiếp công dân vào sáng thứ Năm hằng tuần.', source: 'staff' });
+    expect(e.answer('MTTQ xã An Phú tiếp công dân khi nào?').sources[0]!.id).toBe('new');
+    local.upsert({ id: 'new', type: 'article', title: 'Thông báo lịch tiếp công dân tháng 12', summary: '', body: 'Ủy ban MTTQ xã An Phú tiếp công dân vào chiều thứ Sáu.', source: 'staff' });
+    e.invalidate('new');
+    expect(e.answer('MTTQ xã An Phú tiếp công dân khi nào?').text).toContain('chiều thứ Sáu');
+    expect(local.remove('new')).toBe(true);
+    expect(e.rank('MTTQ xã An Phú tiếp công dân', 5).map((r) => r.doc.id)).not.toContain('new');
+  });
+
+  it('restores the same answers from a snapshot, and refuses a snapshot of other content', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mattran-snap-'));
+    try {
+      const file = join(dir, 'index.jsonl');
+      await index.saveSnapshot(file, 'k1');
+      const loaded = await ArticleIndex.loadSnapshot(file, 'k1');
+      expect(loaded.size).toBe(index.size);
+      const e2 = createAnswerEngine({ index: loaded, lexicon });
+      for (const q of ['Chủ tịch MTTQ tỉnh Quảng Bình là ai?', 'lao cai ung ho bao nhieu']) expect(e2.answer(q)).toEqual(engine.answer(q));
+      await expect(ArticleIndex.loadSnapshot(file, 'other')).rejects.toThrow(/other content/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('starts on embedded defaults with an empty environment', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ HOST: '127.0.0.1', PORT: 3000, DATA_DIR: './var', CONTENT_DIR: './data', CORPUS: [], ANSWER_MIN_CONFIDENCE: 0.4 });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('splits CORPUS on commas and ignores blanks', () => {
+    expect(loadConfig({ CORPUS: ' a.jsonl, ,b.jsonl.gz ' }).CORPUS).toEqual(['a.jsonl', 'b.jsonl.gz']);
+  });
+
+  it('lists every problem at once, each with the variable name', () => {
+    try {
+      loadConfig({ PORT: 'abc', ANSWER_MIN_CONFIDENCE: '2', LOG_LEVEL: 'loud' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const message = (err as Error).message;
+      for (const name of ['PORT', 'ANSWER_MIN_CONFIDENCE', 'LOG_LEVEL']) expect(message).toContain(name);
+    }
+  });
+});

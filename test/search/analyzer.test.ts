@@ -1,0 +1,82 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { clauses, foldDiacritics, hasDiacritics, indexTerms, normalizeText, stripControlChars, tokenize } from '../../src/search/analyzer.js';
+
+const vietnamese = fc.string({ unit: fc.constantFrom(...'aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ AĐÔƯ,.?!0123456789\n-'.split('')) });
+
+describe('analyzer', () => {
+  it('gives the same terms for NFC and NFD input', () => {
+    fc.assert(
+      fc.property(vietnamese, (s) => {
+        expect(indexTerms(s.normalize("NFD"))).toEqual(indexTerms(s.normalize("NFC")));
+      }),
+    );
+  });
+
+  it('is idempotent: normalizing or folding twice changes nothing', () => {
+    fc.assert(
+      fc.property(fc.oneof(vietnamese, fc.string()), (s) => {
+        expect(normalizeText(normalizeText(s))).toBe(normalizeText(s));
+        expect(foldDiacritics(foldDiacritics(s))).toBe(foldDiacritics(s));
+      }),
+    );
+  });
+
+  it('never produces an empty term or a term with spaces', () => {
+    fc.assert(
+      fc.property(fc.oneof(vietnamese, fc.string()), (s) => {
+        for (const t of indexTerms(s)) {
+          expect(t.length).toBeGreaterThan(0);
+          expect(t).not.toMatch(/\s/);
+        }
+      }),
+    );
+  });
+
+  it('indexes folded syllables and adjacent pairs', () => {
+    expect(indexTerms('Mặt trận Tổ quốc')).toEqual(['mat', 'tran', 'mat_tran', 'to', 'tran_to', 'quoc', 'to_quoc']);
+  });
+
+  it('finds "Mặt trận Tổ quốc" from "mat tran to quoc"', () => {
+    expect(indexTerms('mat tran to quoc')).toEqual(indexTerms('Mặt Trận Tổ Quốc'));
+  });
+
+  it('does not build pairs across punctuation', () => {
+    expect(indexTerms('Quảng Bình, Gia Lai')).not.toContain('binh_gia');
+    expect(clauses('Quảng Bình, Gia Lai')).toEqual([['quảng', 'bình'], ['gia', 'lai']]);
+  });
+
+  it('uses one tone-mark convention (hòa = hoà, thủy = thuỷ, khỏe = khoẻ)', () => {
+    expect(normalizeText('Hòa Bình')).toBe(normalizeText('Hoà Bình'));
+    expect(normalizeText('thủy lợi')).toBe(normalizeText('thuỷ lợi'));
+    expect(normalizeText('sức khỏe')).toBe('sức khoẻ');
+    expect(normalizeText('Thanh Hóa')).toBe('thanh hoá');
+    expect(normalizeText('Ủy ban')).toBe('uỷ ban');
+    expect(normalizeText('hoàng quý quá mùa')).toBe('hoàng quý quá mùa');
+  });
+
+  it('lowercases đ and folds it to d', () => {
+    expect(tokenize('ĐẠI ĐOÀN KẾT')).toEqual(['đại', 'đoàn', 'kết']);
+    expect(foldDiacritics('Đại đoàn kết')).toBe('Dai doan ket');
+  });
+
+  it('keeps numbers with inner separators as one token', () => {
+    expect(tokenize('ủng hộ 2,3 tỷ đồng và 5.000 suất quà ngày 19/4/2022')).toEqual(['ủng', 'hộ', '2,3', 'tỷ', 'đồng', 'và', '5.000', 'suất', 'quà', 'ngày', '19', '4', '2022']);
+  });
+
+  it('strips control and invisible characters', () => {
+    expect(stripControlChars('a\u0000b\u200bc\u202ed\nＥ')).toBe('abcd\nＥ');
+    expect(tokenize('Mặt\u0007 trận\u200b')).toEqual(['mặt', 'trận']);
+  });
+
+  it('treats HTML as text, not markup', () => {
+    expect(tokenize('<b>MTTQ</b> &amp;')).toEqual(['b', 'mttq', 'b', 'amp']);
+  });
+
+  it('knows whether a text carries diacritics', () => {
+    expect(hasDiacritics('mat tran')).toBe(false);
+    expect(hasDiacritics('mặt trận')).toBe(true);
+    expect(hasDiacritics('dong')).toBe(false);
+    expect(hasDiacritics('đong')).toBe(true);
+  });
+});

@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tokenize } from '../../src/search/analyzer.js';
+import { loadLexicon } from '../../src/search/lexicon.js';
+import { ROOT } from '../helpers/shared.js';
+
+const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
+const provinceIn = (q: string) => lexicon.provinceNames.find(tokenize(q)).map((m) => m.value.name);
+
+describe('lexicon', () => {
+  it('has the 34 provinces, each of the 63 former ones mapped exactly once', () => {
+    expect(lexicon.provinces).toHaveLength(34);
+    const former = lexicon.provinces.flatMap((p) => p.former);
+    expect(former).toHaveLength(63);
+    expect(new Set(former).size).toBe(63);
+  });
+
+  it('maps old province names to the province they merged into', () => {
+    expect(provinceIn('Chủ tịch MTTQ tỉnh Quảng Bình là ai?')).toEqual(['Quảng Trị']);
+    expect(provinceIn('mttq quang nam')).toEqual(['Đà Nẵng']);
+  });
+
+  it('recognises provinces without diacritics, with either tone convention, and by common aliases', () => {
+    expect(provinceIn('quy vi nguoi ngheo lao cai')).toEqual(['Lào Cai']);
+    expect(provinceIn('Thanh Hoá và Khánh Hoà')).toEqual(['Thanh Hóa', 'Khánh Hòa']);
+    expect(provinceIn('ở TP.HCM')).toEqual(['Hồ Chí Minh']);
+    expect(provinceIn('Sài Gòn')).toEqual(['Hồ Chí Minh']);
+    expect(provinceIn('HN')).toEqual(['Hà Nội']);
+  });
+
+  it('expands the abbreviations citizens use', () => {
+    for (const [abbr, expansion] of [
+      ['mttq', 'mặt trận tổ quốc'],
+      ['ubnd', 'uỷ ban nhân dân'],
+      ['hdnd', 'hội đồng nhân dân'],
+      ['bhxh', 'bảo hiểm xã hội'],
+      ['bhyt', 'bảo hiểm y tế'],
+      ['attp', 'an toàn thực phẩm'],
+      ['ccb', 'cựu chiến binh'],
+      ['tw', 'trung ương'],
+      ['bchtw', 'ban chấp hành trung ương'],
+    ] as const) {
+      expect(lexicon.abbreviations.get(abbr), abbr).toContain(expansion);
+    }
+  });
+
+  it('finds the abbreviation of a spelled-out phrase (expansion the other way)', () => {
+    expect(lexicon.expansions.find(tokenize('Ủy ban nhân dân tỉnh')).map((m) => m.value)).toContain('ubnd');
+    expect(lexicon.expansions.find(tokenize('mat tran to quoc')).map((m) => m.value)[0]).toMatch(/^mttq/);
+  });
+
+  it('keeps question words out of the stop words', () => {
+    for (const w of ['ai', 'bao', 'nhieu', 'khi', 'nao', 'dau', 'gi']) expect(lexicon.stopwords.has(w), w).toBe(false);
+    expect(lexicon.questionWords.find(tokenize('ai là chủ tịch')).map((m) => m.value)).toEqual(['person']);
+    expect(lexicon.questionWords.find(tokenize('ủng hộ bao nhiêu tiền')).map((m) => m.value)).toEqual(['quantity']);
+  });
+});

@@ -1,5 +1,5 @@
 import type { SearchDoc } from '../content/types.js';
-import { cleanText, foldToken, indexTerms, tokenize } from '../search/analyzer.js';
+import { cleanText, foldToken, indexTerms, tokenize, tripleTerms } from '../search/analyzer.js';
 import type { ArticleIndex, Candidate } from '../search/article-index.js';
 import type { Lexicon } from '../search/lexicon.js';
 import { DEFAULT_PLAN_WEIGHTS, MAX_QUERY_CHARS, planQuery, type PlanWeights, type QueryPlan } from '../search/query.js';
@@ -59,7 +59,9 @@ interface SentenceInfo {
   text: string;
   terms: Set<string>;
   exact: Set<string>;
-  hasNumber: boolean;
+  triples: Set<string>;
+  /** Numbers that are not years ("2,3", "5000", "100%"). */
+  numbers: string[];
   hasDate: boolean;
   hasPerson: boolean;
 }
@@ -86,6 +88,8 @@ const THANKS = /^((ok|vang|da|uh|oke)\s)?(cam on|thank|thanks|tks|thank you|camo
 const PERSON_TITLE = /(^|\s)(ông|bà|đồng chí|chủ tịch|bí thư|giám đốc|trưởng ban)\s/u;
 const NAME_RUN = /[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+/u;
 const DATE = /\b\d{1,2}[/-]\d{1,2}\b|\bnăm \d{4}\b|\bngày \d{1,2}\b|\btháng \d{1,2}\b/u;
+
+const TRIPLE_WEIGHT = 0.3;
 
 class Lru<K, V> {
   private readonly map = new Map<K, V>();
@@ -120,13 +124,14 @@ function analyseDoc(doc: SearchDoc): DocInfo {
       text,
       terms: sentenceTerms,
       exact: sentenceExact,
-      hasNumber: /\d/.test(text),
+      triples: new Set(tripleTerms(text)),
+      numbers: [...sentenceExact].filter((t) => /\d/.test(t) && !/^(19|20)\d\d$/.test(t)),
       hasDate: DATE.test(text),
       hasPerson: PERSON_TITLE.test(text.toLowerCase()) || NAME_RUN.test(text),
     });
   }
   if (sentences.length === 0 && doc.title) {
-    sentences.push({ text: doc.title, terms: new Set(indexTerms(doc.title)), exact: new Set(tokenize(doc.title)), hasNumber: false, hasDate: false, hasPerson: false });
+    sentences.push({ text: doc.title, terms: new Set(indexTerms(doc.title)), exact: new Set(tokenize(doc.title)), triples: new Set(tripleTerms(doc.title)), numbers: [], hasDate: false, hasPerson: false });
   }
   return { sentences, terms, exact };
 }
@@ -156,7 +161,12 @@ function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number): number 
   }
   for (const [pair, weight] of plan.pairs) if (s.terms.has(pair)) score += weight * 0.5;
   let norm = score / total;
-  if (plan.kinds.includes('quantity') && s.hasNumber) norm += 0.08;
+  if (plan.triples.size > 0) {
+    let phrase = 0;
+    for (const t of plan.triples) if (s.triples.has(t)) phrase += 1;
+    norm += (TRIPLE_WEIGHT * phrase) / plan.triples.size;
+  }
+  if (plan.kinds.includes('quantity') && s.numbers.some((x) => !plan.numbers.has(x))) norm += 0.15;
   if (plan.kinds.includes('time') && s.hasDate) norm += 0.08;
   if (plan.kinds.includes('person') && s.hasPerson) norm += 0.08;
   if (s.terms.size < 6) norm *= 0.85;

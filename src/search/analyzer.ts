@@ -111,3 +111,18 @@ export function stripTones(text: string): string {
 export function cleanText(text: string): string {
   return stripControlChars(text).normalize('NFC').replace(/\s+/g, ' ').trim();
 }
+
+/** The folded syllables of a text, without pairs. */
+export function syllableTerms(text: string): string[] {
+  return (normalizeText(text).match(TOKEN) ?? []).map(foldToken);
+}
+
+/** Runs of three adjacent folded syllables inside a clause, joined by the pair joiner. */
+export function tripleTerms(text: string): string[] {
+  const out: string[] = [];
+  for (const clause of clauses(text)) {
+    const f = clause.map(foldToken);
+    for (let i = 2; i < f.length; i++) out.push(f[i - 2] + PAIR_JOINER + f[i - 1] + PAIR_JOINER + f[i]);
+  }
+  return out;
+}

@@ -1,136 +1,155 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
-import { once } from 'node:events';
-import MiniSearch, { type SearchResult } from 'minisearch';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { SearchDoc } from '../content/types.js';
-import { indexTerms } from './analyzer.js';
+import { foldToken, indexTerms } from './analyzer.js';
 
-/** Fields searched, and their weight in scoring. */
+/** Weight of each field in a document's score; each field is scored with its own BM25 length normalisation. */
 export const FIELD_BOOSTS = { title: 2.5, summary: 1.5, body: 1 } as const;
-const FIELDS = Object.keys(FIELD_BOOSTS);
 
-/** Bump when the analyzer or the fields change: older snapshots are then rebuilt, not misread. */
-export const INDEX_FORMAT = 'mattran-index-v1';
+/** Bump when the analyzer, the fields or the snapshot layout change: older snapshots are then rebuilt. */
+export const INDEX_FORMAT = 'mattran-index-v3';
 
-/** The one set of MiniSearch options used for every build and every snapshot load. */
-export const MINISEARCH_OPTIONS = {
-  idField: 'id',
-  fields: FIELDS,
-  storeFields: [] as string[],
-  tokenize: (text: string) => indexTerms(text),
-  processTerm: (term: string) => term,
-  searchOptions: { boost: { ...FIELD_BOOSTS } },
-};
+const BM25_K1 = 1.2;
+const BM25_B = 0.75;
+/** A posting packs the document number and its quantised weighted term frequency into one integer. */
+const TF_BITS = 8;
+const TF_MAX = (1 << TF_BITS) - 1;
+/** Documents addressable with 8 bits left for the frequency in a 31-bit small integer. */
+export const MAX_DOCUMENTS = 2 ** (31 - TF_BITS) - 1;
 
 /** A candidate from the index with its BM25 score. */
 export interface Candidate {
   doc: SearchDoc;
   score: number;
-  /** Query terms found in this document. */
-  matched: string[];
 }
 
 /** Options of one index lookup. */
 export interface LookupOptions {
   /** term → weight (multiplies the term's BM25 contribution). */
   weights: Map<string, number>;
-  /** Terms that may match with one edit (absent from the index as written). */
+  /** Terms that may match with one edit (typos): their known neighbours are looked up instead. */
   fuzzy?: Set<string>;
-  /** Multiplier per document (province, year); 0 excludes. */
+  /** Multiplier per candidate document (province, year). */
   boostDocument?: (doc: SearchDoc) => number;
   limit: number;
 }
 
-interface SnapshotHeader {
+interface SnapshotMeta {
   format: string;
-  /** Identifies the content the snapshot was built from. */
   key: string;
+  ids: (string | null)[];
+  /** Per field, the length of each document. */
+  lengths: number[][];
+  terms: number;
 }
 
-const DOCS_MARK = '"--docs--"';
-const SNAPSHOT_CHUNK = 20_000;
+/** Keeps the `limit` best (score, doc) pairs seen. */
+class TopK {
+  private readonly scores: number[] = [];
+  private readonly docs: number[] = [];
+  constructor(private readonly limit: number) {}
+  offer(score: number, doc: number): void {
+    const n = this.scores.length;
+    if (n === this.limit && score <= this.scores[n - 1]!) return;
+    let i = n === this.limit ? n - 1 : n;
+    while (i > 0 && this.scores[i - 1]! < score) {
+      this.scores[i] = this.scores[i - 1]!;
+      this.docs[i] = this.docs[i - 1]!;
+      i -= 1;
+    }
+    this.scores[i] = score;
+    this.docs[i] = doc;
+  }
+  entries(): [number, number][] {
+    return this.docs.map((d, i) => [d, this.scores[i]!]);
+  }
+}
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Terms one edit away (deletion, substitution, insertion, transposition) from a folded term. */
+function editNeighbours(term: string): string[] {
+  const out = new Set<string>();
+  for (let i = 0; i <= term.length; i++) {
+    if (i < term.length) out.add(term.slice(0, i) + term.slice(i + 1));
+    if (i < term.length - 1) out.add(term.slice(0, i) + term[i + 1] + term[i] + term.slice(i + 2));
+    for (const c of ALPHABET) {
+      if (i < term.length) out.add(term.slice(0, i) + c + term.slice(i + 1));
+      out.add(term.slice(0, i) + c + term.slice(i));
+    }
+  }
+  out.delete(term);
+  return [...out];
+}
 
 /**
- * The in-memory index over articles and programs: MiniSearch for terms, a map for the documents.
+ * The in-memory index over articles and programs: a compact inverted index of folded syllables and pairs.
+ *
+ * @remarks
+ * MiniSearch was the first choice and remains the baseline of every figure. With the pair terms that make
+ * Vietnamese retrieval good it held ~49 KB of heap per news article (a Map per term and field, an entry per
+ * posting): ~2.9 GB for 58k articles, out of memory before a snapshot could be written. Here a posting is one
+ * small integer (document number and term frequency) in a plain array, or in one shared Uint32Array per field
+ * after compaction or a snapshot load; removal marks the document and {@link ArticleIndex.compact} drops its
+ * postings. Each field (title, summary, body) is scored with BM25 and its own length normalisation, like
+ * MiniSearch, and the field scores are summed with {@link FIELD_BOOSTS}.
  */
 export class ArticleIndex {
-  private search: MiniSearch<SearchDoc>;
+  private readonly termIds = new Map<string, number>();
+  private readonly fields: FieldPostings[] = FIELD_NAMES.map(() => new FieldPostings());
+  private readonly ids: (string | null)[] = [];
+  private readonly numbers = new Map<string, number>();
   private readonly docs = new Map<string, SearchDoc>();
-
-  private constructor(search: MiniSearch<SearchDoc>) {
-    this.search = search;
-  }
+  private removed = 0;
+  private scores = new Float64Array(0);
 
   /** An empty index. */
   static create(): ArticleIndex {
-    return new ArticleIndex(new MiniSearch<SearchDoc>(MINISEARCH_OPTIONS));
-  }
-
-  /**
-   * Load a snapshot written by {@link ArticleIndex.saveSnapshot}.
-   * @remarks The snapshot is JSON lines (header, index entries in chunks, documents) so that no single
-   * string approaches V8's maximum string length on large corpora.
-   */
-  static async loadSnapshot(file: string, expectedKey?: string): Promise<ArticleIndex> {
-    const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-    let header: (SnapshotHeader & { index: [string, unknown][] }) | undefined;
-    const docs: SearchDoc[] = [];
-    let section: 'index' | 'docs' = 'index';
-    for await (const line of lines) {
-      if (!header) {
-        header = { ...(JSON.parse(line) as SnapshotHeader), index: [] };
-        if (header.format !== INDEX_FORMAT) throw new Error(`${file}: snapshot format ${header.format}, expected ${INDEX_FORMAT}`);
-        if (expectedKey !== undefined && header.key !== expectedKey) throw new Error(`${file}: snapshot is for other content`);
-        continue;
-      }
-      if (line === DOCS_MARK) {
-        section = 'docs';
-        continue;
-      }
-      if (section === 'index') for (const entry of JSON.parse(line) as [string, unknown][]) header.index.push(entry);
-      else docs.push(JSON.parse(line) as SearchDoc);
-    }
-    if (!header || section !== 'docs') throw new Error(`${file}: snapshot is truncated`);
-    const { format: _format, key: _key, ...plain } = header;
-    const index = new ArticleIndex(MiniSearch.loadJS<SearchDoc>(plain as never, MINISEARCH_OPTIONS));
-    for (const doc of docs) index.docs.set(doc.id, doc);
-    if (index.docs.size !== index.search.documentCount) throw new Error(`${file}: snapshot holds ${index.docs.size} documents for ${index.search.documentCount} indexed`);
-    return index;
-  }
-
-  /** Write the index and its documents to `file` (atomically: a temporary file, then rename). */
-  async saveSnapshot(file: string, key = ''): Promise<void> {
-    await mkdir(dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    const out = createWriteStream(tmp);
-    const write = async (line: string) => {
-      if (!out.write(line + '\n')) await once(out, 'drain');
-    };
-    const { index: entries, ...rest } = this.search.toJSON() as unknown as { index: [string, unknown][] };
-    await write(JSON.stringify({ format: INDEX_FORMAT, key, ...rest }));
-    for (let i = 0; i < entries.length; i += SNAPSHOT_CHUNK) await write(JSON.stringify(entries.slice(i, i + SNAPSHOT_CHUNK)));
-    await write(DOCS_MARK);
-    for (const doc of this.docs.values()) await write(JSON.stringify(doc));
-    out.end();
-    await once(out, 'finish');
-    await rename(tmp, file);
+    return new ArticleIndex();
   }
 
   /** Add a document, or replace the one with the same id. */
   upsert(doc: SearchDoc): void {
-    if (this.docs.has(doc.id)) this.search.discard(doc.id);
-    this.search.add(doc);
+    this.remove(doc.id);
+    const number = this.ids.length;
+    if (number > MAX_DOCUMENTS) throw new Error(`index: more than ${MAX_DOCUMENTS} documents`);
+    FIELD_NAMES.forEach((field, f) => {
+      const tf = new Map<string, number>();
+      const terms = indexTerms(doc[field]);
+      for (const term of terms) tf.set(term, (tf.get(term) ?? 0) + 1);
+      const postings = this.fields[f]!;
+      for (const [term, count] of tf) {
+        let id = this.termIds.get(term);
+        if (id === undefined) {
+          id = this.termIds.size;
+          this.termIds.set(term, id);
+        }
+        postings.append(id, number * 2 ** TF_BITS + Math.min(TF_MAX, count));
+      }
+      postings.setLength(number, terms.length);
+    });
+    this.ids.push(doc.id);
+    this.numbers.set(doc.id, number);
     this.docs.set(doc.id, doc);
   }
 
-  /** Remove a document; false when it was not there. */
+  /** Remove a document; false when it was not there. Its postings stay until {@link compact}. */
   remove(id: string): boolean {
-    if (!this.docs.has(id)) return false;
-    this.search.discard(id);
+    const number = this.numbers.get(id);
+    if (number === undefined) return false;
+    this.ids[number] = null;
+    for (const field of this.fields) field.forget(number);
+    this.numbers.delete(id);
     this.docs.delete(id);
+    this.removed += 1;
+    if (this.removed > 1000 && this.removed > this.ids.length / 4) this.compact();
     return true;
+  }
+
+  /** Merge all postings into one typed array per field, dropping those of removed documents. */
+  compact(): void {
+    for (const field of this.fields) field.compact(this.termIds.size, (d) => this.ids[d] !== null);
+    this.removed = 0;
   }
 
   /** The document with this id. */
@@ -150,45 +169,198 @@ export class ArticleIndex {
 
   /** Number of distinct terms. */
   get termCount(): number {
-    return this.search.termCount;
+    return this.termIds.size;
   }
 
-  /**
-   * How many documents contain the term (in their largest field): a lower bound good enough for idf.
-   * @remarks MiniSearch has no public document-frequency API; this reads its index map (pinned minor version).
-   */
+  /** How many documents contain the term in their body, or else in any field (removed ones count until compaction). */
   docFrequency(term: string): number {
-    const fields = (this.search as unknown as { _index: { get(t: string): Map<number, Map<number, number>> | undefined } })._index.get(term);
-    if (!fields) return 0;
+    const t = this.termIds.get(term);
+    if (t === undefined) return 0;
     let df = 0;
-    for (const postings of fields.values()) df = Math.max(df, postings.size);
+    for (const field of this.fields) df = Math.max(df, field.count(t));
     return df;
   }
 
-  /** Best-scoring documents for weighted terms (OR). */
+  /** Best-scoring documents for weighted terms (OR): per-field BM25, summed with the field boosts. */
   lookup(options: LookupOptions): Candidate[] {
-    const terms = [...options.weights.keys()];
-    if (terms.length === 0) return [];
-    const boostDocument = options.boostDocument;
-    const results: SearchResult[] = this.search.search(terms.join(' '), {
-      tokenize: (q: string) => q.split(' '),
-      processTerm: (t: string) => t,
-      boostTerm: (term: string) => options.weights.get(term) ?? 1,
-      fuzzy: options.fuzzy && options.fuzzy.size > 0 ? (term: string) => (options.fuzzy!.has(term) ? 1 : false) : false,
-      boostDocument: boostDocument
-        ? (id: unknown) => {
-            const doc = this.docs.get(id as string);
-            return doc ? boostDocument(doc) : 0;
-          }
-        : undefined,
-    });
-    const out: Candidate[] = [];
-    for (const r of results) {
-      const doc = this.docs.get(r.id as string);
-      if (!doc) continue;
-      out.push({ doc, score: r.score, matched: r.queryTerms });
-      if (out.length >= options.limit) break;
+    const n = this.ids.length;
+    const live = this.docs.size;
+    if (n === 0 || live === 0) return [];
+    if (this.scores.length < n) this.scores = new Float64Array(Math.max(n, this.scores.length * 2));
+    const scores = this.scores;
+    const touched: number[] = [];
+    const terms: [number, number][] = [];
+    for (const [term, weight] of options.weights) {
+      const t = this.termIds.get(term);
+      if (t !== undefined) terms.push([t, weight]);
+      else if (options.fuzzy?.has(foldToken(term))) {
+        for (const near of editNeighbours(term)) {
+          const id = this.termIds.get(near);
+          if (id !== undefined) terms.push([id, weight * 0.7]);
+        }
+      }
     }
-    return out;
+    FIELD_NAMES.forEach((field, f) => {
+      const postings = this.fields[f]!;
+      const boost = FIELD_BOOSTS[field];
+      const avgLength = postings.totalLength / live || 1;
+      const lengths = postings.lengths;
+      for (const [t, weight] of terms) {
+        const df = postings.count(t);
+        if (df === 0) continue;
+        const w = boost * weight * Math.log(1 + (live - df + 0.5) / (df + 0.5));
+        postings.forEach(t, (v) => {
+          const d = Math.floor(v / 2 ** TF_BITS);
+          if (this.ids[d] === null) return;
+          const tf = v % 2 ** TF_BITS;
+          const norm = BM25_K1 * (1 - BM25_B + (BM25_B * lengths[d]!) / avgLength);
+          if (scores[d] === 0) touched.push(d);
+          scores[d]! += (w * tf * (BM25_K1 + 1)) / (tf + norm);
+        });
+      }
+    });
+    const top = new TopK(options.boostDocument ? options.limit * 3 : options.limit);
+    for (const d of touched) {
+      top.offer(scores[d]!, d);
+      scores[d] = 0;
+    }
+    const out: Candidate[] = [];
+    for (const [d, score] of top.entries()) {
+      const doc = this.docs.get(this.ids[d]!)!;
+      out.push({ doc, score: options.boostDocument ? score * options.boostDocument(doc) : score });
+    }
+    return out.sort((a, b) => b.score - a.score).slice(0, options.limit);
+  }
+
+  /**
+   * Write the index to the directory `dir` (replaced atomically): meta.json, terms.txt, per field the
+   * postings and offsets as raw little-endian Uint32 arrays, documents as JSON lines.
+   */
+  async saveSnapshot(dir: string, key = ''): Promise<void> {
+    this.compact();
+    const tmp = `${dir}.${process.pid}.tmp`;
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp, { recursive: true });
+    const terms = new Array<string>(this.termIds.size);
+    for (const [term, id] of this.termIds) terms[id] = term;
+    const meta: SnapshotMeta = { format: INDEX_FORMAT, key, ids: this.ids, lengths: this.fields.map((f) => f.lengths), terms: terms.length };
+    await writeFile(join(tmp, 'meta.json'), JSON.stringify(meta));
+    await writeFile(join(tmp, 'terms.txt'), terms.join('\n'));
+    for (const [f, field] of this.fields.entries()) {
+      await writeFile(join(tmp, `offsets-${f}.bin`), bytes(field.offsets));
+      await writeFile(join(tmp, `postings-${f}.bin`), bytes(field.pool));
+    }
+    const lines: string[] = [];
+    for (const doc of this.docs.values()) lines.push(JSON.stringify(doc));
+    await writeFile(join(tmp, 'docs.jsonl'), lines.join('\n'));
+    await rm(dir, { recursive: true, force: true });
+    await rename(tmp, dir);
+  }
+
+  /** Load a snapshot written by {@link saveSnapshot}; throws when it is missing, damaged or for other content. */
+  static async loadSnapshot(dir: string, expectedKey?: string): Promise<ArticleIndex> {
+    const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as SnapshotMeta;
+    if (meta.format !== INDEX_FORMAT) throw new Error(`${dir}: snapshot format ${meta.format}, expected ${INDEX_FORMAT}`);
+    if (expectedKey !== undefined && meta.key !== expectedKey) throw new Error(`${dir}: snapshot is for other content`);
+    const [termsText, docsText] = await Promise.all([readFile(join(dir, 'terms.txt'), 'utf8'), readFile(join(dir, 'docs.jsonl'), 'utf8')]);
+    const index = new ArticleIndex();
+    const terms = meta.terms === 0 ? [] : termsText.split('\n');
+    if (terms.length !== meta.terms || meta.lengths.length !== FIELD_NAMES.length) throw new Error(`${dir}: snapshot is damaged (sizes do not match)`);
+    terms.forEach((t, i) => index.termIds.set(t, i));
+    for (const [f, field] of index.fields.entries()) {
+      const offsets = toUint32(await readFile(join(dir, `offsets-${f}.bin`)));
+      const pool = toUint32(await readFile(join(dir, `postings-${f}.bin`)));
+      if (offsets.length !== meta.terms + 1 || offsets[meta.terms] !== pool.length) throw new Error(`${dir}: snapshot is damaged (postings of field ${f})`);
+      field.restore(pool, offsets, meta.lengths[f]!);
+    }
+    for (let number = 0; number < meta.ids.length; number++) {
+      const id = meta.ids[number]!;
+      index.ids.push(id);
+      if (id === null) {
+        for (const field of index.fields) field.forget(number);
+        continue;
+      }
+      index.numbers.set(id, number);
+    }
+    for (const line of docsText.split('\n')) {
+      if (!line) continue;
+      const doc = JSON.parse(line) as SearchDoc;
+      if (!index.numbers.has(doc.id)) throw new Error(`${dir}: snapshot is damaged (document ${doc.id} not indexed)`);
+      index.docs.set(doc.id, doc);
+    }
+    if (index.numbers.size !== index.docs.size) throw new Error(`${dir}: snapshot is damaged (document count)`);
+    return index;
+  }
+}
+
+const FIELD_NAMES = Object.keys(FIELD_BOOSTS) as (keyof typeof FIELD_BOOSTS)[];
+
+function bytes(a: Uint32Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+function toUint32(b: Buffer): Uint32Array {
+  if (b.byteLength % 4 !== 0) throw new Error('snapshot is damaged (odd postings size)');
+  return new Uint32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+/** The postings of one field: compacted ones in a typed array, recent ones in plain arrays. */
+class FieldPostings {
+  /** Postings added since the last compaction, per term id. */
+  private extra: (number[] | undefined)[] = [];
+  /** Compacted postings: `pool[offsets[t]..offsets[t+1]]` for term id t. */
+  pool: Uint32Array = new Uint32Array(0);
+  offsets: Uint32Array = new Uint32Array(1);
+  /** Field length (terms) per document number. */
+  lengths: number[] = [];
+  totalLength = 0;
+
+  append(term: number, posting: number): void {
+    (this.extra[term] ??= []).push(posting);
+  }
+
+  setLength(doc: number, length: number): void {
+    this.lengths[doc] = length;
+    this.totalLength += length;
+  }
+
+  forget(doc: number): void {
+    this.totalLength -= this.lengths[doc] ?? 0;
+  }
+
+  count(t: number): number {
+    const base = t + 1 < this.offsets.length ? this.offsets[t + 1]! - this.offsets[t]! : 0;
+    return base + (this.extra[t]?.length ?? 0);
+  }
+
+  forEach(t: number, fn: (v: number) => void): void {
+    if (t + 1 < this.offsets.length) for (let i = this.offsets[t]!, end = this.offsets[t + 1]!; i < end; i++) fn(this.pool[i]!);
+    const list = this.extra[t];
+    if (list) for (const v of list) fn(v);
+  }
+
+  compact(termCount: number, isLive: (doc: number) => boolean): void {
+    let total = 0;
+    for (let t = 0; t < termCount; t++) total += this.count(t);
+    const pool = new Uint32Array(total);
+    const offsets = new Uint32Array(termCount + 1);
+    let at = 0;
+    for (let t = 0; t < termCount; t++) {
+      offsets[t] = at;
+      this.forEach(t, (v) => {
+        if (isLive(Math.floor(v / 2 ** TF_BITS))) pool[at++] = v;
+      });
+    }
+    offsets[termCount] = at;
+    this.extra = [];
+    this.pool = at === total ? pool : pool.slice(0, at);
+    this.offsets = offsets;
+  }
+
+  restore(pool: Uint32Array, offsets: Uint32Array, lengths: number[]): void {
+    this.pool = pool;
+    this.offsets = offsets;
+    this.lengths = lengths;
+    this.totalLength = lengths.reduce((a, b) => a + b, 0);
   }
 }

@@ -29,7 +29,7 @@ export async function contentKey(paths: string[]): Promise<string> {
 export async function loadIndex(options: LoadIndexOptions): Promise<{ index: ArticleIndex; problems: string[]; fromSnapshot: boolean }> {
   const { paths, cacheDir, log } = options;
   const key = await contentKey(paths);
-  const file = cacheDir ? join(cacheDir, `index-${key}.jsonl`) : undefined;
+  const file = cacheDir ? join(cacheDir, `index-${key}`) : undefined;
   if (file) {
     const started = Date.now();
     try {
@@ -46,6 +46,7 @@ export async function loadIndex(options: LoadIndexOptions): Promise<{ index: Art
   if (problems.length > 20) log.warn({ more: problems.length - 20 }, 'more broken records skipped');
   const index = ArticleIndex.create();
   for (const item of items) index.upsert(toSearchDoc(item));
+  index.compact();
   log.info({ documents: index.size, terms: index.termCount, ms: Date.now() - started }, 'index built');
   if (file) {
     await index.saveSnapshot(file, key).catch((err: unknown) => log.warn({ err, file }, 'could not save index snapshot'));

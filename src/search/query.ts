@@ -15,9 +15,13 @@ export interface PlanWeights {
   syllable: number;
   stopword: number;
   expansion: number;
+  /** Weight of an abbreviation found for a spelled-out phrase ("quyết định" → "qd"). */
+  reverseExpansion: number;
+  /** Weight of a question word ("ai", "nào") looked up alone. */
+  questionWord: number;
 }
 
-export const DEFAULT_PLAN_WEIGHTS: PlanWeights = { pair: 1.6, syllable: 1, stopword: 0.2, expansion: 0.8 };
+export const DEFAULT_PLAN_WEIGHTS: PlanWeights = { pair: 1.6, syllable: 1, stopword: 0.2, expansion: 0.8, reverseExpansion: 0.8, questionWord: 0.2 };
 
 /** A question, analysed for lookup and for answer selection. */
 export interface QueryPlan {
@@ -31,10 +35,14 @@ export interface QueryPlan {
   content: Map<string, number>;
   /** Accented forms of content syllables, when the question is accented: folded → exact. */
   exact: Map<string, string>;
+  /** Runs of three adjacent syllables of the question (folded, joined by "_"): phrase evidence. */
+  triples: Set<string>;
   /** Pairs of the question (folded) → idf. */
   pairs: Map<string, number>;
   provinces: Province[];
   years: number[];
+  /** Number tokens of the question as written. */
+  numbers: Set<string>;
   kinds: QuestionKind[];
   accented: boolean;
 }
@@ -74,9 +82,11 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
     if (prev === undefined || prev < weight) candidates.set(term, weight);
   };
 
+  const triples = new Set<string>();
   let position = 0;
   for (const clause of sentenceClauses) {
     const folded = clause.map(foldToken);
+    for (let i = 2; i < folded.length; i++) triples.add(`${folded[i - 2]}_${folded[i - 1]}_${folded[i]}`);
     folded.forEach((f, i) => {
       const isQuestionWord = questionWordTokens.has(position + i);
       const isStop = lexicon.stopwords.has(f) || isQuestionWord;
@@ -86,7 +96,7 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
         if (accented && hasDiacritics(clause[i]!)) exact.set(f, clause[i]!);
       }
       if (df(f) === 0 && f.length >= 4 && !/\d/.test(f)) fuzzy.add(f);
-      if (share <= COMMON_SYLLABLE_SHARE || folded.length === 1) offer(f, isStop ? w.stopword : w.syllable);
+      if (share <= COMMON_SYLLABLE_SHARE || folded.length === 1) offer(f, isQuestionWord ? w.questionWord : isStop ? w.stopword : w.syllable);
       if (i > 0) {
         const p = pairTerm(folded[i - 1]!, f);
         const bothStop = isStop && (lexicon.stopwords.has(folded[i - 1]!) || questionWordTokens.has(position + i - 1));
@@ -107,7 +117,7 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
         }
       }
     });
-    for (const m of lexicon.expansions.find(clause)) offer(m.value, w.expansion);
+    for (const m of lexicon.expansions.find(clause)) offer(m.value, w.reverseExpansion);
     position += clause.length;
   }
 
@@ -119,5 +129,6 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
     .slice(0, MAX_QUERY_TERMS);
   const weights = new Map(ranked.map(({ t, weight }) => [t, weight]));
   for (const f of fuzzy) if (!weights.has(f)) fuzzy.delete(f);
-  return { text, weights, fuzzy, content, exact, pairs, provinces, years, kinds, accented };
+  const numbers = new Set(allTokens.filter((t) => /\d/.test(t)));
+  return { text, weights, fuzzy, content, exact, triples, pairs, provinces, years, numbers, kinds, accented };
 }

@@ -109,7 +109,7 @@ describe('answer engine', () => {
   it('restores the same answers from a snapshot, and refuses a snapshot of other content', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mattran-snap-'));
     try {
-      const file = join(dir, 'index.jsonl');
+      const file = join(dir, "index");
       await index.saveSnapshot(file, 'k1');
       const loaded = await ArticleIndex.loadSnapshot(file, 'k1');
       expect(loaded.size).toBe(index.size);

@@ -41,6 +41,8 @@ export interface EngineTuning {
   yearBoost: number;
   /** How much an accented question penalises documents that have its words only without those accents. */
   exactWeight: number;
+  /** A second sentence is quoted when it scores at least this share of the best one. */
+  secondSentenceRatio: number;
 }
 
 export const DEFAULT_TUNING: EngineTuning = {
@@ -53,6 +55,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   provinceBoost: 1.3,
   yearBoost: 1.2,
   exactWeight: 0.2,
+  secondSentenceRatio: 0.3,
 };
 
 interface SentenceInfo {
@@ -90,6 +93,8 @@ const NAME_RUN = /[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+/u;
 const DATE = /\b\d{1,2}[/-]\d{1,2}\b|\bnăm \d{4}\b|\bngày \d{1,2}\b|\btháng \d{1,2}\b/u;
 
 const TRIPLE_WEIGHT = 0.3;
+const LONG_SENTENCE_PENALTY = 0.3;
+const KIND_BONUS = 0.1;
 
 class Lru<K, V> {
   private readonly map = new Map<K, V>();
@@ -166,11 +171,35 @@ function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number): number 
     for (const t of plan.triples) if (s.triples.has(t)) phrase += 1;
     norm += (TRIPLE_WEIGHT * phrase) / plan.triples.size;
   }
-  if (plan.kinds.includes('quantity') && s.numbers.some((x) => !plan.numbers.has(x))) norm += 0.15;
-  if (plan.kinds.includes('time') && s.hasDate) norm += 0.08;
-  if (plan.kinds.includes('person') && s.hasPerson) norm += 0.08;
+  if (plan.kinds.includes('quantity') && s.numbers.some((x) => !plan.numbers.has(x))) norm += KIND_BONUS * 1.5;
+  if (plan.kinds.includes('time') && s.hasDate) norm += KIND_BONUS;
+  if (plan.kinds.includes('person') && s.hasPerson) norm += KIND_BONUS;
   if (s.terms.size < 6) norm *= 0.85;
   return norm;
+}
+
+/**
+ * Rank the sentences of the chosen document for quoting. Inside one article every sentence shares its context
+ * (the place, the organisation named in the question), so a term counts by how few of the article's sentences
+ * contain it: the sentence with the question's specific words ("xây bao nhiêu nhà") wins over the lead that
+ * repeats its context.
+ */
+function selectSentences(d: DocInfo, plan: QueryPlan): { index: number; score: number }[] {
+  const count = d.sentences.length;
+  const local = new Map<string, number>();
+  for (const [term, weight] of [...plan.content, ...[...plan.pairs].map(([p, w]) => [p, w * 0.5] as const)]) {
+    let sf = 0;
+    for (const s of d.sentences) if (s.terms.has(term)) sf += 1;
+    if (sf > 0) local.set(term, weight * Math.log(1 + count / sf));
+  }
+  let total = 0;
+  for (const w of local.values()) total += w;
+  const localPlan: QueryPlan = { ...plan, content: new Map([...local].filter(([t]) => plan.content.has(t))), pairs: new Map([...local].filter(([t]) => plan.pairs.has(t)).map(([t, w]) => [t, w * 2])) };
+  // Long sentences cover more words by length alone; a lead that lists everything should not beat the fact.
+  const lengthFactor = (s: SentenceInfo) => 1 / (1 + LONG_SENTENCE_PENALTY * Math.max(0, s.terms.size / 60 - 1));
+  return d.sentences
+    .map((s, index) => ({ index, score: total > 0 ? scoreSentence(s, localPlan, total) * lengthFactor(s) : 0 }))
+    .sort((a, b) => b.score - a.score || a.index - b.index);
 }
 
 function planTotal(plan: QueryPlan): number {
@@ -268,10 +297,11 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     if (!best || confidence < tuning.minConfidence) {
       return { text: messages.noAnswer(sources.slice(0, 3).map((s) => s.title)), sources: sources.slice(0, 3), confidence, kind: 'no_answer' };
     }
-    const top = best.best[0]!;
+    const sentences = selectSentences(best.info, plan);
+    const top = sentences[0]!;
     const picked = [top];
-    const second = best.best[1];
-    if (second && second.score >= top.score * 0.5) picked.push(second);
+    const second = sentences[1];
+    if (second && second.score >= top.score * tuning.secondSentenceRatio) picked.push(second);
     picked.sort((a, b) => a.index - b.index);
     const quote = picked.map((p) => tidySpacing(best.info.sentences[p.index]!.text));
     const source = sources[0]!;

@@ -48,10 +48,29 @@ function normalizeToneSyllable(syllable: string): string {
   return (head + glide + vowel + tone).normalize('NFC');
 }
 
+/**
+ * Memoised per-syllable work: Vietnamese has a few thousand distinct syllables, and Unicode normalisation of
+ * each one is the bulk of indexing time otherwise. Bounded so that hostile input cannot grow it forever.
+ */
+function memo(fn: (s: string) => string, capacity = 200_000): (s: string) => string {
+  const cache = new Map<string, string>();
+  return (s) => {
+    let v = cache.get(s);
+    if (v === undefined) {
+      v = fn(s);
+      if (cache.size >= capacity) cache.clear();
+      cache.set(s, v);
+    }
+    return v;
+  };
+}
+
+const toneSyllable = memo(normalizeToneSyllable);
+
 /** NFC, control characters removed, lowercase, one tone-mark convention. */
 export function normalizeText(text: string): string {
   const lower = stripControlChars(text).normalize('NFC').toLowerCase();
-  return lower.replace(/[\p{L}\p{M}]+/gu, (w) => normalizeToneSyllable(w));
+  return lower.replace(/[\p{L}\p{M}]+/gu, toneSyllable);
 }
 
 /** Exact (accented, normalized) syllable and number tokens, in order. */
@@ -70,9 +89,7 @@ export function clauses(text: string): string[][] {
 }
 
 /** Fold one normalized token: diacritics removed. */
-export function foldToken(token: string): string {
-  return foldDiacritics(token);
-}
+export const foldToken: (token: string) => string = memo(foldDiacritics);
 
 /** A pair term from two folded syllables. */
 export function pairTerm(a: string, b: string): string {
@@ -95,6 +112,7 @@ export function indexTerms(text: string): string[] {
     for (const token of clause) {
       const folded = foldToken(token);
       out.push(folded);
+      if (token !== folded) out.push(token);
       if (prev !== undefined) out.push(pairTerm(prev, folded));
       prev = folded;
     }

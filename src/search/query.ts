@@ -17,11 +17,13 @@ export interface PlanWeights {
   expansion: number;
   /** Weight of an abbreviation found for a spelled-out phrase ("quyết định" → "qd"). */
   reverseExpansion: number;
+  /** Weight of an accented syllable looked up as written (besides its folded form). */
+  exact: number;
   /** Weight of a question word ("ai", "nào") looked up alone. */
   questionWord: number;
 }
 
-export const DEFAULT_PLAN_WEIGHTS: PlanWeights = { pair: 1.6, syllable: 1, stopword: 0.2, expansion: 0.8, reverseExpansion: 0.8, questionWord: 0.2 };
+export const DEFAULT_PLAN_WEIGHTS: PlanWeights = { pair: 1.6, syllable: 1, stopword: 0.2, expansion: 0.8, reverseExpansion: 0.8, questionWord: 0.2, exact: 1 };
 
 /** A question, analysed for lookup and for answer selection. */
 export interface QueryPlan {
@@ -93,7 +95,10 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
       const share = df(f) / n;
       if (!isStop) {
         content.set(f, idf(df(f), n));
-        if (accented && hasDiacritics(clause[i]!)) exact.set(f, clause[i]!);
+        if (accented && hasDiacritics(clause[i]!)) {
+          exact.set(f, clause[i]!);
+          offer(clause[i]!, w.exact);
+        }
       }
       if (df(f) === 0 && f.length >= 4 && !/\d/.test(f)) fuzzy.add(f);
       if (share <= COMMON_SYLLABLE_SHARE || folded.length === 1) offer(f, isQuestionWord ? w.questionWord : isStop ? w.stopword : w.syllable);

@@ -4,6 +4,7 @@
 const [name, ...args] = process.argv.slice(2);
 const benches: Record<string, () => Promise<{ main(args: string[]): Promise<number> }>> = {
   search: () => import('./search.js'),
+  terms: () => import('./terms.js'),
 };
 const load = name ? benches[name] : undefined;
 if (!load) {

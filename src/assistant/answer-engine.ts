@@ -1,5 +1,5 @@
 import type { SearchDoc } from '../content/types.js';
-import { cleanText, foldToken, indexTerms, tokenize, tripleTerms } from '../search/analyzer.js';
+import { clauses, cleanText, foldToken, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
 import type { ArticleIndex, Candidate } from '../search/article-index.js';
 import type { Lexicon } from '../search/lexicon.js';
 import { DEFAULT_PLAN_WEIGHTS, MAX_QUERY_CHARS, planQuery, type PlanWeights, type QueryPlan } from '../search/query.js';
@@ -116,28 +116,43 @@ class Lru<K, V> {
   }
 }
 
+/** One pass over a sentence: its folded and accented syllables, pairs and triples. */
+function analyseSentence(text: string): SentenceInfo {
+  const terms = new Set<string>();
+  const exact = new Set<string>();
+  const triples = new Set<string>();
+  for (const clause of clauses(text)) {
+    const folded = clause.map(foldToken);
+    for (let i = 0; i < clause.length; i++) {
+      terms.add(folded[i]!);
+      exact.add(clause[i]!);
+      if (i > 0) terms.add(pairTerm(folded[i - 1]!, folded[i]!));
+      if (i > 1) triples.add(`${folded[i - 2]}${PAIR_JOINER}${folded[i - 1]}${PAIR_JOINER}${folded[i]}`);
+    }
+  }
+  return {
+    text,
+    terms,
+    exact,
+    triples,
+    numbers: [...exact].filter((t) => /\d/.test(t) && !/^(19|20)\d\d$/.test(t)),
+    hasDate: DATE.test(text),
+    hasPerson: PERSON_TITLE.test(text.toLowerCase()) || NAME_RUN.test(text),
+  };
+}
+
 function analyseDoc(doc: SearchDoc): DocInfo {
+  const title = analyseSentence(doc.title);
+  const terms = new Set<string>(title.terms);
+  const exact = new Set<string>(title.exact);
   const sentences: SentenceInfo[] = [];
-  const terms = new Set<string>(indexTerms(doc.title));
-  const exact = new Set<string>(tokenize(doc.title));
   for (const text of splitSentences([doc.summary, doc.body].filter(Boolean).join('\n'))) {
-    const sentenceTerms = new Set(indexTerms(text));
-    for (const t of sentenceTerms) terms.add(t);
-    const sentenceExact = new Set(tokenize(text));
-    for (const t of sentenceExact) exact.add(t);
-    sentences.push({
-      text,
-      terms: sentenceTerms,
-      exact: sentenceExact,
-      triples: new Set(tripleTerms(text)),
-      numbers: [...sentenceExact].filter((t) => /\d/.test(t) && !/^(19|20)\d\d$/.test(t)),
-      hasDate: DATE.test(text),
-      hasPerson: PERSON_TITLE.test(text.toLowerCase()) || NAME_RUN.test(text),
-    });
+    const sentence = analyseSentence(text);
+    for (const t of sentence.terms) terms.add(t);
+    for (const t of sentence.exact) exact.add(t);
+    sentences.push(sentence);
   }
-  if (sentences.length === 0 && doc.title) {
-    sentences.push({ text: doc.title, terms: new Set(indexTerms(doc.title)), exact: new Set(tokenize(doc.title)), triples: new Set(tripleTerms(doc.title)), numbers: [], hasDate: false, hasPerson: false });
-  }
+  if (sentences.length === 0 && doc.title) sentences.push(title);
   return { sentences, terms, exact };
 }
 

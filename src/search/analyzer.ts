@@ -101,19 +101,29 @@ export function isPair(term: string): boolean {
   return term.includes(PAIR_JOINER);
 }
 
+/** Which kinds of term beyond folded syllables an index holds (all by default; the benchmark turns them off). */
+export interface TermKinds {
+  /** Accented syllables as written ("mặt"), next to their folded form. */
+  exact: boolean;
+  /** Folded adjacent syllable pairs inside a clause ("mat_tran"). */
+  pairs: boolean;
+}
+
+export const ALL_TERM_KINDS: TermKinds = { exact: true, pairs: true };
+
 /**
- * The terms a text is indexed under: folded syllables and folded adjacent pairs within clauses.
- * Numbers are indexed as written ("2,3") and without separators ("23") is not done: "5.000" stays one term.
+ * The terms a text is indexed under: folded syllables, accented syllables as written, and folded adjacent
+ * pairs within clauses. Numbers stay one term with their inner separators ("2,3", "5.000").
  */
-export function indexTerms(text: string): string[] {
+export function indexTerms(text: string, kinds: TermKinds = ALL_TERM_KINDS): string[] {
   const out: string[] = [];
   for (const clause of clauses(text)) {
     let prev: string | undefined;
     for (const token of clause) {
       const folded = foldToken(token);
       out.push(folded);
-      if (token !== folded) out.push(token);
-      if (prev !== undefined) out.push(pairTerm(prev, folded));
+      if (kinds.exact && token !== folded) out.push(token);
+      if (kinds.pairs && prev !== undefined) out.push(pairTerm(prev, folded));
       prev = folded;
     }
   }
@@ -130,17 +140,3 @@ export function cleanText(text: string): string {
   return stripControlChars(text).normalize('NFC').replace(/\s+/g, ' ').trim();
 }
 
-/** The folded syllables of a text, without pairs. */
-export function syllableTerms(text: string): string[] {
-  return (normalizeText(text).match(TOKEN) ?? []).map(foldToken);
-}
-
-/** Runs of three adjacent folded syllables inside a clause, joined by the pair joiner. */
-export function tripleTerms(text: string): string[] {
-  const out: string[] = [];
-  for (const clause of clauses(text)) {
-    const f = clause.map(foldToken);
-    for (let i = 2; i < f.length; i++) out.push(f[i - 2] + PAIR_JOINER + f[i - 1] + PAIR_JOINER + f[i]);
-  }
-  return out;
-}

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SearchDoc } from '../content/types.js';
-import { foldToken, indexTerms } from './analyzer.js';
+import { ALL_TERM_KINDS, foldToken, indexTerms, type TermKinds } from './analyzer.js';
 
 /** Weight of each field in a document's score; each field is scored with its own BM25 length normalisation. */
 export const FIELD_BOOSTS = { title: 2.5, summary: 1.5, body: 1 } as const;
@@ -40,6 +40,7 @@ interface SnapshotMeta {
   ids: (string | null)[];
   /** Per field, the length of each document. */
   lengths: number[][];
+  kinds: TermKinds;
   terms: number;
 }
 
@@ -102,10 +103,13 @@ export class ArticleIndex {
   private readonly docs = new Map<string, SearchDoc>();
   private removed = 0;
   private scores = new Float64Array(0);
+  private kinds: TermKinds = ALL_TERM_KINDS;
 
   /** An empty index. */
-  static create(): ArticleIndex {
-    return new ArticleIndex();
+  static create(kinds: TermKinds = ALL_TERM_KINDS): ArticleIndex {
+    const index = new ArticleIndex();
+    index.kinds = kinds;
+    return index;
   }
 
   /** Add a document, or replace the one with the same id. */
@@ -115,7 +119,7 @@ export class ArticleIndex {
     if (number > MAX_DOCUMENTS) throw new Error(`index: more than ${MAX_DOCUMENTS} documents`);
     FIELD_NAMES.forEach((field, f) => {
       const tf = new Map<string, number>();
-      const terms = indexTerms(doc[field]);
+      const terms = indexTerms(doc[field], this.kinds);
       for (const term of terms) tf.set(term, (tf.get(term) ?? 0) + 1);
       const postings = this.fields[f]!;
       for (const [term, count] of tf) {
@@ -243,7 +247,7 @@ export class ArticleIndex {
     await mkdir(tmp, { recursive: true });
     const terms = new Array<string>(this.termIds.size);
     for (const [term, id] of this.termIds) terms[id] = term;
-    const meta: SnapshotMeta = { format: INDEX_FORMAT, key, ids: this.ids, lengths: this.fields.map((f) => f.lengths), terms: terms.length };
+    const meta: SnapshotMeta = { format: INDEX_FORMAT, key, ids: this.ids, lengths: this.fields.map((f) => f.lengths), kinds: this.kinds, terms: terms.length };
     await writeFile(join(tmp, 'meta.json'), JSON.stringify(meta));
     await writeFile(join(tmp, 'terms.txt'), terms.join('\n'));
     for (const [f, field] of this.fields.entries()) {
@@ -263,7 +267,7 @@ export class ArticleIndex {
     if (meta.format !== INDEX_FORMAT) throw new Error(`${dir}: snapshot format ${meta.format}, expected ${INDEX_FORMAT}`);
     if (expectedKey !== undefined && meta.key !== expectedKey) throw new Error(`${dir}: snapshot is for other content`);
     const [termsText, docsText] = await Promise.all([readFile(join(dir, 'terms.txt'), 'utf8'), readFile(join(dir, 'docs.jsonl'), 'utf8')]);
-    const index = new ArticleIndex();
+    const index = ArticleIndex.create(meta.kinds);
     const terms = meta.terms === 0 ? [] : termsText.split('\n');
     if (terms.length !== meta.terms || meta.lengths.length !== FIELD_NAMES.length) throw new Error(`${dir}: snapshot is damaged (sizes do not match)`);
     terms.forEach((t, i) => index.termIds.set(t, i));

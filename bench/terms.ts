@@ -1,0 +1,76 @@
+/**
+ * `npm run bench -- terms [--corpus FILE ...] [--sample N] [--json]`
+ * What each kind of index term costs (build time, heap per article) and buys (recall@1, answer-hit on the
+ * dev splits of ../shared/eval, with and without diacritics): folded syllables only, + pairs, + accented
+ * syllables, both.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createAnswerEngine } from '../src/assistant/answer-engine.js';
+import { loadContent } from '../src/content/load.js';
+import { toSearchDoc, type SearchDoc } from '../src/content/types.js';
+import { oursSystem, readQueries, score } from '../src/eval/evaluate.js';
+import type { TermKinds } from '../src/search/analyzer.js';
+import { ArticleIndex } from '../src/search/article-index.js';
+import { loadLexicon } from '../src/search/lexicon.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SHARED = resolve(ROOT, '..', 'shared');
+const CONFIGS: [string, TermKinds][] = [
+  ['syllables', { exact: false, pairs: false }],
+  ['+ accented', { exact: true, pairs: false }],
+  ['+ pairs', { exact: false, pairs: true }],
+  ['+ both (ours)', { exact: true, pairs: true }],
+];
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { corpus: { type: 'string', multiple: true }, sample: { type: 'string', default: '20000' }, json: { type: 'boolean', default: false } } });
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc (npm run bench does)');
+  const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
+  const sets = ['uit-regulations-wiki', 'alqac-law', 'vicov19-faq'].filter((s) => existsSync(join(SHARED, 'eval', s)));
+  const evalData: { set: string; docs: SearchDoc[]; queries: Awaited<ReturnType<typeof readQueries>>['queries'] }[] = [];
+  for (const set of sets) {
+    const { items } = await loadContent([join(SHARED, 'eval', set, 'corpus.jsonl')]);
+    const { queries } = await readQueries(join(SHARED, 'eval', set, 'queries.dev.jsonl'));
+    evalData.push({ set, docs: items.map(toSearchDoc), queries: queries.slice(0, 600) });
+  }
+  const corpus = values.corpus?.length ? values.corpus : [join(SHARED, 'corpus', 'vietnews-test.jsonl.gz')].filter(existsSync);
+  const sample = corpus.length ? (await loadContent(corpus)).items.slice(0, Number(values.sample)).map(toSearchDoc) : [];
+  const rows: Record<string, unknown>[] = [];
+  for (const [name, kinds] of CONFIGS) {
+    const row: Record<string, unknown> = { terms: name };
+    if (sample.length) {
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      const t = performance.now();
+      const index = ArticleIndex.create(kinds);
+      for (const d of sample) index.upsert(d);
+      index.compact();
+      row.buildMs = Math.round(performance.now() - t);
+      gc();
+      row.heapKBPerArticle = Number(((process.memoryUsage().heapUsed - before) / sample.length / 1024).toFixed(1));
+      row.distinctTerms = index.termCount;
+    }
+    for (const { set, docs, queries } of evalData) {
+      const index = ArticleIndex.create(kinds);
+      for (const d of docs) index.upsert(d);
+      const system = oursSystem(createAnswerEngine({ index, lexicon }));
+      const f = score(queries, system, false);
+      const u = score(queries, system, true);
+      row[`${set} r@1`] = f['recall@1'];
+      row[`${set} r@1 unacc.`] = u['recall@1'];
+      if (f.answerHit !== null) row[`${set} answerHit`] = f.answerHit;
+    }
+    rows.push(row);
+    process.stdout.write(JSON.stringify(row) + '\n');
+  }
+  const keys = Object.keys(rows[rows.length - 1]!);
+  process.stdout.write(`\n| ${keys.join(' | ')} |\n|${keys.map(() => ' --- ').join('|')}|\n`);
+  for (const r of rows) process.stdout.write(`| ${keys.map((k) => String(r[k] ?? '–')).join(' | ')} |\n`);
+  process.stdout.write(`(${sample.length} articles for cost; first 600 dev queries of each set for quality)\n`);
+  if (values.json) process.stdout.write(JSON.stringify(rows) + '\n');
+  return 0;
+}

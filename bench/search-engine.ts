@@ -16,10 +16,12 @@ import { loadLexicon } from '../src/search/lexicon.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
+/** V8 heap plus ArrayBuffer memory (typed-array postings live outside the V8 heap but are memory all the same). */
 const heap = () => {
   gc!();
   gc!();
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 };
 
 function percentile(sorted: number[], p: number): number {

@@ -1,5 +1,7 @@
 import { join, resolve } from 'node:path';
 import { createAnswerEngine } from './assistant/answer-engine.js';
+import { createConversation } from './assistant/conversation.js';
+import { createStores } from './store/stores.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger } from './log.js';
@@ -17,13 +19,9 @@ async function start(config: Config): Promise<void> {
   });
   if (problems.length > 0) log.warn({ skipped: problems.length }, 'some content records were skipped');
   const engine = createAnswerEngine({ index, lexicon, tuning: { minConfidence: config.ANSWER_MIN_CONFIDENCE } });
-  const server = createHttpServer({
-    engine,
-    log: log.child({ module: 'http' }),
-    onAnswer: (question, answer) => {
-      if (answer.kind === 'no_answer') log.info({ question: question.slice(0, 300), confidence: answer.confidence }, 'unanswered question');
-    },
-  });
+  const stores = createStores({ log: log.child({ module: 'store' }) });
+  const conversation = createConversation({ engine, index, lexicon, stores, log: log.child({ module: 'conversation' }) });
+  const server = createHttpServer({ conversation, log: log.child({ module: 'http' }) });
   server.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -34,7 +32,7 @@ async function start(config: Config): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     log.info({ signal }, 'shutting down');
-    server.close(() => process.exit(0));
+    server.close(() => void stores.close().finally(() => process.exit(0)));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();
   };

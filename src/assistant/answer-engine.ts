@@ -243,6 +243,8 @@ export interface AnswerEngineOptions {
 export interface AnswerEngine {
   /** Answer one question. */
   answer(question: string): Answer;
+  /** Answer a question from one given document (a choice the user made among close results). */
+  answerFrom(question: string, docId: string): Answer | undefined;
   /** Ranked results for a question (re-ranked), best first. */
   rank(question: string, limit?: number): RankedResult[];
   /** Forget cached analysis of a document (after it changed). */
@@ -327,8 +329,22 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     return { text: body, sources, confidence: Number(confidence.toFixed(4)), kind: 'answer', quote };
   }
 
+  function answerFrom(question: string, docId: string): Answer | undefined {
+    const doc = index.get(docId);
+    if (!doc) return undefined;
+    const plan = planQuery(cleanText(question), index, lexicon, tuning.plan);
+    const d = info(doc);
+    const sentences = selectSentences(d, plan);
+    if (sentences.length === 0) return undefined;
+    const quote = tidySpacing(d.sentences[sentences[0]!.index]!.text);
+    const title = tidySpacing(doc.title) || quote;
+    const text = doc.type === 'program' ? messages.programAnswer(quote, title, doc.url) : messages.answer(quote, title, formatDate(doc.publishedAt), doc.url);
+    return { text, sources: [{ id: doc.id, title, url: doc.url, publishedAt: doc.publishedAt, score: 1 }], confidence: 1, kind: 'answer', quote: [quote] };
+  }
+
   return {
     answer,
+    answerFrom,
     rank: (question, limit = 10) => rankPlan(planQuery(cleanText(question), index, lexicon, tuning.plan), limit),
     invalidate: (id) => cache.delete(id),
     tuning,

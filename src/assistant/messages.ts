@@ -25,6 +25,39 @@ export const messages = {
     closest.length > 0
       ? ['Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.', 'Các bài gần nhất với câu hỏi của bạn:', ...closest.map((t, i) => `${i + 1}. ${t}`)].join('\n')
       : 'Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.',
+  welcome: (name?: string) =>
+    [
+      `Xin chào${name ? ` ${name}` : ''}! Tôi là trợ lý hỏi đáp của Mặt trận Tổ quốc Việt Nam.`,
+      'Bạn có thể hỏi về hoạt động, chương trình phối hợp, cuộc vận động, phong trào của Mặt trận; gõ có dấu hay không dấu đều được. Tôi trả lời bằng câu trích từ bài viết, kèm tên bài, ngày đăng và đường dẫn.',
+      'Thử một câu hỏi mẫu bên dưới, hoặc gõ /trogiup để xem các lệnh.',
+    ].join('\n\n'),
+  help: [
+    'Các lệnh:',
+    '/moi – tin mới nhất',
+    '/chuongtrinh [tỉnh hoặc năm] – các chương trình, cuộc vận động, phong trào (ví dụ: /chuongtrinh Quảng Trị, /chuongtrinh 2022)',
+    '/tim <từ khóa> – tìm bài viết (ví dụ: /tim nhà Đại đoàn kết)',
+    '/trogiup – hướng dẫn này',
+    '',
+    'Hoặc gõ thẳng câu hỏi, ví dụ: “Quỹ Vì người nghèo là gì?”. Hỏi tiếp “còn Gia Lai thì sao?” để hỏi cùng câu cho tỉnh khác.',
+  ].join('\n'),
+  unknownCommand: (command: string) => `Tôi chưa hiểu lệnh ${command}.`,
+  flood: 'Bạn gửi nhanh quá, vui lòng đợi khoảng một phút rồi hỏi tiếp nhé.',
+  latestTitle: 'Tin mới nhất:',
+  latestNone: 'Hiện chưa có tin nào có ngày đăng.',
+  programsTitle: (filter?: string) => (filter ? `Chương trình, cuộc vận động, phong trào (${filter}):` : 'Chương trình, cuộc vận động, phong trào của Mặt trận:'),
+  programsNone: (filter: string) => `Chưa có chương trình nào khớp với “${filter}”. Gõ /chuongtrinh để xem tất cả.`,
+  searchUsage: 'Gõ từ khóa sau lệnh, ví dụ: /tim Vì người nghèo',
+  searchTitle: (query: string, from: number, to: number, total: number) => `Kết quả cho “${query}” (${from}–${to} trong ${total}):`,
+  searchNone: (query: string) => `Không tìm thấy bài nào cho “${query}”. Bạn thử từ khóa khác nhé.`,
+  searchEnd: 'Đã hết kết quả.',
+  more: 'Xem thêm',
+  feedbackUp: '👍 Hữu ích',
+  feedbackDown: '👎 Chưa đúng',
+  feedbackThanks: 'Cảm ơn bạn đã góp ý! Ý kiến đã được ghi lại cho cán bộ Mặt trận.',
+  expired: 'Lựa chọn này đã hết hạn. Bạn hãy hỏi lại nhé.',
+  didYouMean: 'Có phải bạn muốn hỏi:',
+  listItem: (n: number, title: string, date?: string) => `${n}. ${title}${date ? ` (${date})` : ''}`,
+  numberedHint: 'Trả lời bằng số thứ tự để chọn.',
 } as const;
 
 /** Marker that opens every "no information" reply, used to recognise it in evaluations. */

@@ -1,26 +1,22 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { Answer, AnswerEngine } from '../assistant/answer-engine.js';
+import type { Conversation } from '../assistant/conversation.js';
+import type { OutboundMessage } from '../channels/types.js';
 import { renderChatPage } from '../channels/web/page.js';
 
 /** Largest request body read, in bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** A reply as the web chat renders it. */
+/** A reply as the web chat renders it: plain text (the page inserts it as text, never as HTML). */
 export interface WebReply {
   text: string;
   links: { title: string; url: string }[];
-  buttons: { label: string; text: string }[];
+  buttons: { label: string; data: string }[];
 }
 
-/** Render an engine answer for the web chat. */
-export function toWebReply(answer: Answer): WebReply {
-  const links = answer.sources
-    .slice(0, answer.kind === 'answer' ? 1 : 3)
-    .filter((s) => s.url)
-    .map((s) => ({ title: s.title, url: s.url! }));
-  const buttons = answer.kind === 'no_answer' ? answer.sources.slice(0, 3).map((s) => ({ label: s.title, text: s.title })) : [];
-  return { text: answer.text, links, buttons };
+/** Render a conversation reply for the web chat. */
+export function toWebReply(message: OutboundMessage): WebReply {
+  return { text: message.text, links: message.links ?? [], buttons: (message.buttons ?? []).flat() };
 }
 
 class HttpError extends Error {
@@ -49,21 +45,25 @@ function send(res: ServerResponse, status: number, body: string, type: string): 
   res.end(body);
 }
 
+/** A route added by another module (webhooks), tried before the built-in ones. */
+export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+
 /** Dependencies of the HTTP server. */
 export interface HttpServerOptions {
-  engine: AnswerEngine;
+  conversation: Conversation;
   log: Logger;
-  /** Called for every answered question (records unanswered ones). */
-  onAnswer?: (question: string, answer: Answer) => void;
+  /** Extra routes (Telegram and Zalo webhooks). */
+  routes?: Route[];
 }
 
 /** The one HTTP server: web chat page, chat API, health. */
 export function createHttpServer(options: HttpServerOptions): Server {
-  const { engine, log } = options;
+  const { conversation, log } = options;
   const page = renderChatPage();
   return createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
+      for (const route of options.routes ?? []) if (await route(req, res, url)) return;
       if (req.method === 'GET' && url.pathname === '/') return send(res, 200, page, 'text/html; charset=utf-8');
       if (req.method === 'GET' && url.pathname === '/healthz') return send(res, 200, JSON.stringify({ ok: true }), 'application/json');
       if (url.pathname === '/api/chat') {
@@ -75,13 +75,13 @@ export function createHttpServer(options: HttpServerOptions): Server {
           if (err instanceof HttpError) throw err;
           throw new HttpError(400, 'body is not JSON');
         }
-        const text = (body as { text?: unknown }).text;
-        if (typeof text !== 'string') throw new HttpError(400, 'text must be a string');
-        const started = performance.now();
-        const answer = engine.answer(text);
-        log.debug({ ms: Math.round(performance.now() - started), kind: answer.kind, confidence: answer.confidence }, 'web question answered');
-        options.onAnswer?.(text, answer);
-        return send(res, 200, JSON.stringify({ replies: [toWebReply(answer)] }), 'application/json; charset=utf-8');
+        const { text, data, sessionId } = (body ?? {}) as { text?: unknown; data?: unknown; sessionId?: unknown };
+        if (typeof sessionId !== 'string' || !/^[\w-]{1,64}$/.test(sessionId)) throw new HttpError(400, 'sessionId must be 1-64 letters, digits, - or _');
+        if (text !== undefined && typeof text !== 'string') throw new HttpError(400, 'text must be a string');
+        if (data !== undefined && (typeof data !== 'string' || data.length > 64)) throw new HttpError(400, 'data must be a short string');
+        if (text === undefined && data === undefined) throw new HttpError(400, 'text or data is required');
+        const replies = await conversation.handle({ channel: 'web', chatId: sessionId, userId: sessionId, text: text ?? '', callbackData: data, receivedAt: new Date() });
+        return send(res, 200, JSON.stringify({ replies: replies.map(toWebReply) }), 'application/json; charset=utf-8');
       }
       throw new HttpError(404, 'not found');
     } catch (err) {

@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
+import { createConversation } from '../../src/assistant/conversation.js';
+import { createStores } from '../../src/store/stores.js';
 import { loadContent } from '../../src/content/load.js';
 import { toSearchDoc } from '../../src/content/types.js';
 import { createHttpServer, MAX_BODY_BYTES } from '../../src/http/server.js';
@@ -13,14 +15,16 @@ import { ROOT } from '../helpers/shared.js';
 
 let server: Server;
 let base: string;
-const unanswered: string[] = [];
+const stores = createStores({ log: silentLogger() });
 
 beforeAll(async () => {
   const { items } = await loadContent([join(ROOT, 'data')]);
   const index = ArticleIndex.create();
   for (const item of items) index.upsert(toSearchDoc(item));
-  const engine = createAnswerEngine({ index, lexicon: loadLexicon(join(ROOT, 'data', 'lexicon')) });
-  server = createHttpServer({ engine, log: silentLogger(), onAnswer: (q, a) => a.kind === 'no_answer' && unanswered.push(q) });
+  const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
+  const engine = createAnswerEngine({ index, lexicon });
+  const conversation = createConversation({ engine, index, lexicon, stores, log: silentLogger() });
+  server = createHttpServer({ conversation, log: silentLogger() });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -42,17 +46,24 @@ describe('HTTP server', () => {
     expect(data.replies[0]!.text).toContain('Phạm Thị Hân');
   });
 
-  it('records unanswered questions and offers the closest titles as buttons', async () => {
-    const res = await chat({ sessionId: 's', text: 'lịch thi đấu bóng đá tối nay' });
-    const data = (await res.json()) as { replies: { text: string; buttons: unknown[] }[] };
+  it('records unanswered questions and offers the closest titles as buttons that work', async () => {
+    const res = await chat({ sessionId: 's2', text: 'lịch thi đấu bóng đá tối nay' });
+    const data = (await res.json()) as { replies: { text: string; buttons: { label: string; data: string }[] }[] };
     expect(data.replies[0]!.text).toMatch(/chưa có thông tin/);
-    expect(unanswered).toContain('lịch thi đấu bóng đá tối nay');
+    const recorded: string[] = [];
+    for await (const [, v] of stores.unanswered.iterator!(undefined)) recorded.push((v as { question: string }).question);
+    expect(recorded).toContain('lịch thi đấu bóng đá tối nay');
+    const button = data.replies[0]!.buttons[0]!;
+    const pressed = (await (await chat({ sessionId: 's2', data: button.data })).json()) as { replies: { text: string }[] };
+    expect(pressed.replies[0]!.text).toMatch(/^Theo /);
   });
 
   it('rejects malformed bodies and oversized requests with a clear status, and keeps serving', async () => {
     expect((await chat('{not json')).status).toBe(400);
-    expect((await chat({ text: 42 })).status).toBe(400);
-    expect((await chat({ text: 'x'.repeat(MAX_BODY_BYTES + 10) })).status).toBe(413);
+    expect((await chat({ sessionId: 's', text: 42 })).status).toBe(400);
+    expect((await chat({ text: 'thiếu sessionId' })).status).toBe(400);
+    expect((await chat({ sessionId: '<script>', text: 'x' })).status).toBe(400);
+    expect((await chat({ sessionId: 's', text: 'x'.repeat(MAX_BODY_BYTES + 10) })).status).toBe(413);
     expect((await fetch(`${base}/api/chat`)).status).toBe(405);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     expect((await chat({ sessionId: 's', text: 'xin chào' })).status).toBe(200);

@@ -24,15 +24,15 @@ form button{background:#b71c1c;color:#fff;border:0;border-radius:8px;padding:0 1
 <main id="log" aria-live="polite"></main>
 <form id="f"><input id="q" autocomplete="off" maxlength="4000" placeholder="${escapeHtml(t.placeholder)}" aria-label="${escapeHtml(t.placeholder)}"><button>${escapeHtml(t.send)}</button></form>
 <script>
-const T=${JSON.stringify({ sources: t.sources, error: t.error, examples: t.examples })};
+const T=${JSON.stringify({ sources: t.sources, error: t.error })};
 const log=document.getElementById('log'),f=document.getElementById('f'),q=document.getElementById('q');
-const sessionId=(crypto.randomUUID?crypto.randomUUID():String(Math.random()).slice(2));
+const sessionId=(sessionStorage.getItem('sid')||(crypto.randomUUID?crypto.randomUUID():String(Math.random()).slice(2)));sessionStorage.setItem('sid',sessionId);
 function add(cls,text){const d=document.createElement('div');d.className='msg '+cls;d.textContent=text;log.appendChild(d);log.scrollTop=log.scrollHeight;return d}
 function buttons(list,onClick){const b=document.createElement('div');b.className='btns';for(const x of list){const e=document.createElement('button');e.type='button';e.textContent=x.label;e.onclick=()=>onClick(x);b.appendChild(e)}log.appendChild(b);log.scrollTop=log.scrollHeight}
-async function ask(text){add('me',text);try{const r=await fetch('/api/chat',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({sessionId,text})});if(!r.ok)throw new Error(r.status);const data=await r.json();
+async function ask(text,data,quiet){if(!quiet)add('me',text);try{const r=await fetch('/api/chat',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify(data?{sessionId,data}:{sessionId,text})});if(!r.ok)throw new Error(r.status);const data=await r.json();
 for(const m of data.replies){const d=add('bot',m.text);if(m.links&&m.links.length){const s=document.createElement('div');s.className='src';s.append(T.sources+': ');m.links.forEach((l,i)=>{const a=document.createElement('a');a.href=l.url;a.textContent=l.title;a.target='_blank';a.rel='noopener';if(i)s.append(' · ');s.append(a)});d.appendChild(s)}
-if(m.buttons&&m.buttons.length)buttons(m.buttons,x=>ask(x.text))}}catch(e){add('bot',T.error)}}
+if(m.buttons&&m.buttons.length)buttons(m.buttons,x=>ask(x.label,x.data))}}catch(e){add('bot',T.error)}}
 f.onsubmit=e=>{e.preventDefault();const v=q.value.trim();if(!v)return;q.value='';ask(v)};
-buttons(T.examples.map(x=>({label:x,text:x})),x=>ask(x.text));
+ask('/start',null,true);
 </script></body></html>`;
 }

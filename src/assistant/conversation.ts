@@ -1,0 +1,256 @@
+import type { Logger } from 'pino';
+import type { Button, InboundMessage, OutboundMessage } from '../channels/types.js';
+import type { SearchDoc } from '../content/types.js';
+import { cleanText, foldToken, tokenize } from '../search/analyzer.js';
+import type { ArticleIndex } from '../search/article-index.js';
+import type { Lexicon } from '../search/lexicon.js';
+import { MAX_QUERY_CHARS } from '../search/query.js';
+import { tidySpacing } from '../search/sentences.js';
+import { timeKey, type ChatState, type Stores } from '../store/stores.js';
+import type { Answer, AnswerEngine } from './answer-engine.js';
+import { formatDate, messages, webPage } from './messages.js';
+
+/** Settings of the conversation core. */
+export interface ConversationOptions {
+  engine: AnswerEngine;
+  index: ArticleIndex;
+  lexicon: Lexicon;
+  stores: Stores;
+  log: Logger;
+  now?: () => Date;
+  /** Messages per user per window before the bot asks them to wait. */
+  floodLimit?: number;
+  floodWindowMs?: number;
+  /** How long a follow-up ("còn Gia Lai thì sao?") refers to the previous question. */
+  contextTtlMs?: number;
+}
+
+/** The channel-agnostic conversation: one inbound message in, replies out. */
+export interface Conversation {
+  handle(msg: InboundMessage): Promise<OutboundMessage[]>;
+}
+
+const PAGE_SIZE = 5;
+const SEARCH_DEPTH = 50;
+/** Two results closer than this (score ratio) are offered as a choice. */
+const CLOSE_RATIO = 0.92;
+const FOLLOW_UP = /^(?:(?:the |vay |con |the con |vay con |con o |con tai )+)(.+?)(?: thi sao| the nao| ra sao| thi the nao)?$/;
+
+/** Per-user sliding-window flood limit, in memory (each instance limits its own share). */
+class FloodGate {
+  private readonly hits = new Map<string, number[]>();
+  private readonly warned = new Set<string>();
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+  /** "ok" to serve, "warn" for the first message over the limit, "drop" after that until the window passes. */
+  check(key: string, now: number): 'ok' | 'warn' | 'drop' {
+    const recent = (this.hits.get(key) ?? []).filter((t) => now - t < this.windowMs);
+    if (recent.length >= this.limit) {
+      this.hits.set(key, recent);
+      if (this.warned.has(key)) return 'drop';
+      this.warned.add(key);
+      return 'warn';
+    }
+    this.warned.delete(key);
+    recent.push(now);
+    this.hits.set(key, recent);
+    if (this.hits.size > 50_000) for (const [k, v] of this.hits) if (now - (v[v.length - 1] ?? 0) >= this.windowMs) this.hits.delete(k);
+    return 'ok';
+  }
+}
+
+function parseCommand(text: string): { command: string; args: string } | undefined {
+  const m = /^\/([a-z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/i.exec(text);
+  return m ? { command: m[1]!.toLowerCase(), args: (m[2] ?? '').trim() } : undefined;
+}
+
+/** Create the conversation core. */
+export function createConversation(options: ConversationOptions): Conversation {
+  const { engine, index, lexicon, stores, log } = options;
+  const now = options.now ?? (() => new Date());
+  const contextTtlMs = options.contextTtlMs ?? 10 * 60_000;
+  const flood = new FloodGate(options.floodLimit ?? 20, options.floodWindowMs ?? 60_000);
+  let latestCache: { size: number; docs: SearchDoc[] } | undefined;
+
+  const stateKey = (msg: InboundMessage) => `${msg.channel}:${msg.chatId}`;
+
+  function withButtons(state: ChatState, message: OutboundMessage): OutboundMessage {
+    state.lastButtons = (message.buttons ?? []).flat().map((b) => b.data);
+    return message;
+  }
+
+  function latest(): SearchDoc[] {
+    if (!latestCache || latestCache.size !== index.size) {
+      const dated = [...index.all()].filter((d) => d.type === 'article' && d.publishedAt);
+      dated.sort((a, b) => (b.publishedAt! > a.publishedAt! ? 1 : b.publishedAt! < a.publishedAt! ? -1 : 0));
+      latestCache = { size: index.size, docs: dated.slice(0, 50) };
+    }
+    return latestCache.docs;
+  }
+
+  function listMessage(title: string, docs: SearchDoc[], startAt = 1): OutboundMessage {
+    const lines = docs.map((d, i) => messages.listItem(startAt + i, tidySpacing(d.title), formatDate(d.publishedAt)));
+    return { text: [title, ...lines].join('\n'), links: docs.filter((d) => d.url).map((d) => ({ title: tidySpacing(d.title), url: d.url! })) };
+  }
+
+  function programs(filter: string): OutboundMessage {
+    const all = [...index.all()].filter((d) => d.type === 'program');
+    if (!filter) return listMessage(messages.programsTitle(), all);
+    const province = lexicon.provinceNames.find(tokenize(filter))[0]?.value;
+    const year = /\b(19|20)\d\d\b/.exec(filter)?.[0];
+    const folded = foldToken(cleanText(filter).toLowerCase());
+    const matched = all.filter((d) => {
+      if (province) return d.province === province.name;
+      if (year) return d.body.includes(year) || d.title.includes(year);
+      return foldToken(`${d.title} ${d.summary}`.toLowerCase()).includes(folded);
+    });
+    if (matched.length === 0) return { text: messages.programsNone(filter) };
+    return listMessage(messages.programsTitle(province?.name ?? filter), matched);
+  }
+
+  function searchPage(state: ChatState): OutboundMessage {
+    const search = state.search!;
+    const ranked = engine.rank(search.query, SEARCH_DEPTH);
+    if (ranked.length === 0) return { text: messages.searchNone(search.query) };
+    if (search.offset >= ranked.length) return { text: messages.searchEnd };
+    const page = ranked.slice(search.offset, search.offset + PAGE_SIZE).map((r) => r.doc);
+    const message = listMessage(messages.searchTitle(search.query, search.offset + 1, search.offset + page.length, ranked.length), page, search.offset + 1);
+    search.offset += page.length;
+    if (search.offset < ranked.length) message.buttons = [[{ label: messages.more, data: 'more' }]];
+    return message;
+  }
+
+  /** Resolve a follow-up question against the previous one, when it is one. */
+  function resolveFollowUp(text: string, state: ChatState, at: number): string {
+    if (!state.lastQuestion || !state.lastAt || at - state.lastAt > contextTtlMs) return text;
+    const folded = tokenize(text).map(foldToken).join(' ');
+    const m = FOLLOW_UP.exec(folded);
+    if (!m) return text;
+    if (lexicon.provinceNames.find(tokenize(m[1]!)).length === 0) return text;
+    const newPlace = lexicon.provinceNames.find(tokenize(text))[0]!;
+    const previous = tokenize(state.lastQuestion);
+    const oldPlace = lexicon.provinceNames.find(previous)[0];
+    const placeText = newPlace.text;
+    if (!oldPlace) return `${state.lastQuestion} ở ${placeText}`;
+    return [...previous.slice(0, oldPlace.start), placeText, ...previous.slice(oldPlace.end)].join(' ');
+  }
+
+  async function answerQuestion(msg: InboundMessage, state: ChatState, question: string, at: Date): Promise<OutboundMessage[]> {
+    const started = performance.now();
+    const answer: Answer = engine.answer(question);
+    log.debug({ channel: msg.channel, kind: answer.kind, confidence: answer.confidence, ms: Math.round(performance.now() - started) }, 'question answered');
+    if (answer.kind === 'no_answer') {
+      await stores.unanswered.set(timeKey(msg.channel, at), {
+        channel: msg.channel,
+        chatId: msg.chatId,
+        question,
+        confidence: answer.confidence,
+        closest: answer.sources.map((s) => s.id),
+        at: at.toISOString(),
+      });
+      state.options = answer.sources.map((s) => s.id);
+      state.optionsFor = question;
+      return [withButtons(state, { text: answer.text, buttons: answer.sources.map((s, i) => [{ label: s.title, data: `opt:${i}` }]) })];
+    }
+    if (answer.kind !== 'answer') return [{ text: answer.text }];
+    state.lastQuestion = question;
+    state.lastAt = at.getTime();
+    const qid = at.getTime().toString(36);
+    state.answers = Object.fromEntries([...Object.entries(state.answers ?? {}).slice(-4), [qid, { question, sourceIds: answer.sources.slice(0, 3).map((s) => s.id) }]]);
+    const top = answer.sources[0]!;
+    const reply: OutboundMessage = {
+      text: answer.text,
+      links: top.url ? [{ title: top.title, url: top.url }] : [],
+      buttons: [
+        [
+          { label: messages.feedbackUp, data: `fb:up:${qid}` },
+          { label: messages.feedbackDown, data: `fb:down:${qid}` },
+        ],
+      ],
+    };
+    const close = answer.sources.slice(1, 4).filter((s) => s.score >= top.score * CLOSE_RATIO);
+    if (close.length > 0) {
+      state.options = [top.id, ...close.map((s) => s.id)];
+      state.optionsFor = question;
+      reply.text += `\n\n${messages.didYouMean}`;
+      reply.buttons!.push(...close.map((s, i): Button[] => [{ label: s.title, data: `opt:${i + 1}` }]));
+    }
+    return [withButtons(state, reply)];
+  }
+
+  async function pressButton(msg: InboundMessage, state: ChatState, data: string, at: Date): Promise<OutboundMessage[]> {
+    const [kind, arg, qid] = data.split(':');
+    if (kind === 'fb' && (arg === 'up' || arg === 'down')) {
+      const answered = qid ? state.answers?.[qid] : undefined;
+      if (!answered) return [{ text: messages.expired }];
+      await stores.feedback.set(timeKey(msg.channel, at), { channel: msg.channel, chatId: msg.chatId, question: answered.question, sourceIds: answered.sourceIds, vote: arg, at: at.toISOString() });
+      return [{ text: messages.feedbackThanks }];
+    }
+    if (kind === 'ex') {
+      const example = webPage.examples[Number(arg)];
+      return example ? answerQuestion(msg, state, example, at) : [{ text: messages.expired }];
+    }
+    if (kind === 'opt') {
+      const docId = state.options?.[Number(arg)];
+      const answer = docId ? engine.answerFrom(state.optionsFor ?? '', docId) : undefined;
+      if (!answer) return [{ text: messages.expired }];
+      const source = answer.sources[0]!;
+      return [{ text: answer.text, links: source.url ? [{ title: source.title, url: source.url }] : [] }];
+    }
+    if (kind === 'more') {
+      if (!state.search) return [{ text: messages.expired }];
+      return [withButtons(state, searchPage(state))];
+    }
+    return [{ text: messages.expired }];
+  }
+
+  async function command(msg: InboundMessage, state: ChatState, name: string, args: string, at: Date): Promise<OutboundMessage[]> {
+    switch (name) {
+      case 'start':
+        return [withButtons(state, { text: messages.welcome(msg.displayName), buttons: webPage.examples.map((q, i) => [{ label: q, data: `ex:${i}` }]) })];
+      case 'help':
+      case 'trogiup':
+        return [{ text: messages.help }];
+      case 'moi': {
+        const docs = latest().slice(0, PAGE_SIZE);
+        return [docs.length ? listMessage(messages.latestTitle, docs) : { text: messages.latestNone }];
+      }
+      case 'chuongtrinh':
+        return [programs(args)];
+      case 'tim':
+        if (!args) return [{ text: messages.searchUsage }];
+        state.search = { query: args.slice(0, MAX_QUERY_CHARS), offset: 0 };
+        return [withButtons(state, searchPage(state))];
+      default:
+        return [{ text: `${messages.unknownCommand(`/${name}`)}\n\n${messages.help}` }];
+    }
+  }
+
+  async function handle(msg: InboundMessage): Promise<OutboundMessage[]> {
+    const at = options.now ? now() : msg.receivedAt;
+    const verdict = flood.check(`${msg.channel}:${msg.userId}`, at.getTime());
+    if (verdict === 'drop') return [];
+    if (verdict === 'warn') return [{ text: messages.flood }];
+    const key = stateKey(msg);
+    const state: ChatState = (await stores.chats.get(key)) ?? {};
+    let replies: OutboundMessage[];
+    const raw = msg.text ?? '';
+    if (raw.length > MAX_QUERY_CHARS) replies = [{ text: messages.tooLong(MAX_QUERY_CHARS) }];
+    else {
+      const text = cleanText(raw);
+      const numbered = /^\d{1,2}$/.test(text) ? state.lastButtons?.[Number(text) - 1] : undefined;
+      const cmd = parseCommand(text);
+      if (msg.callbackData) replies = await pressButton(msg, state, msg.callbackData, at);
+      else if (numbered) replies = await pressButton(msg, state, numbered, at);
+      else if (cmd) replies = await command(msg, state, cmd.command, cmd.args, at);
+      else if (text === '') replies = [{ text: messages.empty }];
+      else replies = await answerQuestion(msg, state, resolveFollowUp(text, state, at.getTime()), at);
+    }
+    await stores.chats.set(key, state, 7 * 24 * 3_600_000);
+    return replies;
+  }
+
+  return { handle };
+}

@@ -1,0 +1,67 @@
+/** The chat platforms the bot speaks on ("web" is the local web chat). */
+export type ChannelId = 'telegram' | 'zalo' | 'web';
+
+/** What a channel can carry. */
+export interface ChannelLimits {
+  /** Longest text of one message; longer replies are split by the channel. */
+  maxTextLength: number;
+  /** Messages per second the platform allows overall. */
+  sendsPerSecond: number;
+}
+
+/** A message from a user, as plain data (no SDK objects). */
+export interface InboundMessage {
+  channel: ChannelId;
+  /** Always a string, even where the platform uses numbers. */
+  chatId: string;
+  userId: string;
+  displayName?: string;
+  /** The text typed, or empty for a button press. */
+  text: string;
+  /** Payload of a pressed button, when the message is a button press. */
+  callbackData?: string;
+  receivedAt: Date;
+}
+
+/** A button under a message; `data` comes back as {@link InboundMessage.callbackData} (≤ 64 bytes). */
+export interface Button {
+  label: string;
+  data: string;
+}
+
+/** A link shown with a message (sources). */
+export interface Link {
+  title: string;
+  url: string;
+}
+
+/** What to send; each channel decides how (escaping, splitting, numbered buttons). */
+export interface OutboundMessage {
+  /** Plain text: channels escape it for their format. */
+  text: string;
+  /** Rows of buttons. */
+  buttons?: Button[][];
+  links?: Link[];
+}
+
+/** Answers one inbound message with zero or more outbound messages. */
+export type InboundHandler = (msg: InboundMessage) => Promise<OutboundMessage[]>;
+
+/** The outcome of one send; expected failures are values, not exceptions. */
+export type SendResult =
+  | { ok: true; messageId: string }
+  | { ok: false; reason: 'blocked' | 'chat_not_found' }
+  | { ok: false; reason: 'rate_limited'; retryAfterMs: number }
+  | { ok: false; reason: 'failed'; error: Error };
+
+/** A chat platform adapter. */
+export interface Channel {
+  readonly id: ChannelId;
+  readonly limits: ChannelLimits;
+  /** Start receiving updates; each is handed to `onMessage` and its replies are sent back. */
+  start(onMessage: InboundHandler): Promise<void>;
+  /** Stop receiving; replies in flight are finished. */
+  stop(): Promise<void>;
+  /** Send one message (split as needed). */
+  send(chatId: string, message: OutboundMessage): Promise<SendResult>;
+}

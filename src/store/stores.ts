@@ -1,0 +1,76 @@
+import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import type { Logger } from 'pino';
+
+/** Per-chat conversation state (short-lived context, pending choices). */
+export interface ChatState {
+  /** The last question answered, for follow-ups ("còn Gia Lai thì sao?"). */
+  lastQuestion?: string;
+  /** When the context was set (ms since epoch). */
+  lastAt?: number;
+  /** Callback data of the buttons last shown, in order: numbered replies ("1", "2") pick from it. */
+  lastButtons?: string[];
+  /** Questions answered recently, by short id, for feedback buttons. */
+  answers?: Record<string, { question: string; sourceIds: string[] }>;
+  /** Document ids offered as "Có phải bạn muốn hỏi…" choices, and the question they answer. */
+  options?: string[];
+  optionsFor?: string;
+  /** The running /tim search. */
+  search?: { query: string; offset: number };
+}
+
+/** A 👍/👎 on an answer, kept with the question for staff. */
+export interface FeedbackRecord {
+  channel: string;
+  chatId: string;
+  question: string;
+  sourceIds: string[];
+  vote: 'up' | 'down';
+  at: string;
+}
+
+/** A question the bot could not answer, kept for staff. */
+export interface UnansweredRecord {
+  channel: string;
+  chatId: string;
+  question: string;
+  confidence: number;
+  closest: string[];
+  at: string;
+}
+
+/** The keyv namespaces the bot uses. */
+export interface Stores {
+  chats: Keyv<ChatState>;
+  feedback: Keyv<FeedbackRecord>;
+  unanswered: Keyv<UnansweredRecord>;
+  /** Close every connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Create the stores over one keyv storage adapter (a Map in tests and for the web chat alone; SQLite or
+ * Redis in production). Errors are logged and thrown (`throwOnErrors`), so a store that is down is seen.
+ */
+export function createStores(options: { store?: KeyvStoreAdapter | Map<unknown, unknown>; log: Logger }): Stores {
+  const make = <T>(namespace: string) => {
+    const kv = new Keyv<T>({ store: options.store ?? new Map(), namespace, throwOnErrors: true });
+    kv.on('error', (err: unknown) => options.log.error({ err, namespace }, 'store error'));
+    return kv;
+  };
+  const chats = make<ChatState>('chat');
+  const feedback = make<FeedbackRecord>('feedback');
+  const unanswered = make<UnansweredRecord>('unanswered');
+  return {
+    chats,
+    feedback,
+    unanswered,
+    close: async () => {
+      await Promise.allSettled([chats.disconnect(), feedback.disconnect(), unanswered.disconnect()]);
+    },
+  };
+}
+
+/** A store key that sorts by time and is unique enough for append-only logs. */
+export function timeKey(prefix: string, now: Date): string {
+  return `${prefix}:${now.getTime().toString(36).padStart(9, '0')}:${Math.random().toString(36).slice(2, 8)}`;
+}

@@ -1,0 +1,131 @@
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
+import { createConversation, type Conversation } from '../../src/assistant/conversation.js';
+import type { InboundMessage } from '../../src/channels/types.js';
+import { loadContent } from '../../src/content/load.js';
+import { toSearchDoc } from '../../src/content/types.js';
+import { ArticleIndex } from '../../src/search/article-index.js';
+import { loadLexicon } from '../../src/search/lexicon.js';
+import { createStores, type Stores } from '../../src/store/stores.js';
+import { silentLogger } from '../helpers/logger.js';
+import { ROOT } from '../helpers/shared.js';
+
+const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
+const { items } = await loadContent([join(ROOT, 'data'), join(ROOT, 'test', 'fixtures', 'articles')]);
+const index = ArticleIndex.create();
+for (const item of items) index.upsert(toSearchDoc(item));
+const engine = createAnswerEngine({ index, lexicon });
+
+let clock: number;
+let stores: Stores;
+let conversation: Conversation;
+const msg = (text: string, extra: Partial<InboundMessage> = {}): InboundMessage => ({ channel: 'telegram', chatId: '42', userId: '7', text, receivedAt: new Date(clock), ...extra });
+
+beforeEach(() => {
+  clock = Date.parse('2026-11-27T08:00:00Z');
+  stores = createStores({ log: silentLogger() });
+  conversation = createConversation({ engine, index, lexicon, stores, log: silentLogger(), now: () => new Date(clock) });
+});
+
+async function all<T>(it: AsyncGenerator<unknown[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const [, v] of it) out.push(v as T);
+  return out;
+}
+
+describe('conversation', () => {
+  it('welcomes on /start with example questions as buttons that answer when pressed', async () => {
+    const [welcome] = await conversation.handle(msg('/start', { displayName: 'Lan' }));
+    expect(welcome!.text).toContain('Xin chào Lan');
+    const example = welcome!.buttons!.flat()[0]!;
+    expect(Buffer.byteLength(example.data)).toBeLessThanOrEqual(64);
+    const [answer] = await conversation.handle(msg('', { callbackData: example.data }));
+    expect(answer!.text).toContain('Phạm Thị Hân');
+  });
+
+  it('answers free text with the source link and 👍/👎 buttons, and stores feedback with the question', async () => {
+    const [answer] = await conversation.handle(msg('Chủ tịch MTTQ tỉnh Quảng Bình là ai?'));
+    expect(answer!.text).toContain('Phạm Thị Hân');
+    const [up, down] = answer!.buttons![0]!;
+    expect(up!.label).toContain('👍');
+    await conversation.handle(msg('', { callbackData: down!.data }));
+    const feedback = await all<{ question: string; vote: string }>(stores.feedback.iterator!(undefined));
+    expect(feedback).toEqual([expect.objectContaining({ question: 'Chủ tịch MTTQ tỉnh Quảng Bình là ai?', vote: 'down' })]);
+  });
+
+  it('asks the same thing for another province on a follow-up, until the context expires', async () => {
+    expect((await conversation.handle(msg('Chủ tịch Ủy ban MTTQ tỉnh Quảng Bình là ai?')))[0]!.text).toContain('Phạm Thị Hân');
+    const [followUp] = await conversation.handle(msg('còn Gia Lai thì sao?'));
+    expect(followUp!.text).toContain('Nguyễn Văn Mẫu');
+    const [unaccented] = await conversation.handle(msg('con quang binh thi sao'));
+    expect(unaccented!.text).toContain('Phạm Thị Hân');
+    clock += 11 * 60_000;
+    const [late] = await conversation.handle(msg('còn Gia Lai thì sao?'));
+    expect(late!.text).not.toContain('Nguyễn Văn Mẫu');
+  });
+
+  it('understands a numbered reply as a press of the matching button', async () => {
+    await conversation.handle(msg('/start'));
+    const [answer] = await conversation.handle(msg('1'));
+    expect(answer!.text).toContain('Phạm Thị Hân');
+  });
+
+  it('lists programs, filterable by province (old names too) and by year', async () => {
+    const [all] = await conversation.handle(msg('/chuongtrinh'));
+    expect(all!.text).toContain('Vì người nghèo');
+    const [byProvince] = await conversation.handle(msg('/chuongtrinh Quảng Bình'));
+    expect(byProvince!.text).toContain('(Quảng Trị)');
+    expect(byProvince!.text).not.toContain('Người Việt Nam ưu tiên dùng hàng Việt Nam');
+    const [byYear] = await conversation.handle(msg('/chuongtrinh 2022'));
+    expect(byYear!.text).toContain('2022');
+  });
+
+  it('pages /tim results five at a time with a "Xem thêm" button', async () => {
+    const [first] = await conversation.handle(msg('/tim Mặt trận'));
+    expect(first!.text).toMatch(/^Kết quả cho “Mặt trận” \(1–5 trong \d+\)/);
+    const more = first!.buttons!.flat().find((b) => b.label === 'Xem thêm')!;
+    const [second] = await conversation.handle(msg('', { callbackData: more.data }));
+    expect(second!.text).toMatch(/\(6–/);
+    expect((await conversation.handle(msg('/tim')))[0]!.text).toContain('/tim');
+  });
+
+  it('shows the latest dated news on /moi', async () => {
+    const [latest] = await conversation.handle(msg('/moi'));
+    expect(latest!.text.split('\n')[1]).toContain('Lào Cai');
+  });
+
+  it('answers unknown commands with help, and empty or control-only text with a hint', async () => {
+    const [unknown] = await conversation.handle(msg('/xyz'));
+    expect(unknown!.text).toContain('/xyz');
+    expect(unknown!.text).toContain('/trogiup');
+    expect((await conversation.handle(msg('\u0000\u0007')))[0]!.text).toContain('câu hỏi');
+  });
+
+  it('answers messages over 2,000 characters politely without searching', async () => {
+    const [reply] = await conversation.handle(msg('a'.repeat(2001)));
+    expect(reply!.text).toContain('2000');
+  });
+
+  it('records unanswered questions for staff and offers the closest titles', async () => {
+    const [reply] = await conversation.handle(msg('Cách làm bánh chưng ngon?'));
+    expect(reply!.text).toMatch(/chưa có thông tin/);
+    const recorded = await all<{ question: string }>(stores.unanswered.iterator!(undefined));
+    expect(recorded.map((r) => r.question)).toEqual(['Cách làm bánh chưng ngon?']);
+  });
+
+  it('limits floods: one polite warning, then silence until the minute has passed', async () => {
+    for (let i = 0; i < 20; i++) expect(await conversation.handle(msg('xin chào'))).toHaveLength(1);
+    const [warning] = await conversation.handle(msg('xin chào'));
+    expect(warning!.text).toContain('đợi');
+    expect(await conversation.handle(msg('xin chào'))).toEqual([]);
+    expect(await conversation.handle(msg('xin chào', { userId: 'someone-else' }))).toHaveLength(1);
+    clock += 61_000;
+    expect(await conversation.handle(msg('xin chào'))).toHaveLength(1);
+  });
+
+  it('keeps HTML in questions as text (escaping is the channel’s job)', async () => {
+    const [reply] = await conversation.handle(msg('<b>MTTQ</b> Quảng Bình <script>alert(1)</script>'));
+    expect(typeof reply!.text).toBe('string');
+  });
+});

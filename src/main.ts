@@ -3,6 +3,7 @@ import { createAnswerEngine } from './assistant/answer-engine.js';
 import { createConversation } from './assistant/conversation.js';
 import { createStores } from './store/stores.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { createTelegramChannel, type TelegramChannel } from './channels/telegram/channel.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger } from './log.js';
 import { loadIndex } from './search/build.js';
@@ -21,18 +22,39 @@ async function start(config: Config): Promise<void> {
   const engine = createAnswerEngine({ index, lexicon, tuning: { minConfidence: config.ANSWER_MIN_CONFIDENCE } });
   const stores = createStores({ log: log.child({ module: 'store' }) });
   const conversation = createConversation({ engine, index, lexicon, stores, log: log.child({ module: 'conversation' }) });
-  const server = createHttpServer({ conversation, log: log.child({ module: 'http' }) });
+  const channels: TelegramChannel[] = [];
+  if (config.TELEGRAM_BOT_TOKEN) {
+    channels.push(
+      createTelegramChannel({
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        publicUrl: config.PUBLIC_URL,
+        webhookSecret: config.WEBHOOK_SECRET,
+        log: log.child({ module: 'telegram' }),
+        onFatal: () => process.exit(1),
+      }),
+    );
+  }
+  const server = createHttpServer({ conversation, log: log.child({ module: 'http' }), routes: channels.map((c) => c.route) });
   server.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     log.info({ documents: index.size, url: `http://${config.HOST}:${port}/` }, `web chat ready: open http://${config.HOST}:${port}/`);
   });
+  for (const channel of channels) {
+    try {
+      await channel.start((msg) => conversation.handle(msg));
+    } catch (err) {
+      log.fatal({ channel: channel.id, err: err instanceof Error ? err.message : String(err) }, `${channel.id} channel could not start`);
+      process.exit(1);
+    }
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1);
     stopping = true;
     log.info({ signal }, 'shutting down');
-    server.close(() => void stores.close().finally(() => process.exit(0)));
+    void Promise.allSettled(channels.map((c) => c.stop())).then(() => server.close(() => void stores.close().finally(() => process.exit(0))));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();
   };

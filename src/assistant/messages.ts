@@ -58,6 +58,7 @@ export const messages = {
   didYouMean: 'Có phải bạn muốn hỏi:',
   listItem: (n: number, title: string, date?: string) => `${n}. ${title}${date ? ` (${date})` : ''}`,
   numberedHint: 'Trả lời bằng số thứ tự để chọn.',
+  textOnly: 'Hiện tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi nhé.',
 } as const;
 
 /** Marker that opens every "no information" reply, used to recognise it in evaluations. */

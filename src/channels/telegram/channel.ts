@@ -1,0 +1,242 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { Telegraf, TelegramError } from 'telegraf';
+import type { Update } from 'telegraf/types';
+import { messages } from '../../assistant/messages.js';
+import type { Channel, InboundHandler, InboundMessage, OutboundMessage, SendResult } from '../types.js';
+import { inlineKeyboard, renderTelegram } from './render.js';
+
+/** Settings of the Telegram channel. */
+export interface TelegramOptions {
+  token: string;
+  /** Bot API root; tests point it at 127.0.0.1. */
+  apiRoot: string;
+  /** When set, updates arrive by webhook at `${publicUrl}${WEBHOOK_PATH}` instead of long polling. */
+  publicUrl?: string;
+  /** Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token with every webhook call. */
+  webhookSecret?: string;
+  log: Logger;
+  /** Called when the channel cannot go on (bad token, another poller): the process should exit. */
+  onFatal?: (error: Error) => void;
+}
+
+/** Path of the webhook on our HTTP server. */
+export const TELEGRAM_WEBHOOK_PATH = '/webhook/telegram';
+const MAX_WEBHOOK_BYTES = 1 << 20;
+const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
+
+/** Commands shown in Telegram's "/" menu, with Vietnamese descriptions. */
+export const TELEGRAM_COMMANDS = [
+  { command: 'start', description: 'Bắt đầu và xem câu hỏi mẫu' },
+  { command: 'trogiup', description: 'Hướng dẫn sử dụng' },
+  { command: 'moi', description: 'Tin mới nhất' },
+  { command: 'chuongtrinh', description: 'Chương trình, cuộc vận động (lọc theo tỉnh hoặc năm)' },
+  { command: 'tim', description: 'Tìm bài viết theo từ khóa' },
+];
+
+/** Map a Telegram failure to a send result (https://core.telegram.org/bots/api#making-requests). */
+export function toSendResult(err: unknown): SendResult {
+  if (err instanceof TelegramError) {
+    const description = err.description.toLowerCase();
+    if (err.code === 429) return { ok: false, reason: 'rate_limited', retryAfterMs: (err.parameters?.retry_after ?? 1) * 1000 };
+    if (err.code === 403) return { ok: false, reason: 'blocked' };
+    if (err.code === 400 && description.includes('chat not found')) return { ok: false, reason: 'chat_not_found' };
+    return { ok: false, reason: 'failed', error: new Error(`Telegram sendMessage failed (${err.code}: ${err.description})`, { cause: err }) };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { ok: false, reason: 'failed', error: new Error(`Telegram sendMessage failed (${message})`) };
+}
+
+/** Constant-time comparison of two secrets of any length. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** Remembers recent update ids so a replayed update is processed once. */
+class RecentIds {
+  private readonly ids = new Set<number>();
+  constructor(private readonly capacity = 10_000) {}
+  /** True the first time an id is seen. */
+  add(id: number): boolean {
+    if (this.ids.has(id)) return false;
+    this.ids.add(id);
+    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value as number);
+    return true;
+  }
+}
+
+/** The Telegram channel, with the webhook route it serves when `publicUrl` is set. */
+export interface TelegramChannel extends Channel {
+  /** Route for our HTTP server (webhook mode); answers false for other paths. */
+  route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
+}
+
+/** Create the Telegram channel over telegraf. */
+export function createTelegramChannel(options: TelegramOptions): TelegramChannel {
+  const { log } = options;
+  const bot = new Telegraf(options.token, { handlerTimeout: 30_000, telegram: { apiRoot: options.apiRoot, webhookReply: false } });
+  const seen = new RecentIds();
+  let handler: InboundHandler | undefined;
+  let polling: Promise<void> | undefined;
+  let webhook = false;
+
+  async function reply(chatId: string, replies: OutboundMessage[]): Promise<void> {
+    for (const r of replies) {
+      const result = await send(chatId, r);
+      if (!result.ok) log.warn({ chatId, reason: result.reason }, 'reply not delivered');
+    }
+  }
+
+  bot.use(async (ctx, next) => {
+    if (!seen.add(ctx.update.update_id)) {
+      log.debug({ updateId: ctx.update.update_id }, 'duplicate update ignored');
+      return;
+    }
+    await next();
+  });
+
+  bot.on('callback_query', async (ctx) => {
+    // Answer at once: the client shows a spinner until it is answered, and late answers fail.
+    await ctx.answerCbQuery().catch((err: unknown) => log.debug({ err }, 'answerCbQuery failed'));
+    const query = ctx.callbackQuery;
+    if (!handler || !('data' in query) || !query.message) return;
+    const msg: InboundMessage = {
+      channel: 'telegram',
+      chatId: String(query.message.chat.id),
+      userId: String(query.from.id),
+      displayName: query.from.first_name,
+      text: '',
+      callbackData: query.data,
+      receivedAt: new Date(),
+    };
+    await reply(msg.chatId, await handler(msg));
+  });
+
+  bot.on('message', async (ctx) => {
+    if (!handler) return;
+    const message = ctx.message;
+    const chatId = String(message.chat.id);
+    if (!('text' in message)) {
+      await reply(chatId, [{ text: messages.textOnly }]);
+      return;
+    }
+    const msg: InboundMessage = {
+      channel: 'telegram',
+      chatId,
+      userId: String(message.from?.id ?? message.chat.id),
+      displayName: message.from?.first_name,
+      text: message.text,
+      receivedAt: new Date(message.date * 1000),
+    };
+    await reply(chatId, await handler(msg));
+  });
+
+  bot.catch((err, ctx) => {
+    log.error({ err: err instanceof Error ? { name: err.name, message: err.message } : String(err), updateId: ctx.update.update_id }, 'update failed');
+  });
+
+  async function send(chatId: string, message: OutboundMessage): Promise<SendResult> {
+    const chunks = renderTelegram(message);
+    let last: SendResult = { ok: false, reason: 'failed', error: new Error('nothing sent') };
+    for (const [i, html] of chunks.entries()) {
+      try {
+        const sent = await bot.telegram.sendMessage(chatId, html, {
+          parse_mode: 'HTML',
+          link_preview_options: { is_disabled: true },
+          reply_markup: i === chunks.length - 1 ? inlineKeyboard(message.buttons) : undefined,
+        });
+        last = { ok: true, messageId: String(sent.message_id) };
+      } catch (err) {
+        return toSendResult(err);
+      }
+    }
+    return last;
+  }
+
+  return {
+    id: 'telegram',
+    limits: { maxTextLength: 4096, sendsPerSecond: 25 },
+
+    async start(onMessage) {
+      handler = onMessage;
+      // getMe first: a bad token is fatal at start, with one clear line.
+      bot.botInfo = await bot.telegram.getMe();
+      await bot.telegram.setMyCommands(TELEGRAM_COMMANDS).catch((err: unknown) => log.warn({ err: String(err) }, 'setMyCommands failed'));
+      if (options.publicUrl) {
+        webhook = true;
+        await bot.telegram.setWebhook(`${options.publicUrl.replace(/\/$/, '')}${TELEGRAM_WEBHOOK_PATH}`, {
+          secret_token: options.webhookSecret,
+          allowed_updates: [...ALLOWED_UPDATES],
+        });
+        log.info({ username: bot.botInfo.username }, 'telegram webhook set');
+        return;
+      }
+      await new Promise<void>((ready, fail) => {
+        polling = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }, ready).catch((err: unknown) => {
+          const error = err instanceof Error ? err : new Error(String(err));
+          if (error instanceof TelegramError && (error.code === 401 || error.code === 409)) {
+            log.fatal({ code: error.code, description: error.description }, error.code === 409 ? 'another instance is polling this bot (409)' : 'telegram token rejected (401)');
+            options.onFatal?.(error);
+          } else log.error({ err: error.message }, 'telegram polling stopped');
+          fail(error);
+        });
+      });
+      log.info({ username: bot.botInfo.username }, 'telegram polling started');
+    },
+
+    async stop() {
+      if (polling) {
+        try {
+          bot.stop('shutdown');
+        } catch {
+          // "Bot is not running!" when polling never started.
+        }
+        await polling.catch(() => undefined);
+        polling = undefined;
+      }
+      handler = undefined;
+    },
+
+    send,
+
+    async route(req, res, url) {
+      if (url.pathname !== TELEGRAM_WEBHOOK_PATH) return false;
+      if (!webhook || req.method !== 'POST') {
+        res.writeHead(404).end();
+        return true;
+      }
+      const given = req.headers['x-telegram-bot-api-secret-token'];
+      if (!options.webhookSecret || typeof given !== 'string' || !sameSecret(given, options.webhookSecret)) {
+        log.warn({ path: url.pathname }, 'telegram webhook call with a missing or wrong secret');
+        res.writeHead(401).end();
+        return true;
+      }
+      // Read every byte first, then decode once: a character split across network chunks stays whole.
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_WEBHOOK_BYTES) {
+          res.writeHead(413).end();
+          return true;
+        }
+        chunks.push(chunk as Buffer);
+      }
+      let update: Update;
+      try {
+        update = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Update;
+        if (typeof update?.update_id !== 'number') throw new Error('no update_id');
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'malformed telegram update');
+        res.writeHead(400).end();
+        return true;
+      }
+      await bot.handleUpdate(update);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      return true;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { Button, OutboundMessage } from '../types.js';
+
+/** Telegram's limit is 4,096 characters after entity parsing; stay clear of it. */
+export const TELEGRAM_CHUNK = 3900;
+
+/** Escape text for Telegram's HTML parse mode (https://core.telegram.org/bots/api#html-style). */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function escapeAttr(text: string): string {
+  return escapeHtml(text).replace(/"/g, '&quot;');
+}
+
+/**
+ * Split plain text into pieces of at most `max` characters, at a paragraph, line, sentence or word
+ * boundary when there is one (a single word longer than `max` is cut).
+ */
+export function splitText(text: string, max: number): string[] {
+  const out: string[] = [];
+  let rest = text.trim();
+  while (rest.length > max) {
+    const window = rest.slice(0, max + 1);
+    let cut = -1;
+    for (const sep of ['\n\n', '\n', '. ', '? ', '! ', '; ', ', ', ' ']) {
+      const at = window.lastIndexOf(sep);
+      if (at > max / 3) {
+        cut = at + sep.length;
+        break;
+      }
+    }
+    if (cut <= 0) cut = max;
+    out.push(rest.slice(0, cut).trim());
+    rest = rest.slice(cut).trim();
+  }
+  if (rest) out.push(rest);
+  return out;
+}
+
+/** A message as Telegram HTML chunks; links go last, each on its own line; only `<a>` tags are produced. */
+export function renderTelegram(message: OutboundMessage, max = TELEGRAM_CHUNK): string[] {
+  const links = (message.links ?? []).filter((l) => /^https?:\/\//i.test(l.url)).map((l) => `🔗 <a href="${escapeAttr(l.url)}">${escapeHtml(l.title)}</a>`);
+  // Escaping grows the text ("&" → "&amp;"): split the plain text again until each escaped piece fits.
+  const fit = (plain: string): string[] =>
+    escapeHtml(plain).length <= 4096 || plain.length < 2 ? [escapeHtml(plain)] : splitText(plain, Math.ceil(plain.length / 2)).flatMap(fit);
+  const safe = splitText(message.text, max).flatMap(fit);
+  const tail = links.join('\n');
+  if (tail) {
+    const last = safe[safe.length - 1];
+    if (last !== undefined && last.length + tail.length + 2 <= 4096) safe[safe.length - 1] = `${last}\n\n${tail}`;
+    else safe.push(tail);
+  }
+  return safe.length > 0 ? safe : [''];
+}
+
+/** Inline keyboard rows; labels are cut to stay readable, callback data is already ≤ 64 bytes. */
+export function inlineKeyboard(buttons: Button[][] | undefined): { inline_keyboard: { text: string; callback_data: string }[][] } | undefined {
+  if (!buttons || buttons.length === 0) return undefined;
+  return { inline_keyboard: buttons.map((row) => row.map((b) => ({ text: b.label.length > 60 ? `${b.label.slice(0, 57)}…` : b.label, callback_data: b.data }))) };
+}

@@ -5,6 +5,7 @@ const [name, ...args] = process.argv.slice(2);
 const benches: Record<string, () => Promise<{ main(args: string[]): Promise<number> }>> = {
   search: () => import('./search.js'),
   terms: () => import('./terms.js'),
+  chat: () => import('./chat.js'),
 };
 const load = name ? benches[name] : undefined;
 if (!load) {

@@ -160,8 +160,10 @@ export function createConversation(options: ConversationOptions): Conversation {
     const qid = at.getTime().toString(36);
     state.answers = Object.fromEntries([...Object.entries(state.answers ?? {}).slice(-4), [qid, { question, sourceIds: answer.sources.slice(0, 3).map((s) => s.id) }]]);
     const top = answer.sources[0]!;
+    // The link is shown by the channel (a button-like link on the web, an <a> line on Telegram).
+    const text = answer.quote ? messages.answer(answer.quote.join(' '), top.title, formatDate(top.publishedAt), undefined) : answer.text;
     const reply: OutboundMessage = {
-      text: answer.text,
+      text,
       links: top.url ? [{ title: top.title, url: top.url }] : [],
       buttons: [
         [

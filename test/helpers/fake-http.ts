@@ -59,14 +59,19 @@ export async function startFakeApi(route: (call: RecordedCall) => FakeReply | Pr
 /** A fake Telegram Bot API: serves scripted updates to getUpdates, records sends, answers per method. */
 export async function startFakeTelegram(options: { updates?: unknown[]; onSend?: (call: RecordedCall) => FakeReply | undefined } = {}) {
   const pending = [...(options.updates ?? [])];
+  // Long polling like the real API: a waiting getUpdates returns as soon as an update is pushed.
+  const waiters: (() => void)[] = [];
   let messageId = 1;
-  const fake = await startFakeApi((call) => {
+  const fake = await startFakeApi(async (call) => {
     switch (call.api) {
       case 'getMe':
         return { body: { ok: true, result: { id: 1, is_bot: true, first_name: 'MTTQ', username: 'mttq_test_bot', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false } } };
       case 'getUpdates': {
-        if (pending.length > 0) return { body: { ok: true, result: pending.splice(0, pending.length) } };
-        return { body: { ok: true, result: [] }, delayMs: 200 };
+        if (pending.length === 0) await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 500);
+        });
+        return { body: { ok: true, result: pending.splice(0, pending.length) } };
       }
       case 'sendMessage': {
         const custom = options.onSend?.(call);
@@ -77,7 +82,11 @@ export async function startFakeTelegram(options: { updates?: unknown[]; onSend?:
         return { body: { ok: true, result: true } };
     }
   });
-  return { ...fake, push: (...updates: unknown[]) => pending.push(...updates), sent: () => fake.calls.filter((c) => c.api === 'sendMessage') };
+  const push = (...updates: unknown[]) => {
+    pending.push(...updates);
+    for (const wake of waiters.splice(0)) wake();
+  };
+  return { ...fake, push, sent: () => fake.calls.filter((c) => c.api === 'sendMessage') };
 }
 
 /** A Telegram text message update. */

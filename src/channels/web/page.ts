@@ -29,8 +29,8 @@ const log=document.getElementById('log'),f=document.getElementById('f'),q=docume
 const sessionId=(sessionStorage.getItem('sid')||(crypto.randomUUID?crypto.randomUUID():String(Math.random()).slice(2)));sessionStorage.setItem('sid',sessionId);
 function add(cls,text){const d=document.createElement('div');d.className='msg '+cls;d.textContent=text;log.appendChild(d);log.scrollTop=log.scrollHeight;return d}
 function buttons(list,onClick){const b=document.createElement('div');b.className='btns';for(const x of list){const e=document.createElement('button');e.type='button';e.textContent=x.label;e.onclick=()=>onClick(x);b.appendChild(e)}log.appendChild(b);log.scrollTop=log.scrollHeight}
-async function ask(text,data,quiet){if(!quiet)add('me',text);try{const r=await fetch('/api/chat',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify(data?{sessionId,data}:{sessionId,text})});if(!r.ok)throw new Error(r.status);const data=await r.json();
-for(const m of data.replies){const d=add('bot',m.text);if(m.links&&m.links.length){const s=document.createElement('div');s.className='src';s.append(T.sources+': ');m.links.forEach((l,i)=>{const a=document.createElement('a');a.href=l.url;a.textContent=l.title;a.target='_blank';a.rel='noopener';if(i)s.append(' · ');s.append(a)});d.appendChild(s)}
+async function ask(text,data,quiet){if(!quiet)add('me',text);try{const r=await fetch('/api/chat',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify(data?{sessionId,data}:{sessionId,text})});if(!r.ok)throw new Error(r.status);const body=await r.json();
+for(const m of body.replies){const d=add('bot',m.text);if(m.links&&m.links.length){const s=document.createElement('div');s.className='src';s.append(T.sources+': ');m.links.forEach((l,i)=>{const a=document.createElement('a');a.href=l.url;a.textContent=l.title;a.target='_blank';a.rel='noopener';if(i)s.append(' · ');s.append(a)});d.appendChild(s)}
 if(m.buttons&&m.buttons.length)buttons(m.buttons,x=>ask(x.label,x.data))}}catch(e){add('bot',T.error)}}
 f.onsubmit=e=>{e.preventDefault();const v=q.value.trim();if(!v)return;q.value='';ask(v)};
 ask('/start',null,true);

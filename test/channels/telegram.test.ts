@@ -69,13 +69,19 @@ describe('telegram channel', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  it('answers a question received by long polling, with the source and feedback buttons, and sets the command menu', async () => {
-    const fake = await startFakeTelegram({ updates: [textUpdate(1, 'Chủ tịch Ủy ban MTTQ tỉnh Quảng Bình là ai?')] });
+  /** A bot polling a fake Bot API that serves `updates`, answering through a fresh conversation. */
+  async function pollingBot(updates: unknown[]) {
+    const fake = await startFakeTelegram({ updates });
     cleanups.push(fake.close);
     const channel = createTelegramChannel({ token: TOKEN, apiRoot: fake.baseUrl, log: silentLogger() });
     const conversation = newConversation();
     await channel.start((m) => conversation.handle(m));
     cleanups.push(() => channel.stop());
+    return fake;
+  }
+
+  it('answers a question received by long polling, with the source and feedback buttons, and sets the command menu', async () => {
+    const fake = await pollingBot([textUpdate(1, 'Chủ tịch Ủy ban MTTQ tỉnh Quảng Bình là ai?')]);
     await waitFor(() => fake.sent().length > 0);
     const sent = fake.sent()[0]!;
     expect(sent.body).toMatchObject({ chat_id: '1001', parse_mode: 'HTML' });
@@ -86,12 +92,7 @@ describe('telegram channel', () => {
   });
 
   it('answers button presses (callback queries) at once and handles them', async () => {
-    const fake = await startFakeTelegram({ updates: [textUpdate(1, '/start')] });
-    cleanups.push(fake.close);
-    const channel = createTelegramChannel({ token: TOKEN, apiRoot: fake.baseUrl, log: silentLogger() });
-    const conversation = newConversation();
-    await channel.start((m) => conversation.handle(m));
-    cleanups.push(() => channel.stop());
+    const fake = await pollingBot([textUpdate(1, '/start')]);
     await waitFor(() => fake.sent().length === 1);
     const keyboard = fake.sent()[0]!.body.reply_markup as { inline_keyboard: { callback_data: string }[][] };
     fake.push({ update_id: 2, callback_query: { id: 'cq1', chat_instance: 'x', from: { id: 1001, is_bot: false, first_name: 'Lan' }, message: { message_id: 1, date: 0, chat: { id: 1001, type: 'private' }, text: 'x' }, data: keyboard.inline_keyboard[0]![0]!.callback_data } });
@@ -101,12 +102,7 @@ describe('telegram channel', () => {
   });
 
   it('replies politely to non-text messages', async () => {
-    const fake = await startFakeTelegram({ updates: [{ update_id: 5, message: { message_id: 5, date: 0, chat: { id: 1001, type: 'private' }, from: { id: 1001, is_bot: false, first_name: 'Lan' }, sticker: { file_id: 'x' } } }] });
-    cleanups.push(fake.close);
-    const channel = createTelegramChannel({ token: TOKEN, apiRoot: fake.baseUrl, log: silentLogger() });
-    const conversation = newConversation();
-    await channel.start((m) => conversation.handle(m));
-    cleanups.push(() => channel.stop());
+    const fake = await pollingBot([{ update_id: 5, message: { message_id: 5, date: 0, chat: { id: 1001, type: 'private' }, from: { id: 1001, is_bot: false, first_name: 'Lan' }, sticker: { file_id: 'x' } } }]);
     await waitFor(() => fake.sent().length === 1);
     expect(String(fake.sent()[0]!.body.text)).toContain('tin nhắn chữ');
   });

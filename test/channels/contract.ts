@@ -7,7 +7,7 @@ export interface ContractHarness {
   /** A channel pointed at a fake platform whose sends answer with `onSend` (default: success). */
   create(onSend?: (call: RecordedCall) => FakeReply | undefined): Promise<{ channel: Channel; sent: () => RecordedCall[]; close: () => Promise<void> }>;
   /** Fake answers for the platform's errors. */
-  replies: { rateLimited: FakeReply; blocked: FakeReply; chatNotFound: FakeReply; serverError: FakeReply; garbage: FakeReply };
+  replies: { rateLimited: FakeReply; blocked: FakeReply; chatNotFound: FakeReply; serverError: FakeReply; garbage: FakeReply; timeout: FakeReply };
   /** The text field of a recorded send. */
   textOf(call: RecordedCall): string;
 }
@@ -59,6 +59,14 @@ export function channelContract(name: string, harness: ContractHarness): void {
         await close?.();
         close = undefined;
       }
+    });
+
+    it('reports a send that gets no answer in time as failed', async () => {
+      const { channel } = await make(() => harness.replies.timeout);
+      const started = Date.now();
+      const result = await channel.send('1001', message);
+      expect(result.ok === false && result.reason).toBe('failed');
+      expect(Date.now() - started).toBeLessThan(5000);
     });
 
     it('splits long text into chunks under the limit, in order, losing nothing', async () => {

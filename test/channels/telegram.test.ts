@@ -31,7 +31,7 @@ const tgError = (status: number, description: string, parameters?: object) => ({
 channelContract('telegram', {
   async create(onSend) {
     const fake = await startFakeTelegram({ onSend });
-    const channel = createTelegramChannel({ token: TOKEN, apiRoot: fake.baseUrl, log: silentLogger() });
+    const channel = createTelegramChannel({ token: TOKEN, apiRoot: fake.baseUrl, log: silentLogger(), sendTimeoutMs: 300 });
     return { channel, sent: fake.sent, close: fake.close };
   },
   replies: {
@@ -40,6 +40,7 @@ channelContract('telegram', {
     chatNotFound: tgError(400, 'Bad Request: chat not found'),
     serverError: { status: 502, raw: '<html>Bad Gateway</html>' },
     garbage: { status: 200, raw: '{"ok": tru' },
+    timeout: { delayMs: 2000, body: { ok: true, result: {} } },
   },
   textOf: (call) => String(call.body.text),
 });

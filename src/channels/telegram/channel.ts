@@ -17,9 +17,13 @@ export interface TelegramOptions {
   /** Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token with every webhook call. */
   webhookSecret?: string;
   log: Logger;
+  /** A send that gets no answer within this time is abandoned and reported as failed. */
+  sendTimeoutMs?: number;
   /** Called when the channel cannot go on (bad token, another poller): the process should exit. */
   onFatal?: (error: Error) => void;
 }
+
+type CallApiSignal = NonNullable<NonNullable<Parameters<Telegraf['telegram']['callApi']>[2]>['signal']>;
 
 /** Path of the webhook on our HTTP server. */
 export const TELEGRAM_WEBHOOK_PATH = '/webhook/telegram';
@@ -143,11 +147,19 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
     let last: SendResult = { ok: false, reason: 'failed', error: new Error('nothing sent') };
     for (const [i, html] of chunks.entries()) {
       try {
-        const sent = await bot.telegram.sendMessage(chatId, html, {
-          parse_mode: 'HTML',
-          link_preview_options: { is_disabled: true },
-          reply_markup: i === chunks.length - 1 ? inlineKeyboard(message.buttons) : undefined,
-        });
+        const sent = await bot.telegram.callApi(
+          'sendMessage',
+          {
+            chat_id: chatId,
+            text: html,
+            parse_mode: 'HTML',
+            link_preview_options: { is_disabled: true },
+            reply_markup: i === chunks.length - 1 ? inlineKeyboard(message.buttons) : undefined,
+          },
+          // telegraf sets no timeout of its own: a hung connection would hang the reply forever.
+          // telegraf types its signal with the abort-controller polyfill; node-fetch accepts Node's own.
+          { signal: AbortSignal.timeout(options.sendTimeoutMs ?? 15_000) as unknown as CallApiSignal },
+        );
         last = { ok: true, messageId: String(sent.message_id) };
       } catch (err) {
         return toSendResult(err);

@@ -36,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   const { index } = await loadIndex({ paths, cacheDir: join(ROOT, 'var', 'cache'), log });
   const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
   const engine = createAnswerEngine({ index, lexicon });
-  const conversation = createConversation({ engine, index, lexicon, stores: createStores({ log }), log });
+  const conversation = createConversation({ engine, index, lexicon, stores: await createStores({ log }), log });
 
   const questions: string[] = [];
   for (const f of [join(ROOT, 'test', 'fixtures', 'domain', 'questions.jsonl'), join(SHARED, 'eval', 'uit-regulations-wiki', 'queries.dev.jsonl'), join(SHARED, 'eval', 'vicov19-faq', 'queries.dev.jsonl')]) {

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { createAnswerEngine } from './assistant/answer-engine.js';
 import { createConversation } from './assistant/conversation.js';
+import { createSqliteAdapter, sqliteFile } from './store/sqlite.js';
 import { createStores } from './store/stores.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createTelegramChannel, type TelegramChannel } from './channels/telegram/channel.js';
@@ -20,7 +21,9 @@ async function start(config: Config): Promise<void> {
   });
   if (problems.length > 0) log.warn({ skipped: problems.length }, 'some content records were skipped');
   const engine = createAnswerEngine({ index, lexicon, tuning: { minConfidence: config.ANSWER_MIN_CONFIDENCE } });
-  const stores = createStores({ log: log.child({ module: 'store' }) });
+  const dataDir = resolve(config.DATA_DIR);
+  const stores = await createStores({ adapter: () => createSqliteAdapter(dataDir), log: log.child({ module: 'store' }) });
+  log.info({ file: sqliteFile(dataDir) }, 'state store ready');
   const conversation = createConversation({ engine, index, lexicon, stores, log: log.child({ module: 'conversation' }) });
   const channels: TelegramChannel[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {

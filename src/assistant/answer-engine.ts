@@ -25,6 +25,8 @@ export interface Answer {
   kind: 'answer' | 'no_answer' | 'greeting' | 'thanks' | 'empty' | 'too_long';
   /** The quoted sentences, when answered. */
   quote?: string[];
+  /** The text without the source link, for channels that show links apart. */
+  body?: string;
 }
 
 /** Tuning of ranking and answer selection (defaults tuned on the dev splits only). */
@@ -322,11 +324,9 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     picked.sort((a, b) => a.index - b.index);
     const quote = picked.map((p) => tidySpacing(best.info.sentences[p.index]!.text));
     const source = sources[0]!;
-    const body =
-      best.doc.type === 'program'
-        ? messages.programAnswer(quote.join(' '), source.title, source.url)
-        : messages.answer(quote.join(' '), source.title, formatDate(source.publishedAt), source.url);
-    return { text: body, sources, confidence: Number(confidence.toFixed(4)), kind: 'answer', quote };
+    const render = (url: string | undefined) =>
+      best.doc.type === 'program' ? messages.programAnswer(quote.join(' '), source.title, url) : messages.answer(quote.join(' '), source.title, formatDate(source.publishedAt), url);
+    return { text: render(source.url), body: render(undefined), sources, confidence: Number(confidence.toFixed(4)), kind: 'answer', quote };
   }
 
   function answerFrom(question: string, docId: string): Answer | undefined {
@@ -338,8 +338,8 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     if (sentences.length === 0) return undefined;
     const quote = tidySpacing(d.sentences[sentences[0]!.index]!.text);
     const title = tidySpacing(doc.title) || quote;
-    const text = doc.type === 'program' ? messages.programAnswer(quote, title, doc.url) : messages.answer(quote, title, formatDate(doc.publishedAt), doc.url);
-    return { text, sources: [{ id: doc.id, title, url: doc.url, publishedAt: doc.publishedAt, score: 1 }], confidence: 1, kind: 'answer', quote: [quote] };
+    const render = (url: string | undefined) => (doc.type === 'program' ? messages.programAnswer(quote, title, url) : messages.answer(quote, title, formatDate(doc.publishedAt), url));
+    return { text: render(doc.url), body: render(undefined), sources: [{ id: doc.id, title, url: doc.url, publishedAt: doc.publishedAt, score: 1 }], confidence: 1, kind: 'answer', quote: [quote] };
   }
 
   return {

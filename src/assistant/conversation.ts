@@ -142,14 +142,9 @@ export function createConversation(options: ConversationOptions): Conversation {
     const answer: Answer = engine.answer(question);
     log.debug({ channel: msg.channel, kind: answer.kind, confidence: answer.confidence, ms: Math.round(performance.now() - started) }, 'question answered');
     if (answer.kind === 'no_answer') {
-      await stores.unanswered.set(timeKey(msg.channel, at), {
-        channel: msg.channel,
-        chatId: msg.chatId,
-        question,
-        confidence: answer.confidence,
-        closest: answer.sources.map((s) => s.id),
-        at: at.toISOString(),
-      });
+      const record = { channel: msg.channel, chatId: msg.chatId, question, confidence: answer.confidence, closest: answer.sources.map((s) => s.id), at: at.toISOString() };
+      // If the store is down the question still reaches staff through the log.
+      await stores.unanswered.set(timeKey(msg.channel, at), record).catch((err: unknown) => log.error({ err, unanswered: record }, 'could not record an unanswered question'));
       state.options = answer.sources.map((s) => s.id);
       state.optionsFor = question;
       return [withButtons(state, { text: answer.text, buttons: answer.sources.map((s, i) => [{ label: s.title, data: `opt:${i}` }]) })];
@@ -161,7 +156,7 @@ export function createConversation(options: ConversationOptions): Conversation {
     state.answers = Object.fromEntries([...Object.entries(state.answers ?? {}).slice(-4), [qid, { question, sourceIds: answer.sources.slice(0, 3).map((s) => s.id) }]]);
     const top = answer.sources[0]!;
     // The link is shown by the channel (a button-like link on the web, an <a> line on Telegram).
-    const text = answer.quote ? messages.answer(answer.quote.join(' '), top.title, formatDate(top.publishedAt), undefined) : answer.text;
+    const text = answer.body ?? answer.text;
     const reply: OutboundMessage = {
       text,
       links: top.url ? [{ title: top.title, url: top.url }] : [],
@@ -187,7 +182,13 @@ export function createConversation(options: ConversationOptions): Conversation {
     if (kind === 'fb' && (arg === 'up' || arg === 'down')) {
       const answered = qid ? state.answers?.[qid] : undefined;
       if (!answered) return [{ text: messages.expired }];
-      await stores.feedback.set(timeKey(msg.channel, at), { channel: msg.channel, chatId: msg.chatId, question: answered.question, sourceIds: answered.sourceIds, vote: arg, at: at.toISOString() });
+      const record = { channel: msg.channel, chatId: msg.chatId, question: answered.question, sourceIds: answered.sourceIds, vote: arg, at: at.toISOString() } as const;
+      try {
+        await stores.feedback.set(timeKey(msg.channel, at), record);
+      } catch (err) {
+        log.error({ err, feedback: record }, 'could not store feedback');
+        return [{ text: messages.storeDown }];
+      }
       return [{ text: messages.feedbackThanks }];
     }
     if (kind === 'ex') {
@@ -199,7 +200,7 @@ export function createConversation(options: ConversationOptions): Conversation {
       const answer = docId ? engine.answerFrom(state.optionsFor ?? '', docId) : undefined;
       if (!answer) return [{ text: messages.expired }];
       const source = answer.sources[0]!;
-      return [{ text: answer.text, links: source.url ? [{ title: source.title, url: source.url }] : [] }];
+      return [{ text: answer.body ?? answer.text, links: source.url ? [{ title: source.title, url: source.url }] : [] }];
     }
     if (kind === 'more') {
       if (!state.search) return [{ text: messages.expired }];
@@ -236,7 +237,8 @@ export function createConversation(options: ConversationOptions): Conversation {
     if (verdict === 'drop') return [];
     if (verdict === 'warn') return [{ text: messages.flood }];
     const key = stateKey(msg);
-    const state: ChatState = (await stores.chats.get(key)) ?? {};
+    // A store that is down costs the conversation its context, not its answer.
+    const state: ChatState = (await stores.chats.get(key).catch((err: unknown) => void log.error({ err, key }, 'could not read chat state'))) ?? {};
     let replies: OutboundMessage[];
     const raw = msg.text ?? '';
     if (raw.length > MAX_QUERY_CHARS) replies = [{ text: messages.tooLong(MAX_QUERY_CHARS) }];
@@ -250,7 +252,7 @@ export function createConversation(options: ConversationOptions): Conversation {
       else if (text === '') replies = [{ text: messages.empty }];
       else replies = await answerQuestion(msg, state, resolveFollowUp(text, state, at.getTime()), at);
     }
-    await stores.chats.set(key, state, 7 * 24 * 3_600_000);
+    await stores.chats.set(key, state, 7 * 24 * 3_600_000).catch((err: unknown) => log.error({ err, key }, 'could not save chat state'));
     return replies;
   }
 

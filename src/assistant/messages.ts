@@ -59,6 +59,7 @@ export const messages = {
   listItem: (n: number, title: string, date?: string) => `${n}. ${title}${date ? ` (${date})` : ''}`,
   numberedHint: 'Trả lời bằng số thứ tự để chọn.',
   textOnly: 'Hiện tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi nhé.',
+  storeDown: 'Xin lỗi, hệ thống đang bận nên chưa lưu được góp ý của bạn. Bạn thử lại sau ít phút nhé.',
 } as const;
 
 /** Marker that opens every "no information" reply, used to recognise it in evaluations. */

@@ -48,18 +48,20 @@ export interface Stores {
 }
 
 /**
- * Create the stores over one keyv storage adapter (a Map in tests and for the web chat alone; SQLite or
- * Redis in production). Errors are logged and thrown (`throwOnErrors`), so a store that is down is seen.
+ * Create the stores, one keyv namespace each, over adapters from `adapter()` (one adapter per namespace:
+ * keyv sets the namespace on its adapter). Without it, plain Maps (tests). Errors are logged and thrown
+ * (`throwOnErrors`), so a store that is down is seen rather than silently read as empty.
  */
-export function createStores(options: { store?: KeyvStoreAdapter | Map<unknown, unknown>; log: Logger }): Stores {
-  const make = <T>(namespace: string) => {
-    const kv = new Keyv<T>({ store: options.store ?? new Map(), namespace, throwOnErrors: true });
+export async function createStores(options: { adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter; log: Logger }): Promise<Stores> {
+  const make = async <T>(namespace: string) => {
+    const store = options.adapter ? await options.adapter() : new Map();
+    const kv = new Keyv<T>({ store, namespace, throwOnErrors: true });
     kv.on('error', (err: unknown) => options.log.error({ err, namespace }, 'store error'));
     return kv;
   };
-  const chats = make<ChatState>('chat');
-  const feedback = make<FeedbackRecord>('feedback');
-  const unanswered = make<UnansweredRecord>('unanswered');
+  const chats = await make<ChatState>('chat');
+  const feedback = await make<FeedbackRecord>('feedback');
+  const unanswered = await make<UnansweredRecord>('unanswered');
   return {
     chats,
     feedback,

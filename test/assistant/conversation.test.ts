@@ -22,9 +22,9 @@ let stores: Stores;
 let conversation: Conversation;
 const msg = (text: string, extra: Partial<InboundMessage> = {}): InboundMessage => ({ channel: 'telegram', chatId: '42', userId: '7', text, receivedAt: new Date(clock), ...extra });
 
-beforeEach(() => {
+beforeEach(async () => {
   clock = Date.parse('2026-11-27T08:00:00Z');
-  stores = createStores({ log: silentLogger() });
+  stores = await createStores({ log: silentLogger() });
   conversation = createConversation({ engine, index, lexicon, stores, log: silentLogger(), now: () => new Date(clock) });
 });
 

@@ -24,7 +24,7 @@ const { items } = await loadContent([join(ROOT, 'data')]);
 const index = ArticleIndex.create();
 for (const item of items) index.upsert(toSearchDoc(item));
 const engine = createAnswerEngine({ index, lexicon });
-const newConversation = () => createConversation({ engine, index, lexicon, stores: createStores({ log: silentLogger() }), log: silentLogger() });
+const newConversation = async () => createConversation({ engine, index, lexicon, stores: await createStores({ log: silentLogger() }), log: silentLogger() });
 
 const tgError = (status: number, description: string, parameters?: object) => ({ status, body: { ok: false, error_code: status, description, parameters } });
 
@@ -75,7 +75,7 @@ describe('telegram channel', () => {
     const fake = await startFakeTelegram({ updates });
     cleanups.push(fake.close);
     const channel = createTelegramChannel({ token: TOKEN, apiRoot: fake.baseUrl, log: silentLogger() });
-    const conversation = newConversation();
+    const conversation = await newConversation();
     await channel.start((m) => conversation.handle(m));
     cleanups.push(() => channel.stop());
     return fake;
@@ -126,7 +126,7 @@ describe('telegram channel', () => {
     async function setup() {
       fake = await startFakeTelegram();
       channel = createTelegramChannel({ token: TOKEN, apiRoot: fake.baseUrl, publicUrl: 'https://bot.example.vn', webhookSecret: SECRET, log: silentLogger() });
-      const conversation = newConversation();
+      const conversation = await newConversation();
       server = createServer((req, res) => void channel.route(req, res, new URL(req.url ?? '/', 'http://x')).then((handled) => handled || res.writeHead(404).end()));
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

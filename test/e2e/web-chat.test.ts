@@ -30,7 +30,7 @@ describe.skipIf(!hasChromium)('web chat in headless Chromium', () => {
     const index = ArticleIndex.create();
     for (const item of items) index.upsert(toSearchDoc(item));
     const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
-    const conversation = createConversation({ engine: createAnswerEngine({ index, lexicon }), index, lexicon, stores: createStores({ log: silentLogger() }), log: silentLogger() });
+    const conversation = createConversation({ engine: createAnswerEngine({ index, lexicon }), index, lexicon, stores: await createStores({ log: silentLogger() }), log: silentLogger() });
     server = createHttpServer({ conversation, log: silentLogger() });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;

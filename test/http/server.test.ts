@@ -15,7 +15,7 @@ import { ROOT } from '../helpers/shared.js';
 
 let server: Server;
 let base: string;
-const stores = createStores({ log: silentLogger() });
+const stores = await createStores({ log: silentLogger() });
 
 beforeAll(async () => {
   const { items } = await loadContent([join(ROOT, 'data')]);

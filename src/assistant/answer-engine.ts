@@ -92,7 +92,7 @@ const GREETING = /^(xin chao|chao|hello|hi|alo|hey|chao buoi sang|chao buoi toi)
 const THANKS = /^((ok|vang|da|uh|oke)\s)?(cam on|thank|thanks|tks|thank you|camon)( (ban|bot|ad|nhieu|nhe|nha|a|anh|chi|em))*$/;
 const PERSON_TITLE = /(^|\s)(ông|bà|đồng chí|chủ tịch|bí thư|giám đốc|trưởng ban)\s/u;
 const NAME_RUN = /[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+/u;
-const DATE = /\b\d{1,2}[/-]\d{1,2}\b|\bnăm \d{4}\b|\bngày \d{1,2}\b|\btháng \d{1,2}\b/u;
+const DATE = /\b\d{1,2}[/.-]\d{1,2}\b|\bnăm \d{4}\b|\bngày \d{1,2}\b|\btháng \d{1,2}\b/u;
 
 const TRIPLE_WEIGHT = 0.3;
 const LONG_SENTENCE_PENALTY = 0.3;

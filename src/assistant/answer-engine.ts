@@ -49,7 +49,7 @@ export interface EngineTuning {
 
 export const DEFAULT_TUNING: EngineTuning = {
   plan: DEFAULT_PLAN_WEIGHTS,
-  rerankDepth: 20,
+  rerankDepth: 12,
   bm25Weight: 1,
   sentenceWeight: 0.6,
   coverageWeight: 0.6,

@@ -13,6 +13,7 @@ import { loadContent } from '../src/content/load.js';
 import { toSearchDoc, type SearchDoc } from '../src/content/types.js';
 import { ArticleIndex } from '../src/search/article-index.js';
 import { loadLexicon } from '../src/search/lexicon.js';
+import { planQuery } from '../src/search/query.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
@@ -84,6 +85,10 @@ try {
     t = performance.now();
     index = await ArticleIndex.loadSnapshot(snap, 'bench');
     result.loadMs = Math.round(performance.now() - t);
+    // The index alone: the question's plan and the BM25 lookup of the 12 best candidates.
+    timeQueries((q) => index.lookup({ weights: planQuery(q, index, lexicon).weights, limit: 12 }));
+    result.lookupP50Ms = result.p50Ms!;
+    result.lookupP99Ms = result.p99Ms!;
     // A fresh engine per pass: its sentence cache must not carry one pass's work into the next.
     const ranker = createAnswerEngine({ index, lexicon });
     timeQueries((q) => ranker.rank(q, 10));

@@ -57,7 +57,6 @@ export const messages = {
   expired: 'Lựa chọn này đã hết hạn. Bạn hãy hỏi lại nhé.',
   didYouMean: 'Có phải bạn muốn hỏi:',
   listItem: (n: number, title: string, date?: string) => `${n}. ${title}${date ? ` (${date})` : ''}`,
-  numberedHint: 'Trả lời bằng số thứ tự để chọn.',
   textOnly: 'Hiện tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi nhé.',
   storeDown: 'Xin lỗi, hệ thống đang bận nên chưa lưu được góp ý của bạn. Bạn thử lại sau ít phút nhé.',
 } as const;

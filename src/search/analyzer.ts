@@ -8,7 +8,6 @@
  * are re-ranked sentence by sentence, so that an accented question still prefers the exact words.
  */
 
-const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/g;
 const ALL_MARKS = /[\u0300-\u036f]/g;
 /** C0/C1 control characters except tab and newline, plus zero-width and bidi controls. */
 const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
@@ -128,11 +127,6 @@ export function indexTerms(text: string, kinds: TermKinds = ALL_TERM_KINDS): str
     }
   }
   return out;
-}
-
-/** Remove every tone mark but keep vowel-quality marks (ơ, ư, â, ê, ô, ă) and đ. */
-export function stripTones(text: string): string {
-  return text.normalize('NFD').replace(TONE_MARKS, '').normalize('NFC');
 }
 
 /** Collapse whitespace and trim, NFC, controls removed: for display and comparisons. */

@@ -204,6 +204,7 @@ export class ArticleIndex {
         }
       }
     }
+    const ids = this.ids;
     FIELD_NAMES.forEach((field, f) => {
       const postings = this.fields[f]!;
       const boost = FIELD_BOOSTS[field];
@@ -213,14 +214,19 @@ export class ArticleIndex {
         const df = postings.count(t);
         if (df === 0) continue;
         const w = boost * weight * Math.log(1 + (live - df + 0.5) / (df + 0.5));
-        postings.forEach(t, (v) => {
-          const d = Math.floor(v / 2 ** TF_BITS);
-          if (this.ids[d] === null) return;
-          const tf = v % 2 ** TF_BITS;
+        // The hot loop of every question: plain loops and bit operations, no callback per posting.
+        const score = (v: number) => {
+          const d = v >>> TF_BITS;
+          if (ids[d] === null) return;
+          const tf = v & TF_MAX;
           const norm = BM25_K1 * (1 - BM25_B + (BM25_B * lengths[d]!) / avgLength);
           if (scores[d] === 0) touched.push(d);
           scores[d]! += (w * tf * (BM25_K1 + 1)) / (tf + norm);
-        });
+        };
+        const { pool, offsets } = postings;
+        if (t + 1 < offsets.length) for (let i = offsets[t]!, end = offsets[t + 1]!; i < end; i++) score(pool[i]!);
+        const extra = postings.recent(t);
+        if (extra) for (let i = 0; i < extra.length; i++) score(extra[i]!);
       }
     });
     const top = new TopK(options.boostDocument ? options.limit * 3 : options.limit);
@@ -335,6 +341,11 @@ class FieldPostings {
   count(t: number): number {
     const base = t + 1 < this.offsets.length ? this.offsets[t + 1]! - this.offsets[t]! : 0;
     return base + (this.extra[t]?.length ?? 0);
+  }
+
+  /** Postings of term t added since the last compaction. */
+  recent(t: number): number[] | undefined {
+    return this.extra[t];
   }
 
   forEach(t: number, fn: (v: number) => void): void {

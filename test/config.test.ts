@@ -12,6 +12,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ CORPUS: ' a.jsonl, ,b.jsonl.gz ' }).CORPUS).toEqual(['a.jsonl', 'b.jsonl.gz']);
   });
 
+  it('requires a webhook secret when PUBLIC_URL is set', () => {
+    expect(() => loadConfig({ PUBLIC_URL: 'https://bot.example.vn' })).toThrow(/WEBHOOK_SECRET/);
+    expect(loadConfig({ PUBLIC_URL: 'https://bot.example.vn', WEBHOOK_SECRET: 'a'.repeat(32) }).WEBHOOK_SECRET).toBe('a'.repeat(32));
+  });
+
   it('lists every problem at once, each with the variable name', () => {
     try {
       loadConfig({ PORT: 'abc', ANSWER_MIN_CONFIDENCE: '2', LOG_LEVEL: 'loud' });

@@ -77,7 +77,8 @@ export function createConversation(options: ConversationOptions): Conversation {
   const stateKey = (msg: InboundMessage) => `${msg.channel}:${msg.chatId}`;
 
   function withButtons(state: ChatState, message: OutboundMessage): OutboundMessage {
-    state.lastButtons = (message.buttons ?? []).flat().map((b) => b.data);
+    // Numbered replies pick among choices only: a "1" after an answer must not count as a 👍.
+    state.lastButtons = (message.buttons ?? []).flat().map((b) => b.data).filter((d) => !d.startsWith('fb:'));
     return message;
   }
 

@@ -69,6 +69,10 @@ describe('conversation', () => {
     await conversation.handle(msg('/start'));
     const [answer] = await conversation.handle(msg('1'));
     expect(answer!.text).toContain('Phạm Thị Hân');
+    await conversation.handle(msg('1'));
+    const feedback: unknown[] = [];
+    for await (const entry of stores.feedback.iterator!(undefined)) feedback.push(entry);
+    expect(feedback).toEqual([]);
   });
 
   it('lists programs, filterable by province (old names too) and by year', async () => {

@@ -66,6 +66,14 @@ function parseCommand(text: string): { command: string; args: string } | undefin
   return m ? { command: m[1]!.toLowerCase(), args: (m[2] ?? '').trim() } : undefined;
 }
 
+/** A 👍 or 👎 typed as text (how Zalo users answer the feedback hint) becomes a vote on the latest answer. */
+function typedFeedback(text: string, state: ChatState): string | undefined {
+  const m = /^(👍|👎)[\u{1F3FB}-\u{1F3FF}\uFE0F]*$/u.exec(text);
+  const qid = Object.keys(state.answers ?? {}).pop();
+  if (!m || !qid) return undefined;
+  return `fb:${m[1] === '👍' ? 'up' : 'down'}:${qid}`;
+}
+
 /** Create the conversation core. */
 export function createConversation(options: ConversationOptions): Conversation {
   const { engine, index, lexicon, stores, log } = options;
@@ -78,7 +86,7 @@ export function createConversation(options: ConversationOptions): Conversation {
 
   function withButtons(state: ChatState, message: OutboundMessage): OutboundMessage {
     // Numbered replies pick among choices only: a "1" after an answer must not count as a 👍.
-    state.lastButtons = (message.buttons ?? []).flat().map((b) => b.data).filter((d) => !d.startsWith('fb:'));
+    state.lastButtons = (message.buttons ?? []).flat().filter((b) => b.role !== 'feedback').map((b) => b.data);
     return message;
   }
 
@@ -163,8 +171,8 @@ export function createConversation(options: ConversationOptions): Conversation {
       links: top.url ? [{ title: top.title, url: top.url }] : [],
       buttons: [
         [
-          { label: messages.feedbackUp, data: `fb:up:${qid}` },
-          { label: messages.feedbackDown, data: `fb:down:${qid}` },
+          { label: messages.feedbackUp, data: `fb:up:${qid}`, role: 'feedback' },
+          { label: messages.feedbackDown, data: `fb:down:${qid}`, role: 'feedback' },
         ],
       ],
     };
@@ -245,7 +253,8 @@ export function createConversation(options: ConversationOptions): Conversation {
     if (raw.length > MAX_QUERY_CHARS) replies = [{ text: messages.tooLong(MAX_QUERY_CHARS) }];
     else {
       const text = cleanText(raw);
-      const numbered = /^\d{1,2}$/.test(text) ? state.lastButtons?.[Number(text) - 1] : undefined;
+      // Channels without keyboards number the choices and ask for a typed 👍/👎.
+      const numbered = /^\d{1,2}$/.test(text) ? state.lastButtons?.[Number(text) - 1] : typedFeedback(text, state);
       const cmd = parseCommand(text);
       if (msg.callbackData) replies = await pressButton(msg, state, msg.callbackData, at);
       else if (numbered) replies = await pressButton(msg, state, numbered, at);

@@ -27,6 +27,11 @@ export interface InboundMessage {
 export interface Button {
   label: string;
   data: string;
+  /**
+   * `feedback` marks 👍/👎 buttons: channels without keyboards (Zalo) show them as a hint to type
+   * 👍 or 👎 instead of numbering them, so a "1" always picks a real choice.
+   */
+  role?: 'feedback';
 }
 
 /** A link shown with a message (sources). */

@@ -75,6 +75,15 @@ describe('conversation', () => {
     expect(feedback).toEqual([]);
   });
 
+  it('takes a typed 👍 or 👎 (how Zalo users answer) as feedback on the latest answer', async () => {
+    expect((await conversation.handle(msg('👎')))[0]!.text).not.toContain('Cảm ơn bạn đã góp ý');
+    await conversation.handle(msg('Chủ tịch MTTQ tỉnh Quảng Bình là ai?'));
+    const [thanks] = await conversation.handle(msg('👍🏽'));
+    expect(thanks!.text).toContain('Cảm ơn bạn đã góp ý');
+    const feedback = await all<{ question: string; vote: string }>(stores.feedback.iterator!(undefined));
+    expect(feedback).toEqual([expect.objectContaining({ question: 'Chủ tịch MTTQ tỉnh Quảng Bình là ai?', vote: 'up' })]);
+  });
+
   it('lists programs, filterable by province (old names too) and by year', async () => {
     const [all] = await conversation.handle(msg('/chuongtrinh'));
     expect(all!.text).toContain('Vì người nghèo');

@@ -9,6 +9,7 @@ import { tidySpacing } from '../search/sentences.js';
 import { timeKey, type ChatState, type Stores } from '../store/stores.js';
 import type { Answer, AnswerEngine } from './answer-engine.js';
 import { formatDate, messages, webPage } from './messages.js';
+import type { SubscriptionFlow } from './subscribe.js';
 
 /** Settings of the conversation core. */
 export interface ConversationOptions {
@@ -23,6 +24,8 @@ export interface ConversationOptions {
   floodWindowMs?: number;
   /** How long a follow-up ("còn Gia Lai thì sao?") refers to the previous question. */
   contextTtlMs?: number;
+  /** The digest subscription commands (/dangky, /caidat, /huydangky, /bantin), when enabled. */
+  subscriptionFlow?: SubscriptionFlow;
 }
 
 /** The channel-agnostic conversation: one inbound message in, replies out. */
@@ -187,6 +190,8 @@ export function createConversation(options: ConversationOptions): Conversation {
   }
 
   async function pressButton(msg: InboundMessage, state: ChatState, data: string, at: Date): Promise<OutboundMessage[]> {
+    const flowReply = await options.subscriptionFlow?.press(msg, state, data, at);
+    if (flowReply) return flowReply.map((r) => withButtons(state, r));
     const [kind, arg, qid] = data.split(':');
     if (kind === 'fb' && (arg === 'up' || arg === 'down')) {
       const answered = qid ? state.answers?.[qid] : undefined;
@@ -235,8 +240,11 @@ export function createConversation(options: ConversationOptions): Conversation {
         if (!args) return [{ text: messages.searchUsage }];
         state.search = { query: args.slice(0, MAX_QUERY_CHARS), offset: 0 };
         return [withButtons(state, searchPage(state))];
-      default:
+      default: {
+        const flowReply = await options.subscriptionFlow?.command(msg, state, name, at);
+        if (flowReply) return flowReply.map((r) => withButtons(state, r));
         return [{ text: `${messages.unknownCommand(`/${name}`)}\n\n${messages.help}` }];
+      }
     }
   }
 
@@ -256,11 +264,20 @@ export function createConversation(options: ConversationOptions): Conversation {
       // Channels without keyboards number the choices and ask for a typed 👍/👎.
       const numbered = /^\d{1,2}$/.test(text) ? state.lastButtons?.[Number(text) - 1] : typedFeedback(text, state);
       const cmd = parseCommand(text);
-      if (msg.callbackData) replies = await pressButton(msg, state, msg.callbackData, at);
-      else if (numbered) replies = await pressButton(msg, state, numbered, at);
-      else if (cmd) replies = await command(msg, state, cmd.command, cmd.args, at);
-      else if (text === '') replies = [{ text: messages.empty }];
-      else replies = await answerQuestion(msg, state, resolveFollowUp(text, state, at.getTime()), at);
+      try {
+        if (msg.callbackData) replies = await pressButton(msg, state, msg.callbackData, at);
+        else if (numbered) replies = await pressButton(msg, state, numbered, at);
+        else if (cmd) replies = await command(msg, state, cmd.command, cmd.args, at);
+        else if (text === '') replies = [{ text: messages.empty }];
+        else {
+          const typed = await options.subscriptionFlow?.typed(msg, state, text, at);
+          replies = typed ? typed.map((r) => withButtons(state, r)) : await answerQuestion(msg, state, resolveFollowUp(text, state, at.getTime()), at);
+        }
+      } catch (err) {
+        // The subscription store is down: say so, keep serving.
+        log.error({ err, channel: msg.channel, chatId: msg.chatId }, 'could not handle a message');
+        replies = [{ text: messages.storeBusy }];
+      }
     }
     await stores.chats.set(key, state, 7 * 24 * 3_600_000).catch((err: unknown) => log.error({ err, key }, 'could not save chat state'));
     return replies;

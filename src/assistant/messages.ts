@@ -36,6 +36,10 @@ export const messages = {
     '/moi – tin mới nhất',
     '/chuongtrinh [tỉnh hoặc năm] – các chương trình, cuộc vận động, phong trào (ví dụ: /chuongtrinh Quảng Trị, /chuongtrinh 2022)',
     '/tim <từ khóa> – tìm bài viết (ví dụ: /tim nhà Đại đoàn kết)',
+    '/dangky – đăng ký nhận bản tin hằng ngày (chọn chủ đề, tỉnh, giờ nhận)',
+    '/caidat – xem và đổi cài đặt bản tin',
+    '/bantin – xem bản tin hôm nay ngay bây giờ',
+    '/huydangky – hủy nhận bản tin',
     '/trogiup – hướng dẫn này',
     '',
     'Hoặc gõ thẳng câu hỏi, ví dụ: “Quỹ Vì người nghèo là gì?”. Hỏi tiếp “còn Gia Lai thì sao?” để hỏi cùng câu cho tỉnh khác.',
@@ -59,6 +63,61 @@ export const messages = {
   listItem: (n: number, title: string, date?: string) => `${n}. ${title}${date ? ` (${date})` : ''}`,
   textOnly: 'Hiện tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi nhé.',
   storeDown: 'Xin lỗi, hệ thống đang bận nên chưa lưu được góp ý của bạn. Bạn thử lại sau ít phút nhé.',
+  storeBusy: 'Xin lỗi, hệ thống đang bận nên chưa lưu được yêu cầu của bạn. Bạn thử lại sau ít phút nhé.',
+} as const;
+
+/** Names of the digest topics (ids in digest/topics.ts). */
+export const topicLabels: Record<string, string> = {
+  'mat-tran': 'Hoạt động Mặt trận',
+  'an-sinh': 'An sinh xã hội – Vì người nghèo',
+  'dai-doan-ket': 'Đại đoàn kết',
+  'giam-sat': 'Giám sát và phản biện xã hội',
+  'phoi-hop': 'Chương trình phối hợp',
+  'thong-bao': 'Thông báo',
+};
+
+const hourLabel = (hour: number) => `${String(hour).padStart(2, '0')}:00`;
+
+/** The daily digest and the subscription flow. */
+export const digestText = {
+  digestTitle: (date: string, count: number) => `📰 Bản tin Mặt trận Tổ quốc ngày ${date}\n${count} tin mới theo lựa chọn của bạn.`,
+  digestItem: (title: string, date?: string) => `• ${title}${date ? ` (${date})` : ''}`,
+  digestMore: (rest: number) => `Còn ${rest} tin khác: gõ /moi để xem tin mới nhất hoặc /tim <từ khóa> để tìm.`,
+  digestFooter: 'Gõ /caidat để đổi chủ đề, tỉnh, giờ nhận; /huydangky để hủy đăng ký.',
+  digestEmpty: 'Hôm nay chưa có tin mới nào theo lựa chọn của bạn. Gõ /moi để xem các tin gần nhất.',
+  subscribed: 'Bạn đã đăng ký nhận bản tin hằng ngày của Mặt trận. Bạn có thể chọn chủ đề, tỉnh/thành và giờ nhận bên dưới.',
+  alreadySubscribed: 'Bạn đã đăng ký rồi. Đây là cài đặt hiện tại:',
+  notSubscribed: 'Bạn chưa đăng ký nhận bản tin. Gõ /dangky để đăng ký.',
+  unsubscribed: 'Bạn đã hủy đăng ký bản tin. Khi nào muốn nhận lại, gõ /dangky nhé.',
+  settings: (s: { topics: string[]; provinces: string[]; hour: number; paused: boolean }) =>
+    [
+      'Cài đặt bản tin của bạn:',
+      `• Chủ đề: ${s.topics.length ? s.topics.map((t) => topicLabels[t] ?? t).join('; ') : 'tất cả'}`,
+      `• Tỉnh, thành: ${s.provinces.length ? s.provinces.join(', ') : 'cả nước'}`,
+      `• Giờ nhận: ${hourLabel(s.hour)} hằng ngày (giờ Việt Nam)`,
+      `• Trạng thái: ${s.paused ? 'đang tạm dừng' : 'đang nhận'}`,
+    ].join('\n'),
+  chooseTopics: 'Chọn chủ đề bạn muốn nhận (bấm để bật/tắt), rồi bấm “Xong”:',
+  chooseProvinces: 'Gõ tên tỉnh, thành bạn quan tâm (nhiều tỉnh cách nhau bằng dấu phẩy; tên cũ trước sáp nhập cũng được), ví dụ: Quảng Trị, Huế. Hoặc chọn “Cả nước”.',
+  provincesUnknown: (text: string) => `Tôi chưa nhận ra tỉnh, thành nào trong “${text}”. Bạn gõ lại tên tỉnh, ví dụ: Quảng Trị, hoặc chọn “Cả nước”.`,
+  provincesSet: (names: string[], merged: string[]) =>
+    `Đã chọn: ${names.join(', ')}.${merged.length ? ` (${merged.join('; ')})` : ''}`,
+  provinceMerged: (old: string, now: string) => `${old} nay thuộc ${now}`,
+  chooseHour: 'Bạn muốn nhận bản tin lúc mấy giờ? Chọn bên dưới hoặc gõ giờ, ví dụ: 6h, 19:00.',
+  hourUnknown: 'Tôi chưa hiểu giờ bạn gõ. Bạn gõ một giờ từ 0 đến 23, ví dụ: 7h hoặc 19:00.',
+  paused: 'Đã tạm dừng bản tin. Gõ /caidat và chọn “Tiếp tục nhận” khi muốn nhận lại.',
+  resumed: 'Đã bật lại bản tin.',
+  saved: 'Đã lưu.',
+  buttonTopics: 'Chọn chủ đề',
+  buttonProvinces: 'Chọn tỉnh, thành',
+  buttonHour: 'Đổi giờ nhận',
+  buttonPause: 'Tạm dừng',
+  buttonResume: 'Tiếp tục nhận',
+  buttonAllTopics: 'Tất cả chủ đề',
+  buttonAllProvinces: 'Cả nước',
+  buttonDone: 'Xong',
+  hourButton: hourLabel,
+  topicToggle: (label: string, on: boolean) => `${on ? '✅' : '⬜'} ${label}`,
 } as const;
 
 /** Marker that opens every "no information" reply, used to recognise it in evaluations. */

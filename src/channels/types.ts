@@ -57,7 +57,11 @@ export type SendResult =
   | { ok: true; messageId: string }
   | { ok: false; reason: 'blocked' | 'chat_not_found' }
   | { ok: false; reason: 'rate_limited'; retryAfterMs: number }
-  | { ok: false; reason: 'failed'; error: Error };
+  /**
+   * `maybeDelivered`: the request left but no answer came (timeout), so the platform may have delivered
+   * it; neither platform offers idempotent sends, so a retry can duplicate.
+   */
+  | { ok: false; reason: 'failed'; error: Error; maybeDelivered?: boolean };
 
 /** A chat platform adapter. */
 export interface Channel {

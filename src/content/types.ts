@@ -58,6 +58,10 @@ export interface SearchDoc {
   publishedAt?: string;
   province?: string;
   source: string;
+  /** What the item is: article/announcement, or the program kind. */
+  kind?: ArticleKind | ProgramKind;
+  /** Topic slugs given by the source (digest topics are derived when absent). */
+  topics?: string[];
 }
 
 /** Vietnamese labels for program kinds, used in the searchable text of a program. */
@@ -81,6 +85,8 @@ export function toSearchDoc(item: ContentItem): SearchDoc {
       publishedAt: item.publishedAt,
       province: item.province,
       source: item.source,
+      kind: item.kind,
+      topics: item.topics,
     };
   }
   const lines = [
@@ -98,5 +104,6 @@ export function toSearchDoc(item: ContentItem): SearchDoc {
     url: item.sourceUrl,
     province: item.province,
     source: item.source ?? 'data/programs.json',
+    kind: item.kind,
   };
 }

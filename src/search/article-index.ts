@@ -7,7 +7,7 @@ import { ALL_TERM_KINDS, foldToken, indexTerms, type TermKinds } from './analyze
 export const FIELD_BOOSTS = { title: 2.5, summary: 1.5, body: 1 } as const;
 
 /** Bump when the analyzer, the fields or the snapshot layout change: older snapshots are then rebuilt. */
-export const INDEX_FORMAT = 'mattran-index-v4';
+export const INDEX_FORMAT = 'mattran-index-v5';
 
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;

@@ -14,6 +14,8 @@ export interface ChatState {
   /** Document ids offered as "Có phải bạn muốn hỏi…" choices, and the question they answer. */
   options?: string[];
   optionsFor?: string;
+  /** A typed answer the subscription flow waits for. */
+  awaiting?: 'provinces' | 'hour';
   /** The running /tim search. */
   search?: { query: string; offset: number };
 }

@@ -49,7 +49,9 @@ export function toSendResult(err: unknown): SendResult {
     return { ok: false, reason: 'failed', error: new Error(`Telegram sendMessage failed (${err.code}: ${err.description})`, { cause: err }) };
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { ok: false, reason: 'failed', error: new Error(`Telegram sendMessage failed (${message})`) };
+  // Our AbortSignal.timeout fired: the request may have reached Telegram.
+  const maybeDelivered = err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
+  return { ok: false, reason: 'failed', error: new Error(`Telegram sendMessage failed (${message})`), ...(maybeDelivered ? { maybeDelivered } : {}) };
 }
 
 /** Constant-time comparison of two secrets of any length. */

@@ -1,0 +1,259 @@
+import PQueue from 'p-queue';
+import type { Logger } from 'pino';
+import type { Channel, ChannelId, OutboundMessage, SendResult } from '../channels/types.js';
+import type { BroadcastStore, JournalEntry, Recipient } from '../store/broadcasts.js';
+
+/** What happened to one recipient. */
+export type Outcome = 'sent' | 'blocked' | 'chat_not_found' | 'failed' | 'skipped';
+
+/** Counts of a broadcast, for progress lines, metrics and the staff report. */
+export interface BroadcastReport {
+  id: string;
+  total: number;
+  sent: number;
+  blocked: number;
+  failed: number;
+  skipped: number;
+  /** Sends repeated because their first outcome was unknown (timeout, or in flight at a crash). */
+  maybeDuplicated: number;
+  got429: number;
+  remaining: number;
+  startedAt: string;
+  finishedAt?: string;
+  /** Seconds left at the current pace, while running. */
+  etaSeconds?: number;
+}
+
+/** Builds the messages of one recipient; must give the same parts every time (resume relies on it). */
+export type MessageBuilder = (recipient: Recipient) => Promise<OutboundMessage[]> | OutboundMessage[];
+
+/** Pacing and retry settings of one channel. */
+export interface ChannelPace {
+  /** Sends per second overall (Telegram's documented limit is ~30/s; we default to 25). */
+  ratePerSecond: number;
+  /** Sends in flight at once; also the most a crash can duplicate. */
+  concurrency: number;
+  /** Gap between two messages to the same chat (platform limit: about one per second). */
+  perChatGapMs: number;
+}
+
+/** Settings of the broadcaster. */
+export interface BroadcasterOptions {
+  store: BroadcastStore;
+  channels: Map<ChannelId, Channel>;
+  log: Logger;
+  pace?: Partial<Record<ChannelId, Partial<ChannelPace>>>;
+  /** Attempts for network errors and 5xx before a recipient is recorded as failed. */
+  maxAttempts?: number;
+  /** First retry delay; doubled each attempt. */
+  retryBaseMs?: number;
+  /** How often progress is logged and reported. */
+  progressEveryMs?: number;
+  onProgress?: (report: BroadcastReport) => void;
+  /** A recipient the platform says is gone (blocked, chat not found): the caller marks it inactive. */
+  onGone?: (recipient: Recipient, reason: 'blocked' | 'chat_not_found') => Promise<void>;
+  /** A recipient got every part: the caller records the delivery (e.g. the digest day). */
+  onDelivered?: (broadcastId: string, recipient: Recipient) => Promise<void>;
+}
+
+const DEFAULT_PACE: Record<ChannelId, ChannelPace> = {
+  telegram: { ratePerSecond: 25, concurrency: 8, perChatGapMs: 1000 },
+  // Zalo publishes no limits (platforms.md §1.7): stay well under what is reported to work.
+  zalo: { ratePerSecond: 5, concurrency: 4, perChatGapMs: 1000 },
+  web: { ratePerSecond: 100, concurrency: 8, perChatGapMs: 0 },
+};
+
+/** A queue paced to `rate` starts per second, in small slices so that no one-second window exceeds it. */
+function pacedQueue(pace: ChannelPace): PQueue {
+  const intervalCap = Math.max(1, Math.floor(pace.ratePerSecond / 50));
+  return new PQueue({ concurrency: pace.concurrency, intervalCap, interval: Math.ceil((1000 * intervalCap) / pace.ratePerSecond) });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
+
+/**
+ * Sends one message (in parts) to many recipients, paced per channel, with a journal entry per recipient
+ * written before and after each send: after a crash, `run` on the same broadcast skips the finished,
+ * continues the partial and repeats only what was in flight. 429 pauses the whole channel; blocked and
+ * unknown chats are reported once and never retried; network errors and 5xx are retried with backoff.
+ */
+export function createBroadcaster(options: BroadcasterOptions) {
+  const { store, log } = options;
+  const maxAttempts = options.maxAttempts ?? 4;
+  const retryBaseMs = options.retryBaseMs ?? 1000;
+  const paces = new Map<ChannelId, ChannelPace>();
+  const queues = new Map<ChannelId, PQueue>();
+  const pauses = new Map<ChannelId, number>();
+
+  function queueFor(channel: ChannelId): PQueue {
+    let q = queues.get(channel);
+    if (!q) {
+      const pace = { ...DEFAULT_PACE[channel], ...options.pace?.[channel] };
+      paces.set(channel, pace);
+      q = pacedQueue(pace);
+      queues.set(channel, q);
+    }
+    return q;
+  }
+
+  /** Pause a channel's queue until `untilMs` (the longest of overlapping 429s wins). */
+  function pauseChannel(channel: ChannelId, retryAfterMs: number): void {
+    const q = queueFor(channel);
+    const until = Date.now() + retryAfterMs;
+    if ((pauses.get(channel) ?? 0) >= until) return;
+    pauses.set(channel, until);
+    q.pause();
+    log.warn({ channel, retryAfterMs }, 'rate limited (429): channel paused');
+    setTimeout(() => {
+      if ((pauses.get(channel) ?? 0) <= Date.now()) {
+        pauses.delete(channel);
+        q.start();
+      }
+    }, retryAfterMs);
+  }
+
+  /** Send every remaining part of one recipient; resolves with its outcome. */
+  async function deliver(broadcastId: string, recipient: Recipient, entry: JournalEntry | undefined, build: MessageBuilder, report: BroadcastReport): Promise<Outcome> {
+    const channel = options.channels.get(recipient.channel);
+    if (!channel) {
+      await store.journal(broadcastId, recipient, { state: 'done', outcome: 'failed', error: `channel ${recipient.channel} is not configured` });
+      return 'failed';
+    }
+    const parts = await build(recipient);
+    if (parts.length === 0) {
+      await store.journal(broadcastId, recipient, { state: 'done', outcome: 'skipped' });
+      return 'skipped';
+    }
+    let part = entry?.state === 'partial' ? entry.next : entry?.state === 'sending' ? entry.part : 0;
+    if (entry?.state === 'sending') report.maybeDuplicated++; // in flight when the last run stopped
+    const queue = queueFor(recipient.channel);
+    const gap = paces.get(recipient.channel)!.perChatGapMs;
+    let attempt = 0;
+    let retriedUnknown = false;
+    while (part < parts.length) {
+      // Each part waits for its own paced slot; the recipient holds no slot while waiting between parts.
+      const result = await queue.add(async (): Promise<SendResult> => {
+        await store.journal(broadcastId, recipient, { state: 'sending', part });
+        return channel.send(recipient.chatId, parts[part]!);
+      });
+      if (result === undefined) throw new Error('queue cleared');
+      if (result.ok) {
+        part++;
+        attempt = 0;
+        if (part < parts.length) {
+          await store.journal(broadcastId, recipient, { state: 'partial', next: part });
+          if (gap > 0) await sleep(gap);
+        }
+        continue;
+      }
+      if (result.reason === 'rate_limited') {
+        report.got429++;
+        pauseChannel(recipient.channel, result.retryAfterMs);
+        continue;
+      }
+      if (result.reason === 'blocked' || result.reason === 'chat_not_found') {
+        await store.journal(broadcastId, recipient, { state: 'done', outcome: result.reason });
+        await options.onGone?.(recipient, result.reason).catch((err: unknown) => log.error({ err, recipient }, 'could not mark a recipient inactive'));
+        return result.reason;
+      }
+      if (result.reason !== 'failed') throw new Error(`unexpected send result ${result.reason}`);
+      if (result.maybeDelivered) {
+        // Unknown outcome: retry once and count it; a second unknown is recorded as failed.
+        if (retriedUnknown) {
+          await store.journal(broadcastId, recipient, { state: 'done', outcome: 'failed', error: result.error.message });
+          return 'failed';
+        }
+        retriedUnknown = true;
+        report.maybeDuplicated++;
+        continue;
+      }
+      attempt++;
+      if (attempt >= maxAttempts) {
+        log.warn({ broadcastId, channel: recipient.channel, chatId: recipient.chatId, err: result.error.message }, 'send failed after retries');
+        await store.journal(broadcastId, recipient, { state: 'done', outcome: 'failed', error: result.error.message });
+        return 'failed';
+      }
+      await sleep(retryBaseMs * 2 ** (attempt - 1));
+    }
+    await store.journal(broadcastId, recipient, { state: 'done', outcome: 'sent' });
+    await options.onDelivered?.(broadcastId, recipient).catch((err: unknown) => log.error({ err, recipient }, 'could not record a delivery'));
+    return 'sent';
+  }
+
+  /**
+   * Run (or resume) a broadcast already created in the store, to the end. Recipients are read batch by
+   * batch with their journal entries, so memory stays flat however many there are.
+   */
+  async function run(broadcastId: string, build: MessageBuilder): Promise<BroadcastReport> {
+    const spec = await store.get(broadcastId);
+    if (!spec) throw new Error(`no broadcast ${broadcastId}`);
+    if (spec.status === 'done' && spec.report) return spec.report;
+    const startedMs = Date.now();
+    const report: BroadcastReport = { id: broadcastId, total: spec.total, sent: 0, blocked: 0, failed: 0, skipped: 0, maybeDuplicated: 0, got429: 0, remaining: spec.total, startedAt: new Date(startedMs).toISOString() };
+    const count = (outcome: Outcome) => {
+      report.remaining--;
+      if (outcome === 'sent') report.sent++;
+      else if (outcome === 'blocked' || outcome === 'chat_not_found') report.blocked++;
+      else if (outcome === 'failed') report.failed++;
+      else report.skipped++;
+    };
+    let doneThisRun = 0;
+    const progress = () => {
+      const elapsed = (Date.now() - startedMs) / 1000;
+      report.etaSeconds = doneThisRun > 0 ? Math.round((report.remaining * elapsed) / doneThisRun) : undefined;
+      log.info({ ...report }, 'broadcast progress');
+      options.onProgress?.({ ...report });
+    };
+    const timer = setInterval(progress, options.progressEveryMs ?? 5000);
+    timer.unref?.();
+    const inFlight = new Set<Promise<void>>();
+    const limit = Math.max(64, ...[...options.channels.keys()].map((c) => (queueFor(c), paces.get(c)!.concurrency * 8)));
+    try {
+      for (let b = 0; b < spec.batches; b++) {
+        const recipients = await store.recipients(broadcastId, b);
+        const entries = await store.journalMany(broadcastId, recipients);
+        for (const [i, recipient] of recipients.entries()) {
+          const entry = entries[i];
+          if (entry?.state === 'done') {
+            count(entry.outcome);
+            continue;
+          }
+          const task = deliver(broadcastId, recipient, entry, build, report)
+            .then((outcome) => {
+              count(outcome);
+              doneThisRun++;
+            })
+            .catch((err: unknown) => log.error({ err, broadcastId, recipient }, 'delivery crashed'))
+            .finally(() => inFlight.delete(task));
+          inFlight.add(task);
+          // Keep a bounded number of recipients in progress (the queues do the real pacing).
+          while (inFlight.size >= limit) await Promise.race(inFlight);
+        }
+      }
+      await Promise.all(inFlight);
+    } finally {
+      clearInterval(timer);
+    }
+    report.finishedAt = new Date().toISOString();
+    report.etaSeconds = undefined;
+    await store.finish(broadcastId, report);
+    log.info({ ...report }, 'broadcast finished');
+    options.onProgress?.({ ...report });
+    return report;
+  }
+
+  return {
+    run,
+    /** Wait for sends in flight, then stop taking new ones (shutdown). */
+    async stop(): Promise<void> {
+      for (const q of queues.values()) {
+        q.pause();
+        q.clear();
+      }
+      await Promise.all([...queues.values()].map((q) => q.onPendingZero()));
+    },
+  };
+}
+
+/** The broadcaster's public face. */
+export type Broadcaster = ReturnType<typeof createBroadcaster>;

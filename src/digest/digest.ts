@@ -1,0 +1,164 @@
+import type { Logger } from 'pino';
+import type { ChannelId, OutboundMessage } from '../channels/types.js';
+import type { SearchDoc } from '../content/types.js';
+import type { BroadcastStore, Recipient } from '../store/broadcasts.js';
+import type { Subscriber, SubscriptionStore } from '../store/subscriptions.js';
+import type { BroadcastReport, Broadcaster, MessageBuilder } from './broadcaster.js';
+import { digestCandidates, renderDigest, selectForSubscriber, type DigestCandidate } from './compose.js';
+import { vnClock, vnSlotStart } from './time.js';
+
+const HOUR_MS = 3_600_000;
+/** A first digest covers the last day; a long pause at most the last week. */
+const FIRST_WINDOW_MS = 24 * HOUR_MS;
+const MAX_WINDOW_MS = 7 * 24 * HOUR_MS;
+
+/** Settings of the digest service. */
+export interface DigestOptions {
+  /** The items that can be digested (the index's documents). */
+  docs: () => Iterable<SearchDoc>;
+  subscriptions: SubscriptionStore;
+  broadcasts: BroadcastStore;
+  broadcaster: Broadcaster;
+  /** Longest message per channel. */
+  maxTextLength: (channel: ChannelId) => number;
+  log: Logger;
+  /** Missed hourly runs younger than this are run at start; older ones are skipped and logged. */
+  catchUpHours?: number;
+}
+
+/** Where a subscriber's next digest starts. */
+export function windowStart(sub: Pick<Subscriber, 'lastDigestAt'>, untilMs: number): number {
+  const last = sub.lastDigestAt ? Date.parse(sub.lastDigestAt) : untilMs - FIRST_WINDOW_MS;
+  return Math.max(last, untilMs - MAX_WINDOW_MS);
+}
+
+/** A slot is one delivery hour of one Vietnam day: "2026-11-27T07". */
+const slotId = (day: string, hour: number) => `${day}T${String(hour).padStart(2, '0')}`;
+function parseSlot(slot: string): { day: string; hour: number } {
+  return { day: slot.slice(0, 10), hour: Number(slot.slice(11, 13)) };
+}
+
+/**
+ * The daily digest: each hour, the subscribers whose delivery hour it is get what is new for them, through
+ * the broadcaster. One broadcast per slot (id `digest:<day>T<hour>`), created once; a subscriber already
+ * served that day is skipped, so nobody gets two digests in a day even after a restart or a catch-up.
+ */
+export function createDigestService(options: DigestOptions) {
+  const { subscriptions, broadcasts, broadcaster, log } = options;
+  const candidateCache = new Map<number, DigestCandidate[]>();
+
+  function candidates(untilMs: number): DigestCandidate[] {
+    let list = candidateCache.get(untilMs);
+    if (!list) {
+      list = digestCandidates(options.docs(), untilMs - MAX_WINDOW_MS, untilMs);
+      candidateCache.clear();
+      candidateCache.set(untilMs, list);
+    }
+    return list;
+  }
+
+  /** The digest of one recipient for a window ending at `untilMs` (same input, same messages). */
+  function compose(recipient: Recipient, untilMs: number): OutboundMessage[] {
+    const filter = { topics: recipient.topics ?? [], provinces: recipient.provinces ?? [] };
+    const items = selectForSubscriber(candidates(untilMs), filter, recipient.sinceMs ?? untilMs - FIRST_WINDOW_MS);
+    return renderDigest(items, filter, new Date(untilMs), options.maxTextLength(recipient.channel));
+  }
+
+  /** The message builder of a stored digest broadcast. */
+  const builderFor = (untilMs: number): MessageBuilder => (recipient) => compose(recipient, untilMs);
+
+  /** Create (if new) and run the broadcast of one slot. Undefined when nobody is due. */
+  async function runSlot(day: string, hour: number, now: Date): Promise<BroadcastReport | undefined> {
+    const id = `digest:${slotId(day, hour)}`;
+    const existing = await broadcasts.get(id);
+    if (existing) {
+      if (existing.status === 'done') return existing.report;
+      return broadcaster.run(id, builderFor(Number(existing.params.untilMs)));
+    }
+    const untilMs = now.getTime();
+    const keys = await subscriptions.keysAt(hour);
+    const subs = await subscriptions.getMany(keys);
+    const recipients: Recipient[] = [];
+    for (const sub of subs) {
+      if (!sub || sub.hour !== hour || sub.paused || sub.inactive || sub.lastDigestDay === day) continue;
+      const recipient: Recipient = { channel: sub.channel, chatId: sub.chatId, topics: sub.topics, provinces: sub.provinces, sinceMs: windowStart(sub, untilMs) };
+      // No message when there is nothing new: such subscribers are not part of the broadcast at all.
+      if (compose(recipient, untilMs).length > 0) recipients.push(recipient);
+    }
+    log.info({ slot: slotId(day, hour), due: keys.length, recipients: recipients.length }, 'digest slot');
+    if (recipients.length === 0) return undefined;
+    if (!(await broadcasts.create({ id, kind: 'digest', createdAt: now.toISOString(), params: { day, hour, untilMs } }, recipients))) {
+      log.info({ id }, 'digest broadcast created elsewhere meanwhile');
+      return undefined;
+    }
+    return broadcaster.run(id, builderFor(untilMs));
+  }
+
+  /** Record that a recipient got its digest: its window moves on and the day is marked served. */
+  async function delivered(broadcastId: string, recipient: Recipient): Promise<void> {
+    if (!broadcastId.startsWith('digest:')) return;
+    const spec = await broadcasts.get(broadcastId);
+    const sub = await subscriptions.get(recipient.channel, recipient.chatId);
+    if (!spec || !sub) return;
+    await subscriptions.put({ ...sub, lastDigestAt: new Date(Number(spec.params.untilMs)).toISOString(), lastDigestDay: String(spec.params.day) });
+  }
+
+  /** The platform says a recipient is gone: keep the subscriber, marked inactive with the reason. */
+  async function gone(recipient: Recipient, reason: 'blocked' | 'chat_not_found', now = new Date()): Promise<void> {
+    const sub = await subscriptions.get(recipient.channel, recipient.chatId);
+    if (!sub || sub.inactive) return;
+    await subscriptions.put({ ...sub, inactive: { reason, at: now.toISOString() }, updatedAt: now.toISOString() });
+    log.info({ channel: recipient.channel, chatId: recipient.chatId, reason }, 'subscriber marked inactive');
+  }
+
+  /** Run the slot `now` falls in and remember it as the last run (what cron calls every hour). */
+  async function tick(now: Date): Promise<BroadcastReport | undefined> {
+    const { day, hour } = vnClock(now);
+    const report = await runSlot(day, hour, now);
+    await broadcasts.setMark('digest:lastSlot', slotId(day, hour));
+    return report;
+  }
+
+  /**
+   * At start: resume broadcasts a crash interrupted, then run the slots missed since the last run, once
+   * each, when they are younger than the catch-up window; older ones are skipped and logged.
+   */
+  async function recover(now: Date): Promise<void> {
+    for (const id of await broadcasts.running()) {
+      const spec = await broadcasts.get(id);
+      if (spec?.kind !== 'digest') continue;
+      log.warn({ id }, 'resuming an interrupted digest broadcast');
+      await broadcaster.run(id, builderFor(Number(spec.params.untilMs)));
+    }
+    const last = await broadcasts.getMark('digest:lastSlot');
+    const current = vnClock(now);
+    if (!last) {
+      await broadcasts.setMark('digest:lastSlot', slotId(current.day, current.hour));
+      return;
+    }
+    const lastStart = vnSlotStart(parseSlot(last).day, parseSlot(last).hour).getTime();
+    const catchUpMs = (options.catchUpHours ?? 6) * HOUR_MS;
+    for (let t = lastStart + HOUR_MS; t <= now.getTime(); t += HOUR_MS) {
+      const { day, hour } = vnClock(new Date(t));
+      if (now.getTime() - t > catchUpMs) {
+        log.warn({ slot: slotId(day, hour) }, 'missed digest slot is older than the catch-up window: skipped');
+        continue;
+      }
+      log.warn({ slot: slotId(day, hour) }, 'running a missed digest slot');
+      await runSlot(day, hour, now);
+      await broadcasts.setMark('digest:lastSlot', slotId(day, hour));
+    }
+  }
+
+  /** Today's digest for one chat on demand (/bantin): new since its last digest, or the last day. */
+  function onDemand(channel: ChannelId, sub: Pick<Subscriber, 'topics' | 'provinces' | 'lastDigestAt'> | undefined, now: Date): OutboundMessage[] {
+    const untilMs = now.getTime();
+    const recipient: Recipient = { channel, chatId: '', topics: sub?.topics ?? [], provinces: sub?.provinces ?? [], sinceMs: sub ? windowStart(sub, untilMs) : untilMs - FIRST_WINDOW_MS };
+    return compose(recipient, untilMs);
+  }
+
+  return { runSlot, tick, recover, delivered, gone, onDemand };
+}
+
+/** The digest service's public face. */
+export type DigestService = ReturnType<typeof createDigestService>;

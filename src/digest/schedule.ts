@@ -1,0 +1,30 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { DigestService } from './digest.js';
+
+/** The only timezone the bot schedules in. */
+export const DIGEST_TIMEZONE = 'Asia/Ho_Chi_Minh';
+
+/** True when `expression` is a cron expression node-cron accepts (config validation). */
+export function isValidCron(expression: string): boolean {
+  return cron.validate(expression);
+}
+
+/**
+ * Run the digest on `expression` (default: every hour on the hour) in Vietnam time. The job itself is
+ * `digest.tick(now)`, a plain function that tests call directly; overlapping runs are skipped.
+ */
+export function scheduleDigest(digest: DigestService, expression: string, log: Logger): ScheduledTask {
+  return cron.schedule(
+    expression,
+    async () => {
+      try {
+        // The real instant: node-cron's context date is the wall-clock time of the timezone.
+        await digest.tick(new Date());
+      } catch (err) {
+        log.error({ err }, 'digest run failed');
+      }
+    },
+    { timezone: DIGEST_TIMEZONE, name: 'digest', noOverlap: true },
+  );
+}

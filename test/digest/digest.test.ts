@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTelegramChannel } from '../../src/channels/telegram/channel.js';
+import type { Channel, ChannelId } from '../../src/channels/types.js';
+import type { SearchDoc } from '../../src/content/types.js';
+import { createBroadcaster } from '../../src/digest/broadcaster.js';
+import { createDigestService, type DigestService } from '../../src/digest/digest.js';
+import { createBroadcastStore, type BroadcastStore } from '../../src/store/broadcasts.js';
+import { createSubscriptionStore, type Subscriber, type SubscriptionStore } from '../../src/store/subscriptions.js';
+import { startFakeTelegram } from '../helpers/fake-http.js';
+import { capturingLogger, silentLogger } from '../helpers/logger.js';
+
+const TOKEN = '123456:TEST-token-not-real';
+const at = (iso: string) => new Date(`${iso}+07:00`);
+
+let docs: SearchDoc[];
+let subs: SubscriptionStore;
+let broadcasts: BroadcastStore;
+let digest: DigestService;
+let fake: Awaited<ReturnType<typeof startFakeTelegram>>;
+let lines: Record<string, unknown>[];
+
+const article = (id: string, title: string, publishedAt: string, province?: string): SearchDoc => ({ id, type: 'article', title, summary: `Tóm tắt ${id}`, body: 'x', url: `https://mattran.org.vn/${id}.html`, publishedAt, province, source: 't' });
+
+function subscriber(chatId: string, extra: Partial<Subscriber> = {}): Subscriber {
+  return { channel: 'telegram', chatId, topics: [], provinces: [], hour: 7, paused: false, createdAt: '2026-11-01T00:00:00Z', updatedAt: '2026-11-01T00:00:00Z', ...extra };
+}
+
+beforeEach(async () => {
+  docs = [article('a1', 'Hội nghị Ủy ban MTTQ tỉnh', '2026-11-27T06:00:00', 'Quảng Trị'), article('a2', 'Giám sát chính sách bảo hiểm y tế', '2026-11-26T21:00:00', 'Gia Lai')];
+  subs = await createSubscriptionStore({ log: silentLogger() });
+  broadcasts = await createBroadcastStore({ log: silentLogger() });
+  fake = await startFakeTelegram({ onSend: (call) => (call.body.chat_id === '9' ? { status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } } : undefined) });
+  const channels = new Map<ChannelId, Channel>([['telegram', createTelegramChannel({ token: TOKEN, apiRoot: fake.baseUrl, log: silentLogger() })]]);
+  const captured = capturingLogger('info');
+  lines = captured.lines;
+  const broadcaster = createBroadcaster({
+    store: broadcasts,
+    channels,
+    log: silentLogger(),
+    pace: { telegram: { ratePerSecond: 200, concurrency: 4, perChatGapMs: 0 } },
+    onGone: (r, reason) => digest.gone(r, reason),
+    onDelivered: (id, r) => digest.delivered(id, r),
+  });
+  digest = createDigestService({ docs: () => docs, subscriptions: subs, broadcasts, broadcaster, maxTextLength: () => 4096, log: captured.log, catchUpHours: 6 });
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+const sentTo = (chatId: string) => fake.sent().filter((c) => c.body.chat_id === chatId).map((c) => String(c.body.text));
+
+describe('daily digest', () => {
+  it('sends at each subscriber’s hour what matches their topics and provinces, and nothing when nothing matches', async () => {
+    await subs.put(subscriber('1'));
+    await subs.put(subscriber('2', { provinces: ['Gia Lai'] }));
+    await subs.put(subscriber('3', { topics: ['thong-bao'] }));
+    await subs.put(subscriber('4', { hour: 18 }));
+    await subs.put(subscriber('5', { paused: true }));
+    const report = await digest.tick(at('2026-11-27T07:00:05'));
+    expect(report).toMatchObject({ total: 2, sent: 2 });
+    expect(sentTo('1')[0]).toContain('Hội nghị Ủy ban MTTQ tỉnh');
+    expect(sentTo('1')[0]).toContain('Giám sát chính sách');
+    expect(sentTo('2')[0]).toContain('Giám sát chính sách');
+    expect(sentTo('2')[0]).not.toContain('Hội nghị');
+    expect(sentTo('3')).toEqual([]);
+    expect(sentTo('4')).toEqual([]);
+    expect(sentTo('5')).toEqual([]);
+    expect((await subs.get('telegram', '1'))?.lastDigestDay).toBe('2026-11-27');
+  });
+
+  it('never sends two digests for one day, even when the hour changes or the run repeats', async () => {
+    await subs.put(subscriber('1'));
+    await digest.tick(at('2026-11-27T07:00:05'));
+    await digest.tick(at('2026-11-27T07:30:00'));
+    docs.push(article('a3', 'Tin mới buổi trưa', '2026-11-27T09:00:00'));
+    await subs.put({ ...(await subs.get('telegram', '1'))!, hour: 10 });
+    await digest.tick(at('2026-11-27T10:00:01'));
+    expect(sentTo('1')).toHaveLength(1);
+    // The next day brings only what is new since the last digest.
+    await subs.put({ ...(await subs.get('telegram', '1'))!, hour: 7 });
+    await digest.tick(at('2026-11-28T07:00:02'));
+    expect(sentTo('1')).toHaveLength(2);
+    expect(sentTo('1')[1]).toContain('Tin mới buổi trưa');
+    expect(sentTo('1')[1]).not.toContain('Hội nghị Ủy ban MTTQ tỉnh');
+  });
+
+  it('marks subscribers who blocked the bot inactive, keeps them, and skips them next time', async () => {
+    await subs.put(subscriber('9'));
+    const report = await digest.tick(at('2026-11-27T07:00:05'));
+    expect(report).toMatchObject({ blocked: 1, sent: 0 });
+    const kept = await subs.get('telegram', '9');
+    expect(kept?.inactive?.reason).toBe('blocked');
+    docs.push(article('a4', 'Tin hôm sau', '2026-11-28T06:00:00'));
+    await digest.tick(at('2026-11-28T07:00:05'));
+    expect(fake.sent().filter((c) => c.body.chat_id === '9')).toHaveLength(1);
+  });
+
+  it('catches up a missed run inside the window once, and skips older ones with a log line', async () => {
+    await subs.put(subscriber('1', { hour: 5 }));
+    await subs.put(subscriber('2', { hour: 8 }));
+    await digest.tick(at('2026-11-27T00:00:00'));
+    // The service was down from 00:30 to 09:20: slots 01–03 began more than 6 hours ago (skipped), 04–09 run.
+    await digest.recover(at('2026-11-27T09:20:00'));
+    expect(sentTo('1')).toHaveLength(1);
+    expect(sentTo('2')).toHaveLength(1);
+    expect(lines.filter((l) => l.msg === 'missed digest slot is older than the catch-up window: skipped').map((l) => l.slot)).toEqual(['2026-11-27T01', '2026-11-27T02', '2026-11-27T03']);
+    // A second start catches up nothing more.
+    await digest.recover(at('2026-11-27T09:25:00'));
+    expect(fake.sent()).toHaveLength(2);
+  });
+
+  it('starts a fresh install without catching up anything', async () => {
+    await subs.put(subscriber('1'));
+    await digest.recover(at('2026-11-27T09:00:00'));
+    expect(fake.sent()).toHaveLength(0);
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidCron } from './digest/schedule.js';
 
 const list = z
   .string()
@@ -28,13 +29,33 @@ const schema = z.object({
   TELEGRAM_BOT_TOKEN: z.string().trim().min(1).optional(),
   /** Telegram Bot API root (tests point it at 127.0.0.1). */
   TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
+  /** Zalo Bot Platform token; the Zalo channel is enabled exactly when it is set. */
+  ZALO_BOT_TOKEN: z.string().trim().min(1).optional(),
+  /** Zalo Bot API base (tests point it at 127.0.0.1); no query or fragment, trailing "/" dropped. */
+  ZALO_API_BASE: z
+    .url()
+    .default('https://bot-api.zaloplatforms.com')
+    .refine((u) => !/[?#]/.test(u), 'must not have a query or fragment')
+    .transform((u) => u.replace(/\/+$/, '')),
+  /** Optional JSON file mapping Zalo error codes to blocked / chat_not_found / rate_limited (README). */
+  ZALO_ERROR_CODES_FILE: z.string().min(1).optional(),
   /** Public HTTPS base URL of this server; when set, platforms deliver updates by webhook. */
-  PUBLIC_URL: z.url().optional(),
+  PUBLIC_URL: z.url().refine((u) => u.startsWith('https://'), 'must be an https:// URL (both platforms call webhooks over HTTPS)').optional(),
   /** Secret the platforms send with every webhook call (1-256 of A-Z a-z 0-9 _ -). Required with PUBLIC_URL. */
   WEBHOOK_SECRET: z
     .string()
     .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z, a-z, 0-9, _ and -')
     .optional(),
+  /** When the digest job runs (node-cron, Vietnam time); each run serves subscribers whose hour it is. */
+  DIGEST_CRON: z.string().default('0 * * * *').refine(isValidCron, 'must be a cron expression, e.g. "0 * * * *"'),
+  /** Missed digest runs younger than this many hours are run at start; older ones are skipped. */
+  DIGEST_CATCHUP_HOURS: z.coerce.number().min(0).max(48).default(6),
+  /** Broadcast pace on Telegram, messages per second overall (Telegram allows about 30). */
+  TELEGRAM_SEND_RATE: z.coerce.number().positive().max(1000).default(25),
+  /** Broadcast pace on Zalo, messages per second overall (Zalo publishes no limit: stay low). */
+  ZALO_SEND_RATE: z.coerce.number().positive().max(1000).default(5),
+  /** Sends in flight at once per channel during a broadcast (also the most a crash can duplicate). */
+  BROADCAST_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `pretty` for readable lines, `json` for production; default: pretty on a terminal. */
   LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto'),
@@ -50,7 +71,8 @@ export class ConfigError extends Error {
 
 /** Read the configuration from an environment (pure: tests pass a literal object). */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const result = schema.safeParse(env);
+  // An empty variable (`ZALO_BOT_TOKEN=` copied from .env.example) means "not set".
+  const result = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== '')));
   if (!result.success) throw new ConfigError(`invalid configuration:\n${z.prettifyError(result.error)}`);
   return Object.freeze(result.data);
 }

@@ -1,10 +1,18 @@
 import { join, resolve } from 'node:path';
 import { createAnswerEngine } from './assistant/answer-engine.js';
 import { createConversation } from './assistant/conversation.js';
+import { createSubscriptionFlow } from './assistant/subscribe.js';
+import type { Channel, ChannelId } from './channels/types.js';
+import { createBroadcaster } from './digest/broadcaster.js';
+import { createDigestService, type DigestService } from './digest/digest.js';
+import { scheduleDigest } from './digest/schedule.js';
+import { createBroadcastStore } from './store/broadcasts.js';
+import { createSubscriptionStore } from './store/subscriptions.js';
 import { createSqliteAdapter, sqliteFile } from './store/sqlite.js';
 import { createStores } from './store/stores.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createTelegramChannel, type TelegramChannel } from './channels/telegram/channel.js';
+import { createZaloChannel, type ZaloChannel } from './channels/zalo/channel.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger } from './log.js';
 import { loadIndex } from './search/build.js';
@@ -22,10 +30,12 @@ async function start(config: Config): Promise<void> {
   if (problems.length > 0) log.warn({ skipped: problems.length }, 'some content records were skipped');
   const engine = createAnswerEngine({ index, lexicon, tuning: { minConfidence: config.ANSWER_MIN_CONFIDENCE } });
   const dataDir = resolve(config.DATA_DIR);
-  const stores = await createStores({ adapter: () => createSqliteAdapter(dataDir), log: log.child({ module: 'store' }) });
+  const adapter = () => createSqliteAdapter(dataDir);
+  const stores = await createStores({ adapter, log: log.child({ module: 'store' }) });
+  const subscriptions = await createSubscriptionStore({ adapter, log: log.child({ module: 'store' }) });
+  const broadcasts = await createBroadcastStore({ adapter, log: log.child({ module: 'store' }) });
   log.info({ file: sqliteFile(dataDir) }, 'state store ready');
-  const conversation = createConversation({ engine, index, lexicon, stores, log: log.child({ module: 'conversation' }) });
-  const channels: TelegramChannel[] = [];
+  const channels: (TelegramChannel | ZaloChannel)[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
     channels.push(
       createTelegramChannel({
@@ -38,6 +48,44 @@ async function start(config: Config): Promise<void> {
       }),
     );
   }
+  if (config.ZALO_BOT_TOKEN) {
+    channels.push(
+      createZaloChannel({
+        token: config.ZALO_BOT_TOKEN,
+        apiBase: config.ZALO_API_BASE,
+        publicUrl: config.PUBLIC_URL,
+        webhookSecret: config.WEBHOOK_SECRET,
+        sendsPerSecond: config.ZALO_SEND_RATE,
+        errorCodes: config.ZALO_ERROR_CODES_FILE ? resolve(config.ZALO_ERROR_CODES_FILE) : undefined,
+        log: log.child({ module: 'zalo' }),
+        onFatal: () => process.exit(1),
+      }),
+    );
+  }
+  const byId = new Map<ChannelId, Channel>(channels.map((c) => [c.id, c]));
+  const pace = (rate: number) => ({ ratePerSecond: rate, concurrency: config.BROADCAST_CONCURRENCY, perChatGapMs: 1000 });
+  // The broadcaster reports deliveries and gone recipients to the digest service, created just after it.
+  let digest: DigestService | undefined;
+  const broadcaster = createBroadcaster({
+    store: broadcasts,
+    channels: byId,
+    log: log.child({ module: 'broadcast' }),
+    pace: { telegram: pace(config.TELEGRAM_SEND_RATE), zalo: pace(config.ZALO_SEND_RATE) },
+    onGone: (recipient, reason) => digest!.gone(recipient, reason),
+    onDelivered: (id, recipient) => digest!.delivered(id, recipient),
+  });
+  digest = createDigestService({
+    docs: () => index.all(),
+    subscriptions,
+    broadcasts,
+    broadcaster,
+    hasChannel: (id) => byId.has(id),
+    maxTextLength: (id) => byId.get(id)?.limits.maxTextLength ?? 4000,
+    log: log.child({ module: 'digest' }),
+    catchUpHours: config.DIGEST_CATCHUP_HOURS,
+  });
+  const subscriptionFlow = createSubscriptionFlow({ subscriptions, digest, lexicon, pushChannels: new Set(byId.keys()), log: log.child({ module: 'subscribe' }) });
+  const conversation = createConversation({ engine, index, lexicon, stores, subscriptionFlow, log: log.child({ module: 'conversation' }) });
   const server = createHttpServer({ conversation, log: log.child({ module: 'http' }), routes: channels.map((c) => c.route) });
   server.listen(config.PORT, config.HOST, () => {
     const address = server.address();
@@ -52,12 +100,18 @@ async function start(config: Config): Promise<void> {
       process.exit(1);
     }
   }
+  // Resume an interrupted broadcast and run missed digests in the background; then every hour.
+  void digest.recover(new Date()).catch((err: unknown) => log.error({ err }, 'digest recovery failed'));
+  const digestTask = scheduleDigest(digest, config.DIGEST_CRON, log.child({ module: 'digest' }));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1);
     stopping = true;
     log.info({ signal }, 'shutting down');
-    void Promise.allSettled(channels.map((c) => c.stop())).then(() => server.close(() => void stores.close().finally(() => process.exit(0))));
+    void digestTask.stop();
+    void Promise.allSettled([broadcaster.stop(), ...channels.map((c) => c.stop())]).then(() =>
+      server.close(() => void Promise.allSettled([stores.close(), subscriptions.close(), broadcasts.close()]).finally(() => process.exit(0))),
+    );
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();
   };

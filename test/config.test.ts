@@ -17,6 +17,22 @@ describe('loadConfig', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://bot.example.vn', WEBHOOK_SECRET: 'a'.repeat(32) }).WEBHOOK_SECRET).toBe('a'.repeat(32));
   });
 
+  it('treats empty variables as unset and checks the Zalo base URL and https webhooks', () => {
+    const c = loadConfig({ TELEGRAM_BOT_TOKEN: '', ZALO_BOT_TOKEN: ' ', PUBLIC_URL: '', ZALO_API_BASE: 'http://127.0.0.1:9/' });
+    expect(c.TELEGRAM_BOT_TOKEN).toBeUndefined();
+    expect(c.ZALO_BOT_TOKEN).toBeUndefined();
+    expect(c.ZALO_API_BASE).toBe('http://127.0.0.1:9');
+    expect(() => loadConfig({ ZALO_API_BASE: 'https://x.vn/?a=1' })).toThrow(/ZALO_API_BASE/);
+    expect(() => loadConfig({ PUBLIC_URL: 'http://bot.example.vn', WEBHOOK_SECRET: 'a'.repeat(32) })).toThrow(/PUBLIC_URL/);
+  });
+
+  it('validates the digest schedule and paces', () => {
+    expect(loadConfig({}).DIGEST_CRON).toBe('0 * * * *');
+    expect(() => loadConfig({ DIGEST_CRON: 'every hour' })).toThrow(/DIGEST_CRON/);
+    expect(() => loadConfig({ TELEGRAM_SEND_RATE: '0' })).toThrow(/TELEGRAM_SEND_RATE/);
+    expect(loadConfig({ DIGEST_CATCHUP_HOURS: '2' }).DIGEST_CATCHUP_HOURS).toBe(2);
+  });
+
   it('lists every problem at once, each with the variable name', () => {
     try {
       loadConfig({ PORT: 'abc', ANSWER_MIN_CONFIDENCE: '2', LOG_LEVEL: 'loud' });

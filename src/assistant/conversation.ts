@@ -77,6 +77,19 @@ function typedFeedback(text: string, state: ChatState): string | undefined {
   return `fb:${m[1] === '👍' ? 'up' : 'down'}:${qid}`;
 }
 
+/** "thêm" / "xem thêm" typed after a result list asks for the next page. */
+function typedMore(text: string, state: ChatState): string | undefined {
+  const folded = tokenize(text).map(foldToken).join(' ');
+  return state.search && /^(xem )?(them|tiep|tiep theo)$/.test(folded) ? 'more' : undefined;
+}
+
+/** A typed number: an item of the list just shown, else the n-th choice button. */
+function pickNumber(n: number, state: ChatState): string | undefined {
+  const listed = state.listed;
+  if (listed && n >= listed.start && n < listed.start + listed.ids.length) return `doc:${listed.ids[n - listed.start]}`;
+  return state.lastButtons?.[n - 1];
+}
+
 /** Create the conversation core. */
 export function createConversation(options: ConversationOptions): Conversation {
   const { engine, index, lexicon, stores, log } = options;
@@ -89,9 +102,13 @@ export function createConversation(options: ConversationOptions): Conversation {
 
   function withButtons(state: ChatState, message: OutboundMessage): OutboundMessage {
     // Numbered replies pick among choices only: a "1" after an answer must not count as a 👍.
-    state.lastButtons = (message.buttons ?? []).flat().filter((b) => b.role !== 'feedback').map((b) => b.data);
+    state.lastButtons = (message.buttons ?? []).flat().filter((b) => !b.role).map((b) => b.data);
+    state.listed = listedIds.get(message);
     return message;
   }
+
+  /** Lists remember which documents they numbered, so that typing a number opens one. */
+  const listedIds = new WeakMap<OutboundMessage, { start: number; ids: string[] }>();
 
   function latest(): SearchDoc[] {
     if (!latestCache || latestCache.size !== index.size) {
@@ -104,7 +121,9 @@ export function createConversation(options: ConversationOptions): Conversation {
 
   function listMessage(title: string, docs: SearchDoc[], startAt = 1): OutboundMessage {
     const lines = docs.map((d, i) => messages.listItem(startAt + i, tidySpacing(d.title), formatDate(d.publishedAt)));
-    return { text: [title, ...lines].join('\n'), links: docs.filter((d) => d.url).map((d) => ({ title: tidySpacing(d.title), url: d.url! })) };
+    const message: OutboundMessage = { text: [title, ...lines, '', messages.listHint].join('\n'), links: docs.filter((d) => d.url).map((d) => ({ title: tidySpacing(d.title), url: d.url! })) };
+    listedIds.set(message, { start: startAt, ids: docs.map((d) => d.id) });
+    return message;
   }
 
   function programs(filter: string): OutboundMessage {
@@ -130,7 +149,7 @@ export function createConversation(options: ConversationOptions): Conversation {
     const page = ranked.slice(search.offset, search.offset + PAGE_SIZE).map((r) => r.doc);
     const message = listMessage(messages.searchTitle(search.query, search.offset + 1, search.offset + page.length, ranked.length), page, search.offset + 1);
     search.offset += page.length;
-    if (search.offset < ranked.length) message.buttons = [[{ label: messages.more, data: 'more' }]];
+    if (search.offset < ranked.length) message.buttons = [[{ label: messages.more, data: 'more', role: 'more' }]];
     return message;
   }
 
@@ -216,6 +235,12 @@ export function createConversation(options: ConversationOptions): Conversation {
       const source = answer.sources[0]!;
       return [{ text: answer.body ?? answer.text, links: source.url ? [{ title: source.title, url: source.url }] : [] }];
     }
+    if (kind === 'doc') {
+      const doc = index.get(data.slice('doc:'.length));
+      if (!doc) return [{ text: messages.expired }];
+      const summary = tidySpacing(doc.summary || doc.body.slice(0, 600));
+      return [{ text: messages.card(tidySpacing(doc.title), formatDate(doc.publishedAt), summary), links: doc.url ? [{ title: tidySpacing(doc.title), url: doc.url }] : [] }];
+    }
     if (kind === 'more') {
       if (!state.search) return [{ text: messages.expired }];
       return [withButtons(state, searchPage(state))];
@@ -232,10 +257,10 @@ export function createConversation(options: ConversationOptions): Conversation {
         return [{ text: messages.help }];
       case 'moi': {
         const docs = latest().slice(0, PAGE_SIZE);
-        return [docs.length ? listMessage(messages.latestTitle, docs) : { text: messages.latestNone }];
+        return [docs.length ? withButtons(state, listMessage(messages.latestTitle, docs)) : { text: messages.latestNone }];
       }
       case 'chuongtrinh':
-        return [programs(args)];
+        return [withButtons(state, programs(args))];
       case 'tim':
         if (!args) return [{ text: messages.searchUsage }];
         state.search = { query: args.slice(0, MAX_QUERY_CHARS), offset: 0 };
@@ -261,8 +286,8 @@ export function createConversation(options: ConversationOptions): Conversation {
     if (raw.length > MAX_QUERY_CHARS) replies = [{ text: messages.tooLong(MAX_QUERY_CHARS) }];
     else {
       const text = cleanText(raw);
-      // Channels without keyboards number the choices and ask for a typed 👍/👎.
-      const numbered = /^\d{1,2}$/.test(text) ? state.lastButtons?.[Number(text) - 1] : typedFeedback(text, state);
+      // Channels without keyboards number the choices and ask for a typed 👍/👎 or "thêm".
+      const numbered = /^\d{1,2}$/.test(text) ? pickNumber(Number(text), state) : (typedFeedback(text, state) ?? typedMore(text, state));
       const cmd = parseCommand(text);
       try {
         if (msg.callbackData) replies = await pressButton(msg, state, msg.callbackData, at);

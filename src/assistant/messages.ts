@@ -61,10 +61,35 @@ export const messages = {
   expired: 'Lựa chọn này đã hết hạn. Bạn hãy hỏi lại nhé.',
   didYouMean: 'Có phải bạn muốn hỏi:',
   listItem: (n: number, title: string, date?: string) => `${n}. ${title}${date ? ` (${date})` : ''}`,
+  listHint: 'Gõ số thứ tự để đọc tóm tắt bài.',
+  card: (title: string, date: string | undefined, summary: string) => [`${title}${date ? ` (${date})` : ''}`, summary].filter(Boolean).join('\n\n'),
   textOnly: 'Hiện tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi nhé.',
   storeDown: 'Xin lỗi, hệ thống đang bận nên chưa lưu được góp ý của bạn. Bạn thử lại sau ít phút nhé.',
   storeBusy: 'Xin lỗi, hệ thống đang bận nên chưa lưu được yêu cầu của bạn. Bạn thử lại sau ít phút nhé.',
 } as const;
+
+/** Zalo bots have no buttons: what stands in for them. */
+export const zaloText = {
+  /** Under a numbered list of choices. */
+  chooseByNumber: 'Trả lời bằng số thứ tự (1, 2, …) để chọn.',
+  /** Stands in for the 👍/👎 buttons. */
+  feedbackHint: 'Câu trả lời có hữu ích không? Gõ 👍 hoặc 👎 để góp ý.',
+  /** Stands in for the "Xem thêm" button of a result list. */
+  moreHint: 'Gõ “thêm” để xem tiếp.',
+} as const;
+
+/** The command menu (Telegram's "/" list): ASCII commands, Vietnamese descriptions. */
+export const commandMenu = [
+  { command: 'start', description: 'Bắt đầu và xem câu hỏi mẫu' },
+  { command: 'trogiup', description: 'Hướng dẫn sử dụng' },
+  { command: 'moi', description: 'Tin mới nhất' },
+  { command: 'chuongtrinh', description: 'Chương trình, cuộc vận động (lọc theo tỉnh hoặc năm)' },
+  { command: 'tim', description: 'Tìm bài viết theo từ khóa' },
+  { command: 'dangky', description: 'Đăng ký nhận bản tin hằng ngày' },
+  { command: 'caidat', description: 'Cài đặt bản tin: chủ đề, tỉnh, giờ nhận' },
+  { command: 'bantin', description: 'Xem bản tin hôm nay' },
+  { command: 'huydangky', description: 'Hủy nhận bản tin' },
+];
 
 /** Names of the digest topics (ids in digest/topics.ts). */
 export const topicLabels: Record<string, string> = {
@@ -87,6 +112,7 @@ export const digestText = {
   digestEmpty: 'Hôm nay chưa có tin mới nào theo lựa chọn của bạn. Gõ /moi để xem các tin gần nhất.',
   subscribed: 'Bạn đã đăng ký nhận bản tin hằng ngày của Mặt trận. Bạn có thể chọn chủ đề, tỉnh/thành và giờ nhận bên dưới.',
   alreadySubscribed: 'Bạn đã đăng ký rồi. Đây là cài đặt hiện tại:',
+  noPush: 'Bản tin hằng ngày được gửi qua Telegram và Zalo. Ở đây bạn gõ /bantin để xem bản tin hôm nay.',
   notSubscribed: 'Bạn chưa đăng ký nhận bản tin. Gõ /dangky để đăng ký.',
   unsubscribed: 'Bạn đã hủy đăng ký bản tin. Khi nào muốn nhận lại, gõ /dangky nhé.',
   settings: (s: { topics: string[]; provinces: string[]; hour: number; paused: boolean }) =>

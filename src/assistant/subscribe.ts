@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Button, InboundMessage, OutboundMessage } from '../channels/types.js';
+import type { Button, ChannelId, InboundMessage, OutboundMessage } from '../channels/types.js';
 import type { DigestService } from '../digest/digest.js';
 import { TOPIC_IDS } from '../digest/topics.js';
 import { foldToken, tokenize } from '../search/analyzer.js';
@@ -16,6 +16,8 @@ export interface SubscriptionFlowOptions {
   subscriptions: SubscriptionStore;
   digest: Pick<DigestService, 'onDemand'>;
   lexicon: Lexicon;
+  /** Channels that can push a digest (the web chat cannot: it only answers). */
+  pushChannels: ReadonlySet<ChannelId>;
   log: Logger;
 }
 
@@ -79,6 +81,7 @@ export function createSubscriptionFlow(options: SubscriptionFlowOptions) {
     const sub = await subscriptions.get(msg.channel, msg.chatId);
     switch (name) {
       case 'dangky': {
+        if (!options.pushChannels.has(msg.channel)) return [{ text: t.noPush }];
         if (sub && !sub.inactive) return [settings(sub, t.alreadySubscribed)];
         const created: Subscriber = sub
           ? { ...sub, inactive: undefined, paused: false, updatedAt: at.toISOString() } // they blocked us once and came back

@@ -28,10 +28,11 @@ export interface Button {
   label: string;
   data: string;
   /**
-   * `feedback` marks 👍/👎 buttons: channels without keyboards (Zalo) show them as a hint to type
-   * 👍 or 👎 instead of numbering them, so a "1" always picks a real choice.
+   * `feedback` marks 👍/👎 buttons and `more` the "Xem thêm" of a result list: channels without keyboards
+   * (Zalo) show them as a hint to type 👍/👎 or "thêm" instead of numbering them, so a "1" always picks
+   * a real choice (or the first item of a list).
    */
-  role?: 'feedback';
+  role?: 'feedback' | 'more';
 }
 
 /** A link shown with a message (sources). */

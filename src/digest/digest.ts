@@ -19,6 +19,8 @@ export interface DigestOptions {
   subscriptions: SubscriptionStore;
   broadcasts: BroadcastStore;
   broadcaster: Broadcaster;
+  /** Whether a channel is running here; subscribers of others wait (kept) until it is configured again. */
+  hasChannel: (channel: ChannelId) => boolean;
   /** Longest message per channel. */
   maxTextLength: (channel: ChannelId) => number;
   log: Logger;
@@ -79,12 +81,18 @@ export function createDigestService(options: DigestOptions) {
     const keys = await subscriptions.keysAt(hour);
     const subs = await subscriptions.getMany(keys);
     const recipients: Recipient[] = [];
+    let unreachable = 0;
     for (const sub of subs) {
       if (!sub || sub.hour !== hour || sub.paused || sub.inactive || sub.lastDigestDay === day) continue;
+      if (!options.hasChannel(sub.channel)) {
+        unreachable++;
+        continue;
+      }
       const recipient: Recipient = { channel: sub.channel, chatId: sub.chatId, topics: sub.topics, provinces: sub.provinces, sinceMs: windowStart(sub, untilMs) };
       // No message when there is nothing new: such subscribers are not part of the broadcast at all.
       if (compose(recipient, untilMs).length > 0) recipients.push(recipient);
     }
+    if (unreachable > 0) log.warn({ unreachable }, 'subscribers of channels not configured here were skipped');
     log.info({ slot: slotId(day, hour), due: keys.length, recipients: recipients.length }, 'digest slot');
     if (recipients.length === 0) return undefined;
     if (!(await broadcasts.create({ id, kind: 'digest', createdAt: now.toISOString(), params: { day, hour, untilMs } }, recipients))) {

@@ -16,6 +16,8 @@ export interface ChatState {
   optionsFor?: string;
   /** A typed answer the subscription flow waits for. */
   awaiting?: 'provinces' | 'hour';
+  /** Documents of the list just shown, numbered from `start`: a typed number opens one. */
+  listed?: { start: number; ids: string[] };
   /** The running /tim search. */
   search?: { query: string; offset: number };
 }

@@ -103,6 +103,17 @@ describe('conversation', () => {
     expect((await conversation.handle(msg('/tim')))[0]!.text).toContain('/tim');
   });
 
+  it('opens a listed item when its number is typed, and pages on a typed "thêm" (Zalo has no buttons)', async () => {
+    const [first] = await conversation.handle(msg('/tim Mặt trận'));
+    const secondTitle = first!.text.split('\n')[2]!.replace(/^2\. /, '').replace(/ \(\d\d\/\d\d\/\d{4}\)$/, '');
+    const [card] = await conversation.handle(msg('2'));
+    expect(card!.text.startsWith(secondTitle)).toBe(true);
+    const [next] = await conversation.handle(msg('xem thêm'));
+    expect(next!.text).toMatch(/\(6–/);
+    const sixth = next!.text.split('\n')[1]!.replace(/^6\. /, '').replace(/ \(\d\d\/\d\d\/\d{4}\)$/, '');
+    expect((await conversation.handle(msg('6')))[0]!.text.startsWith(sixth)).toBe(true);
+  });
+
   it('shows the latest dated news on /moi', async () => {
     const [latest] = await conversation.handle(msg('/moi'));
     expect(latest!.text.split('\n')[1]).toContain('Lào Cai');

@@ -31,8 +31,8 @@ beforeEach(async () => {
   subs = await createSubscriptionStore({ log: silentLogger() });
   const broadcasts = await createBroadcastStore({ log: silentLogger() });
   const broadcaster = createBroadcaster({ store: broadcasts, channels: new Map(), log: silentLogger() });
-  const digest = createDigestService({ docs: () => index.all(), subscriptions: subs, broadcasts, broadcaster, maxTextLength: () => 2000, log: silentLogger() });
-  const subscriptionFlow = createSubscriptionFlow({ subscriptions: subs, digest, lexicon, log: silentLogger() });
+  const digest = createDigestService({ docs: () => index.all(), subscriptions: subs, broadcasts, broadcaster, hasChannel: (id) => id === 'telegram', maxTextLength: () => 2000, log: silentLogger() });
+  const subscriptionFlow = createSubscriptionFlow({ subscriptions: subs, digest, lexicon, pushChannels: new Set(['zalo']), log: silentLogger() });
   conversation = createConversation({ engine, index, lexicon, stores: await createStores({ log: silentLogger() }), log: silentLogger(), now: () => new Date(clock), subscriptionFlow });
 });
 

@@ -6,11 +6,17 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
 import { createConversation } from '../../src/assistant/conversation.js';
+import { createSubscriptionFlow } from '../../src/assistant/subscribe.js';
+import type { Channel, ChannelId } from '../../src/channels/types.js';
+import { createBroadcaster } from '../../src/digest/broadcaster.js';
+import { createDigestService, type DigestService } from '../../src/digest/digest.js';
+import { createBroadcastStore } from '../../src/store/broadcasts.js';
+import { createSubscriptionStore } from '../../src/store/subscriptions.js';
 import { messages } from '../../src/assistant/messages.js';
 import type { InboundHandler, InboundMessage } from '../../src/channels/types.js';
 import { createZaloChannel, ZALO_WEBHOOK_PATH, type ZaloChannel, type ZaloOptions } from '../../src/channels/zalo/channel.js';
 import { DEFAULT_ZALO_ERROR_MAP } from '../../src/channels/zalo/errors.js';
-import { zaloText } from '../../src/channels/zalo/render.js';
+import { zaloText } from '../../src/assistant/messages.js';
 import { loadContent } from '../../src/content/load.js';
 import { toSearchDoc } from '../../src/content/types.js';
 import { ArticleIndex } from '../../src/search/article-index.js';
@@ -113,6 +119,36 @@ describe('zalo channel', () => {
       fake.push(zaloTextUpdate('s2', '1'));
       await waitFor(() => fake.sent().length === 2);
       expect(texts(fake)[1]).toContain('Phạm Thị Hân');
+    });
+
+    it('subscribes with /dangky, changes settings by number, and receives the daily digest over Zalo', async () => {
+      const subscriptions = await createSubscriptionStore({ log: silentLogger() });
+      const broadcasts = await createBroadcastStore({ log: silentLogger() });
+      const channels = new Map<ChannelId, Channel>();
+      let digest: DigestService | undefined;
+      const broadcaster = createBroadcaster({ store: broadcasts, channels, log: silentLogger(), onDelivered: (id, r) => digest!.delivered(id, r) });
+      const fresh = { ...index.get('mattran-quang-binh-ctpp-2022')!, id: 'fresh-1', title: 'Ủy ban MTTQ tỉnh Quảng Trị trao quà Tết cho hộ nghèo', publishedAt: new Date(Date.now() - 3_600_000).toISOString() };
+      digest = createDigestService({ docs: () => [...index.all(), fresh], subscriptions, broadcasts, broadcaster, hasChannel: (id) => channels.has(id), maxTextLength: () => 2000, log: silentLogger() });
+      const subscriptionFlow = createSubscriptionFlow({ subscriptions, digest, lexicon, pushChannels: new Set(['zalo']), log: silentLogger() });
+      const conversation = createConversation({ engine, index, lexicon, stores: await createStores({ log: silentLogger() }), subscriptionFlow, log: silentLogger() });
+      const { fake, channel } = await pollingBot({ updates: [zaloTextUpdate('d1', '/dangky')] }, {}, (m) => conversation.handle(m));
+      channels.set('zalo', channel);
+      await waitFor(() => fake.sent().length === 1);
+      expect(texts(fake)[0]).toContain('Bạn đã đăng ký');
+      expect(texts(fake)[0]).toMatch(/^1\. Chọn chủ đề$/m);
+      fake.push(zaloTextUpdate('d2', '3'));
+      await waitFor(() => fake.sent().length === 2);
+      fake.push(zaloTextUpdate('d3', '18h'));
+      await waitFor(() => fake.sent().length === 3);
+      expect(texts(fake)[2]).toContain('18:00');
+      const sub = await subscriptions.get('zalo', 'e4ea2cd5189df1c3a88c');
+      expect(sub?.hour).toBe(18);
+      const report = await digest.runSlot('2099-01-01', 18, new Date());
+      expect(report).toMatchObject({ sent: 1 });
+      const sentDigest = texts(fake)[3]!;
+      expect(sentDigest).toContain('Bản tin Mặt trận Tổ quốc');
+      expect(sentDigest).toContain('Ủy ban MTTQ tỉnh Quảng Trị trao quà Tết cho hộ nghèo');
+      expect(sentDigest.length).toBeLessThanOrEqual(2000);
     });
 
     it('takes a typed 👍 after an answer as feedback and thanks the user', async () => {

@@ -41,7 +41,7 @@ beforeEach(async () => {
     onGone: (r, reason) => digest.gone(r, reason),
     onDelivered: (id, r) => digest.delivered(id, r),
   });
-  digest = createDigestService({ docs: () => docs, subscriptions: subs, broadcasts, broadcaster, maxTextLength: () => 4096, log: captured.log, catchUpHours: 6 });
+  digest = createDigestService({ docs: () => docs, subscriptions: subs, broadcasts, broadcaster, hasChannel: (id) => id === 'telegram', maxTextLength: () => 4096, log: captured.log, catchUpHours: 6 });
 });
 afterEach(async () => {
   await fake.close();

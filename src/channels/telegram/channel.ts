@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { Telegraf, TelegramError } from 'telegraf';
 import type { Update } from 'telegraf/types';
-import { messages } from '../../assistant/messages.js';
+import { commandMenu, messages } from '../../assistant/messages.js';
 import type { Channel, InboundHandler, InboundMessage, OutboundMessage, SendResult } from '../types.js';
 import { inlineKeyboard, renderTelegram } from './render.js';
 
@@ -30,14 +30,8 @@ export const TELEGRAM_WEBHOOK_PATH = '/webhook/telegram';
 const MAX_WEBHOOK_BYTES = 1 << 20;
 const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
 
-/** Commands shown in Telegram's "/" menu, with Vietnamese descriptions. */
-export const TELEGRAM_COMMANDS = [
-  { command: 'start', description: 'Bắt đầu và xem câu hỏi mẫu' },
-  { command: 'trogiup', description: 'Hướng dẫn sử dụng' },
-  { command: 'moi', description: 'Tin mới nhất' },
-  { command: 'chuongtrinh', description: 'Chương trình, cuộc vận động (lọc theo tỉnh hoặc năm)' },
-  { command: 'tim', description: 'Tìm bài viết theo từ khóa' },
-];
+/** Commands shown in Telegram's "/" menu (their Vietnamese descriptions live with every other text). */
+export const TELEGRAM_COMMANDS = commandMenu;
 
 /** Map a Telegram failure to a send result (https://core.telegram.org/bots/api#making-requests). */
 export function toSendResult(err: unknown): SendResult {

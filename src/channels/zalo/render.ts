@@ -1,16 +1,7 @@
 import { splitText } from '../telegram/render.js';
+import { zaloText } from '../../assistant/messages.js';
 import type { Button, OutboundMessage } from '../types.js';
 
-/**
- * Vietnamese text specific to Zalo rendering.
- * TODO: moves to src/assistant/messages.ts (kept here while that file is being edited elsewhere).
- */
-export const zaloText = {
-  /** Under a numbered list of choices (Zalo bots have no buttons). */
-  chooseByNumber: 'Trả lời bằng số thứ tự (1, 2, …) để chọn.',
-  /** Stands in for the 👍/👎 buttons. */
-  feedbackHint: 'Câu trả lời có hữu ích không? Gõ 👍 hoặc 👎 để góp ý.',
-} as const;
 
 /** Zalo accepts 1–2000 characters per text (platforms.md §1.7); JavaScript lengths are UTF-16 units, as Zalo counts. */
 export const ZALO_MAX_TEXT = 2000;
@@ -56,7 +47,7 @@ function alreadyListed(text: string, choices: Button[]): boolean {
  */
 export function renderZalo(message: OutboundMessage, max = ZALO_MAX_TEXT): string[] {
   const buttons = (message.buttons ?? []).flat();
-  const choices = buttons.filter((b) => b.role !== 'feedback');
+  const choices = buttons.filter((b) => !b.role);
   const blocks = [message.text.trim()];
   if (choices.length > 0) {
     if (!alreadyListed(message.text, choices)) blocks.push(choices.map((b, i) => `${i + 1}. ${b.label.trim()}`).join('\n'));
@@ -64,6 +55,7 @@ export function renderZalo(message: OutboundMessage, max = ZALO_MAX_TEXT): strin
   }
   const links = (message.links ?? []).filter((l) => /^https?:\/\//i.test(l.url)).map((l) => `🔗 ${l.title.trim()}\n${l.url}`);
   if (links.length > 0) blocks.push(links.join('\n'));
+  if (buttons.some((b) => b.role === 'more')) blocks.push(zaloText.moreHint);
   if (buttons.some((b) => b.role === 'feedback')) blocks.push(zaloText.feedbackHint);
   return splitForZalo(blocks.filter(Boolean).join('\n\n'), max);
 }

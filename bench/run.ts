@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ main(args: string[]): Promise<numb
   search: () => import('./search.js'),
   terms: () => import('./terms.js'),
   chat: () => import('./chat.js'),
+  broadcast: () => import('./broadcast.js'),
 };
 const load = name ? benches[name] : undefined;
 if (!load) {

@@ -5,7 +5,7 @@ import { TOPIC_IDS } from '../digest/topics.js';
 import { foldToken, tokenize } from '../search/analyzer.js';
 import type { Lexicon } from '../search/lexicon.js';
 import type { ChatState } from '../store/stores.js';
-import { DEFAULT_DIGEST_HOUR, type Subscriber, type SubscriptionStore } from '../store/subscriptions.js';
+import { DEFAULT_DIGEST_HOUR, subscriberKey, type Subscriber, type SubscriptionStore } from '../store/subscriptions.js';
 import { digestText as t, messages, topicLabels } from './messages.js';
 
 /** Hours offered as buttons; any other hour can be typed. */
@@ -98,10 +98,13 @@ export function createSubscriptionFlow(options: SubscriptionFlowOptions) {
         log.info({ channel: msg.channel, chatId: msg.chatId }, 'unsubscribed');
         return [{ text: t.unsubscribed }];
       default: {
-        const digest = options.digest.onDemand(msg.channel, sub, at);
+        const key = subscriberKey(msg.channel, msg.chatId);
+        const [mark] = sub ? await subscriptions.lastDelivered([key]) : [undefined];
+        const digest = options.digest.onDemand(msg.channel, sub, mark, at);
         if (digest.length === 0) return [{ text: t.digestEmpty }];
-        // What was read on demand is not sent again by the next scheduled digest.
-        if (sub) await save({ ...sub, lastDigestAt: at.toISOString() }, at);
+        // What was read on demand is not sent again by the next scheduled digest (which still comes today
+        // when there is something newer).
+        if (sub) await subscriptions.markDelivered(key, { day: mark?.day ?? '', untilMs: at.getTime() });
         return digest;
       }
     }

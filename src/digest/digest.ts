@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ChannelId, OutboundMessage } from '../channels/types.js';
 import type { SearchDoc } from '../content/types.js';
 import type { BroadcastStore, Recipient } from '../store/broadcasts.js';
-import type { Subscriber, SubscriptionStore } from '../store/subscriptions.js';
+import { subscriberKey, type DeliveryMark, type Subscriber, type SubscriptionStore } from '../store/subscriptions.js';
 import type { BroadcastReport, Broadcaster, MessageBuilder } from './broadcaster.js';
 import { digestCandidates, renderDigest, selectForSubscriber, type DigestCandidate } from './compose.js';
 import { vnClock, vnSlotStart } from './time.js';
@@ -29,9 +29,8 @@ export interface DigestOptions {
 }
 
 /** Where a subscriber's next digest starts. */
-export function windowStart(sub: Pick<Subscriber, 'lastDigestAt'>, untilMs: number): number {
-  const last = sub.lastDigestAt ? Date.parse(sub.lastDigestAt) : untilMs - FIRST_WINDOW_MS;
-  return Math.max(last, untilMs - MAX_WINDOW_MS);
+export function windowStart(mark: DeliveryMark | undefined, untilMs: number): number {
+  return Math.max(mark ? mark.untilMs : untilMs - FIRST_WINDOW_MS, untilMs - MAX_WINDOW_MS);
 }
 
 /** A slot is one delivery hour of one Vietnam day: "2026-11-27T07". */
@@ -80,15 +79,17 @@ export function createDigestService(options: DigestOptions) {
     const untilMs = now.getTime();
     const keys = await subscriptions.keysAt(hour);
     const subs = await subscriptions.getMany(keys);
+    const marks = await subscriptions.lastDelivered(keys);
     const recipients: Recipient[] = [];
     let unreachable = 0;
-    for (const sub of subs) {
-      if (!sub || sub.hour !== hour || sub.paused || sub.inactive || sub.lastDigestDay === day) continue;
+    for (const [i, sub] of subs.entries()) {
+      const mark = marks[i];
+      if (!sub || sub.hour !== hour || sub.paused || sub.inactive || mark?.day === day) continue;
       if (!options.hasChannel(sub.channel)) {
         unreachable++;
         continue;
       }
-      const recipient: Recipient = { channel: sub.channel, chatId: sub.chatId, topics: sub.topics, provinces: sub.provinces, sinceMs: windowStart(sub, untilMs) };
+      const recipient: Recipient = { channel: sub.channel, chatId: sub.chatId, topics: sub.topics, provinces: sub.provinces, sinceMs: windowStart(mark, untilMs) };
       // No message when there is nothing new: such subscribers are not part of the broadcast at all.
       if (compose(recipient, untilMs).length > 0) recipients.push(recipient);
     }
@@ -102,13 +103,18 @@ export function createDigestService(options: DigestOptions) {
     return broadcaster.run(id, builderFor(untilMs));
   }
 
-  /** Record that a recipient got its digest: its window moves on and the day is marked served. */
+  const markOf = new Map<string, DeliveryMark>();
+  /** Record that a recipient got its digest (one write): its window moves on and the day is marked served. */
   async function delivered(broadcastId: string, recipient: Recipient): Promise<void> {
     if (!broadcastId.startsWith('digest:')) return;
-    const spec = await broadcasts.get(broadcastId);
-    const sub = await subscriptions.get(recipient.channel, recipient.chatId);
-    if (!spec || !sub) return;
-    await subscriptions.put({ ...sub, lastDigestAt: new Date(Number(spec.params.untilMs)).toISOString(), lastDigestDay: String(spec.params.day) });
+    let mark = markOf.get(broadcastId);
+    if (!mark) {
+      const spec = await broadcasts.get(broadcastId);
+      if (!spec) return;
+      mark = { day: String(spec.params.day), untilMs: Number(spec.params.untilMs) };
+      markOf.set(broadcastId, mark);
+    }
+    await subscriptions.markDelivered(subscriberKey(recipient.channel, recipient.chatId), mark);
   }
 
   /** The platform says a recipient is gone: keep the subscriber, marked inactive with the reason. */
@@ -159,9 +165,9 @@ export function createDigestService(options: DigestOptions) {
   }
 
   /** Today's digest for one chat on demand (/bantin): new since its last digest, or the last day. */
-  function onDemand(channel: ChannelId, sub: Pick<Subscriber, 'topics' | 'provinces' | 'lastDigestAt'> | undefined, now: Date): OutboundMessage[] {
+  function onDemand(channel: ChannelId, sub: Pick<Subscriber, 'topics' | 'provinces'> | undefined, mark: DeliveryMark | undefined, now: Date): OutboundMessage[] {
     const untilMs = now.getTime();
-    const recipient: Recipient = { channel, chatId: '', topics: sub?.topics ?? [], provinces: sub?.provinces ?? [], sinceMs: sub ? windowStart(sub, untilMs) : untilMs - FIRST_WINDOW_MS };
+    const recipient: Recipient = { channel, chatId: '', topics: sub?.topics ?? [], provinces: sub?.provinces ?? [], sinceMs: windowStart(mark, untilMs) };
     return compose(recipient, untilMs);
   }
 

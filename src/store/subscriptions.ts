@@ -19,10 +19,17 @@ export interface Subscriber {
   inactive?: { reason: 'blocked' | 'chat_not_found'; at: string };
   createdAt: string;
   updatedAt: string;
-  /** Newest publication time included in a digest already delivered (ISO). */
-  lastDigestAt?: string;
-  /** Vietnam date (YYYY-MM-DD) of the last digest delivered: never two on one day. */
-  lastDigestDay?: string;
+}
+
+/**
+ * The last digest a subscriber got, kept apart from the record so that a delivery costs one write and
+ * never races with the subscriber changing their settings.
+ */
+export interface DeliveryMark {
+  /** Vietnam date (YYYY-MM-DD) of the last scheduled digest delivered: never two on one day. */
+  day: string;
+  /** End of the window that digest covered: the next one starts there. */
+  untilMs: number;
 }
 
 /** Identity of a subscriber in the store. */
@@ -54,6 +61,10 @@ export interface SubscriptionStore {
   keysAt(hour: number): Promise<string[]>;
   /** Keys of every subscriber. */
   allKeys(): Promise<string[]>;
+  /** Remember the last digest delivered to `key` (one write). */
+  markDelivered(key: string, mark: DeliveryMark): Promise<void>;
+  /** Delivery marks for keys, in order. */
+  lastDelivered(keys: string[]): Promise<(DeliveryMark | undefined)[]>;
   /** Records for keys, in order (undefined where one vanished). */
   getMany(keys: string[]): Promise<(Subscriber | undefined)[]>;
   close(): Promise<void>;
@@ -73,6 +84,7 @@ export async function createSubscriptionStore(options: { adapter?: () => Promise
   };
   const records = await make<Subscriber>('sub');
   const lists = await make<string[]>('subidx');
+  const marks = await make<DeliveryMark>('subdlv');
   const locks = new Map<string, Promise<unknown>>();
 
   /** Run `fn` after every earlier update of the same list (read-modify-write without lost updates). */
@@ -109,7 +121,8 @@ export async function createSubscriptionStore(options: { adapter?: () => Promise
       // record yet (skipped when read) or in two hour lists (readers check the record's hour), never a
       // subscriber that no list names.
       const shard = shardOf(key);
-      await addTo(listKey(sub.hour, shard), key);
+      // A stored record means its list entry was written before it: only new keys and hour changes touch lists.
+      if (!before || before.hour !== sub.hour) await addTo(listKey(sub.hour, shard), key);
       await records.set(key, sub);
       if (before && before.hour !== sub.hour) await removeFrom(listKey(before.hour, shard), key);
     },
@@ -120,6 +133,7 @@ export async function createSubscriptionStore(options: { adapter?: () => Promise
       if (!before) return false;
       await removeFrom(listKey(before.hour, shardOf(key)), key);
       await records.delete(key);
+      await marks.delete(key);
       return true;
     },
 
@@ -133,9 +147,19 @@ export async function createSubscriptionStore(options: { adapter?: () => Promise
       return out;
     },
 
+    markDelivered: async (key, mark) => {
+      await marks.set(key, mark);
+    },
+
+    async lastDelivered(keys) {
+      const out: (DeliveryMark | undefined)[] = [];
+      for (let i = 0; i < keys.length; i += READ_BATCH) out.push(...(await marks.getMany(keys.slice(i, i + READ_BATCH))));
+      return out;
+    },
+
     async close() {
       await Promise.allSettled([...locks.values()]);
-      await Promise.allSettled([records.disconnect(), lists.disconnect()]);
+      await Promise.allSettled([records.disconnect(), lists.disconnect(), marks.disconnect()]);
     },
   };
 }

@@ -65,7 +65,7 @@ describe('daily digest', () => {
     expect(sentTo('3')).toEqual([]);
     expect(sentTo('4')).toEqual([]);
     expect(sentTo('5')).toEqual([]);
-    expect((await subs.get('telegram', '1'))?.lastDigestDay).toBe('2026-11-27');
+    expect((await subs.lastDelivered(['telegram:1']))[0]?.day).toBe('2026-11-27');
   });
 
   it('never sends two digests for one day, even when the hour changes or the run repeats', async () => {

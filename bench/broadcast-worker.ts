@@ -12,6 +12,7 @@ import { createBroadcaster } from '../src/digest/broadcaster.js';
 import { createDigestService, type DigestService } from '../src/digest/digest.js';
 import { vnClock } from '../src/digest/time.js';
 import { createBroadcastStore } from '../src/store/broadcasts.js';
+import { createSqliteLease } from '../src/store/lock.js';
 import { createSqliteAdapter } from '../src/store/sqlite.js';
 import { createSubscriptionStore } from '../src/store/subscriptions.js';
 
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   });
   const until = new Date(Number(untilMs));
   const docs = benchDocs(until.getTime());
-  digest = createDigestService({ docs: () => docs, subscriptions, broadcasts, broadcaster, hasChannel: (id) => channels.has(id), maxTextLength: () => 4096, log });
+  digest = createDigestService({ docs: () => docs, subscriptions, broadcasts, broadcaster, hasChannel: (id) => channels.has(id), maxTextLength: () => 4096, log, lease: await createSqliteLease(await adapter()), instanceId: 'bench-worker' });
   // What the service does at start: resume whatever a crash interrupted.
   for (const id of await broadcasts.running()) {
     const spec = await broadcasts.get(id);

@@ -56,6 +56,8 @@ const schema = z.object({
   ZALO_SEND_RATE: z.coerce.number().positive().max(1000).default(5),
   /** Sends in flight at once per channel during a broadcast (also the most a crash can duplicate). */
   BROADCAST_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** This instance's name in leases; the default (host name and port) stays the same across restarts. */
+  INSTANCE_ID: z.string().regex(/^[\w.:-]{1,100}$/, 'must be 1-100 letters, digits, ".", ":", "_" or "-"').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `pretty` for readable lines, `json` for production; default: pretty on a terminal. */
   LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto'),

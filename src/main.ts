@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createAnswerEngine } from './assistant/answer-engine.js';
 import { createConversation } from './assistant/conversation.js';
@@ -8,6 +9,7 @@ import { createDigestService, type DigestService } from './digest/digest.js';
 import { scheduleDigest } from './digest/schedule.js';
 import { createBroadcastStore } from './store/broadcasts.js';
 import { createSubscriptionStore } from './store/subscriptions.js';
+import { createSqliteLease } from './store/lock.js';
 import { createSqliteAdapter, sqliteFile } from './store/sqlite.js';
 import { createStores } from './store/stores.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -34,6 +36,8 @@ async function start(config: Config): Promise<void> {
   const stores = await createStores({ adapter, log: log.child({ module: 'store' }) });
   const subscriptions = await createSubscriptionStore({ adapter, log: log.child({ module: 'store' }) });
   const broadcasts = await createBroadcastStore({ adapter, log: log.child({ module: 'store' }) });
+  const leaseAdapter = await adapter();
+  const lease = await createSqliteLease(leaseAdapter);
   log.info({ file: sqliteFile(dataDir) }, 'state store ready');
   const channels: (TelegramChannel | ZaloChannel)[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
@@ -83,6 +87,9 @@ async function start(config: Config): Promise<void> {
     maxTextLength: (id) => byId.get(id)?.limits.maxTextLength ?? 4000,
     log: log.child({ module: 'digest' }),
     catchUpHours: config.DIGEST_CATCHUP_HOURS,
+    lease,
+    // Stable across restarts, so a restarted instance takes its own lease back at once.
+    instanceId: config.INSTANCE_ID ?? `${hostname()}:${config.PORT}`,
   });
   const subscriptionFlow = createSubscriptionFlow({ subscriptions, digest, lexicon, pushChannels: new Set(byId.keys()), log: log.child({ module: 'subscribe' }) });
   const conversation = createConversation({ engine, index, lexicon, stores, subscriptionFlow, log: log.child({ module: 'conversation' }) });
@@ -110,7 +117,7 @@ async function start(config: Config): Promise<void> {
     log.info({ signal }, 'shutting down');
     void digestTask.stop();
     void Promise.allSettled([broadcaster.stop(), ...channels.map((c) => c.stop())]).then(() =>
-      server.close(() => void Promise.allSettled([stores.close(), subscriptions.close(), broadcasts.close()]).finally(() => process.exit(0))),
+      server.close(() => void Promise.allSettled([stores.close(), subscriptions.close(), broadcasts.close(), leaseAdapter.disconnect()]).finally(() => process.exit(0))),
     );
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { ChannelId, OutboundMessage } from '../channels/types.js';
 import type { SearchDoc } from '../content/types.js';
 import type { BroadcastStore, Recipient } from '../store/broadcasts.js';
+import { randomUUID } from 'node:crypto';
+import { createMemoryLease, type Lease } from '../store/lock.js';
 import { subscriberKey, type DeliveryMark, type Subscriber, type SubscriptionStore } from '../store/subscriptions.js';
 import type { BroadcastReport, Broadcaster, MessageBuilder } from './broadcaster.js';
 import { digestCandidates, renderDigest, selectForSubscriber, type DigestCandidate } from './compose.js';
@@ -26,7 +28,14 @@ export interface DigestOptions {
   log: Logger;
   /** Missed hourly runs younger than this are run at start; older ones are skipped and logged. */
   catchUpHours?: number;
+  /** Leases shared by the instances (one runs each slot and broadcast); in-process when absent. */
+  lease?: Lease;
+  /** This instance's name in leases. */
+  instanceId?: string;
 }
+
+/** A broadcast's lease lives this long without renewal; it is renewed three times as often. */
+const LEASE_TTL_MS = 60_000;
 
 /** Where a subscriber's next digest starts. */
 export function windowStart(mark: DeliveryMark | undefined, untilMs: number): number {
@@ -47,6 +56,42 @@ function parseSlot(slot: string): { day: string; hour: number } {
 export function createDigestService(options: DigestOptions) {
   const { subscriptions, broadcasts, broadcaster, log } = options;
   const candidateCache = new Map<number, DigestCandidate[]>();
+  const lease = options.lease ?? createMemoryLease();
+  const instanceId = options.instanceId ?? randomUUID();
+
+  /**
+   * Run `fn` while holding the lease `name` (renewed until it ends); undefined without running it when another
+   * instance holds the lease: a slot or a broadcast is never worked on twice at once.
+   */
+  const runningHere = new Set<string>();
+  async function exclusively<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
+    // The lease is ours again for a second caller in this process: keep those out locally.
+    if (runningHere.has(name)) return undefined;
+    runningHere.add(name);
+    try {
+      return await leased(name, fn);
+    } finally {
+      runningHere.delete(name);
+    }
+  }
+  async function leased<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
+    if (!(await lease.acquire(name, instanceId, LEASE_TTL_MS))) {
+      log.info({ name }, 'another instance holds this digest run');
+      return undefined;
+    }
+    const renew = setInterval(() => {
+      void lease.acquire(name, instanceId, LEASE_TTL_MS).then(
+        (held) => held || log.error({ name }, 'lost the lease of a running broadcast'),
+        (err: unknown) => log.error({ err, name }, 'could not renew a lease'),
+      );
+    }, LEASE_TTL_MS / 3);
+    try {
+      return await fn();
+    } finally {
+      clearInterval(renew);
+      await lease.release(name, instanceId).catch((err: unknown) => log.warn({ err, name }, 'could not release a lease'));
+    }
+  }
 
   function candidates(untilMs: number): DigestCandidate[] {
     let list = candidateCache.get(untilMs);
@@ -68,9 +113,13 @@ export function createDigestService(options: DigestOptions) {
   /** The message builder of a stored digest broadcast. */
   const builderFor = (untilMs: number): MessageBuilder => (recipient) => compose(recipient, untilMs);
 
-  /** Create (if new) and run the broadcast of one slot. Undefined when nobody is due. */
-  async function runSlot(day: string, hour: number, now: Date): Promise<BroadcastReport | undefined> {
+  /** Create (if new) and run the broadcast of one slot, on one instance. Undefined when nobody is due. */
+  function runSlot(day: string, hour: number, now: Date): Promise<BroadcastReport | undefined> {
     const id = `digest:${slotId(day, hour)}`;
+    return exclusively(id, () => createAndRun(id, day, hour, now));
+  }
+
+  async function createAndRun(id: string, day: string, hour: number, now: Date): Promise<BroadcastReport | undefined> {
     const existing = await broadcasts.get(id);
     if (existing) {
       if (existing.status === 'done') return existing.report;
@@ -142,7 +191,7 @@ export function createDigestService(options: DigestOptions) {
       const spec = await broadcasts.get(id);
       if (spec?.kind !== 'digest') continue;
       log.warn({ id }, 'resuming an interrupted digest broadcast');
-      await broadcaster.run(id, builderFor(Number(spec.params.untilMs)));
+      await exclusively(id, () => broadcaster.run(id, builderFor(Number(spec.params.untilMs))));
     }
     const last = await broadcasts.getMark('digest:lastSlot');
     const current = vnClock(now);

@@ -115,3 +115,39 @@ describe('daily digest', () => {
     expect(fake.sent()).toHaveLength(0);
   });
 });
+
+describe('daily digest on several instances', () => {
+  it('two instances sharing one SQLite state file run a slot once: every subscriber gets one digest', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createSqliteAdapter } = await import('../../src/store/sqlite.js');
+    const { createSqliteLease } = await import('../../src/store/lock.js');
+    const dir = await mkdtemp(join(tmpdir(), 'mattran-two-'));
+    const api = await startFakeTelegram();
+    try {
+      const instance = async (name: string) => {
+        const adapter = () => createSqliteAdapter(dir);
+        const subscriptions = await createSubscriptionStore({ adapter, log: silentLogger() });
+        const store = await createBroadcastStore({ adapter, log: silentLogger() });
+        const channels = new Map<ChannelId, Channel>([['telegram', createTelegramChannel({ token: TOKEN, apiRoot: api.baseUrl, log: silentLogger() })]]);
+        let service: DigestService | undefined;
+        const broadcaster = createBroadcaster({ store, channels, log: silentLogger(), pace: { telegram: { ratePerSecond: 300, concurrency: 4, perChatGapMs: 0 } }, onDelivered: (id, r) => service!.delivered(id, r) });
+        service = createDigestService({ docs: () => docs, subscriptions, broadcasts: store, broadcaster, hasChannel: () => true, maxTextLength: () => 4096, log: silentLogger(), lease: await createSqliteLease(await adapter()), instanceId: name });
+        return { service, subscriptions, close: () => Promise.all([subscriptions.close(), store.close()]) };
+      };
+      const a = await instance('a');
+      const b = await instance('b');
+      for (let i = 0; i < 200; i++) await a.subscriptions.put(subscriber(String(5000 + i)));
+      const when = at('2026-11-27T07:00:03');
+      await Promise.all([a.service.tick(when), b.service.tick(when), a.service.tick(when)]);
+      const chats = api.sent().map((c) => String(c.body.chat_id));
+      expect(chats).toHaveLength(200);
+      expect(new Set(chats).size).toBe(200);
+      await Promise.all([a.close(), b.close()]);
+    } finally {
+      await api.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -21,6 +21,8 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('./var'),
   /** Bundled content (articles, programs) read at start. */
   CONTENT_DIR: z.string().min(1).default('./data'),
+  /** Redis URL (redis://host:port/db); when set, state lives in Redis instead of the SQLite file. */
+  REDIS_URL: z.url().refine((u) => /^rediss?:\/\//.test(u), 'must start with redis:// or rediss://').optional(),
   /** Extra JSONL / JSONL.gz / JSON files, comma-separated, added to the bundled content. */
   CORPUS: list,
   /** Answers below this confidence (0..1) are "no information" replies. */

@@ -48,6 +48,8 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z, a-z, 0-9, _ and -')
     .optional(),
+  /** Admins, comma-separated `channel:userId` (telegram:123456789,zalo:e4ea2cd5…): they grant the staff role in chat. */
+  ADMIN_IDS: list.pipe(z.array(z.string().regex(/^(telegram|zalo|web):[\w-]{1,64}$/, 'each entry must look like telegram:123456789 or zalo:<id>'))),
   /** When the digest job runs (node-cron, Vietnam time); each run serves subscribers whose hour it is. */
   DIGEST_CRON: z.string().default('0 * * * *').refine(isValidCron, 'must be a cron expression, e.g. "0 * * * *"'),
   /** Missed digest runs younger than this many hours are run at start; older ones are skipped. */

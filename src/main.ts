@@ -2,7 +2,10 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createAnswerEngine } from './assistant/answer-engine.js';
 import { createConversation } from './assistant/conversation.js';
+import { createStaffFlow } from './assistant/staff.js';
 import { createSubscriptionFlow } from './assistant/subscribe.js';
+import { createAnnouncementService, type AnnouncementService } from './digest/announcements.js';
+import { createStaffStore } from './store/staff.js';
 import type { Channel, ChannelId } from './channels/types.js';
 import { createBroadcaster } from './digest/broadcaster.js';
 import { createDigestService, type DigestService } from './digest/digest.js';
@@ -36,6 +39,7 @@ async function start(config: Config): Promise<void> {
   const stores = await createStores({ adapter, log: log.child({ module: 'store' }) });
   const subscriptions = await createSubscriptionStore({ adapter, log: log.child({ module: 'store' }) });
   const broadcasts = await createBroadcastStore({ adapter, log: log.child({ module: 'store' }) });
+  const staffStore = await createStaffStore({ adapter, log: log.child({ module: 'store' }) });
   const leaseAdapter = await adapter();
   const lease = await createSqliteLease(leaseAdapter);
   log.info({ file: sqliteFile(dataDir) }, 'state store ready');
@@ -69,7 +73,10 @@ async function start(config: Config): Promise<void> {
   const byId = new Map<ChannelId, Channel>(channels.map((c) => [c.id, c]));
   const pace = (rate: number) => ({ ratePerSecond: rate, concurrency: config.BROADCAST_CONCURRENCY, perChatGapMs: 1000 });
   // The broadcaster reports deliveries and gone recipients to the digest service, created just after it.
+  // Stable across restarts, so a restarted instance takes its own leases back at once.
+  const instanceId = config.INSTANCE_ID ?? `${hostname()}:${config.PORT}`;
   let digest: DigestService | undefined;
+  let announcements: AnnouncementService | undefined;
   const broadcaster = createBroadcaster({
     store: broadcasts,
     channels: byId,
@@ -77,6 +84,7 @@ async function start(config: Config): Promise<void> {
     pace: { telegram: pace(config.TELEGRAM_SEND_RATE), zalo: pace(config.ZALO_SEND_RATE) },
     onGone: (recipient, reason) => digest!.gone(recipient, reason),
     onDelivered: (id, recipient) => digest!.delivered(id, recipient),
+    onProgress: (report) => announcements?.progress(report),
   });
   digest = createDigestService({
     docs: () => index.all(),
@@ -88,11 +96,13 @@ async function start(config: Config): Promise<void> {
     log: log.child({ module: 'digest' }),
     catchUpHours: config.DIGEST_CATCHUP_HOURS,
     lease,
-    // Stable across restarts, so a restarted instance takes its own lease back at once.
-    instanceId: config.INSTANCE_ID ?? `${hostname()}:${config.PORT}`,
+    instanceId,
   });
+  announcements = createAnnouncementService({ staff: staffStore, index, subscriptions, broadcasts, broadcaster, channels: byId, lease, instanceId, log: log.child({ module: 'announcements' }) });
+  await announcements.restore();
+  const staffFlow = createStaffFlow({ staff: staffStore, admins: new Set(config.ADMIN_IDS), announcements, subscriptions, broadcasts, index, lexicon, log: log.child({ module: 'staff' }) });
   const subscriptionFlow = createSubscriptionFlow({ subscriptions, digest, lexicon, pushChannels: new Set(byId.keys()), log: log.child({ module: 'subscribe' }) });
-  const conversation = createConversation({ engine, index, lexicon, stores, subscriptionFlow, log: log.child({ module: 'conversation' }) });
+  const conversation = createConversation({ engine, index, lexicon, stores, flows: [subscriptionFlow, staffFlow], events: staffFlow, log: log.child({ module: 'conversation' }) });
   const server = createHttpServer({ conversation, log: log.child({ module: 'http' }), routes: channels.map((c) => c.route) });
   server.listen(config.PORT, config.HOST, () => {
     const address = server.address();
@@ -116,8 +126,9 @@ async function start(config: Config): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     void digestTask.stop();
+    announcements?.stop();
     void Promise.allSettled([broadcaster.stop(), ...channels.map((c) => c.stop())]).then(() =>
-      server.close(() => void Promise.allSettled([stores.close(), subscriptions.close(), broadcasts.close(), leaseAdapter.disconnect()]).finally(() => process.exit(0))),
+      server.close(() => void Promise.allSettled([stores.close(), subscriptions.close(), broadcasts.close(), staffStore.close(), leaseAdapter.disconnect()]).finally(() => process.exit(0))),
     );
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();

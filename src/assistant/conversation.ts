@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Button, InboundMessage, OutboundMessage } from '../channels/types.js';
 import type { SearchDoc } from '../content/types.js';
-import { cleanText, foldToken, tokenize } from '../search/analyzer.js';
+import { cleanText, foldToken, stripControlChars, tokenize } from '../search/analyzer.js';
 import type { ArticleIndex } from '../search/article-index.js';
 import type { Lexicon } from '../search/lexicon.js';
 import { MAX_QUERY_CHARS } from '../search/query.js';
@@ -9,7 +9,18 @@ import { tidySpacing } from '../search/sentences.js';
 import { timeKey, type ChatState, type Stores } from '../store/stores.js';
 import type { Answer, AnswerEngine } from './answer-engine.js';
 import { formatDate, messages, webPage } from './messages.js';
-import type { SubscriptionFlow } from './subscribe.js';
+/** A group of commands, buttons and typed answers handled outside the core (subscriptions, staff tools). */
+export interface ConversationFlow {
+  command(msg: InboundMessage, state: ChatState, name: string, args: string, at: Date): Promise<OutboundMessage[] | undefined>;
+  press(msg: InboundMessage, state: ChatState, data: string, at: Date): Promise<OutboundMessage[] | undefined>;
+  typed(msg: InboundMessage, state: ChatState, text: string, at: Date): Promise<OutboundMessage[] | undefined>;
+}
+
+/** What the core reports to the staff tools (the question inbox and statistics). */
+export interface ConversationEvents {
+  questionAnswered?(msg: InboundMessage, question: string, kind: 'answer' | 'no_answer', confidence: number, at: Date): Promise<void>;
+  thumbsDown?(msg: InboundMessage, question: string, at: Date): Promise<void>;
+}
 
 /** Settings of the conversation core. */
 export interface ConversationOptions {
@@ -24,8 +35,9 @@ export interface ConversationOptions {
   floodWindowMs?: number;
   /** How long a follow-up ("còn Gia Lai thì sao?") refers to the previous question. */
   contextTtlMs?: number;
-  /** The digest subscription commands (/dangky, /caidat, /huydangky, /bantin), when enabled. */
-  subscriptionFlow?: SubscriptionFlow;
+  /** Command groups tried in order: subscriptions (/dangky …), staff tools (/thongbao …). */
+  flows?: ConversationFlow[];
+  events?: ConversationEvents;
 }
 
 /** The channel-agnostic conversation: one inbound message in, replies out. */
@@ -172,6 +184,9 @@ export function createConversation(options: ConversationOptions): Conversation {
     const started = performance.now();
     const answer: Answer = engine.answer(question);
     log.debug({ channel: msg.channel, kind: answer.kind, confidence: answer.confidence, ms: Math.round(performance.now() - started) }, 'question answered');
+    if (answer.kind === 'answer' || answer.kind === 'no_answer') {
+      await options.events?.questionAnswered?.(msg, question, answer.kind, answer.confidence, at).catch((err: unknown) => log.error({ err }, 'could not record a question for staff'));
+    }
     if (answer.kind === 'no_answer') {
       const record = { channel: msg.channel, chatId: msg.chatId, question, confidence: answer.confidence, closest: answer.sources.map((s) => s.id), at: at.toISOString() };
       // If the store is down the question still reaches staff through the log.
@@ -209,8 +224,10 @@ export function createConversation(options: ConversationOptions): Conversation {
   }
 
   async function pressButton(msg: InboundMessage, state: ChatState, data: string, at: Date): Promise<OutboundMessage[]> {
-    const flowReply = await options.subscriptionFlow?.press(msg, state, data, at);
-    if (flowReply) return flowReply.map((r) => withButtons(state, r));
+    for (const flow of options.flows ?? []) {
+      const flowReply = await flow.press(msg, state, data, at);
+      if (flowReply) return flowReply.map((r) => withButtons(state, r));
+    }
     const [kind, arg, qid] = data.split(':');
     if (kind === 'fb' && (arg === 'up' || arg === 'down')) {
       const answered = qid ? state.answers?.[qid] : undefined;
@@ -218,6 +235,7 @@ export function createConversation(options: ConversationOptions): Conversation {
       const record = { channel: msg.channel, chatId: msg.chatId, question: answered.question, sourceIds: answered.sourceIds, vote: arg, at: at.toISOString() } as const;
       try {
         await stores.feedback.set(timeKey(msg.channel, at), record);
+        if (arg === 'down') await options.events?.thumbsDown?.(msg, answered.question, at);
       } catch (err) {
         log.error({ err, feedback: record }, 'could not store feedback');
         return [{ text: messages.storeDown }];
@@ -266,8 +284,10 @@ export function createConversation(options: ConversationOptions): Conversation {
         state.search = { query: args.slice(0, MAX_QUERY_CHARS), offset: 0 };
         return [withButtons(state, searchPage(state))];
       default: {
-        const flowReply = await options.subscriptionFlow?.command(msg, state, name, at);
-        if (flowReply) return flowReply.map((r) => withButtons(state, r));
+        for (const flow of options.flows ?? []) {
+          const flowReply = await flow.command(msg, state, name, args, at);
+          if (flowReply) return flowReply.map((r) => withButtons(state, r));
+        }
         return [{ text: `${messages.unknownCommand(`/${name}`)}\n\n${messages.help}` }];
       }
     }
@@ -288,14 +308,16 @@ export function createConversation(options: ConversationOptions): Conversation {
       const text = cleanText(raw);
       // Channels without keyboards number the choices and ask for a typed 👍/👎 or "thêm".
       const numbered = /^\d{1,2}$/.test(text) ? pickNumber(Number(text), state) : (typedFeedback(text, state) ?? typedMore(text, state));
-      const cmd = parseCommand(text);
+      // Command arguments keep their line breaks (a multi-line announcement is sent as written).
+      const cmd = parseCommand(stripControlChars(raw).normalize('NFC').trim());
       try {
         if (msg.callbackData) replies = await pressButton(msg, state, msg.callbackData, at);
         else if (numbered) replies = await pressButton(msg, state, numbered, at);
         else if (cmd) replies = await command(msg, state, cmd.command, cmd.args, at);
         else if (text === '') replies = [{ text: messages.empty }];
         else {
-          const typed = await options.subscriptionFlow?.typed(msg, state, text, at);
+          let typed: OutboundMessage[] | undefined;
+          for (const flow of options.flows ?? []) if (!typed) typed = await flow.typed(msg, state, text, at);
           replies = typed ? typed.map((r) => withButtons(state, r)) : await answerQuestion(msg, state, resolveFollowUp(text, state, at.getTime()), at);
         }
       } catch (err) {

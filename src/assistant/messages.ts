@@ -146,6 +146,80 @@ export const digestText = {
   topicToggle: (label: string, on: boolean) => `${on ? '✅' : '⬜'} ${label}`,
 } as const;
 
+/** Staff commands: roles, announcements, the question inbox, statistics, the audit log. */
+export const staffText = {
+  denied: 'Lệnh này chỉ dành cho cán bộ Mặt trận. Nếu bạn là cán bộ, hãy đề nghị quản trị viên cấp quyền.',
+  adminOnly: 'Lệnh này chỉ dành cho quản trị viên.',
+  grantUsage: 'Cách dùng: /capquyen <kênh:mã người dùng>, ví dụ: /capquyen telegram:123456789 hoặc /capquyen zalo:e4ea2cd5189df1c3a88c',
+  revokeUsage: 'Cách dùng: /thuhoiquyen <kênh:mã người dùng>, ví dụ: /thuhoiquyen telegram:123456789',
+  granted: (who: string) => `Đã cấp quyền cán bộ cho ${who}.`,
+  revoked: (who: string) => `Đã thu hồi quyền cán bộ của ${who}.`,
+  notStaff: (who: string) => `${who} không có quyền cán bộ.`,
+  announceUsage: 'Cách dùng: /thongbao <nội dung thông báo> (có thể nhiều dòng; dòng đầu là tiêu đề).',
+  announceTooLong: (max: number) => `Thông báo dài quá ${max} ký tự. Bạn rút gọn giúp nhé.`,
+  previewHead: 'Xem trước: người nhận sẽ thấy đúng tin nhắn dưới đây.',
+  announcement: (text: string, date: string) => `📢 THÔNG BÁO CỦA MẶT TRẬN TỔ QUỐC VIỆT NAM (${date})\n\n${text}`,
+  choose: (audience: 'topic' | 'all') =>
+    `Gửi cho: ${audience === 'all' ? 'tất cả người đăng ký bản tin' : 'người đăng ký chủ đề “Thông báo”'}. Chọn gửi ngay, hẹn giờ hoặc hủy.`,
+  buttonSendNow: 'Gửi ngay',
+  buttonSchedule: 'Hẹn giờ',
+  buttonCancel: 'Hủy',
+  buttonAudience: (audience: 'topic' | 'all') => (audience === 'all' ? 'Đổi: chỉ chủ đề “Thông báo”' : 'Đổi: gửi tất cả người đăng ký'),
+  askWhen: 'Gửi lúc nào? Gõ giờ và ngày theo giờ Việt Nam, ví dụ: 08:00 25/12, mai 7h, hôm nay 15:30.',
+  whenUnknown: 'Tôi chưa hiểu thời điểm này (hoặc nó đã qua). Gõ lại, ví dụ: 08:00 25/12 hoặc mai 7h.',
+  scheduled: (when: string) => `Đã hẹn gửi thông báo lúc ${when}. Thông báo sẽ được gửi đúng một lần, kể cả khi hệ thống khởi động lại.`,
+  cancelled: 'Đã hủy thông báo, chưa gửi cho ai.',
+  noDraft: 'Không có thông báo nào đang chờ. Gõ /thongbao <nội dung> để soạn.',
+  confirmedNow: 'Đã đăng thông báo: người dân tìm được ngay. Đang gửi cho người đăng ký; tiến độ và báo cáo cuối sẽ hiện ở đây.',
+  sending: (total: number) => `Đang gửi thông báo tới ${total} người đăng ký…`,
+  nobody: 'Chưa có người đăng ký nào phù hợp để nhận thông báo. Thông báo vẫn đã được đăng và tìm được.',
+  progress: (r: { sent: number; blocked: number; failed: number; remaining: number; etaSeconds?: number }) =>
+    `Tiến độ: đã gửi ${r.sent}, bị chặn ${r.blocked}, lỗi ${r.failed}, còn ${r.remaining}${r.etaSeconds !== undefined ? ` (khoảng ${Math.ceil(r.etaSeconds / 60)} phút nữa)` : ''}.`,
+  report: (r: { sent: number; blocked: number; failed: number; seconds: number }) =>
+    `Đã gửi xong thông báo: gửi được ${r.sent}, bị chặn hoặc không còn ${r.blocked}, lỗi ${r.failed}; thời gian ${r.seconds} giây.`,
+  inboxTitle: (n: number) => `Câu hỏi cần bổ sung nội dung (${n} nhóm gần nhất):`,
+  inboxEmpty: 'Chưa có câu hỏi nào chưa trả lời được hoặc bị đánh giá 👎.',
+  inboxLine: (times: number, question: string, when: string, reasons: string[]) =>
+    `• ${times > 1 ? `(${times} lần) ` : ''}${question} — ${when}; ${reasons.join(', ')}`,
+  reasonLabel: { unanswered: 'chưa trả lời được', low_confidence: 'trả lời chưa chắc', thumbs_down: 'bị đánh giá 👎' } as Record<string, string>,
+  auditTitle: (n: number) => `Nhật ký thao tác (${n} mục gần nhất):`,
+  auditEmpty: 'Nhật ký còn trống.',
+  auditLine: (when: string, who: string, action: string, detail: string | undefined, outcome: string) =>
+    `• ${when} — ${who}: ${action}${detail ? ` ${detail}` : ''} → ${({ ok: 'xong', denied: 'bị từ chối', failed: 'lỗi', cancelled: 'đã hủy' } as Record<string, string>)[outcome] ?? outcome}`,
+  removeUsage: 'Cách dùng: /xoabai <mã bài>. Mã bài có trong kết quả /tim của cán bộ.',
+  removeMissing: (id: string) => `Không có bài nào mã “${id}”.`,
+  removed: (id: string, title: string) => `Đã gỡ bài “${title}” (${id}): không còn tìm được và không vào bản tin. Thao tác đã ghi nhật ký.`,
+  statsTitle: 'Thống kê',
+  stats: (s: {
+    byChannel: string;
+    byTopic: string;
+    byProvince: string;
+    today: { asked: number; answered: number };
+    week: { asked: number; answered: number };
+    lastDigest?: string;
+    lastAnnouncement?: string;
+  }) =>
+    [
+      'Thống kê',
+      `Người đăng ký theo kênh: ${s.byChannel || 'chưa có'}`,
+      `Theo chủ đề: ${s.byTopic || 'chưa có'}`,
+      `Theo tỉnh, thành: ${s.byProvince || 'chưa có'}`,
+      `Câu hỏi hôm nay: ${s.today.asked} (trả lời được ${pct(s.today.answered, s.today.asked)})`,
+      `Câu hỏi 7 ngày qua: ${s.week.asked} (trả lời được ${pct(s.week.answered, s.week.asked)})`,
+      `Bản tin gần nhất: ${s.lastDigest ?? 'chưa gửi'}`,
+      `Thông báo gần nhất: ${s.lastAnnouncement ?? 'chưa gửi'}`,
+    ].join('\n'),
+  reportLine: (r: { finishedAt?: string; sent: number; blocked: number; failed: number }, when: string) => `${when}: gửi được ${r.sent}, bị chặn ${r.blocked}, lỗi ${r.failed}`,
+  allTopics: 'tất cả chủ đề',
+  wholeCountry: 'cả nước',
+  inactive: 'ngừng nhận',
+  paused: 'tạm dừng',
+} as const;
+
+function pct(part: number, whole: number): string {
+  return whole === 0 ? '—' : `${Math.round((100 * part) / whole)}%`;
+}
+
 /** Marker that opens every "no information" reply, used to recognise it in evaluations. */
 export const NO_ANSWER_PREFIX = 'Xin lỗi, tôi chưa có thông tin';
 

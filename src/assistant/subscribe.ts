@@ -75,7 +75,7 @@ export function createSubscriptionFlow(options: SubscriptionFlowOptions) {
     return { names, merged };
   }
 
-  async function command(msg: InboundMessage, state: ChatState, name: string, at: Date): Promise<OutboundMessage[] | undefined> {
+  async function command(msg: InboundMessage, state: ChatState, name: string, _args: string, at: Date): Promise<OutboundMessage[] | undefined> {
     if (!['dangky', 'caidat', 'huydangky', 'bantin'].includes(name)) return undefined;
     state.awaiting = undefined;
     const sub = await subscriptions.get(msg.channel, msg.chatId);
@@ -154,7 +154,7 @@ export function createSubscriptionFlow(options: SubscriptionFlowOptions) {
   /** A typed answer to "which provinces / which hour"; undefined when the text is not one (a question). */
   async function typed(msg: InboundMessage, state: ChatState, text: string, at: Date): Promise<OutboundMessage[] | undefined> {
     const awaiting = state.awaiting;
-    if (!awaiting) return undefined;
+    if (awaiting !== 'provinces' && awaiting !== 'hour') return undefined;
     const sub = await subscriptions.get(msg.channel, msg.chatId);
     if (!sub) {
       state.awaiting = undefined;

@@ -14,8 +14,10 @@ export interface ChatState {
   /** Document ids offered as "Có phải bạn muốn hỏi…" choices, and the question they answer. */
   options?: string[];
   optionsFor?: string;
-  /** A typed answer the subscription flow waits for. */
-  awaiting?: 'provinces' | 'hour';
+  /** A typed answer a flow waits for (subscription provinces or hour, an announcement's send time). */
+  awaiting?: 'provinces' | 'hour' | 'annTime';
+  /** An announcement being prepared by staff (/thongbao), until it is sent, scheduled or cancelled. */
+  draft?: { text: string; audience: 'topic' | 'all' };
   /** Documents of the list just shown, numbered from `start`: a typed number opens one. */
   listed?: { start: number; ids: string[] };
   /** The running /tim search. */

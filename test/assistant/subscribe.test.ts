@@ -33,7 +33,7 @@ beforeEach(async () => {
   const broadcaster = createBroadcaster({ store: broadcasts, channels: new Map(), log: silentLogger() });
   const digest = createDigestService({ docs: () => index.all(), subscriptions: subs, broadcasts, broadcaster, hasChannel: (id) => id === 'telegram', maxTextLength: () => 2000, log: silentLogger() });
   const subscriptionFlow = createSubscriptionFlow({ subscriptions: subs, digest, lexicon, pushChannels: new Set(['zalo']), log: silentLogger() });
-  conversation = createConversation({ engine, index, lexicon, stores: await createStores({ log: silentLogger() }), log: silentLogger(), now: () => new Date(clock), subscriptionFlow });
+  conversation = createConversation({ engine, index, lexicon, stores: await createStores({ log: silentLogger() }), log: silentLogger(), now: () => new Date(clock), flows: [subscriptionFlow] });
 });
 
 describe('subscription commands', () => {

@@ -130,7 +130,7 @@ describe('zalo channel', () => {
       const fresh = { ...index.get('mattran-quang-binh-ctpp-2022')!, id: 'fresh-1', title: 'Ủy ban MTTQ tỉnh Quảng Trị trao quà Tết cho hộ nghèo', publishedAt: new Date(Date.now() - 3_600_000).toISOString() };
       digest = createDigestService({ docs: () => [...index.all(), fresh], subscriptions, broadcasts, broadcaster, hasChannel: (id) => channels.has(id), maxTextLength: () => 2000, log: silentLogger() });
       const subscriptionFlow = createSubscriptionFlow({ subscriptions, digest, lexicon, pushChannels: new Set(['zalo']), log: silentLogger() });
-      const conversation = createConversation({ engine, index, lexicon, stores: await createStores({ log: silentLogger() }), subscriptionFlow, log: silentLogger() });
+      const conversation = createConversation({ engine, index, lexicon, stores: await createStores({ log: silentLogger() }), flows: [subscriptionFlow], log: silentLogger() });
       const { fake, channel } = await pollingBot({ updates: [zaloTextUpdate('d1', '/dangky')] }, {}, (m) => conversation.handle(m));
       channels.set('zalo', channel);
       await waitFor(() => fake.sent().length === 1);

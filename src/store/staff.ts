@@ -1,0 +1,173 @@
+import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import type { Logger } from 'pino';
+
+/** One staff action, kept for /nhatky. */
+export interface AuditEntry {
+  at: string;
+  /** `channel:userId` of who did it. */
+  who: string;
+  action: string;
+  detail?: string;
+  outcome: 'ok' | 'denied' | 'failed' | 'cancelled';
+}
+
+/** Something staff should look at: a question without an answer, a low-confidence answer, a 👎. */
+export interface InboxEntry {
+  at: string;
+  channel: string;
+  question: string;
+  reason: 'unanswered' | 'low_confidence' | 'thumbs_down';
+  confidence?: number;
+}
+
+/** A staff announcement: published as a searchable item, sent now or at `sendAt`. */
+export interface Announcement {
+  id: string;
+  text: string;
+  /** `channel:userId` of the author and the chat that gets progress messages. */
+  author: string;
+  authorChat: { channel: string; chatId: string };
+  audience: 'topic' | 'all';
+  createdAt: string;
+  /** When it is due (ISO); equal to createdAt for "send now". */
+  sendAt: string;
+  status: 'scheduled' | 'sending' | 'sent' | 'cancelled';
+}
+
+/** Questions asked and answered on one Vietnam day (for /thongke). */
+export interface DayCounts {
+  asked: number;
+  answered: number;
+}
+
+/**
+ * An append-only log in keyv without scanning: entries go into per-day chunks of at most 200, with a
+ * per-day count, so appending writes one short list and reading the latest n reads a few chunks.
+ * Appends are serialised in this process.
+ */
+export class AppendLog<T extends { at: string }> {
+  private chain: Promise<unknown> = Promise.resolve();
+  constructor(
+    private readonly kv: Keyv<unknown>,
+    private readonly chunkSize = 200,
+  ) {}
+
+  /** Add an entry under the Vietnam day of its `at`. */
+  append(entry: T): Promise<void> {
+    const next = this.chain.catch(() => undefined).then(async () => {
+      const day = vnDay(entry.at);
+      const count = ((await this.kv.get(`n:${day}`)) as number | undefined) ?? 0;
+      const chunkKey = `c:${day}:${Math.floor(count / this.chunkSize)}`;
+      const chunk = ((await this.kv.get(chunkKey)) as T[] | undefined) ?? [];
+      await this.kv.set(chunkKey, [...chunk, entry]);
+      await this.kv.set(`n:${day}`, count + 1);
+    });
+    this.chain = next;
+    return next;
+  }
+
+  /** The latest `n` entries, newest first, looking back at most `days` days from `now`. */
+  async latest(n: number, now: Date, days = 30): Promise<T[]> {
+    await this.chain.catch(() => undefined);
+    const out: T[] = [];
+    for (let d = 0; d < days && out.length < n; d++) {
+      const day = vnDay(new Date(now.getTime() - d * 86_400_000).toISOString());
+      const count = ((await this.kv.get(`n:${day}`)) as number | undefined) ?? 0;
+      for (let c = Math.ceil(count / this.chunkSize) - 1; c >= 0 && out.length < n; c--) {
+        const chunk = ((await this.kv.get(`c:${day}:${c}`)) as T[] | undefined) ?? [];
+        out.push(...chunk.slice().reverse().slice(0, n - out.length));
+      }
+    }
+    return out;
+  }
+
+  /** How many entries a Vietnam day holds. */
+  async countOn(day: string): Promise<number> {
+    return ((await this.kv.get(`n:${day}`)) as number | undefined) ?? 0;
+  }
+}
+
+/** YYYY-MM-DD in Vietnam (UTC+7) of an ISO instant. */
+function vnDay(iso: string): string {
+  return new Date(Date.parse(iso) + 7 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/** Roles, audit log, staff inbox, announcements, unpublished items and daily question counts. */
+export interface StaffStore {
+  /** `channel:userId` entries granted the staff role in chat (admins come from ADMIN_IDS). */
+  isStaff(who: string): Promise<boolean>;
+  grant(who: string, by: string, at: Date): Promise<void>;
+  revoke(who: string): Promise<boolean>;
+  audit: AppendLog<AuditEntry>;
+  inbox: AppendLog<InboxEntry>;
+  saveAnnouncement(a: Announcement): Promise<void>;
+  getAnnouncement(id: string): Promise<Announcement | undefined>;
+  /** Every announcement ever saved (a short list: staff write few). */
+  announcements(): Promise<Announcement[]>;
+  /** Ids taken out of the index by /xoabai; they stay out after a restart. */
+  unpublished(): Promise<string[]>;
+  unpublish(id: string): Promise<void>;
+  /** Count a question (and whether it was answered) on its Vietnam day. */
+  countQuestion(at: Date, answered: boolean): Promise<void>;
+  counts(day: string): Promise<DayCounts>;
+  close(): Promise<void>;
+}
+
+/** Create the staff store over keyv namespaces on `adapter()` (Maps without it). */
+export async function createStaffStore(options: { adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter; log: Logger }): Promise<StaffStore> {
+  const make = async (namespace: string) => {
+    const kv = new Keyv<unknown>({ store: options.adapter ? await options.adapter() : new Map(), namespace, throwOnErrors: true });
+    kv.on('error', (err: unknown) => options.log.error({ err, namespace }, 'store error'));
+    return kv;
+  };
+  const roles = await make('roles');
+  const audit = await make('audit');
+  const inbox = await make('inbox');
+  const ann = await make('ann');
+  const stats = await make('stats');
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = chain.catch(() => undefined).then(fn);
+    chain = next;
+    return next;
+  };
+
+  return {
+    isStaff: async (who) => (await roles.get(who)) !== undefined,
+    grant: async (who, by, at) => {
+      await roles.set(who, { by, at: at.toISOString() });
+    },
+    revoke: (who) => roles.delete(who),
+    audit: new AppendLog<AuditEntry>(audit),
+    inbox: new AppendLog<InboxEntry>(inbox),
+    saveAnnouncement: (a) =>
+      serial(async () => {
+        await ann.set(`a:${a.id}`, a);
+        const ids = ((await ann.get('ids')) as string[] | undefined) ?? [];
+        if (!ids.includes(a.id)) await ann.set('ids', [...ids, a.id]);
+      }),
+    getAnnouncement: async (id) => (await ann.get(`a:${id}`)) as Announcement | undefined,
+    async announcements() {
+      const ids = ((await ann.get('ids')) as string[] | undefined) ?? [];
+      const all = ids.length ? await ann.getMany(ids.map((id) => `a:${id}`)) : [];
+      return all.filter((a): a is Announcement => a !== undefined);
+    },
+    unpublished: async () => ((await ann.get('unpublished')) as string[] | undefined) ?? [],
+    unpublish: (id) =>
+      serial(async () => {
+        const ids = ((await ann.get('unpublished')) as string[] | undefined) ?? [];
+        if (!ids.includes(id)) await ann.set('unpublished', [...ids, id]);
+      }),
+    countQuestion: (at, answered) =>
+      serial(async () => {
+        const key = `q:${vnDay(at.toISOString())}`;
+        const c = ((await stats.get(key)) as DayCounts | undefined) ?? { asked: 0, answered: 0 };
+        await stats.set(key, { asked: c.asked + 1, answered: c.answered + (answered ? 1 : 0) });
+      }),
+    counts: async (day) => ((await stats.get(`q:${day}`)) as DayCounts | undefined) ?? { asked: 0, answered: 0 },
+    async close() {
+      await chain.catch(() => undefined);
+      await Promise.allSettled([roles, audit, inbox, ann, stats].map((kv) => kv.disconnect()));
+    },
+  };
+}

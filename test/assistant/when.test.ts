@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { formatWhen, parseWhen } from '../../src/assistant/when.js';
+
+const now = new Date('2026-11-27T10:00:00+07:00');
+const vn = (d: Date | undefined) => (d ? formatWhen(d) : undefined);
+
+describe('parseWhen (Vietnam time)', () => {
+  it('reads a time and a date in the usual orders', () => {
+    expect(vn(parseWhen('08:00 25/12', now))).toBe('08:00 ngày 25/12/2026');
+    expect(vn(parseWhen('25/12 8h', now))).toBe('08:00 ngày 25/12/2026');
+    expect(vn(parseWhen('8h30 25/12/2027', now))).toBe('08:30 ngày 25/12/2027');
+    expect(vn(parseWhen('7 giờ tối 1/1', now))).toBe('19:00 ngày 01/01/2027');
+  });
+
+  it('reads tomorrow and today, and rolls a past hour to the next day', () => {
+    expect(vn(parseWhen('mai 7h', now))).toBe('07:00 ngày 28/11/2026');
+    expect(vn(parseWhen('ngày mai 7h30', now))).toBe('07:30 ngày 28/11/2026');
+    expect(vn(parseWhen('hôm nay 15:30', now))).toBe('15:30 ngày 27/11/2026');
+    expect(vn(parseWhen('15h', now))).toBe('15:00 ngày 27/11/2026');
+    expect(vn(parseWhen('9h', now))).toBe('09:00 ngày 28/11/2026');
+    expect(vn(parseWhen('mai 7 giờ sáng', now))).toBe('07:00 ngày 28/11/2026');
+  });
+
+  it('refuses what it cannot read or what is past', () => {
+    expect(parseWhen('sớm nhất có thể', now)).toBeUndefined();
+    expect(parseWhen('25h', now)).toBeUndefined();
+    expect(parseWhen('8h 31/02', now)).toBeUndefined();
+    expect(parseWhen('hôm nay 9h', now)).toBeUndefined();
+    expect(parseWhen('8h 20/11/2026', now)).toBeUndefined();
+  });
+});

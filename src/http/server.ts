@@ -48,15 +48,61 @@ function send(res: ServerResponse, status: number, body: string, type: string): 
 /** A route added by another module (webhooks), tried before the built-in ones. */
 export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 
+/** Longest a readiness check may take before it counts as failed, in ms. */
+export const READINESS_TIMEOUT_MS = 2000;
+
+/** The state of one readiness check: `true` passes; `false` or a string (the reason) fails. */
+export type CheckResult = boolean | string;
+
+/** One named readiness check (store reachable, index loaded, channel connected…). */
+export type ReadinessCheck = () => Promise<CheckResult> | CheckResult;
+
 /** Dependencies of the HTTP server. */
 export interface HttpServerOptions {
   conversation: Conversation;
   log: Logger;
   /** Extra routes (Telegram and Zalo webhooks). */
   routes?: Route[];
+  /**
+   * What GET /readyz checks: named checks, each limited to `readinessTimeoutMs`, or one function returning
+   * every result (limited as a whole). Ready when every result is `true`; a throw or a timeout fails.
+   * Without it, /readyz answers ready.
+   */
+  readiness?: Record<string, ReadinessCheck> | (() => Promise<Record<string, CheckResult>>);
+  /** Time limit of each readiness check, in ms. @default READINESS_TIMEOUT_MS */
+  readinessTimeoutMs?: number;
+  /** What GET /metrics serves (Prometheus text); without it, /metrics is 404. */
+  metrics?: { render(): Promise<{ contentType: string; body: string }> };
 }
 
-/** The one HTTP server: web chat page, chat API, health. */
+/** Settle `run()` within `ms`: its result, the thrown error's message, or a timeout message. */
+async function limited<T>(run: () => Promise<T> | T, ms: number): Promise<T | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`timed out after ${ms} ms`), ms);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(run), timeout]);
+  } catch (err) {
+    return (err as Error)?.message || String(err);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Run the readiness checks (each in parallel, each time-limited). */
+async function runReadiness(readiness: HttpServerOptions['readiness'], timeoutMs: number): Promise<Record<string, CheckResult>> {
+  if (!readiness) return {};
+  if (typeof readiness === 'function') {
+    const all = await limited(readiness, timeoutMs);
+    return typeof all === 'string' ? { readiness: all } : all;
+  }
+  const names = Object.keys(readiness);
+  const results = await Promise.all(names.map((name) => limited(readiness[name]!, timeoutMs)));
+  return Object.fromEntries(names.map((name, i) => [name, results[i]!]));
+}
+
+/** The one HTTP server: web chat page, chat API, health (/healthz alive, /readyz ready), metrics. */
 export function createHttpServer(options: HttpServerOptions): Server {
   const { conversation, log } = options;
   const page = renderChatPage();
@@ -66,6 +112,17 @@ export function createHttpServer(options: HttpServerOptions): Server {
       for (const route of options.routes ?? []) if (await route(req, res, url)) return;
       if (req.method === 'GET' && url.pathname === '/') return send(res, 200, page, 'text/html; charset=utf-8');
       if (req.method === 'GET' && url.pathname === '/healthz') return send(res, 200, JSON.stringify({ ok: true }), 'application/json');
+      if (req.method === 'GET' && url.pathname === '/readyz') {
+        const checks = await runReadiness(options.readiness, options.readinessTimeoutMs ?? READINESS_TIMEOUT_MS);
+        const failing = Object.keys(checks).filter((name) => checks[name] !== true);
+        if (failing.length) log.debug({ checks }, 'not ready');
+        const body = failing.length ? { ok: false, checks, failing } : { ok: true, checks };
+        return send(res, failing.length ? 503 : 200, JSON.stringify(body), 'application/json; charset=utf-8');
+      }
+      if (req.method === 'GET' && url.pathname === '/metrics' && options.metrics) {
+        const { contentType, body } = await options.metrics.render();
+        return send(res, 200, body, contentType);
+      }
       if (url.pathname === '/api/chat') {
         if (req.method !== 'POST') throw new HttpError(405, 'use POST');
         let body: unknown;

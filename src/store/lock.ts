@@ -1,9 +1,10 @@
 import type KeyvSqlite from '@keyv/sqlite';
+import { createRedisAdapter, type RedisAdapter } from './redis.js';
 
 /**
  * A named lease with an owner and a time to live: what makes a digest slot or a broadcast run on one
  * instance only. keyv has no atomic "set if absent", so each backend does it natively (SQLite: one
- * conditional upsert; Redis comes with the scale-out issue).
+ * conditional upsert; Redis: one Lua script).
  */
 export interface Lease {
   /** Take or renew `name` for `owner` for `ttlMs`; true when `owner` holds it afterwards. */
@@ -51,6 +52,51 @@ export async function createSqliteLease(adapter: KeyvSqlite, now: () => number =
     },
     async release(name, owner) {
       await adapter.query('DELETE FROM leases WHERE name = ? AND owner = ?', name, owner);
+    },
+  };
+}
+
+/** Take `KEYS[1]` for `ARGV[1]` for `ARGV[2]` ms when it is free or already ours; 1 when ours afterwards. */
+const ACQUIRE_SCRIPT = `local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0`;
+
+/** Delete `KEYS[1]` only while `ARGV[1]` holds it. */
+const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
+
+/** Key prefix of leases in Redis (apart from keyv's `namespace::` keys). */
+export const REDIS_LEASE_PREFIX = 'lease:';
+
+/** A lease in Redis; `close()` ends the connection it opened (none when it was given an adapter). */
+export interface RedisLease extends Lease {
+  close(): Promise<void>;
+}
+
+/**
+ * Leases in Redis, shared by every instance that uses the same server and database: each lease is one key
+ * holding its owner, with Redis's own expiry (PX), so the server's clock decides expiry for everyone. Take
+ * and renew run as one Lua script, as does release, so no other client can slip in between the check and
+ * the write. Given a URL it opens its own connection; given an adapter, it shares that one.
+ */
+export function createRedisLease(target: string | RedisAdapter): RedisLease {
+  const owned = typeof target === 'string';
+  const adapter = owned ? createRedisAdapter(target) : target;
+  return {
+    async acquire(name, owner, ttlMs) {
+      const ttl = String(Math.max(1, Math.ceil(ttlMs)));
+      return (await adapter.evalScript(ACQUIRE_SCRIPT, [REDIS_LEASE_PREFIX + name], [owner, ttl])) === 1;
+    },
+    async release(name, owner) {
+      await adapter.evalScript(RELEASE_SCRIPT, [REDIS_LEASE_PREFIX + name], [owner]);
+    },
+    async close() {
+      if (owned) await adapter.disconnect();
     },
   };
 }

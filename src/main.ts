@@ -12,7 +12,9 @@ import { createDigestService, type DigestService } from './digest/digest.js';
 import { scheduleDigest } from './digest/schedule.js';
 import { createBroadcastStore } from './store/broadcasts.js';
 import { createSubscriptionStore } from './store/subscriptions.js';
-import { createSqliteLease } from './store/lock.js';
+import { createRedisLease, createSqliteLease, type Lease } from './store/lock.js';
+import { createRedisAdapter } from './store/redis.js';
+import { createMetrics } from './metrics.js';
 import { createSqliteAdapter, sqliteFile } from './store/sqlite.js';
 import { createStores } from './store/stores.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -34,15 +36,23 @@ async function start(config: Config): Promise<void> {
   });
   if (problems.length > 0) log.warn({ skipped: problems.length }, 'some content records were skipped');
   const engine = createAnswerEngine({ index, lexicon, tuning: { minConfidence: config.ANSWER_MIN_CONFIDENCE } });
+  const metrics = createMetrics();
+  metrics.indexSize(index.size);
   const dataDir = resolve(config.DATA_DIR);
-  const adapter = () => createSqliteAdapter(dataDir);
+  // One adapter (connection) per keyv namespace, as the stores expect.
+  const redisUrl = config.REDIS_URL;
+  const adapter = redisUrl ? async () => createRedisAdapter(redisUrl) : () => createSqliteAdapter(dataDir);
   const stores = await createStores({ adapter, log: log.child({ module: 'store' }) });
-  const subscriptions = await createSubscriptionStore({ adapter, log: log.child({ module: 'store' }) });
   const broadcasts = await createBroadcastStore({ adapter, log: log.child({ module: 'store' }) });
   const staffStore = await createStaffStore({ adapter, log: log.child({ module: 'store' }) });
-  const leaseAdapter = await adapter();
-  const lease = await createSqliteLease(leaseAdapter);
-  log.info({ file: sqliteFile(dataDir) }, 'state store ready');
+  const leaseAdapter = redisUrl ? undefined : await createSqliteAdapter(dataDir);
+  const redisLease = redisUrl ? createRedisLease(redisUrl) : undefined;
+  const lease: Lease = redisLease ?? (await createSqliteLease(leaseAdapter!));
+  const probe = redisUrl ? createRedisAdapter(redisUrl) : undefined;
+  // Leases also guard the subscription index lists, so instances sharing a store lose no subscriber.
+  const subscriptions = await createSubscriptionStore({ adapter, log: log.child({ module: 'store' }), lease });
+  if (redisUrl) log.info({ redis: new URL(redisUrl).host }, 'state store ready (Redis)');
+  else log.info({ file: sqliteFile(dataDir) }, 'state store ready');
   const channels: (TelegramChannel | ZaloChannel)[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
     channels.push(
@@ -82,9 +92,16 @@ async function start(config: Config): Promise<void> {
     channels: byId,
     log: log.child({ module: 'broadcast' }),
     pace: { telegram: pace(config.TELEGRAM_SEND_RATE), zalo: pace(config.ZALO_SEND_RATE) },
-    onGone: (recipient, reason) => digest!.gone(recipient, reason),
+    onGone: (recipient, reason) => {
+      metrics.subscriberBlocked(recipient.channel);
+      return digest!.gone(recipient, reason);
+    },
     onDelivered: (id, recipient) => digest!.delivered(id, recipient),
-    onProgress: (report) => announcements?.progress(report),
+    onRateLimited: (channel) => metrics.rateLimited(channel),
+    onProgress: (report) => {
+      metrics.broadcastProgress(report.id.startsWith('ann:') ? 'announcement' : 'digest', report);
+      announcements?.progress(report);
+    },
   });
   digest = createDigestService({
     docs: () => index.all(),
@@ -102,8 +119,33 @@ async function start(config: Config): Promise<void> {
   await announcements.restore();
   const staffFlow = createStaffFlow({ staff: staffStore, admins: new Set(config.ADMIN_IDS), announcements, subscriptions, broadcasts, index, lexicon, log: log.child({ module: 'staff' }) });
   const subscriptionFlow = createSubscriptionFlow({ subscriptions, digest, lexicon, pushChannels: new Set(byId.keys()), log: log.child({ module: 'subscribe' }) });
-  const conversation = createConversation({ engine, index, lexicon, stores, flows: [subscriptionFlow, staffFlow], events: staffFlow, log: log.child({ module: 'conversation' }) });
-  const server = createHttpServer({ conversation, log: log.child({ module: 'http' }), routes: channels.map((c) => c.route) });
+  const conversation = createConversation({ engine, index, lexicon, stores, flows: [subscriptionFlow, staffFlow],
+    events: {
+      async questionAnswered(msg, question, kind, confidence, at) {
+        if (kind === 'answer') metrics.answerConfidence(confidence);
+        else metrics.unanswered(msg.channel);
+        await staffFlow.questionAnswered(msg, question, kind, confidence, at);
+      },
+      thumbsDown: (msg, question, at) => staffFlow.thumbsDown(msg, question, at),
+    }, log: log.child({ module: 'conversation' }) });
+  const started = new Set<ChannelId>();
+  const readiness = {
+    index: () => (index.size > 0 ? true : 'index is empty'),
+    store: async () => (probe ? probe.ping() : (await stores.chats.get('readyz:probe'), true)),
+    ...Object.fromEntries(channels.map((c) => [c.id, () => (started.has(c.id) ? true : 'not started')])),
+  };
+  const indexGauge = setInterval(() => metrics.indexSize(index.size), 15_000);
+  indexGauge.unref();
+  /** Count and time every message the conversation answers on any channel. */
+  const handle = async (msg: Parameters<typeof conversation.handle>[0]) => {
+    metrics.messageIn(msg.channel);
+    const done = metrics.startReply(msg.channel);
+    const replies = await conversation.handle(msg);
+    metrics.messageOut(msg.channel, replies.length);
+    done();
+    return replies;
+  };
+  const server = createHttpServer({ conversation: { handle }, log: log.child({ module: 'http' }), routes: channels.map((c) => c.route), readiness, metrics });
   server.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -111,7 +153,8 @@ async function start(config: Config): Promise<void> {
   });
   for (const channel of channels) {
     try {
-      await channel.start((msg) => conversation.handle(msg));
+      await channel.start(handle);
+      started.add(channel.id);
     } catch (err) {
       log.fatal({ channel: channel.id, err: err instanceof Error ? err.message : String(err) }, `${channel.id} channel could not start`);
       process.exit(1);
@@ -128,7 +171,7 @@ async function start(config: Config): Promise<void> {
     void digestTask.stop();
     announcements?.stop();
     void Promise.allSettled([broadcaster.stop(), ...channels.map((c) => c.stop())]).then(() =>
-      server.close(() => void Promise.allSettled([stores.close(), subscriptions.close(), broadcasts.close(), staffStore.close(), leaseAdapter.disconnect()]).finally(() => process.exit(0))),
+      server.close(() => void Promise.allSettled([stores.close(), subscriptions.close(), broadcasts.close(), staffStore.close(), leaseAdapter?.disconnect(), redisLease?.close(), probe?.disconnect()]).finally(() => process.exit(0))),
     );
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();

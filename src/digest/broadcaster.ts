@@ -54,6 +54,8 @@ export interface BroadcasterOptions {
   onGone?: (recipient: Recipient, reason: 'blocked' | 'chat_not_found') => Promise<void>;
   /** A recipient got every part: the caller records the delivery (e.g. the digest day). */
   onDelivered?: (broadcastId: string, recipient: Recipient) => Promise<void>;
+  /** A platform answered 429 (metrics). */
+  onRateLimited?: (channel: ChannelId) => void;
 }
 
 const DEFAULT_PACE: Record<ChannelId, ChannelPace> = {
@@ -183,6 +185,7 @@ export function createBroadcaster(options: BroadcasterOptions) {
       }
       if (result.reason === 'rate_limited') {
         report.got429++;
+        options.onRateLimited?.(recipient.channel);
         pauseChannel(recipient.channel, result.retryAfterMs);
         continue;
       }

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
 import type { ChannelId } from '../channels/types.js';
+import type { Lease } from './lock.js';
 
 /** One subscriber of the daily digest. Kept (marked inactive) when the platform says the chat is gone. */
 export interface Subscriber {
@@ -48,8 +49,8 @@ const READ_BATCH = 500;
  * (one per delivery hour and shard) naming the records. Listing one hour reads 64 lists and then the
  * records in batches, so it stays fast at a million subscribers without keyv's iterator() (which
  * overflows the stack on @keyv/sqlite past ~31k keys) and without one huge JSON value.
- * Index updates are serialised per list in this process; with several instances on Redis the
- * scale-out issue adds a store lock.
+ * Index updates are serialised per list in this process, and across processes by a lease per list when
+ * one is given (several instances on one Redis or one SQLite file).
  */
 export interface SubscriptionStore {
   get(channel: string, chatId: string): Promise<Subscriber | undefined>;
@@ -76,7 +77,7 @@ function shardOf(key: string): number {
 const listKey = (hour: number, shard: number) => `h${String(hour).padStart(2, '0')}:s${String(shard).padStart(2, '0')}`;
 
 /** Create the subscription store over two keyv namespaces (records and index lists). */
-export async function createSubscriptionStore(options: { adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter; log: Logger }): Promise<SubscriptionStore> {
+export async function createSubscriptionStore(options: { adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter; log: Logger; lease?: Lease }): Promise<SubscriptionStore> {
   const make = async <T>(namespace: string) => {
     const kv = new Keyv<T>({ store: options.adapter ? await options.adapter() : new Map(), namespace, throwOnErrors: true });
     kv.on('error', (err: unknown) => options.log.error({ err, namespace }, 'store error'));
@@ -87,10 +88,27 @@ export async function createSubscriptionStore(options: { adapter?: () => Promise
   const marks = await make<DeliveryMark>('subdlv');
   const locks = new Map<string, Promise<unknown>>();
 
+  const owner = randomUUID();
+  /** Hold the list's lease (other instances) around `fn`; a few seconds of contention at most. */
+  async function leased<T>(list: string, fn: () => Promise<T>): Promise<T> {
+    const lease = options.lease;
+    if (!lease) return fn();
+    const name = `subidx:${list}`;
+    for (let attempt = 0; !(await lease.acquire(name, owner, 10_000)); attempt++) {
+      if (attempt >= 400) throw new Error(`subscription index ${list} stayed locked by another instance`);
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+    }
+    try {
+      return await fn();
+    } finally {
+      await lease.release(name, owner).catch((err: unknown) => options.log.warn({ err, name }, 'could not release a lease'));
+    }
+  }
+
   /** Run `fn` after every earlier update of the same list (read-modify-write without lost updates). */
   function serial<T>(list: string, fn: () => Promise<T>): Promise<T> {
     const previous = locks.get(list) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(fn);
+    const next = previous.catch(() => undefined).then(() => leased(list, fn));
     locks.set(list, next);
     void next.finally(() => locks.get(list) === next && locks.delete(list)).catch(() => undefined);
     return next;

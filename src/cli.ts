@@ -1,13 +1,20 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SingleBar } from 'cli-progress';
 import type { Logger } from 'pino';
 import { createAnswerEngine } from './assistant/answer-engine.js';
 import { loadConfig } from './config.js';
 import { baselineSystem, oursSystem, readQueries, score, type EvalReport, type Figures } from './eval/evaluate.js';
+import { toSearchDoc } from './content/types.js';
+import { createImporter, type ImportSummary } from './ingest/importer.js';
 import { createLogger } from './log.js';
+import type { ArticleIndex } from './search/article-index.js';
 import { createBaselineIndex } from './search/baseline.js';
 import { loadIndex } from './search/build.js';
 import { loadLexicon } from './search/lexicon.js';
+import { createArticleStore } from './store/articles.js';
+import { createSqliteAdapter, sqliteFile } from './store/sqlite.js';
 
 const USAGE = `Usage: mattran-bot <command> [options]   (or: npm run cli -- <command> ...)
 
@@ -16,6 +23,11 @@ Commands:
       Answer one question. --json prints {text, sources, confidence, kind}.
   eval --queries FILE [--corpus FILE ...] [--json] [--no-baseline]
       Retrieval and answer figures for our engine and for default MiniSearch, with and without diacritics.
+  import <feed-url | page-url | sitemap-url | file.jsonl[.gz] | file.json> [--json]
+      Import articles into the state in DATA_DIR (new / updated / skipped / failed with reasons);
+      --json prints one JSON line. "ask" and the service see imported articles afterwards.
+
+--data-dir DIR overrides DATA_DIR (state and index snapshots; default ./var).
 
 --corpus (repeatable) replaces the bundled data/ for this run; several add up. A directory loads every
 .json/.jsonl/.jsonl.gz inside it (so "--corpus data" brings the bundled data back).
@@ -40,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       'no-baseline': { type: 'boolean', default: false },
       'no-cache': { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -52,7 +65,8 @@ async function main(argv: string[]): Promise<number> {
   const log: Logger = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, pretty: process.stderr.isTTY }, 2);
   const paths = values.corpus && values.corpus.length > 0 ? values.corpus.map((p) => resolve(p)) : [resolve(config.CONTENT_DIR), ...config.CORPUS.map((p) => resolve(p))];
   const lexicon = loadLexicon(join(resolve(config.CONTENT_DIR), 'lexicon'));
-  const cacheDir = values['no-cache'] ? undefined : join(resolve(config.DATA_DIR), 'cache');
+  const dataDir = resolve(values['data-dir'] ?? config.DATA_DIR);
+  const cacheDir = values['no-cache'] ? undefined : join(dataDir, 'cache');
 
   if (command === 'ask') {
     const question = rest.join(' ');
@@ -61,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const { index } = await loadIndex({ paths, cacheDir, log });
+    await addImported(index, dataDir, log);
     const engine = createAnswerEngine({ index, lexicon, tuning: { minConfidence: config.ANSWER_MIN_CONFIDENCE } });
     const answer = engine.answer(question);
     if (values.json) out(JSON.stringify({ text: answer.text, sources: answer.sources, confidence: answer.confidence, kind: answer.kind }));
@@ -110,8 +125,66 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (command === 'import') {
+    const target = rest[0];
+    if (!target || rest.length > 1) {
+      out('import: give one feed, sitemap or page URL, or one .jsonl/.jsonl.gz/.json file\n\n' + USAGE);
+      return 2;
+    }
+    return runImport(target, { dataDir, lexicon, log, json: values.json ?? false });
+  }
+
   out(`unknown command: ${command}\n\n${USAGE}`);
   return 2;
+}
+
+/** Add the articles imported into DATA_DIR to the index, next to the bundled data (nothing when there is no state file). */
+async function addImported(index: ArticleIndex, dataDir: string, log: Logger): Promise<void> {
+  if (!existsSync(sqliteFile(dataDir))) return;
+  const store = await createArticleStore({ adapter: () => createSqliteAdapter(dataDir), log });
+  try {
+    for (const rec of await store.all()) index.upsert(toSearchDoc({ type: 'article', ...rec.article }));
+  } finally {
+    await store.close();
+  }
+}
+
+/** `import`: a URL or a file into the state in DATA_DIR, with a progress bar on a terminal. */
+async function runImport(target: string, o: { dataDir: string; lexicon: ReturnType<typeof loadLexicon>; log: Logger; json: boolean }): Promise<number> {
+  const store = await createArticleStore({ adapter: () => createSqliteAdapter(o.dataDir), log: o.log });
+  const importer = createImporter({ store, lexicon: o.lexicon, log: o.log });
+  const bar = process.stderr.isTTY && !o.json ? new SingleBar({ stream: process.stderr, format: 'importing [{bar}] {value}/{total} articles', hideCursor: true, clearOnComplete: true }) : undefined;
+  let started = false;
+  const onProgress = ({ done, total }: { done: number; total: number }) => {
+    if (!bar) return;
+    if (!started) {
+      bar.start(total, done);
+      started = true;
+    } else {
+      bar.setTotal(total);
+      bar.update(done);
+    }
+  };
+  let summary: ImportSummary;
+  try {
+    summary = /^https?:\/\//i.test(target) ? await importer.importUrl(target, { onProgress }) : await importer.importFile(resolve(target), { onProgress });
+  } finally {
+    if (started) bar?.stop();
+    await store.close();
+  }
+  if (o.json) {
+    // Wait for the write: a large summary into a pipe is still in flight when main() calls process.exit.
+    const line = JSON.stringify({ source: summary.source, new: summary.new, updated: summary.updated, skipped: summary.skipped, failed: summary.failed, items: summary.items });
+    await new Promise<void>((done) => process.stdout.write(line + '\n', () => done()));
+  } else {
+    const note = summary.source.notModified ? ' (not modified since the last import)' : '';
+    out(`${summary.source.url} (${summary.source.kind})${note}: ${summary.new} new, ${summary.updated} updated, ${summary.skipped} skipped, ${summary.failed.length} failed`);
+    for (const item of summary.items) out(`  ${item.change === 'new' ? '+' : '~'} ${item.id}  ${item.title}`);
+    if (summary.failed.length > 0) out('failed:');
+    for (const f of summary.failed) out(`  ${f.url}: ${f.reason}`);
+    await new Promise<void>((done) => process.stdout.write(`state: ${sqliteFile(o.dataDir)}\n`, () => done()));
+  }
+  return summary.source.error ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then(

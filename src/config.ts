@@ -60,6 +60,8 @@ const schema = z.object({
   ZALO_SEND_RATE: z.coerce.number().positive().max(1000).default(5),
   /** Sends in flight at once per channel during a broadcast (also the most a crash can duplicate). */
   BROADCAST_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** Seconds a lease (digest slot, broadcast, announcement) outlives an instance that died holding it. */
+  LEASE_TTL_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
   /** This instance's name in leases; the default (host name and port) stays the same across restarts. */
   INSTANCE_ID: z.string().regex(/^[\w.:-]{1,100}$/, 'must be 1-100 letters, digits, ".", ":", "_" or "-"').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

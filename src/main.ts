@@ -15,6 +15,8 @@ import { createSubscriptionStore } from './store/subscriptions.js';
 import { createRedisLease, createSqliteLease, type Lease } from './store/lock.js';
 import { createRedisAdapter } from './store/redis.js';
 import { createMetrics } from './metrics.js';
+import { createChangeLog } from './store/changes.js';
+import { createIndexSync } from './search/sync.js';
 import { createSqliteAdapter, sqliteFile } from './store/sqlite.js';
 import { createStores } from './store/stores.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -43,7 +45,6 @@ async function start(config: Config): Promise<void> {
   const redisUrl = config.REDIS_URL;
   const adapter = redisUrl ? async () => createRedisAdapter(redisUrl) : () => createSqliteAdapter(dataDir);
   const stores = await createStores({ adapter, log: log.child({ module: 'store' }) });
-  const broadcasts = await createBroadcastStore({ adapter, log: log.child({ module: 'store' }) });
   const staffStore = await createStaffStore({ adapter, log: log.child({ module: 'store' }) });
   const leaseAdapter = redisUrl ? undefined : await createSqliteAdapter(dataDir);
   const redisLease = redisUrl ? createRedisLease(redisUrl) : undefined;
@@ -51,6 +52,10 @@ async function start(config: Config): Promise<void> {
   const probe = redisUrl ? createRedisAdapter(redisUrl) : undefined;
   // Leases also guard the subscription index lists, so instances sharing a store lose no subscriber.
   const subscriptions = await createSubscriptionStore({ adapter, log: log.child({ module: 'store' }), lease });
+  const broadcasts = await createBroadcastStore({ adapter, log: log.child({ module: 'store' }), lease });
+  // Announcements, removals and imports made on one instance reach the others' indexes within seconds.
+  const changes = await createChangeLog({ adapter, log: log.child({ module: 'store' }), lease });
+  const indexSync = await createIndexSync({ index, changes, log: log.child({ module: 'index' }) });
   if (redisUrl) log.info({ redis: new URL(redisUrl).host }, 'state store ready (Redis)');
   else log.info({ file: sqliteFile(dataDir) }, 'state store ready');
   const channels: (TelegramChannel | ZaloChannel)[] = [];
@@ -114,10 +119,11 @@ async function start(config: Config): Promise<void> {
     catchUpHours: config.DIGEST_CATCHUP_HOURS,
     lease,
     instanceId,
+    leaseTtlMs: config.LEASE_TTL_SECONDS * 1000,
   });
-  announcements = createAnnouncementService({ staff: staffStore, index, subscriptions, broadcasts, broadcaster, channels: byId, lease, instanceId, log: log.child({ module: 'announcements' }) });
+  announcements = createAnnouncementService({ staff: staffStore, index, subscriptions, broadcasts, broadcaster, channels: byId, lease, instanceId, leaseTtlMs: config.LEASE_TTL_SECONDS * 1000, publisher: indexSync.publisher, log: log.child({ module: 'announcements' }) });
   await announcements.restore();
-  const staffFlow = createStaffFlow({ staff: staffStore, admins: new Set(config.ADMIN_IDS), announcements, subscriptions, broadcasts, index, lexicon, log: log.child({ module: 'staff' }) });
+  const staffFlow = createStaffFlow({ staff: staffStore, admins: new Set(config.ADMIN_IDS), announcements, subscriptions, broadcasts, index, lexicon, publisher: indexSync.publisher, log: log.child({ module: 'staff' }) });
   const subscriptionFlow = createSubscriptionFlow({ subscriptions, digest, lexicon, pushChannels: new Set(byId.keys()), log: log.child({ module: 'subscribe' }) });
   const conversation = createConversation({ engine, index, lexicon, stores, flows: [subscriptionFlow, staffFlow],
     events: {
@@ -163,15 +169,24 @@ async function start(config: Config): Promise<void> {
   // Resume an interrupted broadcast and run missed digests in the background; then every hour.
   void digest.recover(new Date()).catch((err: unknown) => log.error({ err }, 'digest recovery failed'));
   const digestTask = scheduleDigest(digest, config.DIGEST_CRON, log.child({ module: 'digest' }));
+  // Take over what a dead instance left: its leases expire, then the next sweep here resumes the work.
+  const sweeper = setInterval(() => {
+    void digest!.sweep().catch((err: unknown) => log.error({ err }, 'digest sweep failed'));
+    void announcements!.sweep().catch((err: unknown) => log.error({ err }, 'announcement sweep failed'));
+  }, (config.LEASE_TTL_SECONDS * 1000) / 2);
+  sweeper.unref();
+  indexSync.start();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1);
     stopping = true;
     log.info({ signal }, 'shutting down');
     void digestTask.stop();
+    clearInterval(sweeper);
+    indexSync.stop();
     announcements?.stop();
     void Promise.allSettled([broadcaster.stop(), ...channels.map((c) => c.stop())]).then(() =>
-      server.close(() => void Promise.allSettled([stores.close(), subscriptions.close(), broadcasts.close(), staffStore.close(), leaseAdapter?.disconnect(), redisLease?.close(), probe?.disconnect()]).finally(() => process.exit(0))),
+      server.close(() => void Promise.allSettled([stores.close(), subscriptions.close(), broadcasts.close(), staffStore.close(), changes.close(), leaseAdapter?.disconnect(), redisLease?.close(), probe?.disconnect()]).finally(() => process.exit(0))),
     );
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();

@@ -5,6 +5,7 @@ import type { BroadcastReport } from '../digest/broadcaster.js';
 import { TOPIC_IDS } from '../digest/topics.js';
 import { foldToken, tokenize } from '../search/analyzer.js';
 import type { ArticleIndex } from '../search/article-index.js';
+import type { IndexPublisher } from '../search/sync.js';
 import type { Lexicon } from '../search/lexicon.js';
 import type { BroadcastStore } from '../store/broadcasts.js';
 import type { AuditEntry, InboxEntry, StaffStore } from '../store/staff.js';
@@ -31,6 +32,8 @@ export interface StaffFlowOptions {
   index: ArticleIndex;
   lexicon: Lexicon;
   log: Logger;
+  /** Where removals go (other instances too); the local index when absent. */
+  publisher?: IndexPublisher;
 }
 
 const who = (msg: InboundMessage) => `${msg.channel}:${msg.userId}`;
@@ -186,7 +189,7 @@ export function createStaffFlow(options: StaffFlowOptions) {
           await audit(msg, at, '/xoabai', 'failed', id);
           return [{ text: t.removeMissing(id) }];
         }
-        index.remove(id);
+        (options.publisher ?? index).remove(id);
         await staff.unpublish(id);
         await audit(msg, at, '/xoabai', 'ok', `${id} “${doc.title.slice(0, 80)}”`);
         return [{ text: t.removed(id, doc.title) }];

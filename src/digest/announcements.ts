@@ -4,6 +4,7 @@ import { staffText } from '../assistant/messages.js';
 import type { Channel, ChannelId, OutboundMessage } from '../channels/types.js';
 import type { SearchDoc } from '../content/types.js';
 import type { ArticleIndex } from '../search/article-index.js';
+import type { IndexPublisher } from '../search/sync.js';
 import type { BroadcastStore, Recipient } from '../store/broadcasts.js';
 import { createMemoryLease, type Lease } from '../store/lock.js';
 import type { Announcement, StaffStore } from '../store/staff.js';
@@ -24,9 +25,13 @@ export interface AnnouncementOptions {
   instanceId?: string;
   /** Least time between two progress messages in the staff chat. */
   progressEveryMs?: number;
+  /** How long a lease outlives an instance that died holding it. */
+  leaseTtlMs?: number;
+  /** Where published items go (other instances too); the local index when absent. */
+  publisher?: IndexPublisher;
 }
 
-const LEASE_TTL_MS = 60_000;
+const DEFAULT_LEASE_TTL_MS = 60_000;
 /** setTimeout's longest wait; later sends are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -53,6 +58,10 @@ export function createAnnouncementService(options: AnnouncementOptions) {
   const instanceId = options.instanceId ?? randomUUID();
   const timers = new Map<string, NodeJS.Timeout>();
   const lastProgress = new Map<string, number>();
+  const leaseTtlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  const publisher = options.publisher ?? index;
+  /** Announcements this process is sending now (the lease is ours again for a second caller here). */
+  const sendingHere = new Set<string>();
 
   const tell = async (a: Announcement, text: string) => {
     const channel = options.channels.get(a.authorChat.channel as ChannelId);
@@ -72,14 +81,24 @@ export function createAnnouncementService(options: AnnouncementOptions) {
 
   /** Publish and broadcast now (or resume a broadcast a crash interrupted). Once per announcement. */
   async function send(id: string): Promise<BroadcastReport | undefined> {
+    if (sendingHere.has(id)) return undefined;
+    sendingHere.add(id);
+    try {
+      return await sendLeased(id);
+    } finally {
+      sendingHere.delete(id);
+    }
+  }
+
+  async function sendLeased(id: string): Promise<BroadcastReport | undefined> {
     const name = `ann:${id}`;
-    if (!(await lease.acquire(name, instanceId, LEASE_TTL_MS))) return undefined;
-    const renew = setInterval(() => void lease.acquire(name, instanceId, LEASE_TTL_MS).catch(() => undefined), LEASE_TTL_MS / 3);
+    if (!(await lease.acquire(name, instanceId, leaseTtlMs))) return undefined;
+    const renew = setInterval(() => void lease.acquire(name, instanceId, leaseTtlMs).catch(() => undefined), leaseTtlMs / 3);
     try {
       const a = await staff.getAnnouncement(id);
       if (!a || a.status === 'cancelled' || a.status === 'sent') return undefined;
       if (a.status !== 'sending') await staff.saveAnnouncement({ ...a, status: 'sending' });
-      index.upsert(announcementDoc(a));
+      publisher.upsert(announcementDoc(a));
       if (!(await broadcasts.get(name))) {
         const list = await recipients(a);
         if (list.length === 0) {
@@ -121,7 +140,7 @@ export function createAnnouncementService(options: AnnouncementOptions) {
       await staff.saveAnnouncement(a);
       if (sendAt) arm(a);
       // Searchable at once; the broadcast follows.
-      else index.upsert(announcementDoc(a));
+      else publisher.upsert(announcementDoc(a));
       if (!sendAt) void send(a.id).catch((err: unknown) => log.error({ err, announcement: a.id }, 'announcement failed'));
       return a;
     },
@@ -138,6 +157,18 @@ export function createAnnouncementService(options: AnnouncementOptions) {
         else if (a.status === 'sending' || a.status === 'scheduled') arm(a);
       }
       for (const id of await staff.unpublished()) index.remove(id);
+    },
+
+    /**
+     * Send what is due and nobody is sending: an announcement whose instance died mid-broadcast (lease
+     * expired) or whose timer was on an instance that is gone. Called every half lease.
+     */
+    async sweep(now = new Date()): Promise<void> {
+      for (const a of await staff.announcements()) {
+        if ((a.status === 'sending' || a.status === 'scheduled') && Date.parse(a.sendAt) <= now.getTime() && !sendingHere.has(a.id)) {
+          await send(a.id).catch((err: unknown) => log.error({ err, announcement: a.id }, 'announcement failed'));
+        }
+      }
     },
 
     /** Broadcaster progress of announcement broadcasts, relayed to the author's chat now and then. */

@@ -32,10 +32,12 @@ export interface DigestOptions {
   lease?: Lease;
   /** This instance's name in leases. */
   instanceId?: string;
+  /** How long a lease outlives an instance that died holding it. */
+  leaseTtlMs?: number;
 }
 
-/** A broadcast's lease lives this long without renewal; it is renewed three times as often. */
-const LEASE_TTL_MS = 60_000;
+/** A broadcast's lease lives this long without renewal (default); it is renewed three times as often. */
+export const LEASE_TTL_MS = 60_000;
 
 /** Where a subscriber's next digest starts. */
 export function windowStart(mark: DeliveryMark | undefined, untilMs: number): number {
@@ -58,6 +60,7 @@ export function createDigestService(options: DigestOptions) {
   const candidateCache = new Map<number, DigestCandidate[]>();
   const lease = options.lease ?? createMemoryLease();
   const instanceId = options.instanceId ?? randomUUID();
+  const leaseTtlMs = options.leaseTtlMs ?? LEASE_TTL_MS;
 
   /**
    * Run `fn` while holding the lease `name` (renewed until it ends); undefined without running it when another
@@ -75,16 +78,16 @@ export function createDigestService(options: DigestOptions) {
     }
   }
   async function leased<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
-    if (!(await lease.acquire(name, instanceId, LEASE_TTL_MS))) {
+    if (!(await lease.acquire(name, instanceId, leaseTtlMs))) {
       log.info({ name }, 'another instance holds this digest run');
       return undefined;
     }
     const renew = setInterval(() => {
-      void lease.acquire(name, instanceId, LEASE_TTL_MS).then(
+      void lease.acquire(name, instanceId, leaseTtlMs).then(
         (held) => held || log.error({ name }, 'lost the lease of a running broadcast'),
         (err: unknown) => log.error({ err, name }, 'could not renew a lease'),
       );
-    }, LEASE_TTL_MS / 3);
+    }, leaseTtlMs / 3);
     try {
       return await fn();
     } finally {
@@ -174,6 +177,22 @@ export function createDigestService(options: DigestOptions) {
     log.info({ channel: recipient.channel, chatId: recipient.chatId, reason }, 'subscriber marked inactive');
   }
 
+  /**
+   * Resume digest broadcasts nobody is working on: interrupted by a crash here, or by the death of the
+   * instance that held them (its lease expired). Called at start and every half lease from then on.
+   */
+  async function sweep(): Promise<void> {
+    for (const id of await broadcasts.running()) {
+      const spec = await broadcasts.get(id);
+      if (spec?.kind !== 'digest' || runningHere.has(id)) continue;
+      const report = await exclusively(id, async () => {
+        log.warn({ id }, 'resuming an interrupted digest broadcast');
+        return broadcaster.run(id, builderFor(Number(spec.params.untilMs)));
+      });
+      if (report) log.info({ id, sent: report.sent }, 'interrupted digest broadcast finished');
+    }
+  }
+
   /** Run the slot `now` falls in and remember it as the last run (what cron calls every hour). */
   async function tick(now: Date): Promise<BroadcastReport | undefined> {
     const { day, hour } = vnClock(now);
@@ -187,12 +206,7 @@ export function createDigestService(options: DigestOptions) {
    * each, when they are younger than the catch-up window; older ones are skipped and logged.
    */
   async function recover(now: Date): Promise<void> {
-    for (const id of await broadcasts.running()) {
-      const spec = await broadcasts.get(id);
-      if (spec?.kind !== 'digest') continue;
-      log.warn({ id }, 'resuming an interrupted digest broadcast');
-      await exclusively(id, () => broadcaster.run(id, builderFor(Number(spec.params.untilMs))));
-    }
+    await sweep();
     const last = await broadcasts.getMark('digest:lastSlot');
     const current = vnClock(now);
     if (!last) {
@@ -220,7 +234,7 @@ export function createDigestService(options: DigestOptions) {
     return compose(recipient, untilMs);
   }
 
-  return { runSlot, tick, recover, delivered, gone, onDemand };
+  return { runSlot, tick, recover, sweep, delivered, gone, onDemand };
 }
 
 /** The digest service's public face. */

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
 import type { ChannelId } from '../channels/types.js';
 import type { BroadcastReport, Outcome } from '../digest/broadcaster.js';
+import type { Lease } from './lock.js';
 
 /** One recipient of a broadcast, with what the message builder needs, frozen when the broadcast is created. */
 export interface Recipient {
@@ -57,7 +59,7 @@ export interface BroadcastStore {
 const journalKey = (id: string, r: Recipient) => `${id}|${r.channel}:${r.chatId}`;
 
 /** Create the broadcast store over keyv namespaces on `adapter()` (Maps without it). */
-export async function createBroadcastStore(options: { adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter; log: Logger }): Promise<BroadcastStore> {
+export async function createBroadcastStore(options: { adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter; log: Logger; lease?: Lease }): Promise<BroadcastStore> {
   const make = async <T>(namespace: string) => {
     const kv = new Keyv<T>({ store: options.adapter ? await options.adapter() : new Map(), namespace, throwOnErrors: true });
     kv.on('error', (err: unknown) => options.log.error({ err, namespace }, 'store error'));
@@ -68,9 +70,22 @@ export async function createBroadcastStore(options: { adapter?: () => Promise<Ke
   const journal = await make<JournalEntry>('bcastj');
   const meta = await make<unknown>('bcastm');
   let chain: Promise<unknown> = Promise.resolve();
-  /** Serialise updates of the small "running" list. */
+  const owner = randomUUID();
+  /** Updates of the small "running" list: serialised here, and under a lease across instances when given. */
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = chain.catch(() => undefined).then(fn);
+    const next = chain.catch(() => undefined).then(async () => {
+      const lease = options.lease;
+      if (!lease) return fn();
+      for (let attempt = 0; !(await lease.acquire('bcast:running', owner, 10_000)); attempt++) {
+        if (attempt >= 400) throw new Error('the list of running broadcasts stayed locked by another instance');
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+      }
+      try {
+        return await fn();
+      } finally {
+        await lease.release('bcast:running', owner).catch(() => undefined);
+      }
+    });
     chain = next;
     return next;
   };

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import type { Logger } from 'pino';
+import type { SearchDoc } from '../content/types.js';
+import type { Lease } from './lock.js';
+
+/** A change to the searchable content made on one instance, for the others to apply. */
+export type IndexChange = { seq: number; op: 'upsert'; doc: SearchDoc } | { seq: number; op: 'remove'; id: string };
+type NewChange = { op: 'upsert'; doc: SearchDoc } | { op: 'remove'; id: string };
+
+/** Changes are kept this long: an instance down longer rebuilds from the content and the store at start. */
+const KEEP_MS = 7 * 24 * 3_600_000;
+/** Most changes read in one pull. */
+const PULL_MAX = 500;
+
+/**
+ * A numbered change log in the store (works the same on Redis and on a shared SQLite file): publishing
+ * takes the next number under a lease, pulling reads every number after the last one seen.
+ */
+export interface ChangeLog {
+  publish(change: NewChange): Promise<number>;
+  /** Changes after `seq`, in order (at most 500 at a time). */
+  since(seq: number): Promise<IndexChange[]>;
+  /** The latest number published. */
+  head(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Create the change log over keyv on `adapter()` (a Map without it). */
+export async function createChangeLog(options: { adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter; log: Logger; lease?: Lease }): Promise<ChangeLog> {
+  const kv = new Keyv<unknown>({ store: options.adapter ? await options.adapter() : new Map(), namespace: 'changes', throwOnErrors: true });
+  kv.on('error', (err: unknown) => options.log.error({ err, namespace: 'changes' }, 'store error'));
+  const owner = randomUUID();
+  let chain: Promise<unknown> = Promise.resolve();
+  const head = async () => ((await kv.get('seq')) as number | undefined) ?? 0;
+  return {
+    publish(change) {
+      const next = chain.catch(() => undefined).then(async () => {
+        const lease = options.lease;
+        if (lease) {
+          for (let attempt = 0; !(await lease.acquire('changes:seq', owner, 10_000)); attempt++) {
+            if (attempt >= 400) throw new Error('the change log stayed locked by another instance');
+            await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+          }
+        }
+        try {
+          const seq = (await head()) + 1;
+          // The entry first, then the number: a reader never sees a number without its entry.
+          await kv.set(`c:${seq}`, { ...change, seq }, KEEP_MS);
+          await kv.set('seq', seq);
+          return seq;
+        } finally {
+          if (lease) await lease.release('changes:seq', owner).catch(() => undefined);
+        }
+      });
+      chain = next;
+      return next as Promise<number>;
+    },
+    async since(seq) {
+      const last = Math.min(await head(), seq + PULL_MAX);
+      if (last <= seq) return [];
+      const keys = Array.from({ length: last - seq }, (_, i) => `c:${seq + 1 + i}`);
+      const found = (await kv.getMany(keys)) as (IndexChange | undefined)[];
+      return found.filter((c): c is IndexChange => c !== undefined);
+    },
+    head,
+    async close() {
+      await chain.catch(() => undefined);
+      await kv.disconnect();
+    },
+  };
+}

@@ -32,8 +32,9 @@ export interface UrlValidators {
  * huge JSON value. Also the HTTP validators of fetched URLs, for conditional requests.
  *
  * @remarks
- * Writes are serialised in this process. Two processes appending to the same chunk at once (two importers on
- * one Redis) could lose a list entry; the record and maps stay, so the next import of that URL lists it again.
+ * Writes are serialised in this process only. Two processes appending to the same chunk at once (two importers
+ * on one Redis) could lose a list entry: the record and its maps stay, but it is not read back at start. Run the
+ * importer on one instance at a time (under a lease) until the list writes take the store lock.
  */
 export interface ArticleStore {
   /** The record of one id. */

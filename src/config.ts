@@ -50,6 +50,10 @@ const schema = z.object({
     .optional(),
   /** Admins, comma-separated `channel:userId` (telegram:123456789,zalo:e4ea2cd5…): they grant the staff role in chat. */
   ADMIN_IDS: list.pipe(z.array(z.string().regex(/^(telegram|zalo|web):[\w-]{1,64}$/, 'each entry must look like telegram:123456789 or zalo:<id>'))),
+  /** Sources the importer follows: RSS/Atom feeds, sitemaps or section pages, comma-separated. */
+  FEEDS: list.pipe(z.array(z.url().refine((u) => /^https?:\/\//.test(u), 'each feed must be an http(s) URL'))),
+  /** When the sources are polled (node-cron, Vietnam time); also once at start. */
+  INGEST_CRON: z.string().default('*/30 * * * *').refine(isValidCron, 'must be a cron expression, e.g. "*/30 * * * *"'),
   /** When the digest job runs (node-cron, Vietnam time); each run serves subscribers whose hour it is. */
   DIGEST_CRON: z.string().default('0 * * * *').refine(isValidCron, 'must be a cron expression, e.g. "0 * * * *"'),
   /** Missed digest runs younger than this many hours are run at start; older ones are skipped. */

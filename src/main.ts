@@ -9,7 +9,11 @@ import { createStaffStore } from './store/staff.js';
 import type { Channel, ChannelId } from './channels/types.js';
 import { createBroadcaster } from './digest/broadcaster.js';
 import { createDigestService, type DigestService } from './digest/digest.js';
-import { scheduleDigest } from './digest/schedule.js';
+import { scheduleDigest, scheduleIngest } from './digest/schedule.js';
+import { toSearchDoc } from './content/types.js';
+import { createFeedPoller, createImporter } from './ingest/importer.js';
+import { createArticleStore } from './store/articles.js';
+import { staffText } from './assistant/messages.js';
 import { createBroadcastStore } from './store/broadcasts.js';
 import { createSubscriptionStore } from './store/subscriptions.js';
 import { createRedisLease, createSqliteLease, type Lease } from './store/lock.js';
@@ -53,6 +57,11 @@ async function start(config: Config): Promise<void> {
   // Leases also guard the subscription index lists, so instances sharing a store lose no subscriber.
   const subscriptions = await createSubscriptionStore({ adapter, log: log.child({ module: 'store' }), lease });
   const broadcasts = await createBroadcastStore({ adapter, log: log.child({ module: 'store' }), lease });
+  // Imported articles live in the store: back into the index at every start (before unpublished ids go out).
+  const articles = await createArticleStore({ adapter, log: log.child({ module: 'store' }) });
+  const imported = await articles.all();
+  for (const r of imported) index.upsert(toSearchDoc({ type: 'article', ...r.article }));
+  if (imported.length > 0) log.info({ imported: imported.length }, 'imported articles indexed');
   // Announcements, removals and imports made on one instance reach the others' indexes within seconds.
   const changes = await createChangeLog({ adapter, log: log.child({ module: 'store' }), lease });
   const indexSync = await createIndexSync({ index, changes, log: log.child({ module: 'index' }) });
@@ -123,7 +132,43 @@ async function start(config: Config): Promise<void> {
   });
   announcements = createAnnouncementService({ staff: staffStore, index, subscriptions, broadcasts, broadcaster, channels: byId, lease, instanceId, leaseTtlMs: config.LEASE_TTL_SECONDS * 1000, publisher: indexSync.publisher, log: log.child({ module: 'announcements' }) });
   await announcements.restore();
-  const staffFlow = createStaffFlow({ staff: staffStore, admins: new Set(config.ADMIN_IDS), announcements, subscriptions, broadcasts, index, lexicon, publisher: indexSync.publisher, log: log.child({ module: 'staff' }) });
+  const unpublished = new Set(await staffStore.unpublished());
+  const importer = createImporter({
+    store: articles,
+    lexicon,
+    log: log.child({ module: 'ingest' }),
+    isUnpublished: async (id) => unpublished.has(id) || (await staffStore.unpublished()).includes(id),
+    onChange: (record) => {
+      if (unpublished.has(record.article.id)) return;
+      engine.invalidate(record.article.id);
+      indexSync.publisher.upsert(toSearchDoc({ type: 'article', ...record.article }));
+      metrics.importResult('saved');
+    },
+  });
+  const tellStaff = async (text: string) => {
+    // Admins hear about it in their chat; the log has it in any case.
+    for (const admin of config.ADMIN_IDS) {
+      const [channelId, userId] = admin.split(':') as [ChannelId, string];
+      await byId.get(channelId)?.send(userId, { text }).catch(() => undefined);
+    }
+  };
+  const poller = createFeedPoller({
+    importer,
+    sources: config.FEEDS,
+    log: log.child({ module: 'ingest' }),
+    onSourcePaused: (url, failures, reason) => void tellStaff(staffText.sourcePaused(url, failures, String(reason))),
+  });
+  /** One instance polls the sources per round (a lease), whichever fires first. */
+  const pollRound = async () => {
+    if (config.FEEDS.length === 0 || !(await lease.acquire('ingest:poll', instanceId, 10 * 60_000))) return;
+    try {
+      const summary = await poller.poll();
+      log.info({ summary }, 'import round done');
+    } finally {
+      await lease.release('ingest:poll', instanceId).catch(() => undefined);
+    }
+  };
+  const staffFlow = createStaffFlow({ staff: staffStore, admins: new Set(config.ADMIN_IDS), announcements, subscriptions, broadcasts, index, lexicon, publisher: indexSync.publisher, importUrl: (url) => importer.importUrl(url), log: log.child({ module: 'staff' }) });
   const subscriptionFlow = createSubscriptionFlow({ subscriptions, digest, lexicon, pushChannels: new Set(byId.keys()), log: log.child({ module: 'subscribe' }) });
   const conversation = createConversation({ engine, index, lexicon, stores, flows: [subscriptionFlow, staffFlow],
     events: {
@@ -176,6 +221,8 @@ async function start(config: Config): Promise<void> {
   }, (config.LEASE_TTL_SECONDS * 1000) / 2);
   sweeper.unref();
   indexSync.start();
+  const ingestTask = scheduleIngest(pollRound, config.INGEST_CRON, log.child({ module: 'ingest' }));
+  void pollRound().catch((err: unknown) => log.error({ err }, 'first import round failed'));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1);
@@ -183,10 +230,11 @@ async function start(config: Config): Promise<void> {
     log.info({ signal }, 'shutting down');
     void digestTask.stop();
     clearInterval(sweeper);
+    void ingestTask.stop();
     indexSync.stop();
     announcements?.stop();
     void Promise.allSettled([broadcaster.stop(), ...channels.map((c) => c.stop())]).then(() =>
-      server.close(() => void Promise.allSettled([stores.close(), subscriptions.close(), broadcasts.close(), staffStore.close(), changes.close(), leaseAdapter?.disconnect(), redisLease?.close(), probe?.disconnect()]).finally(() => process.exit(0))),
+      server.close(() => void Promise.allSettled([stores.close(), subscriptions.close(), broadcasts.close(), staffStore.close(), changes.close(), importer.idle().then(() => articles.close()), leaseAdapter?.disconnect(), redisLease?.close(), probe?.disconnect()]).finally(() => process.exit(0))),
     );
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();

@@ -186,6 +186,12 @@ export const staffText = {
   auditEmpty: 'Nhật ký còn trống.',
   auditLine: (when: string, who: string, action: string, detail: string | undefined, outcome: string) =>
     `• ${when} — ${who}: ${action}${detail ? ` ${detail}` : ''} → ${({ ok: 'xong', denied: 'bị từ chối', failed: 'lỗi', cancelled: 'đã hủy' } as Record<string, string>)[outcome] ?? outcome}`,
+  importUsage: 'Cách dùng: /nhapbai <đường dẫn bài viết, trang chuyên mục, RSS hoặc sitemap>',
+  importUnavailable: 'Chức năng nhập bài chưa được bật trên máy chủ này.',
+  importDone: (s: { new: number; updated: number; skipped: number; failed: number }, titles: string[]) =>
+    [`Nhập bài: mới ${s.new}, cập nhật ${s.updated}, bỏ qua (đã có, không đổi) ${s.skipped}, lỗi ${s.failed}.`, ...titles.slice(0, 5).map((t) => `• ${t}`)].join('\n'),
+  importFailed: (reason: string) => `Không nhập được: ${reason}`,
+  sourcePaused: (url: string, failures: number, reason: string) => `⚠️ Nguồn tin ${url} đã tạm dừng sau ${failures} lần lỗi liên tiếp: ${reason}. Kiểm tra nguồn rồi khởi động lại dịch vụ để thử lại.`,
   removeUsage: 'Cách dùng: /xoabai <mã bài>. Mã bài có trong kết quả /tim của cán bộ.',
   removeMissing: (id: string) => `Không có bài nào mã “${id}”.`,
   removed: (id: string, title: string) => `Đã gỡ bài “${title}” (${id}): không còn tìm được và không vào bản tin. Thao tác đã ghi nhật ký.`,

@@ -16,7 +16,7 @@ import { formatWhen, parseWhen } from './when.js';
 
 /** Commands only staff may use; the first two only admins. */
 export const ADMIN_COMMANDS = ['capquyen', 'thuhoiquyen'] as const;
-export const STAFF_COMMANDS = ['thongbao', 'cauhoi', 'thongke', 'nhatky', 'xoabai', ...ADMIN_COMMANDS] as const;
+export const STAFF_COMMANDS = ['thongbao', 'cauhoi', 'thongke', 'nhatky', 'xoabai', 'nhapbai', ...ADMIN_COMMANDS] as const;
 
 /** Longest announcement: one Zalo message with the header. */
 const MAX_ANNOUNCEMENT_CHARS = 1800;
@@ -34,6 +34,8 @@ export interface StaffFlowOptions {
   log: Logger;
   /** Where removals go (other instances too); the local index when absent. */
   publisher?: IndexPublisher;
+  /** Imports one URL (/nhapbai); absent when the importer is not enabled. */
+  importUrl?: (url: string) => Promise<{ new: number; updated: number; skipped: number; failed: { url: string; reason: string }[]; items: { title: string }[] }>;
 }
 
 const who = (msg: InboundMessage) => `${msg.channel}:${msg.userId}`;
@@ -179,6 +181,16 @@ export function createStaffFlow(options: StaffFlowOptions) {
         const entries = await staff.audit.latest(Math.min(Math.max(Number(args) || 10, 1), 50), at);
         if (entries.length === 0) return [{ text: t.auditEmpty }];
         return [{ text: [t.auditTitle(entries.length), ...entries.map((e) => t.auditLine(vnTime(e.at), e.who, e.action, e.detail, e.outcome))].join('\n') }];
+      }
+      case 'nhapbai': {
+        const url = args.trim();
+        if (!/^https?:\/\/\S+$/i.test(url)) return [{ text: t.importUsage }];
+        if (!options.importUrl) return [{ text: t.importUnavailable }];
+        const summary = await options.importUrl(url);
+        const outcome = summary.failed.length > 0 && summary.new + summary.updated === 0 ? 'failed' : 'ok';
+        await audit(msg, at, '/nhapbai', outcome, `${url} (mới ${summary.new}, cập nhật ${summary.updated}, lỗi ${summary.failed.length})`);
+        if (summary.new + summary.updated + summary.skipped === 0 && summary.failed.length > 0) return [{ text: t.importFailed(summary.failed[0]!.reason) }];
+        return [{ text: t.importDone({ new: summary.new, updated: summary.updated, skipped: summary.skipped, failed: summary.failed.length }, summary.items.map((i) => i.title)) }];
       }
       default: {
         // xoabai

@@ -5,6 +5,21 @@ import type { DigestService } from './digest.js';
 /** The only timezone the bot schedules in. */
 export const DIGEST_TIMEZONE = 'Asia/Ho_Chi_Minh';
 
+/** Poll the import sources on `expression` in Vietnam time; overlapping rounds are skipped. */
+export function scheduleIngest(poll: () => Promise<unknown>, expression: string, log: Logger): ScheduledTask {
+  return cron.schedule(
+    expression,
+    async () => {
+      try {
+        await poll();
+      } catch (err) {
+        log.error({ err }, 'import round failed');
+      }
+    },
+    { timezone: DIGEST_TIMEZONE, name: 'ingest', noOverlap: true },
+  );
+}
+
 /** True when `expression` is a cron expression node-cron accepts (config validation). */
 export function isValidCron(expression: string): boolean {
   return cron.validate(expression);

@@ -21,6 +21,10 @@ import { createStaffStore, type StaffStore } from '../../src/store/staff.js';
 import { createStores } from '../../src/store/stores.js';
 import { createSubscriptionStore, type Subscriber, type SubscriptionStore } from '../../src/store/subscriptions.js';
 import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
+import { createImporter } from '../../src/ingest/importer.js';
+import { createArticleStore } from '../../src/store/articles.js';
+import { createAnswerEngine as engineFor } from '../../src/assistant/answer-engine.js';
+import { startSite } from '../ingest/site-server.js';
 import { silentLogger } from '../helpers/logger.js';
 import { ROOT } from '../helpers/shared.js';
 
@@ -202,6 +206,29 @@ describe('staff tools', () => {
     expect(stats!.text).toMatch(/Câu hỏi hôm nay: 4 \(trả lời được 25%\)/);
     const [log] = await conversation.handle(admin('/nhatky 3'));
     expect(log!.text).toContain('telegram:1: /cauhoi');
+  });
+
+  it('/nhapbai imports an article page: new, then unchanged; the article is answerable at once; bad input is explained', async () => {
+    const site = await startSite();
+    try {
+      const articles = await createArticleStore({ log: silentLogger() });
+      const importer = createImporter({ store: articles, index: bot.index, lexicon, log: silentLogger() });
+      const flow = createStaffFlow({ staff, admins: new Set(['telegram:1']), announcements: bot.announcements, subscriptions, broadcasts, index: bot.index, lexicon, log: silentLogger(), importUrl: (url) => importer.importUrl(url) });
+      const talk = createConversation({ engine: engineFor({ index: bot.index, lexicon }), index: bot.index, lexicon, stores: await createStores({ log: silentLogger() }), flows: [flow], log: silentLogger() });
+      const url = `${site.base}/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html`;
+      const [first] = await talk.handle(admin(`/nhapbai ${url}`));
+      expect(first!.text).toMatch(/^Nhập bài: mới 1, cập nhật 0/);
+      expect(first!.text).toContain('Điện Biên: Trao 215 con bò giống cho hộ nghèo vùng cao');
+      const [answer] = await talk.handle(citizen('Điện Biên trao bao nhiêu con bò giống cho hộ nghèo?'));
+      expect(answer!.text).toContain('215');
+      const [again] = await talk.handle(admin(`/nhapbai ${url}`));
+      expect(again!.text).toMatch(/mới 0, cập nhật 0, bỏ qua \(đã có, không đổi\) 1/);
+      expect((await talk.handle(admin('/nhapbai khong-phai-url')))[0]!.text).toBe(staffText.importUsage);
+      expect((await talk.handle(citizen(`/nhapbai ${url}`)))[0]!.text).toBe(staffText.denied);
+      await articles.close();
+    } finally {
+      await site.close();
+    }
   });
 
   it('/xoabai takes an item out of search and digests, and it stays out after a restart', async () => {

@@ -202,7 +202,7 @@ async function start(config: Config): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     log.info({ documents: index.size, url: `http://${config.HOST}:${port}/` }, `web chat ready: open http://${config.HOST}:${port}/`);
   });
-  for (const channel of channels) {
+  const startChannel = async (channel: TelegramChannel | ZaloChannel) => {
     try {
       await channel.start(handle);
       started.add(channel.id);
@@ -210,6 +210,38 @@ async function start(config: Config): Promise<void> {
       log.fatal({ channel: channel.id, err: err instanceof Error ? err.message : String(err) }, `${channel.id} channel could not start`);
       process.exit(1);
     }
+  };
+  const leaseTtlMs = config.LEASE_TTL_SECONDS * 1000;
+  const pollGuards: NodeJS.Timeout[] = [];
+  for (const channel of channels) {
+    if (config.PUBLIC_URL) {
+      await startChannel(channel);
+      continue;
+    }
+    // Long polling: at most one instance polls each bot (a second getUpdates gets 409 from Telegram, and
+    // Zalo hands each update to one caller). The others stand by, can still send, and take over when the
+    // poller's lease runs out.
+    const name = `poll:${channel.id}`;
+    let polling = false;
+    const guard = async () => {
+      const held = await lease.acquire(name, instanceId, leaseTtlMs).catch(() => false);
+      if (held && !polling) {
+        polling = true;
+        await startChannel(channel);
+        log.info({ channel: channel.id }, 'this instance polls');
+      } else if (!held && polling) {
+        polling = false;
+        started.delete(channel.id);
+        await channel.stop();
+        log.warn({ channel: channel.id }, 'another instance polls now: polling stopped here');
+      } else if (!held) {
+        started.add(channel.id); // standing by is ready: sends work, updates go to the poller
+      }
+    };
+    await guard();
+    const timer = setInterval(() => void guard().catch((err: unknown) => log.error({ err }, 'polling lease check failed')), leaseTtlMs / 3);
+    timer.unref();
+    pollGuards.push(timer);
   }
   // Resume an interrupted broadcast and run missed digests in the background; then every hour.
   void digest.recover(new Date()).catch((err: unknown) => log.error({ err }, 'digest recovery failed'));
@@ -230,6 +262,9 @@ async function start(config: Config): Promise<void> {
     log.info({ signal }, 'shutting down');
     void digestTask.stop();
     clearInterval(sweeper);
+    for (const t of pollGuards) clearInterval(t);
+    // Hand polling over at once instead of after the lease runs out.
+    for (const c of channels) void lease.release(`poll:${c.id}`, instanceId).catch(() => undefined);
     void ingestTask.stop();
     indexSync.stop();
     announcements?.stop();

@@ -36,6 +36,41 @@ afterAll(() => {
 });
 
 describe.skipIf(!hasRedis)('two instances on one Redis', () => {
+  it('long polling: only one instance polls; when it dies the other takes over', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mattran-poll-'));
+    const admin = createRedisAdapter(REDIS_URL);
+    const fake = await startFakeTelegram();
+    try {
+      await ((await admin.getClient()) as unknown as { flushDb(): Promise<unknown> }).flushDb();
+      const start = (name: string) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
+          cwd: ROOT,
+          stdio: ['ignore', 'ignore', 'pipe'],
+          env: { PATH: process.env.PATH, PORT: '0', DATA_DIR: join(dir, name), REDIS_URL, INSTANCE_ID: name, LEASE_TTL_SECONDS: '2', TELEGRAM_BOT_TOKEN: '123456:TEST-polling', TELEGRAM_API_ROOT: fake.baseUrl, LOG_LEVEL: 'warn' },
+        });
+        children.push(child);
+        return child;
+      };
+      // Each instance that starts polling calls getMe first; one standing by does not.
+      const getMe = () => fake.calls.filter((c) => c.api === 'getMe').length;
+      const a = start('a');
+      await waitFor(() => fake.calls.some((c) => c.api === 'getUpdates'), 30_000);
+      const b = start('b');
+      await new Promise((r) => setTimeout(r, 5000));
+      expect(getMe()).toBe(1);
+      a.kill('SIGKILL');
+      await waitFor(() => getMe() === 2, 15_000);
+      const before = fake.calls.filter((c) => c.api === 'getUpdates').length;
+      await waitFor(() => fake.calls.filter((c) => c.api === 'getUpdates').length > before, 5000);
+      b.kill('SIGTERM');
+      await new Promise((r) => b.once('exit', r));
+    } finally {
+      await fake.close();
+      await admin.disconnect();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
   it('one instance dies mid-broadcast (SIGKILL): the other takes the digest over; nobody missed, at most the one send in flight repeated', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mattran-two-'));
     const admin = createRedisAdapter(REDIS_URL);

@@ -3,7 +3,7 @@ import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
 import type { ChannelId } from '../channels/types.js';
 import type { BroadcastReport, Outcome } from '../digest/broadcaster.js';
-import type { Lease } from './lock.js';
+import { withLease, type Lease } from './lock.js';
 
 /** One recipient of a broadcast, with what the message builder needs, frozen when the broadcast is created. */
 export interface Recipient {
@@ -73,19 +73,7 @@ export async function createBroadcastStore(options: { adapter?: () => Promise<Ke
   const owner = randomUUID();
   /** Updates of the small "running" list: serialised here, and under a lease across instances when given. */
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = chain.catch(() => undefined).then(async () => {
-      const lease = options.lease;
-      if (!lease) return fn();
-      for (let attempt = 0; !(await lease.acquire('bcast:running', owner, 10_000)); attempt++) {
-        if (attempt >= 400) throw new Error('the list of running broadcasts stayed locked by another instance');
-        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
-      }
-      try {
-        return await fn();
-      } finally {
-        await lease.release('bcast:running', owner).catch(() => undefined);
-      }
-    });
+    const next = chain.catch(() => undefined).then(() => withLease(options.lease, 'bcast:running', owner, fn));
     chain = next;
     return next;
   };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
 import type { SearchDoc } from '../content/types.js';
-import type { Lease } from './lock.js';
+import { withLease, type Lease } from './lock.js';
 
 /** A change to the searchable content made on one instance, for the others to apply. */
 export type IndexChange = { seq: number; op: 'upsert'; doc: SearchDoc } | { seq: number; op: 'remove'; id: string };
@@ -36,22 +36,13 @@ export async function createChangeLog(options: { adapter?: () => Promise<KeyvSto
   return {
     publish(change) {
       const next = chain.catch(() => undefined).then(async () => {
-        const lease = options.lease;
-        if (lease) {
-          for (let attempt = 0; !(await lease.acquire('changes:seq', owner, 10_000)); attempt++) {
-            if (attempt >= 400) throw new Error('the change log stayed locked by another instance');
-            await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
-          }
-        }
-        try {
+        return withLease(options.lease, 'changes:seq', owner, async () => {
           const seq = (await head()) + 1;
           // The entry first, then the number: a reader never sees a number without its entry.
           await kv.set(`c:${seq}`, { ...change, seq }, KEEP_MS);
           await kv.set('seq', seq);
           return seq;
-        } finally {
-          if (lease) await lease.release('changes:seq', owner).catch(() => undefined);
-        }
+        });
       });
       chain = next;
       return next as Promise<number>;

@@ -13,6 +13,23 @@ export interface Lease {
   release(name: string, owner: string): Promise<void>;
 }
 
+/**
+ * Run `fn` holding the short lease `name` (a critical section across instances): waits for it a few
+ * seconds at most, then fails; without a lease (one process) `fn` just runs.
+ */
+export async function withLease<T>(lease: Lease | undefined, name: string, owner: string, fn: () => Promise<T>): Promise<T> {
+  if (!lease) return fn();
+  for (let attempt = 0; !(await lease.acquire(name, owner, 10_000)); attempt++) {
+    if (attempt >= 400) throw new Error(`${name} stayed locked by another instance`);
+    await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+  }
+  try {
+    return await fn();
+  } finally {
+    await lease.release(name, owner).catch(() => undefined);
+  }
+}
+
 /** Leases in this process only (tests, and a single instance without a shared store). */
 export function createMemoryLease(now: () => number = Date.now): Lease {
   const held = new Map<string, { owner: string; expiresAt: number }>();

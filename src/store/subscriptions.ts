@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
 import type { ChannelId } from '../channels/types.js';
-import type { Lease } from './lock.js';
+import { withLease, type Lease } from './lock.js';
 
 /** One subscriber of the daily digest. Kept (marked inactive) when the platform says the chat is gone. */
 export interface Subscriber {
@@ -89,21 +89,8 @@ export async function createSubscriptionStore(options: { adapter?: () => Promise
   const locks = new Map<string, Promise<unknown>>();
 
   const owner = randomUUID();
-  /** Hold the list's lease (other instances) around `fn`; a few seconds of contention at most. */
-  async function leased<T>(list: string, fn: () => Promise<T>): Promise<T> {
-    const lease = options.lease;
-    if (!lease) return fn();
-    const name = `subidx:${list}`;
-    for (let attempt = 0; !(await lease.acquire(name, owner, 10_000)); attempt++) {
-      if (attempt >= 400) throw new Error(`subscription index ${list} stayed locked by another instance`);
-      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
-    }
-    try {
-      return await fn();
-    } finally {
-      await lease.release(name, owner).catch((err: unknown) => options.log.warn({ err, name }, 'could not release a lease'));
-    }
-  }
+  /** Hold the list's lease (other instances) around `fn`. */
+  const leased = <T>(list: string, fn: () => Promise<T>) => withLease(options.lease, `subidx:${list}`, owner, fn);
 
   /** Run `fn` after every earlier update of the same list (read-modify-write without lost updates). */
   function serial<T>(list: string, fn: () => Promise<T>): Promise<T> {

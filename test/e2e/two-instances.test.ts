@@ -27,6 +27,23 @@ function redisAnswers(): Promise<boolean> {
   });
 }
 
+/** Written into the test database, so a database holding someone else's keys is never flushed. */
+const MARKER = 'mattran-bot:test-database';
+type Raw = { flushDb(): Promise<unknown>; dbSize(): Promise<number>; exists(key: string): Promise<number>; set(key: string, value: string): Promise<unknown> };
+
+/** Empty the test database, refusing when it holds keys this suite did not write. */
+async function resetDatabase(): Promise<void> {
+  const admin = createRedisAdapter(REDIS_URL);
+  try {
+    const client = (await admin.getClient()) as unknown as Raw;
+    if ((await client.dbSize()) > 0 && !(await client.exists(MARKER))) throw new Error(`${REDIS_URL} holds keys this test did not write; not flushing it`);
+    await client.flushDb();
+    await client.set(MARKER, '1');
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 const hasRedis = await redisAnswers();
 if (!hasRedis) process.stderr.write('skipping the two-instance test: no redis-server answers on 127.0.0.1:6379 (.ci/run starts one)\n');
 
@@ -41,7 +58,7 @@ describe.skipIf(!hasRedis)('two instances on one Redis', () => {
     const admin = createRedisAdapter(REDIS_URL);
     const fake = await startFakeTelegram();
     try {
-      await ((await admin.getClient()) as unknown as { flushDb(): Promise<unknown> }).flushDb();
+      await resetDatabase();
       const start = (name: string) => {
         const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
           cwd: ROOT,
@@ -76,8 +93,7 @@ describe.skipIf(!hasRedis)('two instances on one Redis', () => {
     const admin = createRedisAdapter(REDIS_URL);
     const fake = await startFakeTelegram({ onSend: () => ({ delayMs: 5, body: { ok: true, result: { message_id: 1, date: 0, chat: { id: 1, type: 'private' } } } }) });
     try {
-      const client = (await admin.getClient()) as unknown as { flushDb(): Promise<unknown> };
-      await client.flushDb();
+      await resetDatabase();
       // Subscribers due now, and the previous slot marked done: at start the current slot is "missed" and runs.
       const now = new Date();
       const { day, hour } = vnClock(now);

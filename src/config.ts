@@ -49,7 +49,7 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z, a-z, 0-9, _ and -')
     .optional(),
   /** Admins, comma-separated `channel:userId` (telegram:123456789,zalo:e4ea2cd5…): they grant the staff role in chat. */
-  ADMIN_IDS: list.pipe(z.array(z.string().regex(/^(telegram|zalo|web):[\w-]{1,64}$/, 'each entry must look like telegram:123456789 or zalo:<id>'))),
+  ADMIN_IDS: list.pipe(z.array(z.string().regex(/^(telegram|zalo):[\w-]{1,64}$/, 'each entry must look like telegram:123456789 or zalo:<id> (web chat sessions are not authenticated)'))),
   /** Sources the importer follows: RSS/Atom feeds, sitemaps or section pages, comma-separated. */
   FEEDS: list.pipe(z.array(z.url().refine((u) => /^https?:\/\//.test(u), 'each feed must be an http(s) URL'))),
   /** When the sources are polled (node-cron, Vietnam time); also once at start. */

@@ -26,6 +26,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PUBLIC_URL: 'http://bot.example.vn', WEBHOOK_SECRET: 'a'.repeat(32) })).toThrow(/PUBLIC_URL/);
   });
 
+  it('takes admins on Telegram and Zalo only (web sessions are not authenticated)', () => {
+    expect(loadConfig({ ADMIN_IDS: 'telegram:123, zalo:abc-1' }).ADMIN_IDS).toEqual(['telegram:123', 'zalo:abc-1']);
+    expect(() => loadConfig({ ADMIN_IDS: 'web:x' })).toThrow(/ADMIN_IDS/);
+  });
+
   it('validates the digest schedule and paces', () => {
     expect(loadConfig({}).DIGEST_CRON).toBe('0 * * * *');
     expect(() => loadConfig({ DIGEST_CRON: 'every hour' })).toThrow(/DIGEST_CRON/);

@@ -63,6 +63,8 @@ export function createStaffFlow(options: StaffFlowOptions) {
   const { staff, log, index } = options;
 
   async function roleOf(msg: InboundMessage): Promise<'admin' | 'staff' | 'citizen'> {
+    // The web chat's session id is whatever the browser sends: nobody is staff there.
+    if (msg.channel === 'web') return 'citizen';
     if (options.admins.has(who(msg))) return 'admin';
     return (await staff.isStaff(who(msg))) ? 'staff' : 'citizen';
   }
@@ -153,7 +155,7 @@ export function createStaffFlow(options: StaffFlowOptions) {
       case 'capquyen':
       case 'thuhoiquyen': {
         const target = args.trim();
-        if (!/^(telegram|zalo|web):[\w-]{1,64}$/.test(target)) return [{ text: name === 'capquyen' ? t.grantUsage : t.revokeUsage }];
+        if (!/^(telegram|zalo):[\w-]{1,64}$/.test(target)) return [{ text: name === 'capquyen' ? t.grantUsage : t.revokeUsage }];
         if (name === 'capquyen') {
           await staff.grant(target, who(msg), at);
           await audit(msg, at, '/capquyen', 'ok', target);

@@ -102,6 +102,12 @@ describe('staff tools', () => {
     expect(denied.some((e) => e.who === 'zalo:citizen-z' && e.action === '/thongbao')).toBe(true);
   });
 
+  it('nobody is staff on the web chat, whose session id the browser chooses', async () => {
+    await staff.grant('web:1', 'telegram:1', new Date());
+    expect((await conversation.handle(from('web', '1')('/thongke')))[0]!.text).toBe(staffText.denied);
+    expect((await conversation.handle(admin('/capquyen web:abc')))[0]!.text).toBe(staffText.grantUsage);
+  });
+
   it('admins grant and revoke the staff role in chat', async () => {
     const worker = from('zalo', 'w1');
     expect((await conversation.handle(worker('/thongke')))[0]!.text).toBe(staffText.denied);

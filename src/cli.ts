@@ -6,10 +6,9 @@ import type { Logger } from 'pino';
 import { createAnswerEngine } from './assistant/answer-engine.js';
 import { loadConfig } from './config.js';
 import { baselineSystem, oursSystem, readQueries, score, type EvalReport, type Figures } from './eval/evaluate.js';
-import { toSearchDoc } from './content/types.js';
+import { toSearchDoc, type SearchDoc } from './content/types.js';
 import { createImporter, type ImportSummary } from './ingest/importer.js';
 import { createLogger } from './log.js';
-import type { ArticleIndex } from './search/article-index.js';
 import { createBaselineIndex } from './search/baseline.js';
 import { loadIndex } from './search/build.js';
 import { loadLexicon } from './search/lexicon.js';
@@ -74,8 +73,8 @@ async function main(argv: string[]): Promise<number> {
       out('ask: missing question\n\n' + USAGE);
       return 2;
     }
-    const { index } = await loadIndex({ paths, cacheDir, log });
-    await addImported(index, dataDir, log);
+    const extra = await importedArticles(dataDir, log);
+    const { index } = await loadIndex({ paths, cacheDir, log, extra }).finally(() => extra?.close());
     const engine = createAnswerEngine({ index, lexicon, tuning: { minConfidence: config.ANSWER_MIN_CONFIDENCE } });
     const answer = engine.answer(question);
     if (values.json) out(JSON.stringify({ text: answer.text, sources: answer.sources, confidence: answer.confidence, kind: answer.kind }));
@@ -138,15 +137,18 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-/** Add the articles imported into DATA_DIR to the index, next to the bundled data (nothing when there is no state file). */
-async function addImported(index: ArticleIndex, dataDir: string, log: Logger): Promise<void> {
-  if (!existsSync(sqliteFile(dataDir))) return;
+/**
+ * The articles imported into DATA_DIR, for loadIndex to add next to the bundled data (with their own snapshot
+ * when there are many); undefined when there is no state file.
+ */
+async function importedArticles(dataDir: string, log: Logger): Promise<{ key: string; load: () => Promise<SearchDoc[]>; close: () => Promise<void> } | undefined> {
+  if (!existsSync(sqliteFile(dataDir))) return undefined;
   const store = await createArticleStore({ adapter: () => createSqliteAdapter(dataDir), log });
-  try {
-    for (const rec of await store.all()) index.upsert(toSearchDoc({ type: 'article', ...rec.article }));
-  } finally {
-    await store.close();
-  }
+  return {
+    key: await store.version(),
+    load: async () => (await store.all()).map((rec) => toSearchDoc({ type: 'article', ...rec.article })),
+    close: () => store.close(),
+  };
 }
 
 /** `import`: a URL or a file into the state in DATA_DIR, with a progress bar on a terminal. */

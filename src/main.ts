@@ -35,19 +35,23 @@ async function start(config: Config): Promise<void> {
   const log = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_FORMAT === 'pretty' || (config.LOG_FORMAT === 'auto' && process.stdout.isTTY) });
   const contentDir = resolve(config.CONTENT_DIR);
   const lexicon = loadLexicon(join(contentDir, 'lexicon'));
+  const dataDir = resolve(config.DATA_DIR);
+  // One adapter (connection) per keyv namespace, as the stores expect.
+  const redisUrl = config.REDIS_URL;
+  const adapter = redisUrl ? async () => createRedisAdapter(redisUrl) : () => createSqliteAdapter(dataDir);
+  // Imported articles live in the store; they are indexed with the files and kept in the same snapshot
+  // (keyed on the store's version), so a restart does not index them again.
+  const articles = await createArticleStore({ adapter, log: log.child({ module: 'store' }) });
   const { index, problems } = await loadIndex({
     paths: [contentDir, ...config.CORPUS.map((p) => resolve(p))],
-    cacheDir: join(resolve(config.DATA_DIR), 'cache'),
+    cacheDir: join(dataDir, 'cache'),
     log: log.child({ module: 'index' }),
+    extra: { key: await articles.version(), load: async () => (await articles.all()).map((r) => toSearchDoc({ type: 'article', ...r.article })) },
   });
   if (problems.length > 0) log.warn({ skipped: problems.length }, 'some content records were skipped');
   const engine = createAnswerEngine({ index, lexicon, tuning: { minConfidence: config.ANSWER_MIN_CONFIDENCE } });
   const metrics = createMetrics();
   metrics.indexSize(index.size);
-  const dataDir = resolve(config.DATA_DIR);
-  // One adapter (connection) per keyv namespace, as the stores expect.
-  const redisUrl = config.REDIS_URL;
-  const adapter = redisUrl ? async () => createRedisAdapter(redisUrl) : () => createSqliteAdapter(dataDir);
   const stores = await createStores({ adapter, log: log.child({ module: 'store' }) });
   const staffStore = await createStaffStore({ adapter, log: log.child({ module: 'store' }) });
   const leaseAdapter = redisUrl ? undefined : await createSqliteAdapter(dataDir);
@@ -57,11 +61,7 @@ async function start(config: Config): Promise<void> {
   // Leases also guard the subscription index lists, so instances sharing a store lose no subscriber.
   const subscriptions = await createSubscriptionStore({ adapter, log: log.child({ module: 'store' }), lease });
   const broadcasts = await createBroadcastStore({ adapter, log: log.child({ module: 'store' }), lease });
-  // Imported articles live in the store: back into the index at every start (before unpublished ids go out).
-  const articles = await createArticleStore({ adapter, log: log.child({ module: 'store' }) });
-  const imported = await articles.all();
-  for (const r of imported) index.upsert(toSearchDoc({ type: 'article', ...r.article }));
-  if (imported.length > 0) log.info({ imported: imported.length }, 'imported articles indexed');
+
   // Announcements, removals and imports made on one instance reach the others' indexes within seconds.
   const changes = await createChangeLog({ adapter, log: log.child({ module: 'store' }), lease });
   const indexSync = await createIndexSync({ index, changes, log: log.child({ module: 'index' }) });

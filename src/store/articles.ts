@@ -55,6 +55,8 @@ export interface ArticleStore {
   all(): Promise<ImportedArticle[]>;
   /** How many imported articles are listed. */
   count(): Promise<number>;
+  /** Changes whenever an article is saved or removed: what an index snapshot of the imports is keyed on. */
+  version(): Promise<string>;
   /** Validators remembered for a URL. */
   getValidators(url: string): Promise<UrlValidators | undefined>;
   /** Remember validators for a URL. */
@@ -72,6 +74,7 @@ export interface ArticleStoreOptions {
 /** Ids per list chunk. */
 export const CHUNK_SIZE = 500;
 const META = 'meta';
+const VERSION = 'version';
 const chunkKey = (n: number) => `c${String(n).padStart(6, '0')}`;
 
 interface ListMeta {
@@ -162,6 +165,7 @@ export async function createArticleStore(options: ArticleStoreOptions): Promise<
         const stale = items.map((r, i) => before[i]?.hash).filter((h, i): h is string => h !== undefined && h !== items[i]!.hash);
         if (stale.length > 0) await hashes.deleteMany(stale);
         await hashes.setMany(items.map((r) => ({ key: r.hash, value: r.article.id })));
+        await lists.set(VERSION, `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
       }),
 
     addAliases: (aliases) =>
@@ -180,6 +184,7 @@ export async function createArticleStore(options: ArticleStoreOptions): Promise<
         await lists.set(META, { ...meta, count: Math.max(meta.count - 1, 0) });
         await records.delete(id);
         if ((await hashes.get(r.hash)) === id) await hashes.delete(r.hash);
+        await lists.set(VERSION, `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
         return true;
       }),
 
@@ -192,6 +197,7 @@ export async function createArticleStore(options: ArticleStoreOptions): Promise<
     },
 
     count: async () => (await readMeta()).count,
+    version: async () => ((await lists.get(VERSION)) as string | undefined) ?? 'empty',
     getValidators: (url) => validators.get(url),
     setValidators: async (url, v) => {
       await validators.set(url, v);

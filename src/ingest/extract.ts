@@ -196,7 +196,8 @@ interface PageMeta {
   docTitle?: string;
 }
 
-function absolute(href: string | undefined, base: string): string | undefined {
+/** `href` resolved against `base`, when it is an http(s) URL. */
+export function absolute(href: string | undefined, base: string): string | undefined {
   if (!href?.trim()) return undefined;
   try {
     const url = new URL(href.trim(), base);

@@ -2,7 +2,7 @@ import { load, type CheerioAPI } from 'cheerio';
 import type { Logger } from 'pino';
 import { cleanText } from '../search/analyzer.js';
 import { parseVietnameseDate } from './dates.js';
-import { canonicalizeUrl, isMattranHost } from './extract.js';
+import { absolute, canonicalizeUrl, isMattranHost } from './extract.js';
 import { FetchError, type FetchedResource, type Fetcher } from './fetch.js';
 
 /** An article URL found in a feed, sitemap or list page, with what the listing said about it. */
@@ -63,15 +63,6 @@ function plain(text: string | undefined): string | undefined {
   return t || undefined;
 }
 
-function absolute(href: string | undefined, base: string): string | undefined {
-  if (!href?.trim()) return undefined;
-  try {
-    const url = new URL(href.trim(), base);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Items of an RSS 2.0 (or 1.0) or Atom feed. Items without a usable link are reported, not fatal. */
 export function parseFeed(text: string, feedUrl: string, now: () => Date = () => new Date()): { entries: DiscoveredEntry[]; problems: SourceProblem[] } {

@@ -1,4 +1,6 @@
-import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import type Keyv from 'keyv';
+import type { KeyvStoreAdapter } from 'keyv';
+import { openNamespace } from './stores.js';
 import type { Logger } from 'pino';
 import type { Article } from '../content/types.js';
 
@@ -90,11 +92,7 @@ interface Listing {
 
 /** Create the article store over five keyv namespaces (`art`, `arturl`, `arthash`, `artlist`, `httpval`). */
 export async function createArticleStore(options: ArticleStoreOptions): Promise<ArticleStore> {
-  const make = async <T>(namespace: string) => {
-    const kv = new Keyv<T>({ store: options.adapter ? await options.adapter() : new Map(), namespace, throwOnErrors: true });
-    kv.on('error', (err: unknown) => options.log.error({ err, namespace }, 'store error'));
-    return kv;
-  };
+  const make = <T>(namespace: string) => openNamespace<T>(options, namespace);
   const records = await make<ImportedArticle & Listing>('art');
   const urls = await make<string>('arturl');
   const hashes = await make<string>('arthash');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import type { KeyvStoreAdapter } from 'keyv';
+import { openNamespace } from './stores.js';
 import type { Logger } from 'pino';
 import type { ChannelId } from '../channels/types.js';
 import type { BroadcastReport, Outcome } from '../digest/broadcaster.js';
@@ -60,11 +61,7 @@ const journalKey = (id: string, r: Recipient) => `${id}|${r.channel}:${r.chatId}
 
 /** Create the broadcast store over keyv namespaces on `adapter()` (Maps without it). */
 export async function createBroadcastStore(options: { adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter; log: Logger; lease?: Lease }): Promise<BroadcastStore> {
-  const make = async <T>(namespace: string) => {
-    const kv = new Keyv<T>({ store: options.adapter ? await options.adapter() : new Map(), namespace, throwOnErrors: true });
-    kv.on('error', (err: unknown) => options.log.error({ err, namespace }, 'store error'));
-    return kv;
-  };
+  const make = <T>(namespace: string) => openNamespace<T>(options, namespace);
   const specs = await make<BroadcastSpec>('bcast');
   const batches = await make<Recipient[]>('bcastr');
   const journal = await make<JournalEntry>('bcastj');

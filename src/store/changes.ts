@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import type { KeyvStoreAdapter } from 'keyv';
+import { openNamespace } from './stores.js';
 import type { Logger } from 'pino';
 import type { SearchDoc } from '../content/types.js';
 import { withLease, type Lease } from './lock.js';
@@ -28,8 +29,7 @@ export interface ChangeLog {
 
 /** Create the change log over keyv on `adapter()` (a Map without it). */
 export async function createChangeLog(options: { adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter; log: Logger; lease?: Lease }): Promise<ChangeLog> {
-  const kv = new Keyv<unknown>({ store: options.adapter ? await options.adapter() : new Map(), namespace: 'changes', throwOnErrors: true });
-  kv.on('error', (err: unknown) => options.log.error({ err, namespace: 'changes' }, 'store error'));
+  const kv = await openNamespace<unknown>(options, 'changes');
   const owner = randomUUID();
   let chain: Promise<unknown> = Promise.resolve();
   const head = async () => ((await kv.get('seq')) as number | undefined) ?? 0;

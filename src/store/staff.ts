@@ -1,4 +1,6 @@
-import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import type Keyv from 'keyv';
+import type { KeyvStoreAdapter } from 'keyv';
+import { openNamespace } from './stores.js';
 import type { Logger } from 'pino';
 
 /** One staff action, kept for /nhatky. */
@@ -115,11 +117,7 @@ export interface StaffStore {
 
 /** Create the staff store over keyv namespaces on `adapter()` (Maps without it). */
 export async function createStaffStore(options: { adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter; log: Logger }): Promise<StaffStore> {
-  const make = async (namespace: string) => {
-    const kv = new Keyv<unknown>({ store: options.adapter ? await options.adapter() : new Map(), namespace, throwOnErrors: true });
-    kv.on('error', (err: unknown) => options.log.error({ err, namespace }, 'store error'));
-    return kv;
-  };
+  const make = (namespace: string) => openNamespace<unknown>(options, namespace);
   const roles = await make('roles');
   const audit = await make('audit');
   const inbox = await make('inbox');

@@ -44,6 +44,22 @@ export interface UnansweredRecord {
   at: string;
 }
 
+/** Where a store keeps its namespaces: an adapter factory (one adapter per namespace), Maps without it. */
+export interface StoreOptions {
+  adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter;
+  log: Logger;
+}
+
+/**
+ * One keyv namespace on a fresh adapter (keyv sets the namespace on its adapter, so they are not shared).
+ * Errors are logged and thrown (`throwOnErrors`), so a store that is down is seen rather than read as empty.
+ */
+export async function openNamespace<T>(options: StoreOptions, namespace: string): Promise<Keyv<T>> {
+  const kv = new Keyv<T>({ store: options.adapter ? await options.adapter() : new Map(), namespace, throwOnErrors: true });
+  kv.on('error', (err: unknown) => options.log.error({ err, namespace }, 'store error'));
+  return kv;
+}
+
 /** The keyv namespaces the bot uses. */
 export interface Stores {
   chats: Keyv<ChatState>;
@@ -58,13 +74,8 @@ export interface Stores {
  * keyv sets the namespace on its adapter). Without it, plain Maps (tests). Errors are logged and thrown
  * (`throwOnErrors`), so a store that is down is seen rather than silently read as empty.
  */
-export async function createStores(options: { adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter; log: Logger }): Promise<Stores> {
-  const make = async <T>(namespace: string) => {
-    const store = options.adapter ? await options.adapter() : new Map();
-    const kv = new Keyv<T>({ store, namespace, throwOnErrors: true });
-    kv.on('error', (err: unknown) => options.log.error({ err, namespace }, 'store error'));
-    return kv;
-  };
+export async function createStores(options: StoreOptions): Promise<Stores> {
+  const make = <T>(namespace: string) => openNamespace<T>(options, namespace);
   const chats = await make<ChatState>('chat');
   const feedback = await make<FeedbackRecord>('feedback');
   const unanswered = await make<UnansweredRecord>('unanswered');

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import type { KeyvStoreAdapter } from 'keyv';
+import { openNamespace } from './stores.js';
 import type { Logger } from 'pino';
 import type { ChannelId } from '../channels/types.js';
 import { withLease, type Lease } from './lock.js';
@@ -78,11 +79,7 @@ const listKey = (hour: number, shard: number) => `h${String(hour).padStart(2, '0
 
 /** Create the subscription store over two keyv namespaces (records and index lists). */
 export async function createSubscriptionStore(options: { adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter; log: Logger; lease?: Lease }): Promise<SubscriptionStore> {
-  const make = async <T>(namespace: string) => {
-    const kv = new Keyv<T>({ store: options.adapter ? await options.adapter() : new Map(), namespace, throwOnErrors: true });
-    kv.on('error', (err: unknown) => options.log.error({ err, namespace }, 'store error'));
-    return kv;
-  };
+  const make = <T>(namespace: string) => openNamespace<T>(options, namespace);
   const records = await make<Subscriber>('sub');
   const lists = await make<string[]>('subidx');
   const marks = await make<DeliveryMark>('subdlv');

@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { Telegraf, TelegramError } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { commandMenu, messages } from '../../assistant/messages.js';
+import { RecentKeys, sameSecret } from '../webhook.js';
 import type { Channel, InboundHandler, InboundMessage, OutboundMessage, SendResult } from '../types.js';
 import { inlineKeyboard, renderTelegram } from './render.js';
 
@@ -48,26 +48,6 @@ export function toSendResult(err: unknown): SendResult {
   return { ok: false, reason: 'failed', error: new Error(`Telegram sendMessage failed (${message})`), ...(maybeDelivered ? { maybeDelivered } : {}) };
 }
 
-/** Constant-time comparison of two secrets of any length. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
-/** Remembers recent update ids so a replayed update is processed once. */
-class RecentIds {
-  private readonly ids = new Set<number>();
-  constructor(private readonly capacity = 10_000) {}
-  /** True the first time an id is seen. */
-  add(id: number): boolean {
-    if (this.ids.has(id)) return false;
-    this.ids.add(id);
-    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value as number);
-    return true;
-  }
-}
-
 /** The Telegram channel, with the webhook route it serves when `publicUrl` is set. */
 export interface TelegramChannel extends Channel {
   /** Route for our HTTP server (webhook mode); answers false for other paths. */
@@ -78,7 +58,7 @@ export interface TelegramChannel extends Channel {
 export function createTelegramChannel(options: TelegramOptions): TelegramChannel {
   const { log } = options;
   const bot = new Telegraf(options.token, { handlerTimeout: 30_000, telegram: { apiRoot: options.apiRoot, webhookReply: false } });
-  const seen = new RecentIds();
+  const seen = new RecentKeys<number>();
   let handler: InboundHandler | undefined;
   let polling: Promise<void> | undefined;
   let webhook = false;

@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { messages } from '../../assistant/messages.js';
+import { RecentKeys, sameSecret } from '../webhook.js';
 import type { Channel, InboundHandler, InboundMessage, OutboundMessage, SendResult } from '../types.js';
 import { createZaloClient, ZALO_API_BASE, type ZaloBotInfo, type ZaloClient } from './client.js';
 import { classifyZaloError, loadZaloErrorMap, ZaloApiError, ZaloHttpError, type ZaloErrorMapInput } from './errors.js';
@@ -51,24 +51,6 @@ export interface ZaloChannel extends Channel {
   route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
   /** Failed sends since start, per error code (`"http"` for no answer): undocumented codes show up here for review. */
   failureCounts(): Record<string, number>;
-}
-
-/** Constant-time comparison of two secrets of any length. */
-function sameSecret(given: string, expected: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
-}
-
-/** Remembers recent keys so a replayed update is processed once (bounded memory). */
-class RecentKeys {
-  private readonly keys = new Set<string>();
-  constructor(private readonly capacity = 10_000) {}
-  /** True the first time a key is seen. */
-  add(key: string): boolean {
-    if (this.keys.has(key)) return false;
-    this.keys.add(key);
-    if (this.keys.size > this.capacity) this.keys.delete(this.keys.values().next().value as string);
-    return true;
-  }
 }
 
 /** An error as a log field: our error classes never carry the token; anything else is reduced to its message. */

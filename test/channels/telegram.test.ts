@@ -1,30 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
-import { createConversation } from '../../src/assistant/conversation.js';
 import { createTelegramChannel, TELEGRAM_WEBHOOK_PATH, type TelegramChannel } from '../../src/channels/telegram/channel.js';
 import { renderTelegram, splitText } from '../../src/channels/telegram/render.js';
-import { loadContent } from '../../src/content/load.js';
-import { toSearchDoc } from '../../src/content/types.js';
-import { ArticleIndex } from '../../src/search/article-index.js';
-import { loadLexicon } from '../../src/search/lexicon.js';
-import { createStores } from '../../src/store/stores.js';
 import { startFakeApi, startFakeTelegram, textUpdate, waitFor } from '../helpers/fake-http.js';
 import { capturingLogger, silentLogger } from '../helpers/logger.js';
-import { ROOT } from '../helpers/shared.js';
+import { bundledBot } from '../helpers/bot.js';
 import { channelContract } from './contract.js';
 
 const TOKEN = '123456:TEST-token-not-real';
 const SECRET = 'webhook-secret-for-tests-0123';
 
-const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
-const { items } = await loadContent([join(ROOT, 'data')]);
-const index = ArticleIndex.create();
-for (const item of items) index.upsert(toSearchDoc(item));
-const engine = createAnswerEngine({ index, lexicon });
-const newConversation = async () => createConversation({ engine, index, lexicon, stores: await createStores({ log: silentLogger() }), log: silentLogger() });
+const { newConversation } = await bundledBot();
 
 const tgError = (status: number, description: string, parameters?: object) => ({ status, body: { ok: false, error_code: status, description, parameters } });
 

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
 import { createConversation } from '../../src/assistant/conversation.js';
 import { createSubscriptionFlow } from '../../src/assistant/subscribe.js';
 import type { Channel, ChannelId } from '../../src/channels/types.js';
@@ -17,27 +16,18 @@ import type { InboundHandler, InboundMessage } from '../../src/channels/types.js
 import { createZaloChannel, ZALO_WEBHOOK_PATH, type ZaloChannel, type ZaloOptions } from '../../src/channels/zalo/channel.js';
 import { DEFAULT_ZALO_ERROR_MAP } from '../../src/channels/zalo/errors.js';
 import { zaloText } from '../../src/assistant/messages.js';
-import { loadContent } from '../../src/content/load.js';
-import { toSearchDoc } from '../../src/content/types.js';
-import { ArticleIndex } from '../../src/search/article-index.js';
-import { loadLexicon } from '../../src/search/lexicon.js';
 import { createStores } from '../../src/store/stores.js';
 import { waitFor } from '../helpers/fake-http.js';
 import { expectNoSecret, startFakeZalo, zaloError, zaloEvent, zaloTextUpdate, type FakeZalo, type FakeZaloOptions } from '../helpers/fake-zalo.js';
 import { capturingLogger, silentLogger } from '../helpers/logger.js';
-import { ROOT } from '../helpers/shared.js';
+import { bundledBot } from '../helpers/bot.js';
 import { channelContract } from './contract.js';
 
 const TOKEN = '1459232241454765289:zalo-TEST-token-not-real';
 const SECRET = 'zalo-webhook-secret-for-tests-42';
 const QUESTION = 'Chủ tịch Ủy ban MTTQ tỉnh Quảng Bình là ai?';
 
-const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
-const { items } = await loadContent([join(ROOT, 'data')]);
-const index = ArticleIndex.create();
-for (const item of items) index.upsert(toSearchDoc(item));
-const engine = createAnswerEngine({ index, lexicon });
-const newConversation = async () => createConversation({ engine, index, lexicon, stores: await createStores({ log: silentLogger() }), log: silentLogger() });
+const { lexicon, index, engine, newConversation } = await bundledBot();
 
 /**
  * A mapping file for the contract: Zalo has no confirmed "blocked" or "chat not found" code, so the test

@@ -89,6 +89,22 @@ function typedFeedback(text: string, state: ChatState): string | undefined {
   return `fb:${m[1] === '👍' ? 'up' : 'down'}:${qid}`;
 }
 
+/** Commands typed as words, with or without diacritics, the way people write them on a phone. */
+const TYPED_COMMANDS: [RegExp, string][] = [
+  [/^(huy|ngung|thoi) (dang ky|dang ki|nhan ban tin)( ban tin)?$/, 'huydangky'],
+  [/^(dang ky|dang ki)( nhan)?( ban tin)?$/, 'dangky'],
+  [/^(cai dat|doi cai dat)( ban tin)?$/, 'caidat'],
+  [/^(xem )?ban tin( hom nay)?$/, 'bantin'],
+  [/^(tro giup|huong dan|help|menu)$/, 'trogiup'],
+  [/^(tin moi|tin moi nhat)$/, 'moi'],
+];
+
+function typedCommand(text: string): { command: string; args: string } | undefined {
+  const folded = tokenize(text).map(foldToken).join(' ');
+  const hit = TYPED_COMMANDS.find(([re]) => re.test(folded));
+  return hit ? { command: hit[1], args: '' } : undefined;
+}
+
 /** "thêm" / "xem thêm" typed after a result list asks for the next page. */
 function typedMore(text: string, state: ChatState): string | undefined {
   const folded = tokenize(text).map(foldToken).join(' ');
@@ -309,7 +325,7 @@ export function createConversation(options: ConversationOptions): Conversation {
       // Channels without keyboards number the choices and ask for a typed 👍/👎 or "thêm".
       const numbered = /^\d{1,2}$/.test(text) ? pickNumber(Number(text), state) : (typedFeedback(text, state) ?? typedMore(text, state));
       // Command arguments keep their line breaks (a multi-line announcement is sent as written).
-      const cmd = parseCommand(stripControlChars(raw).normalize('NFC').trim());
+      const cmd = parseCommand(stripControlChars(raw).normalize('NFC').trim()) ?? typedCommand(text);
       try {
         if (msg.callbackData) replies = await pressButton(msg, state, msg.callbackData, at);
         else if (numbered) replies = await pressButton(msg, state, numbered, at);

@@ -77,6 +77,13 @@ describe('subscription commands', () => {
     expect((await subs.get('zalo', 'z1'))?.paused).toBe(true);
   });
 
+  it('understands the commands typed as words, without diacritics', async () => {
+    expect((await conversation.handle(msg('dang ky ban tin')))[0]!.text).toContain('Bạn đã đăng ký');
+    expect((await conversation.handle(msg('Cài đặt')))[0]!.text).toContain('Cài đặt bản tin của bạn');
+    expect((await conversation.handle(msg('huy dang ky')))[0]!.text).toContain('hủy đăng ký');
+    expect(await subs.get('zalo', 'z1')).toBeUndefined();
+  });
+
   it('a question while the bot waits for provinces is answered as a question', async () => {
     const [welcome] = await conversation.handle(msg('/dangky'));
     await press(welcome!, /Chọn tỉnh/);

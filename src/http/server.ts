@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Conversation } from '../assistant/conversation.js';
 import type { OutboundMessage } from '../channels/types.js';
 import { renderChatPage } from '../channels/web/page.js';
+import { readBodyText } from './body.js';
 
 /** Largest request body read, in bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -28,16 +29,11 @@ class HttpError extends Error {
   }
 }
 
-/** Read the whole body (bytes first, decoded once, so multi-byte characters split across chunks survive). */
+/** Read the whole body; 413 when it is too large. */
 async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new HttpError(413, 'body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const text = await readBodyText(req, maxBytes);
+  if (text === undefined) throw new HttpError(413, 'body too large');
+  return text;
 }
 
 function send(res: ServerResponse, status: number, body: string, type: string): void {

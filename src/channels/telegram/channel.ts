@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { Telegraf, TelegramError } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { commandMenu, messages } from '../../assistant/messages.js';
+import { readBodyText } from '../../http/body.js';
 import { RecentKeys, sameSecret } from '../webhook.js';
 import type { Channel, InboundHandler, InboundMessage, OutboundMessage, SendResult } from '../types.js';
 import { inlineKeyboard, renderTelegram } from './render.js';
@@ -202,20 +203,14 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
         res.writeHead(401).end();
         return true;
       }
-      // Read every byte first, then decode once: a character split across network chunks stays whole.
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of req) {
-        size += (chunk as Buffer).length;
-        if (size > MAX_WEBHOOK_BYTES) {
-          res.writeHead(413).end();
-          return true;
-        }
-        chunks.push(chunk as Buffer);
+      const body = await readBodyText(req, MAX_WEBHOOK_BYTES);
+      if (body === undefined) {
+        res.writeHead(413).end();
+        return true;
       }
       let update: Update;
       try {
-        update = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Update;
+        update = JSON.parse(body) as Update;
         if (typeof update?.update_id !== 'number') throw new Error('no update_id');
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'malformed telegram update');

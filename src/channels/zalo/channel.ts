@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { messages } from '../../assistant/messages.js';
+import { readBodyText } from '../../http/body.js';
 import { RecentKeys, sameSecret } from '../webhook.js';
 import type { Channel, InboundHandler, InboundMessage, OutboundMessage, SendResult } from '../types.js';
 import { createZaloClient, ZALO_API_BASE, type ZaloBotInfo, type ZaloClient } from './client.js';
@@ -204,18 +205,6 @@ export function createZaloChannel(options: ZaloOptions): ZaloChannel {
     }
   }
 
-  async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-    if (Number(req.headers['content-length'] ?? 0) > MAX_WEBHOOK_BYTES) return undefined;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_WEBHOOK_BYTES) return undefined;
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks);
-  }
-
   return {
     id: 'zalo',
     limits: { maxTextLength: ZALO_MAX_TEXT, sendsPerSecond: options.sendsPerSecond ?? 5 },
@@ -287,16 +276,15 @@ export function createZaloChannel(options: ZaloOptions): ZaloChannel {
         res.writeHead(401).end();
         return true;
       }
-      // Read every byte first, then decode once: a character split across network chunks stays whole.
-      const body = await readBody(req);
-      if (!body) {
+      const body = await readBodyText(req, MAX_WEBHOOK_BYTES);
+      if (body === undefined) {
         res.writeHead(413).end();
         return true;
       }
       const updates: ZaloUpdate[] = [];
       try {
         // Flat or wrapped in {ok, result}: both are seen in the wild (platforms.md §1.6).
-        const raws = unwrapUpdates(JSON.parse(body.toString('utf8')));
+        const raws = unwrapUpdates(JSON.parse(body));
         for (const raw of raws) {
           const parsed = parseUpdate(raw);
           if (!parsed.ok) throw new Error(parsed.error);

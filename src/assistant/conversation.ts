@@ -11,6 +11,8 @@ import type { Answer, AnswerEngine } from './answer-engine.js';
 import { formatDate, messages, webPage } from './messages.js';
 /** A group of commands, buttons and typed answers handled outside the core (subscriptions, staff tools). */
 export interface ConversationFlow {
+  /** Extra lines for /trogiup for this user (staff see their commands), if any. */
+  help?(msg: InboundMessage): Promise<string | undefined>;
   command(msg: InboundMessage, state: ChatState, name: string, args: string, at: Date): Promise<OutboundMessage[] | undefined>;
   press(msg: InboundMessage, state: ChatState, data: string, at: Date): Promise<OutboundMessage[] | undefined>;
   typed(msg: InboundMessage, state: ChatState, text: string, at: Date): Promise<OutboundMessage[] | undefined>;
@@ -287,8 +289,14 @@ export function createConversation(options: ConversationOptions): Conversation {
       case 'start':
         return [withButtons(state, { text: messages.welcome(msg.displayName), buttons: webPage.examples.map((q, i) => [{ label: q, data: `ex:${i}` }]) })];
       case 'help':
-      case 'trogiup':
-        return [{ text: messages.help }];
+      case 'trogiup': {
+        const extra: string[] = [];
+        for (const flow of options.flows ?? []) {
+          const more = await flow.help?.(msg);
+          if (more) extra.push(more);
+        }
+        return [{ text: [messages.help, ...extra].join('\n\n') }];
+      }
       case 'moi': {
         const docs = latest().slice(0, PAGE_SIZE);
         return [docs.length ? withButtons(state, listMessage(messages.latestTitle, docs)) : { text: messages.latestNone }];

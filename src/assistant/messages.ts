@@ -148,6 +148,16 @@ export const digestText = {
 
 /** Staff commands: roles, announcements, the question inbox, statistics, the audit log. */
 export const staffText = {
+  staffHelp: [
+    'Lệnh cho cán bộ:',
+    '/thongbao <nội dung> – soạn thông báo, xem trước rồi gửi ngay hoặc hẹn giờ',
+    '/cauhoi [số] – các câu hỏi chưa trả lời được hoặc bị đánh giá 👎',
+    '/thongke – thống kê người đăng ký, câu hỏi, bản tin',
+    '/nhatky [số] – nhật ký thao tác',
+    '/nhapbai <đường dẫn> – nhập bài viết, chuyên mục, RSS hoặc sitemap',
+    '/xoabai <mã bài> – gỡ một bài khỏi tìm kiếm và bản tin',
+  ].join('\n'),
+  adminHelp: '/capquyen <kênh:mã>, /thuhoiquyen <kênh:mã> – cấp, thu hồi quyền cán bộ',
   denied: 'Lệnh này chỉ dành cho cán bộ Mặt trận. Nếu bạn là cán bộ, hãy đề nghị quản trị viên cấp quyền.',
   adminOnly: 'Lệnh này chỉ dành cho quản trị viên.',
   grantUsage: 'Cách dùng: /capquyen <kênh:mã người dùng>, ví dụ: /capquyen telegram:123456789 hoặc /capquyen zalo:e4ea2cd5189df1c3a88c',

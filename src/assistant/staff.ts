@@ -270,7 +270,14 @@ export function createStaffFlow(options: StaffFlowOptions) {
     await staff.inbox.append({ at: at.toISOString(), channel: msg.channel, question, reason: 'thumbs_down' });
   }
 
-  return { command, press, typed, questionAnswered, thumbsDown };
+  /** The staff commands, for staff and admins asking /trogiup. */
+  async function help(msg: InboundMessage): Promise<string | undefined> {
+    const role = await roleOf(msg);
+    if (role === 'citizen') return undefined;
+    return role === 'admin' ? `${t.staffHelp}\n${t.adminHelp}` : t.staffHelp;
+  }
+
+  return { command, press, typed, help, questionAnswered, thumbsDown };
 }
 
 /** The staff flow's public face. */

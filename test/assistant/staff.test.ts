@@ -108,6 +108,16 @@ describe('staff tools', () => {
     expect((await conversation.handle(admin('/capquyen web:abc')))[0]!.text).toBe(staffText.grantUsage);
   });
 
+  it('/trogiup lists the staff commands to staff and admins only', async () => {
+    await staff.grant('telegram:20', 'telegram:1', new Date());
+    const [forCitizen] = await conversation.handle(citizen('/trogiup'));
+    expect(forCitizen!.text).not.toContain('/thongbao');
+    const [forStaff] = await conversation.handle(from('telegram', '20')('/trogiup'));
+    expect(forStaff!.text).toContain('/thongbao');
+    expect(forStaff!.text).not.toContain('/capquyen');
+    expect((await conversation.handle(admin('/trogiup')))[0]!.text).toContain('/capquyen');
+  });
+
   it('admins grant and revoke the staff role in chat', async () => {
     const worker = from('zalo', 'w1');
     expect((await conversation.handle(worker('/thongke')))[0]!.text).toBe(staffText.denied);

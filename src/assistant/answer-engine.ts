@@ -1,6 +1,6 @@
 import type { SearchDoc } from '../content/types.js';
 import { clauses, cleanText, foldToken, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
-import type { ArticleIndex, Candidate } from '../search/article-index.js';
+import { DEFAULT_SCORING, type ArticleIndex, type Candidate, type Scoring } from '../search/article-index.js';
 import type { Lexicon } from '../search/lexicon.js';
 import { DEFAULT_PLAN_WEIGHTS, MAX_QUERY_CHARS, planQuery, type PlanWeights, type QueryPlan } from '../search/query.js';
 import { splitSentences, tidySpacing } from '../search/sentences.js';
@@ -32,6 +32,18 @@ export interface Answer {
 /** Tuning of ranking and answer selection (defaults tuned on the dev splits only). */
 export interface EngineTuning {
   plan: PlanWeights;
+  /** BM25 parameters and field weights of the index lookup. */
+  scoring: Scoring;
+  /** Weight of the question's three-syllable runs found in a sentence (phrase evidence). */
+  tripleWeight: number;
+  /** Bonus of a sentence that has what the question asks for (a number, a date, a person). */
+  kindBonus: number;
+  /** Extra weight, when choosing the sentence to quote, of the terms next to the question word ({@link QueryPlan.focus}). */
+  focusWeight: number;
+  /** Quote the sentences right after the best one when it announces them or they lean back on it. */
+  followOn: boolean;
+  /** How much sentences longer than 60 terms are held back when quoting. */
+  longSentencePenalty: number;
   /** Candidates re-ranked sentence by sentence. */
   rerankDepth: number;
   bm25Weight: number;
@@ -47,17 +59,27 @@ export interface EngineTuning {
   secondSentenceRatio: number;
 }
 
+/**
+ * Tuned by coordinate ascent on the dev splits only (uit-regulations-wiki, alqac-law, 800 vicov19-faq queries,
+ * test/fixtures/domain/questions.jsonl over the 58k corpus); see README "Tuning".
+ */
 export const DEFAULT_TUNING: EngineTuning = {
   plan: DEFAULT_PLAN_WEIGHTS,
+  scoring: DEFAULT_SCORING,
+  tripleWeight: 0.3,
+  kindBonus: 0.2,
+  longSentencePenalty: 0.3,
+  focusWeight: 1,
+  followOn: true,
   rerankDepth: 12,
-  bm25Weight: 1,
+  bm25Weight: 0.7,
   sentenceWeight: 0.6,
   coverageWeight: 0.6,
   minConfidence: 0.4,
   provinceBoost: 1.3,
   yearBoost: 1.2,
-  exactWeight: 0.2,
-  secondSentenceRatio: 0.3,
+  exactWeight: 0.1,
+  secondSentenceRatio: 0.11,
 };
 
 interface SentenceInfo {
@@ -88,15 +110,13 @@ export interface RankedResult {
   info: DocInfo;
 }
 
-const GREETING = /^(xin chao|chao|hello|hi|alo|hey|chao buoi sang|chao buoi toi)( (ban|bot|ad|admin|anh|chi|em|mat tran|tro ly))*$/;
+// "hi" is read as "hy" (one spelling of i/y: see the analyzer).
+const GREETING = /^(xin chao|chao|hello|hi|hy|alo|hey|chao buoi sang|chao buoi toi)( (ban|bot|ad|admin|anh|chi|em|mat tran|tro ly))*$/;
 const THANKS = /^((ok|vang|da|uh|oke)\s)?(cam on|thank|thanks|tks|thank you|camon)( (ban|bot|ad|nhieu|nhe|nha|a|anh|chi|em))*$/;
 const PERSON_TITLE = /(^|\s)(ông|bà|đồng chí|chủ tịch|bí thư|giám đốc|trưởng ban)\s/u;
 const NAME_RUN = /[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+/u;
 const DATE = /\b\d{1,2}[/.-]\d{1,2}\b|\bnăm \d{4}\b|\bngày \d{1,2}\b|\btháng \d{1,2}\b/u;
 
-const TRIPLE_WEIGHT = 0.3;
-const LONG_SENTENCE_PENALTY = 0.3;
-const KIND_BONUS = 0.1;
 
 class Lru<K, V> {
   private readonly map = new Map<K, V>();
@@ -173,7 +193,7 @@ function exactness(d: DocInfo, plan: QueryPlan): number {
   return folded === 0 ? 1 : exact / folded;
 }
 
-function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number): number {
+function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number, tuning: EngineTuning): number {
   if (total === 0) return 0;
   let score = 0;
   for (const [term, weight] of plan.content) {
@@ -186,11 +206,11 @@ function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number): number 
   if (plan.triples.size > 0) {
     let phrase = 0;
     for (const t of plan.triples) if (s.triples.has(t)) phrase += 1;
-    norm += (TRIPLE_WEIGHT * phrase) / plan.triples.size;
+    norm += (tuning.tripleWeight * phrase) / plan.triples.size;
   }
-  if (plan.kinds.includes('quantity') && s.numbers.some((x) => !plan.numbers.has(x))) norm += KIND_BONUS * 1.5;
-  if (plan.kinds.includes('time') && s.hasDate) norm += KIND_BONUS;
-  if (plan.kinds.includes('person') && s.hasPerson) norm += KIND_BONUS;
+  if (plan.kinds.includes('quantity') && s.numbers.some((x) => !plan.numbers.has(x))) norm += tuning.kindBonus * 1.5;
+  if (plan.kinds.includes('time') && s.hasDate) norm += tuning.kindBonus;
+  if (plan.kinds.includes('person') && s.hasPerson) norm += tuning.kindBonus;
   if (s.terms.size < 6) norm *= 0.85;
   return norm;
 }
@@ -201,22 +221,52 @@ function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number): number 
  * contain it: the sentence with the question's specific words ("xây bao nhiêu nhà") wins over the lead that
  * repeats its context.
  */
-function selectSentences(d: DocInfo, plan: QueryPlan): { index: number; score: number }[] {
+export function selectSentences(d: DocInfo, plan: QueryPlan, tuning: EngineTuning = DEFAULT_TUNING): { index: number; score: number }[] {
   const count = d.sentences.length;
   const local = new Map<string, number>();
   for (const [term, weight] of [...plan.content, ...[...plan.pairs].map(([p, w]) => [p, w * 0.5] as const)]) {
     let sf = 0;
     for (const s of d.sentences) if (s.terms.has(term)) sf += 1;
-    if (sf > 0) local.set(term, weight * Math.log(1 + count / sf));
+    if (sf > 0) local.set(term, weight * Math.log(1 + count / sf) * (plan.focus.has(term) ? 1 + tuning.focusWeight : 1));
   }
   let total = 0;
   for (const w of local.values()) total += w;
   const localPlan: QueryPlan = { ...plan, content: new Map([...local].filter(([t]) => plan.content.has(t))), pairs: new Map([...local].filter(([t]) => plan.pairs.has(t)).map(([t, w]) => [t, w * 2])) };
   // Long sentences cover more words by length alone; a lead that lists everything should not beat the fact.
-  const lengthFactor = (s: SentenceInfo) => 1 / (1 + LONG_SENTENCE_PENALTY * Math.max(0, s.terms.size / 60 - 1));
+  const lengthFactor = (s: SentenceInfo) => 1 / (1 + tuning.longSentencePenalty * Math.max(0, s.terms.size / 60 - 1));
   return d.sentences
-    .map((s, index) => ({ index, score: total > 0 ? scoreSentence(s, localPlan, total) * lengthFactor(s) : 0 }))
+    .map((s, index) => ({ index, score: total > 0 ? scoreSentence(s, localPlan, total, tuning) * lengthFactor(s) : 0 }))
     .sort((a, b) => b.score - a.score || a.index - b.index);
+}
+
+/** A sentence that announces what follows ("… các điều kiện sau đây:"): its answer is in the next ones. */
+const ANNOUNCES = /(:|sau đây|như sau|gồm|bao gồm)\s*$/u;
+/** A sentence that leans on the one before ("Đây là …", "Khối kiến thức này …", "Theo đó, …"). */
+const LEANS_BACK = /^(đây|đó|điều này|việc này|theo đó|trong đó|khi đó|do đó|vì vậy|vì thế|tuy nhiên|ngoài ra|riêng|cụ thể|(\p{L}+ ){1,3}(này|đó|trên)\b)/u;
+/** A quote grows with the sentences it needs up to about this many characters. */
+const QUOTE_BUDGET = 450;
+
+/**
+ * The sentences to quote, in text order: the best one; the ones right after it when it announces them or they
+ * lean back on it; the second best when it scores close enough. At most three.
+ */
+function quoteIndexes(d: DocInfo, ranked: { index: number; score: number }[], tuning: EngineTuning): number[] {
+  const top = ranked[0]!;
+  const picked = new Set([top.index]);
+  let length = d.sentences[top.index]!.text.length;
+  const text = (i: number) => d.sentences[i]?.text.trim().toLowerCase();
+  if (tuning.followOn) {
+    for (let i = top.index + 1; picked.size < 3 && i < d.sentences.length; i++) {
+      const announces = ANNOUNCES.test(text(i - 1)!);
+      if (!announces && !LEANS_BACK.test(text(i)!)) break;
+      if (picked.size > 1 && length + d.sentences[i]!.text.length > QUOTE_BUDGET) break;
+      picked.add(i);
+      length += d.sentences[i]!.text.length;
+    }
+  }
+  const second = ranked[1];
+  if (picked.size < 3 && second && second.score >= top.score * tuning.secondSentenceRatio) picked.add(second.index);
+  return [...picked].sort((a, b) => a - b);
 }
 
 function planTotal(plan: QueryPlan): number {
@@ -256,7 +306,13 @@ export interface AnswerEngine {
 
 /** Create the answer engine over an index. */
 export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
-  const tuning: EngineTuning = { ...DEFAULT_TUNING, ...options.tuning, plan: { ...DEFAULT_TUNING.plan, ...options.tuning?.plan } };
+  const given = options.tuning;
+  const tuning: EngineTuning = {
+    ...DEFAULT_TUNING,
+    ...given,
+    plan: { ...DEFAULT_TUNING.plan, ...given?.plan },
+    scoring: { ...DEFAULT_TUNING.scoring, ...given?.scoring, fieldBoosts: { ...DEFAULT_TUNING.scoring.fieldBoosts, ...given?.scoring?.fieldBoosts } },
+  };
   const { index, lexicon } = options;
   const cache = new Lru<string, DocInfo>(4000);
   const info = (doc: SearchDoc): DocInfo => {
@@ -276,13 +332,13 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
             return b;
           }
         : undefined;
-    const candidates: Candidate[] = index.lookup({ weights: plan.weights, fuzzy: plan.fuzzy, boostDocument, limit: Math.max(tuning.rerankDepth, limit) });
+    const candidates: Candidate[] = index.lookup({ weights: plan.weights, fuzzy: plan.fuzzy, boostDocument, scoring: tuning.scoring, limit: Math.max(tuning.rerankDepth, limit) });
     if (candidates.length === 0) return [];
     const top = candidates[0]!.score;
     const total = planTotal(plan);
     const ranked = candidates.map((c, rank) => {
       const d = info(c.doc);
-      const scored = d.sentences.map((s, i) => ({ index: i, score: scoreSentence(s, plan, total) })).sort((a, b) => b.score - a.score);
+      const scored = d.sentences.map((s, i) => ({ index: i, score: scoreSentence(s, plan, total, tuning) })).sort((a, b) => b.score - a.score);
       const cov = coverage(d.terms, plan, total);
       const bestSentence = scored[0]?.score ?? 0;
       const bm25 = c.score / top;
@@ -316,13 +372,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     if (!best || confidence < tuning.minConfidence) {
       return { text: messages.noAnswer(sources.slice(0, 3).map((s) => s.title)), sources: sources.slice(0, 3), confidence, kind: 'no_answer' };
     }
-    const sentences = selectSentences(best.info, plan);
-    const top = sentences[0]!;
-    const picked = [top];
-    const second = sentences[1];
-    if (second && second.score >= top.score * tuning.secondSentenceRatio) picked.push(second);
-    picked.sort((a, b) => a.index - b.index);
-    const quote = picked.map((p) => tidySpacing(best.info.sentences[p.index]!.text));
+    const quote = quoteIndexes(best.info, selectSentences(best.info, plan, tuning), tuning).map((i) => tidySpacing(best.info.sentences[i]!.text));
     const source = sources[0]!;
     const render = (url: string | undefined) =>
       best.doc.type === 'program' ? messages.programAnswer(quote.join(' '), source.title, url) : messages.answer(quote.join(' '), source.title, formatDate(source.publishedAt), url);
@@ -334,7 +384,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     if (!doc) return undefined;
     const plan = planQuery(cleanText(question), index, lexicon, tuning.plan);
     const d = info(doc);
-    const sentences = selectSentences(d, plan);
+    const sentences = selectSentences(d, plan, tuning);
     if (sentences.length === 0) return undefined;
     const quote = tidySpacing(d.sentences[sentences[0]!.index]!.text);
     const title = tidySpacing(doc.title) || quote;

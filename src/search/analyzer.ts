@@ -48,6 +48,17 @@ function normalizeToneSyllable(syllable: string): string {
 }
 
 /**
+ * One spelling where "i" and "y" are the same sound after a consonant: "kí"/"ký", "lí do"/"lý do", "kĩ"/"kỹ",
+ * "tỉ"/"tỷ", "công ti"/"công ty", "quí"/"quý", "hi sinh"/"hy sinh", "bác sĩ"/"bác sỹ", "mì"/"mỳ". Both are in
+ * use (schoolbooks write "i", the Front's texts and most of the press "y"), and citizens type either; the "y"
+ * form is kept. Only syllables whose whole rhyme is that one vowel change ("tai" and "tay" stay apart).
+ */
+function normalizeIY(syllable: string): string {
+  const m = /^(h|k|l|m|s|t|qu)i([\u0300\u0301\u0303\u0309\u0323]?)$/u.exec(syllable.normalize('NFD'));
+  return m ? `${m[1]}y${m[2]}`.normalize('NFC') : syllable;
+}
+
+/**
  * Memoised per-syllable work: Vietnamese has a few thousand distinct syllables, and Unicode normalisation of
  * each one is the bulk of indexing time otherwise. Bounded so that hostile input cannot grow it forever.
  */
@@ -64,9 +75,9 @@ function memo(fn: (s: string) => string, capacity = 200_000): (s: string) => str
   };
 }
 
-const toneSyllable = memo(normalizeToneSyllable);
+const toneSyllable = memo((s) => normalizeIY(normalizeToneSyllable(s)));
 
-/** NFC, control characters removed, lowercase, one tone-mark convention. */
+/** NFC, control characters removed, lowercase, one tone-mark convention, one spelling of i/y. */
 export function normalizeText(text: string): string {
   const lower = stripControlChars(text).normalize('NFC').toLowerCase();
   return lower.replace(/[\p{L}\p{M}]+/gu, toneSyllable);

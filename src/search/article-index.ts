@@ -7,10 +7,8 @@ import { ALL_TERM_KINDS, foldToken, indexTerms, type TermKinds } from './analyze
 export const FIELD_BOOSTS = { title: 2.5, summary: 1.5, body: 1 } as const;
 
 /** Bump when the analyzer, the fields or the snapshot layout change: older snapshots are then rebuilt. */
-export const INDEX_FORMAT = 'mattran-index-v5';
+export const INDEX_FORMAT = 'mattran-index-v6';
 
-const BM25_K1 = 1.2;
-const BM25_B = 0.75;
 /** A posting packs the document number and its quantised weighted term frequency into one integer. */
 const TF_BITS = 8;
 const TF_MAX = (1 << TF_BITS) - 1;
@@ -32,7 +30,18 @@ export interface LookupOptions {
   /** Multiplier per candidate document (province, year). */
   boostDocument?: (doc: SearchDoc) => number;
   limit: number;
+  /** BM25 parameters and field weights; the defaults when left out. */
+  scoring?: Partial<Scoring>;
 }
+
+/** BM25 parameters and the weight of each field. */
+export interface Scoring {
+  k1: number;
+  b: number;
+  fieldBoosts: Record<keyof typeof FIELD_BOOSTS, number>;
+}
+
+export const DEFAULT_SCORING: Scoring = { k1: 1.2, b: 0.75, fieldBoosts: FIELD_BOOSTS };
 
 interface SnapshotMeta {
   format: string;
@@ -205,9 +214,11 @@ export class ArticleIndex {
       }
     }
     const ids = this.ids;
+    const { k1, b, fieldBoosts } = { ...DEFAULT_SCORING, ...options.scoring };
     FIELD_NAMES.forEach((field, f) => {
       const postings = this.fields[f]!;
-      const boost = FIELD_BOOSTS[field];
+      const boost = fieldBoosts[field];
+      if (boost === 0) return;
       const avgLength = postings.totalLength / live || 1;
       const lengths = postings.lengths;
       for (const [t, weight] of terms) {
@@ -219,9 +230,9 @@ export class ArticleIndex {
           const d = v >>> TF_BITS;
           if (ids[d] === null) return;
           const tf = v & TF_MAX;
-          const norm = BM25_K1 * (1 - BM25_B + (BM25_B * lengths[d]!) / avgLength);
+          const norm = k1 * (1 - b + (b * lengths[d]!) / avgLength);
           if (scores[d] === 0) touched.push(d);
-          scores[d]! += (w * tf * (BM25_K1 + 1)) / (tf + norm);
+          scores[d]! += (w * tf * (k1 + 1)) / (tf + norm);
         };
         const { pool, offsets } = postings;
         if (t + 1 < offsets.length) for (let i = offsets[t]!, end = offsets[t + 1]!; i < end; i++) score(pool[i]!);

@@ -29,7 +29,7 @@ export interface PlanWeights {
   questionWord: number;
 }
 
-export const DEFAULT_PLAN_WEIGHTS: PlanWeights = { pair: 1.6, syllable: 1, stopword: 0.2, expansion: 0.8, reverseExpansion: 0.8, questionWord: 0.2, exact: 1 };
+export const DEFAULT_PLAN_WEIGHTS: PlanWeights = { pair: 1.6, syllable: 1, stopword: 0.2, expansion: 0.8, reverseExpansion: 0.8, questionWord: 0.2, exact: 0.25 };
 
 /** A question, analysed for lookup and for answer selection. */
 export interface QueryPlan {
@@ -52,8 +52,16 @@ export interface QueryPlan {
   /** Number tokens of the question as written. */
   numbers: Set<string>;
   kinds: QuestionKind[];
+  /**
+   * Terms next to a question word in the same clause ("mỗi nhà được *bao nhiêu* tiền" → nhà, được, tiền and
+   * their pairs): what is asked about, as opposed to the context the question repeats.
+   */
+  focus: Set<string>;
   accented: boolean;
 }
+
+/** Syllables on each side of a question word that are taken as what the question asks about. */
+const FOCUS_WINDOW = 2;
 
 function idf(df: number, n: number): number {
   return Math.log(1 + (n - df + 0.5) / (df + 0.5));
@@ -71,9 +79,22 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   const provinces = [...new Map(lexicon.provinceNames.find(allTokens).map((m) => [m.value.code, m.value])).values()];
   const years = [...new Set(allTokens.filter((t) => /^(19[4-9]\d|20\d\d)$/.test(t)).map(Number))];
   const questionWordTokens = new Set<number>();
-  for (const m of lexicon.questionWords.find(allTokens)) for (let i = m.start; i < m.end; i++) questionWordTokens.add(i);
+  const questionMatches = lexicon.questionWords.find(allTokens);
+  for (const m of questionMatches) for (let i = m.start; i < m.end; i++) questionWordTokens.add(i);
+  const focusPositions = new Set<number>();
+  {
+    let start = 0;
+    for (const clause of sentenceClauses) {
+      const end = start + clause.length;
+      for (const m of questionMatches) {
+        if (m.start < start || m.start >= end) continue;
+        for (let i = Math.max(start, m.start - FOCUS_WINDOW); i < Math.min(end, m.end + FOCUS_WINDOW); i++) if (!questionWordTokens.has(i)) focusPositions.add(i);
+      }
+      start = end;
+    }
+  }
 
-  // term → [weight, priority]; priority orders terms when there are too many.
+  // term → weight; rarity orders the terms when there are too many.
   const candidates = new Map<string, number>();
   const content = new Map<string, number>();
   const exact = new Map<string, string>();
@@ -91,6 +112,7 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   };
 
   const triples = new Set<string>();
+  const focus = new Set<string>();
   let position = 0;
   for (const clause of sentenceClauses) {
     const folded = clause.map(foldToken);
@@ -99,6 +121,10 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
       const isQuestionWord = questionWordTokens.has(position + i);
       const isStop = lexicon.stopwords.has(f) || isQuestionWord;
       const share = df(f) / n;
+      if (focusPositions.has(position + i)) {
+        if (!isStop) focus.add(f);
+        if (i > 0 && focusPositions.has(position + i - 1)) focus.add(pairTerm(folded[i - 1]!, f));
+      }
       if (!isStop) {
         content.set(f, idf(df(f), n));
         if (accented && hasDiacritics(clause[i]!)) {
@@ -141,5 +167,5 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   const weights = new Map(ranked.map(({ t, weight }) => [t, weight]));
   for (const f of fuzzy) if (!weights.has(f)) fuzzy.delete(f);
   const numbers = new Set(allTokens.filter((t) => /\d/.test(t)));
-  return { text, weights, fuzzy, content, exact, triples, pairs, provinces, years, numbers, kinds, accented };
+  return { text, weights, fuzzy, content, exact, triples, pairs, provinces, years, numbers, kinds, focus, accented };
 }

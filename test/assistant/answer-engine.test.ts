@@ -121,3 +121,52 @@ describe('answer engine', () => {
     }
   });
 });
+
+describe('choosing the sentences to quote', () => {
+  const local = ArticleIndex.create();
+  local.upsert({
+    id: 'chu-tich-moi',
+    type: 'article',
+    title: 'Ông Nguyễn Văn An làm Chủ tịch Ủy ban MTTQ tỉnh Hà Tĩnh',
+    summary: '',
+    body: [
+      'Sáng 22/6, Hội nghị Ủy ban MTTQ tỉnh Hà Tĩnh đã hiệp thương cử ông Nguyễn Văn An, Phó Chủ tịch Ủy ban MTTQ tỉnh Hà Tĩnh, làm Chủ tịch Ủy ban MTTQ tỉnh Hà Tĩnh.',
+      'Ông Nguyễn Văn An thay ông Trần Văn Bình nghỉ hưu theo chế độ.',
+      'Tóm tắt tiểu sử: ông Nguyễn Văn An sinh ngày 12/8/1970, quê quán xã Thạch Hà, tỉnh Hà Tĩnh.',
+    ].join(' '),
+    source: 'test',
+  });
+  local.upsert({
+    id: 'dieu-kien',
+    type: 'article',
+    title: 'Hộ được hỗ trợ xây nhà Đại đoàn kết',
+    summary: '',
+    body: [
+      'Năm 2024, Ủy ban MTTQ huyện Kỳ Anh tiếp tục vận động Quỹ Vì người nghèo để xây nhà Đại đoàn kết.',
+      'Hộ được hỗ trợ xây nhà Đại đoàn kết phải có đủ các điều kiện sau đây:',
+      'Là hộ nghèo có tên trong danh sách của xã và chưa có nhà ở hoặc nhà ở đã hư hỏng nặng.',
+      'Mỗi nhà được hỗ trợ 60 triệu đồng.',
+    ].join('\n'),
+    source: 'test',
+  });
+  const quoteOf = (q: string, tuning = {}) => createAnswerEngine({ index: local, lexicon, tuning }).answer(q).quote!.join(' ');
+
+  it('quotes the sentence with what the question asks about, not the lead that repeats its context', () => {
+    const q = 'Chủ tịch Ủy ban MTTQ tỉnh Hà Tĩnh Nguyễn Văn An sinh ngày nào, quê quán ở đâu?';
+    expect(planQuery(q, local, lexicon).focus).toContain('que_quan');
+    expect(quoteOf(q)).toContain('sinh ngày 12/8/1970');
+    expect(quoteOf(q, { focusWeight: 0, secondSentenceRatio: 1 })).not.toContain('sinh ngày 12/8/1970');
+  });
+
+  it('quotes what a sentence announces ("các điều kiện sau đây:") with it', () => {
+    const q = 'hộ được hỗ trợ xây nhà đại đoàn kết cần điều kiện gì';
+    expect(quoteOf(q, { secondSentenceRatio: 1 })).toContain('Là hộ nghèo có tên trong danh sách');
+    expect(quoteOf(q, { secondSentenceRatio: 1, followOn: false })).not.toContain('Là hộ nghèo');
+  });
+
+  it('counts "mấy" and the typo "bao nhiu" as asking for a number', () => {
+    expect(planQuery('mỗi nhà được hỗ trợ mấy triệu', local, lexicon).kinds).toContain('quantity');
+    expect(planQuery('moi nha duoc ho tro bao nhiu', local, lexicon).kinds).toContain('quantity');
+    expect(quoteOf('moi nha duoc ho tro bao nhiu tien')).toContain('60 triệu đồng');
+  });
+});

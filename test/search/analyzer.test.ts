@@ -56,6 +56,14 @@ describe('analyzer', () => {
     expect(normalizeText('hoàng quý quá mùa')).toBe('hoàng quý quá mùa');
   });
 
+  it('uses one spelling of i/y after a consonant (lí = lý, kĩ = kỹ, tỉ = tỷ, quí = quý) and keeps other rhymes apart', () => {
+    expect(normalizeText('lí do kĩ thuật')).toBe('lý do kỹ thuật');
+    expect(normalizeText('1,2 tỉ đồng, công ti')).toBe('1,2 tỷ đồng, công ty');
+    expect(normalizeText('quí vị, hi sinh, bác sĩ, đăng kí')).toBe('quý vị, hy sinh, bác sỹ, đăng ký');
+    expect(normalizeText('tai tay khi thi ghi gì nghỉ')).toBe('tai tay khi thi ghi gì nghỉ');
+    expect(indexTerms('ly do')).toEqual(indexTerms('li do'));
+  });
+
   it('lowercases đ and folds it to d', () => {
     expect(tokenize('ĐẠI ĐOÀN KẾT')).toEqual(['đại', 'đoàn', 'kết']);
     expect(foldDiacritics('Đại đoàn kết')).toBe('Dai doan ket');

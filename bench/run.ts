@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<{ main(args: string[]): Promise<numb
   terms: () => import('./terms.js'),
   chat: () => import('./chat.js'),
   broadcast: () => import('./broadcast.js'),
+  tune: () => import('./tune.js'),
 };
 const load = name ? benches[name] : undefined;
 if (!load) {

@@ -49,6 +49,8 @@ export interface EngineTuning {
   bm25Weight: number;
   sentenceWeight: number;
   coverageWeight: number;
+  /** Candidates taken from the index; the {@link rerankDepth} most promising of them are re-ranked. */
+  wideDepth: number;
   /** Below this confidence the engine says it has no information. */
   minConfidence: number;
   provinceBoost: number;
@@ -72,6 +74,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   focusWeight: 1,
   followOn: true,
   rerankDepth: 12,
+  wideDepth: 48,
   bm25Weight: 0.7,
   sentenceWeight: 0.6,
   coverageWeight: 0.6,
@@ -332,9 +335,13 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
             return b;
           }
         : undefined;
-    const candidates: Candidate[] = index.lookup({ weights: plan.weights, fuzzy: plan.fuzzy, boostDocument, scoring: tuning.scoring, limit: Math.max(tuning.rerankDepth, limit) });
-    if (candidates.length === 0) return [];
-    const top = candidates[0]!.score;
+    const found: Candidate[] = index.lookup({ weights: plan.weights, fuzzy: plan.fuzzy, boostDocument, scoring: tuning.scoring, limit: Math.max(tuning.rerankDepth, tuning.wideDepth, limit) });
+    if (found.length === 0) return [];
+    const top = found[0]!.score;
+    // Sentence analysis is what a question costs: of the wide list, only the rerankDepth candidates that look
+    // best by BM25 and by the share of the question's terms they have are analysed.
+    const prescore = (c: Candidate) => tuning.bm25Weight * (c.score / top) + tuning.coverageWeight * c.matched;
+    const candidates = found.length <= tuning.rerankDepth ? found : [...found].sort((a, b) => prescore(b) - prescore(a)).slice(0, Math.max(tuning.rerankDepth, limit));
     const total = planTotal(plan);
     const ranked = candidates.map((c, rank) => {
       const d = info(c.doc);

@@ -19,6 +19,8 @@ export const MAX_DOCUMENTS = 2 ** (31 - TF_BITS) - 1;
 export interface Candidate {
   doc: SearchDoc;
   score: number;
+  /** Share (0..1, idf-weighted) of the looked-up terms the document has in any field. */
+  matched: number;
 }
 
 /** Options of one index lookup. */
@@ -203,14 +205,24 @@ export class ArticleIndex {
     const scores = this.scores;
     const touched: number[] = [];
     const terms: [number, number][] = [];
+    /** Per query term: its index terms (itself, or its neighbours for a typo) and its idf-weighted weight. */
+    const queryTerms: { ids: number[]; weight: number }[] = [];
     for (const [term, weight] of options.weights) {
       const t = this.termIds.get(term);
-      if (t !== undefined) terms.push([t, weight]);
-      else if (options.fuzzy?.has(foldToken(term))) {
-        for (const near of editNeighbours(term)) {
-          const id = this.termIds.get(near);
-          if (id !== undefined) terms.push([id, weight * 0.7]);
+      if (t !== undefined) {
+        terms.push([t, weight]);
+        queryTerms.push({ ids: [t], weight: weight * Math.log(1 + (live + 0.5) / (this.docFrequency(term) + 0.5)) });
+      } else if (options.fuzzy?.has(foldToken(term))) {
+        const near: number[] = [];
+        let df = 0;
+        for (const neighbour of editNeighbours(term)) {
+          const id = this.termIds.get(neighbour);
+          if (id === undefined) continue;
+          terms.push([id, weight * 0.7]);
+          near.push(id);
+          df = Math.max(df, this.docFrequency(neighbour));
         }
+        if (near.length > 0) queryTerms.push({ ids: near, weight: 0.7 * weight * Math.log(1 + (live + 0.5) / (df + 0.5)) });
       }
     }
     const ids = this.ids;
@@ -245,10 +257,15 @@ export class ArticleIndex {
       top.offer(scores[d]!, d);
       scores[d] = 0;
     }
+    // Which query terms each kept document has: a binary search per (document, term), not a mark per posting.
+    let allWeight = 0;
+    for (const q of queryTerms) allWeight += q.weight;
     const out: Candidate[] = [];
     for (const [d, score] of top.entries()) {
       const doc = this.docs.get(this.ids[d]!)!;
-      out.push({ doc, score: options.boostDocument ? score * options.boostDocument(doc) : score });
+      let matched = 0;
+      for (const q of queryTerms) if (q.ids.some((t) => this.fields.some((field) => field.has(t, d)))) matched += q.weight;
+      out.push({ doc, score: options.boostDocument ? score * options.boostDocument(doc) : score, matched: allWeight > 0 ? matched / allWeight : 0 });
     }
     return out.sort((a, b) => b.score - a.score).slice(0, options.limit);
   }
@@ -352,6 +369,25 @@ class FieldPostings {
   count(t: number): number {
     const base = t + 1 < this.offsets.length ? this.offsets[t + 1]! - this.offsets[t]! : 0;
     return base + (this.extra[t]?.length ?? 0);
+  }
+
+  /** Whether document number d has term t (postings are in document order: a binary search). */
+  has(t: number, d: number): boolean {
+    const lo = d * 2 ** TF_BITS;
+    const hi = lo + 2 ** TF_BITS;
+    const within = (list: ArrayLike<number>, from: number, to: number): boolean => {
+      let a = from;
+      let b = to;
+      while (a < b) {
+        const mid = (a + b) >>> 1;
+        if (list[mid]! < lo) a = mid + 1;
+        else b = mid;
+      }
+      return a < to && list[a]! < hi;
+    };
+    if (t + 1 < this.offsets.length && within(this.pool, this.offsets[t]!, this.offsets[t + 1]!)) return true;
+    const extra = this.extra[t];
+    return extra !== undefined && within(extra, 0, extra.length);
   }
 
   /** Postings of term t added since the last compaction. */

@@ -29,7 +29,7 @@ export interface PlanWeights {
   questionWord: number;
 }
 
-export const DEFAULT_PLAN_WEIGHTS: PlanWeights = { pair: 1.6, syllable: 1, stopword: 0.2, expansion: 0.8, reverseExpansion: 0.8, questionWord: 0.2, exact: 0.25 };
+export const DEFAULT_PLAN_WEIGHTS: PlanWeights = { pair: 1.12, syllable: 1, stopword: 0.2, expansion: 0.8, reverseExpansion: 0.8, questionWord: 0.2, exact: 0.25 };
 
 /** A question, analysed for lookup and for answer selection. */
 export interface QueryPlan {

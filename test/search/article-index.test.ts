@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
+import type { SearchDoc } from '../../src/content/types.js';
+import { ArticleIndex } from '../../src/search/article-index.js';
+import { loadLexicon } from '../../src/search/lexicon.js';
+import { ROOT } from '../helpers/shared.js';
+
+const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
+const doc = (id: string, title: string, body: string): SearchDoc => ({ id, type: 'article', title, summary: '', body, source: 'test' });
+
+describe('article index lookup', () => {
+  it('tells for each candidate which share of the looked-up terms it has', () => {
+    const index = ArticleIndex.create();
+    index.upsert(doc('both', 'Quỹ Vì người nghèo', 'Ủng hộ quỹ tại xã An Phú.'));
+    index.upsert(doc('one', 'Ủng hộ đồng bào', 'Ủng hộ đồng bào vùng lũ.'));
+    for (let i = 0; i < 5; i++) index.upsert(doc(`other-${i}`, 'Tin khác', 'Thời tiết hôm nay.'));
+    const found = index.lookup({ weights: new Map([['quy', 1], ['ung', 1]]), limit: 5 });
+    const byId = new Map(found.map((c) => [c.doc.id, c]));
+    expect(byId.get('both')!.matched).toBeCloseTo(1);
+    expect(byId.get('one')!.matched).toBeGreaterThan(0);
+    expect(byId.get('one')!.matched).toBeLessThan(1);
+    // The same after compaction (postings in one typed array) and with documents added since.
+    index.compact();
+    index.upsert(doc('later', 'Quỹ khuyến học', 'Trao học bổng.'));
+    const again = new Map(index.lookup({ weights: new Map([['quy', 1], ['ung', 1]]), limit: 5 }).map((c) => [c.doc.id, c.matched]));
+    expect(again.get('both')).toBeCloseTo(1);
+    expect(again.get('one')).toBeGreaterThan(0);
+    expect(again.get('one')).toBeLessThan(1);
+    expect(again.get('later')).toBeGreaterThan(0);
+    expect(again.get('later')).toBeLessThan(1);
+  });
+});
+
+describe('two-stage re-ranking', () => {
+  // Twenty short articles have the common part of the question; the long one that answers has all of it once
+  // and comes after them by BM25.
+  const index = ArticleIndex.create();
+  for (let i = 0; i < 20; i++) index.upsert(doc(`noise-${i}`, `Đua ghe ngo ${i}`, 'MTTQ hỗ trợ đội ghe ngo tập luyện.'));
+  const filler = 'Năm nay lễ hội diễn ra trong ba ngày với nhiều hoạt động văn hoá, thể thao và ẩm thực của đồng bào Khmer. '.repeat(6);
+  index.upsert(doc('answer', 'Lễ hội Ok Om Bok', `${filler}Ủy ban MTTQ huyện trao 50 triệu đồng hỗ trợ đội ghe ngo của xã Vĩnh Hải tập luyện.`));
+  for (let i = 0; i < 30; i++) index.upsert(doc(`filler-${i}`, 'Tin địa phương', `Huyện tổ chức hội nghị số ${i}.`));
+  const question = 'MTTQ hỗ trợ đội ghe ngo xã Vĩnh Hải bao nhiêu tiền';
+
+  it('analyses the candidates that have most of the question, not only the first by BM25', () => {
+    const narrow = createAnswerEngine({ index, lexicon, tuning: { rerankDepth: 12, wideDepth: 12 } });
+    const wide = createAnswerEngine({ index, lexicon, tuning: { rerankDepth: 12, wideDepth: 48 } });
+    const byBm25 = createAnswerEngine({ index, lexicon, tuning: { rerankDepth: 0, wideDepth: 0 } }).rank(question, 50);
+    expect(byBm25.findIndex((r) => r.doc.id === 'answer')).toBeGreaterThanOrEqual(12);
+    expect(wide.rank(question, 1)[0]!.doc.id).toBe('answer');
+    expect(wide.answer(question).quote!.join(' ')).toContain('50 triệu đồng');
+    expect(narrow.rank(question, 3).map((r) => r.doc.id)).not.toContain('answer');
+  });
+});

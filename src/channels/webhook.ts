@@ -1,4 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { readBodyText } from '../http/body.js';
+
+/** The largest webhook body either platform is allowed to send. */
+export const MAX_WEBHOOK_BYTES = 1 << 20;
 
 /** Constant-time comparison of two secrets of any length (webhook secret headers). */
 export function sameSecret(given: string, expected: string): boolean {
@@ -16,4 +22,32 @@ export class RecentKeys<K = string> {
     if (this.keys.size > this.capacity) this.keys.delete(this.keys.values().next().value as K);
     return true;
   }
+}
+
+/** What {@link readWebhookBody} checks a webhook call against. */
+export interface WebhookCheck {
+  /** The header that carries the secret, lower case (e.g. "x-telegram-bot-api-secret-token"). */
+  header: string;
+  /** The configured secret; without one every call is refused. */
+  secret: string | undefined;
+  /** For the operator's log line on a refused call ("telegram", "zalo"). */
+  channel: string;
+  log: Logger;
+}
+
+/**
+ * The body of a webhook call whose secret header matches (compared in constant time), read up to
+ * {@link MAX_WEBHOOK_BYTES}. Otherwise the call is answered here — 401 for a missing or wrong secret (logged),
+ * 413 for a body too large — and the result is undefined.
+ */
+export async function readWebhookBody(req: IncomingMessage, res: ServerResponse, check: WebhookCheck): Promise<string | undefined> {
+  const given = req.headers[check.header];
+  if (!check.secret || typeof given !== 'string' || !sameSecret(given, check.secret)) {
+    check.log.warn({ path: req.url?.split('?')[0] }, `${check.channel} webhook call with a missing or wrong secret`);
+    res.writeHead(401).end();
+    return undefined;
+  }
+  const body = await readBodyText(req, MAX_WEBHOOK_BYTES);
+  if (body === undefined) res.writeHead(413).end();
+  return body;
 }

@@ -3,8 +3,7 @@ import type { Logger } from 'pino';
 import { Telegraf, TelegramError } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { commandMenu, messages } from '../../assistant/messages.js';
-import { readBodyText } from '../../http/body.js';
-import { RecentKeys, sameSecret } from '../webhook.js';
+import { readWebhookBody, RecentKeys } from '../webhook.js';
 import type { Channel, InboundHandler, InboundMessage, OutboundMessage, SendResult } from '../types.js';
 import { inlineKeyboard, renderTelegram } from './render.js';
 
@@ -28,7 +27,6 @@ type CallApiSignal = NonNullable<NonNullable<Parameters<Telegraf['telegram']['ca
 
 /** Path of the webhook on our HTTP server. */
 export const TELEGRAM_WEBHOOK_PATH = '/webhook/telegram';
-const MAX_WEBHOOK_BYTES = 1 << 20;
 const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
 
 /** Commands shown in Telegram's "/" menu (their Vietnamese descriptions live with every other text). */
@@ -197,17 +195,8 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
         res.writeHead(404).end();
         return true;
       }
-      const given = req.headers['x-telegram-bot-api-secret-token'];
-      if (!options.webhookSecret || typeof given !== 'string' || !sameSecret(given, options.webhookSecret)) {
-        log.warn({ path: url.pathname }, 'telegram webhook call with a missing or wrong secret');
-        res.writeHead(401).end();
-        return true;
-      }
-      const body = await readBodyText(req, MAX_WEBHOOK_BYTES);
-      if (body === undefined) {
-        res.writeHead(413).end();
-        return true;
-      }
+      const body = await readWebhookBody(req, res, { header: 'x-telegram-bot-api-secret-token', secret: options.webhookSecret, channel: 'telegram', log });
+      if (body === undefined) return true;
       let update: Update;
       try {
         update = JSON.parse(body) as Update;

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { messages } from '../../assistant/messages.js';
-import { readBodyText } from '../../http/body.js';
-import { RecentKeys, sameSecret } from '../webhook.js';
+import { readWebhookBody, RecentKeys } from '../webhook.js';
 import type { Channel, InboundHandler, InboundMessage, OutboundMessage, SendResult } from '../types.js';
 import { createZaloClient, ZALO_API_BASE, type ZaloBotInfo, type ZaloClient } from './client.js';
 import { classifyZaloError, loadZaloErrorMap, ZaloApiError, ZaloHttpError, type ZaloErrorMapInput } from './errors.js';
@@ -44,7 +43,6 @@ export interface ZaloOptions {
 
 /** Path of the webhook on our HTTP server. */
 export const ZALO_WEBHOOK_PATH = '/webhook/zalo';
-const MAX_WEBHOOK_BYTES = 1 << 20;
 
 /** The Zalo channel, with its webhook route and failure counts. */
 export interface ZaloChannel extends Channel {
@@ -270,17 +268,8 @@ export function createZaloChannel(options: ZaloOptions): ZaloChannel {
         res.writeHead(503).end();
         return true;
       }
-      const given = req.headers['x-bot-api-secret-token'];
-      if (!options.webhookSecret || typeof given !== 'string' || !sameSecret(given, options.webhookSecret)) {
-        log.warn({ path: url.pathname }, 'zalo webhook call with a missing or wrong secret');
-        res.writeHead(401).end();
-        return true;
-      }
-      const body = await readBodyText(req, MAX_WEBHOOK_BYTES);
-      if (body === undefined) {
-        res.writeHead(413).end();
-        return true;
-      }
+      const body = await readWebhookBody(req, res, { header: 'x-bot-api-secret-token', secret: options.webhookSecret, channel: 'zalo', log });
+      if (body === undefined) return true;
       const updates: ZaloUpdate[] = [];
       try {
         // Flat or wrapped in {ok, result}: both are seen in the wild (platforms.md §1.6).

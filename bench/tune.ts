@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { createAnswerEngine, type EngineTuning } from '../src/assistant/answer-engine.js';
+import { createAnswerEngine, type TuningOverrides } from '../src/assistant/answer-engine.js';
 import { oursSystem, readQueries, score, type EvalQuery } from '../src/eval/evaluate.js';
 import type { ArticleIndex } from '../src/search/article-index.js';
 import { loadIndex } from '../src/search/build.js';
@@ -37,9 +37,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`bench tune: ${evalDir} is missing (the dev splits live in ../shared/eval)\n`);
     return 2;
   }
-  let overrides: Partial<EngineTuning>[];
+  let overrides: TuningOverrides[];
   try {
-    overrides = JSON.parse(positionals[0] ?? '[{}]') as Partial<EngineTuning>[];
+    overrides = JSON.parse(positionals[0] ?? '[{}]') as TuningOverrides[];
     if (!Array.isArray(overrides)) throw new Error('not a list');
   } catch (err) {
     process.stdout.write(`bench tune: the argument must be a JSON list of tuning overrides (${(err as Error).message})\n`);

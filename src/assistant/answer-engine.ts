@@ -224,7 +224,7 @@ function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number, tuning: 
  * contain it: the sentence with the question's specific words ("xây bao nhiêu nhà") wins over the lead that
  * repeats its context.
  */
-export function selectSentences(d: DocInfo, plan: QueryPlan, tuning: EngineTuning = DEFAULT_TUNING): { index: number; score: number }[] {
+function selectSentences(d: DocInfo, plan: QueryPlan, tuning: EngineTuning): { index: number; score: number }[] {
   const count = d.sentences.length;
   const local = new Map<string, number>();
   for (const [term, weight] of [...plan.content, ...[...plan.pairs].map(([p, w]) => [p, w * 0.5] as const)]) {
@@ -287,11 +287,17 @@ function coverage(terms: Set<string>, plan: QueryPlan, total: number): number {
   return got / total;
 }
 
+/** Changes to {@link DEFAULT_TUNING}; nested objects are merged field by field. */
+export type TuningOverrides = Partial<Omit<EngineTuning, 'plan' | 'scoring'>> & {
+  plan?: Partial<PlanWeights>;
+  scoring?: Partial<Omit<Scoring, 'fieldBoosts'>> & { fieldBoosts?: Partial<Scoring['fieldBoosts']> };
+};
+
 /** Dependencies and settings of the answer engine. */
 export interface AnswerEngineOptions {
   index: ArticleIndex;
   lexicon: Lexicon;
-  tuning?: Partial<EngineTuning>;
+  tuning?: TuningOverrides;
 }
 
 /** The answer engine: question → best articles → the sentences that answer it. */
@@ -393,10 +399,11 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     const d = info(doc);
     const sentences = selectSentences(d, plan, tuning);
     if (sentences.length === 0) return undefined;
-    const quote = tidySpacing(d.sentences[sentences[0]!.index]!.text);
+    const quoted = quoteIndexes(d, sentences, tuning).map((i) => tidySpacing(d.sentences[i]!.text));
+    const quote = quoted.join(' ');
     const title = tidySpacing(doc.title) || quote;
     const render = (url: string | undefined) => (doc.type === 'program' ? messages.programAnswer(quote, title, url) : messages.answer(quote, title, formatDate(doc.publishedAt), url));
-    return { text: render(doc.url), body: render(undefined), sources: [{ id: doc.id, title, url: doc.url, publishedAt: doc.publishedAt, score: 1 }], confidence: 1, kind: 'answer', quote: [quote] };
+    return { text: render(doc.url), body: render(undefined), sources: [{ id: doc.id, title, url: doc.url, publishedAt: doc.publishedAt, score: 1 }], confidence: 1, kind: 'answer', quote: quoted };
   }
 
   return {

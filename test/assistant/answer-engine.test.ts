@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
+import { createAnswerEngine, DEFAULT_TUNING } from '../../src/assistant/answer-engine.js';
 import { loadContent } from '../../src/content/load.js';
 import { toSearchDoc } from '../../src/content/types.js';
 import { ArticleIndex } from '../../src/search/article-index.js';
@@ -162,6 +162,21 @@ describe('choosing the sentences to quote', () => {
     const q = 'hộ được hỗ trợ xây nhà đại đoàn kết cần điều kiện gì';
     expect(quoteOf(q, { secondSentenceRatio: 1 })).toContain('Là hộ nghèo có tên trong danh sách');
     expect(quoteOf(q, { secondSentenceRatio: 1, followOn: false })).not.toContain('Là hộ nghèo');
+  });
+
+  it('quotes the same way when the citizen picks one of the close results', () => {
+    const picked = createAnswerEngine({ index: local, lexicon, tuning: { secondSentenceRatio: 1 } }).answerFrom('dieu kien ho duoc ho tro xay nha dai doan ket', 'dieu-kien')!;
+    expect(picked.quote!.join(' ')).toContain('các điều kiện sau đây:');
+    expect(picked.quote!.join(' ')).toContain('Là hộ nghèo có tên trong danh sách');
+    expect(picked.text).toContain('Là hộ nghèo có tên trong danh sách');
+  });
+
+  it('merges partial tuning into the defaults, nested objects field by field', () => {
+    const tuned = createAnswerEngine({ index: local, lexicon, tuning: { plan: { pair: 1.6 }, scoring: { fieldBoosts: { title: 3 } } } }).tuning;
+    expect(tuned.plan.pair).toBe(1.6);
+    expect(tuned.plan.syllable).toBe(DEFAULT_TUNING.plan.syllable);
+    expect(tuned.scoring.fieldBoosts).toEqual({ ...DEFAULT_TUNING.scoring.fieldBoosts, title: 3 });
+    expect(tuned.scoring.k1).toBe(DEFAULT_TUNING.scoring.k1);
   });
 
   it('counts "mấy" and the typo "bao nhiu" as asking for a number', () => {

@@ -75,7 +75,22 @@ function memo(fn: (s: string) => string, capacity = 200_000): (s: string) => str
   };
 }
 
-const toneSyllable = memo((s) => normalizeIY(normalizeToneSyllable(s)));
+/**
+ * The spelling rule of "ng"/"ngh" and "g"/"gh": "ngh" and "gh" only before i, e, ê; "ng" and "g" elsewhere.
+ * "nghành" for "ngành" is among the commonest misspellings, and "ngiên cứu", "ngĩa", "ghà" occur too; the
+ * correct form is kept. ("gi" is an onset of its own: "gì", "giá" are untouched.)
+ */
+function normalizeOnset(syllable: string): string {
+  const nfd = syllable.normalize('NFD');
+  // In NFD, ă â ơ ư are a, a, o, u followed by a combining mark.
+  const extra = /^(n?g)h([aou].*)$/u.exec(nfd);
+  if (extra) return (extra[1]! + extra[2]!).normalize('NFC');
+  const missing = /^ng([ie].*)$/u.exec(nfd);
+  if (missing) return `ngh${missing[1]!}`.normalize('NFC');
+  return syllable;
+}
+
+const toneSyllable = memo((s) => normalizeOnset(normalizeIY(normalizeToneSyllable(s))));
 
 /** NFC, control characters removed, lowercase, one tone-mark convention, one spelling of i/y. */
 export function normalizeText(text: string): string {

@@ -7,7 +7,7 @@ import { ALL_TERM_KINDS, foldToken, indexTerms, type TermKinds } from './analyze
 export const FIELD_BOOSTS = { title: 2.5, summary: 1.5, body: 1 } as const;
 
 /** Bump when the analyzer, the fields or the snapshot layout change: older snapshots are then rebuilt. */
-export const INDEX_FORMAT = 'mattran-index-v6';
+export const INDEX_FORMAT = 'mattran-index-v7';
 
 /** A posting packs the document number and its quantised weighted term frequency into one integer. */
 const TF_BITS = 8;
@@ -208,6 +208,8 @@ export class ArticleIndex {
     /** Per query term: its index terms (itself, or its neighbours for a typo) and its idf-weighted weight. */
     const queryTerms: { ids: number[]; weight: number }[] = [];
     for (const [term, weight] of options.weights) {
+      // A zero weight adds nothing, and a document whose sum stayed 0 would be listed twice below.
+      if (!(weight > 0)) continue;
       const t = this.termIds.get(term);
       if (t !== undefined) {
         terms.push([t, weight]);

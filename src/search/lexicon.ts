@@ -78,6 +78,7 @@ const provincesFile = z.object({
 const stopwordsFile = z.object({
   stopwords: z.array(z.string()),
   questionWords: z.record(z.string(), z.array(z.string())),
+  glueWords: z.array(z.string()).default([]),
 });
 
 /** The kinds of answer a question word asks for. */
@@ -94,7 +95,14 @@ export interface Lexicon {
   provinceNames: PhraseMatcher<Province>;
   /** Folded stop words (single syllables and phrases joined by a space). */
   stopwords: Set<string>;
+  /** The stop words of two or more syllables ("tuy nhiên", "đối với"), to find in a question. */
+  stopPhrases: PhraseMatcher<true>;
   questionWords: PhraseMatcher<QuestionKind>;
+  /**
+   * Grammatical words as written, with their accents ("của", "được", "từ"): a pair that joins one of them to a
+   * content word ("của_sao", "được_bao") is grammar, not a compound. Accented only: unaccented, "cua" is also "cửa".
+   */
+  glueWords: Set<string>;
 }
 
 function readJson(file: string): unknown {
@@ -153,5 +161,8 @@ export function loadLexicon(dir: string): Lexicon {
     for (const w of words) questionWords.add(w, kind as QuestionKind);
   }
   const stopwords = new Set(stop.stopwords.map((w) => tokenize(w).map(foldToken).join(' ')).filter(Boolean));
-  return { abbreviations, expansions, provinces, provinceNames, stopwords, questionWords };
+  const stopPhrases = new PhraseMatcher<true>();
+  for (const w of stopwords) if (w.includes(' ')) stopPhrases.add(w, true);
+  const glueWords = new Set(stop.glueWords.flatMap((w) => tokenize(w)));
+  return { abbreviations, expansions, provinces, provinceNames, stopwords, stopPhrases, questionWords, glueWords };
 }

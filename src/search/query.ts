@@ -27,9 +27,26 @@ export interface PlanWeights {
   exact: number;
   /** Weight of a question word ("ai", "nào") looked up alone. */
   questionWord: number;
+  /**
+   * How much a pair is held back when its two syllables are about as rare as the pair itself (0: not at all, 1:
+   * to nothing). In a small corpus "sao_mộc" says little more than "mộc" does; "mặt_trận" says much more than "mặt".
+   */
+  pairRedundancy: number;
+  /** Weight factor of a pair that joins a grammatical word to a content word ("của_sao", "được_bao"). */
+  gluePair: number;
 }
 
-export const DEFAULT_PLAN_WEIGHTS: PlanWeights = { pair: 1.12, syllable: 1, stopword: 0.2, expansion: 0.8, reverseExpansion: 0.8, questionWord: 0.2, exact: 0.25 };
+export const DEFAULT_PLAN_WEIGHTS: PlanWeights = {
+  pair: 1.12,
+  syllable: 1,
+  stopword: 0.2,
+  expansion: 0.8,
+  reverseExpansion: 0.8,
+  questionWord: 0.2,
+  exact: 0.25,
+  pairRedundancy: 0.8,
+  gluePair: 0.4,
+};
 
 /** A question, analysed for lookup and for answer selection. */
 export interface QueryPlan {
@@ -81,6 +98,15 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   const questionWordTokens = new Set<number>();
   const questionMatches = lexicon.questionWords.find(allTokens);
   for (const m of questionMatches) for (let i = m.start; i < m.end; i++) questionWordTokens.add(i);
+  // Syllables of a stop phrase ("đối với", "nghĩa là") weigh as stop words, though each alone may not be one.
+  const stopPositions = new Set<number>();
+  {
+    let start = 0;
+    for (const clause of sentenceClauses) {
+      for (const m of lexicon.stopPhrases.find(clause)) for (let i = m.start; i < m.end; i++) stopPositions.add(start + i);
+      start += clause.length;
+    }
+  }
   const focusPositions = new Set<number>();
   {
     let start = 0;
@@ -117,9 +143,11 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   for (const clause of sentenceClauses) {
     const folded = clause.map(foldToken);
     for (let i = 2; i < folded.length; i++) triples.add(`${folded[i - 2]}_${folded[i - 1]}_${folded[i]}`);
+    const isGlue = (j: number) =>
+      (accented && lexicon.glueWords.has(clause[j]!)) || lexicon.stopwords.has(folded[j]!) || stopPositions.has(position + j) || questionWordTokens.has(position + j);
     folded.forEach((f, i) => {
       const isQuestionWord = questionWordTokens.has(position + i);
-      const isStop = lexicon.stopwords.has(f) || isQuestionWord;
+      const isStop = lexicon.stopwords.has(f) || stopPositions.has(position + i) || isQuestionWord;
       const share = df(f) / n;
       if (focusPositions.has(position + i)) {
         if (!isStop) focus.add(f);
@@ -136,10 +164,14 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
       if (share <= COMMON_SYLLABLE_SHARE || folded.length === 1) offer(f, isQuestionWord ? w.questionWord : isStop ? w.stopword : w.syllable);
       if (i > 0) {
         const p = pairTerm(folded[i - 1]!, f);
-        const bothStop = isStop && (lexicon.stopwords.has(folded[i - 1]!) || questionWordTokens.has(position + i - 1));
+        const bothStop = isStop && (lexicon.stopwords.has(folded[i - 1]!) || stopPositions.has(position + i - 1) || questionWordTokens.has(position + i - 1));
         if (!bothStop && df(p) > 0) {
           pairs.set(p, idf(df(p), n));
-          offer(p, w.pair);
+          // A pair of two rare syllables says little more than they do; one that joins common syllables is the
+          // evidence. A pair that glues a grammatical word to a content word is grammar.
+          const redundancy = Math.min(1, Math.min(idf(df(folded[i - 1]!), n), idf(df(f), n)) / idf(df(p), n));
+          const glued = isGlue(i - 1) !== isGlue(i) ? w.gluePair : 1;
+          offer(p, glued * w.pair * (1 - w.pairRedundancy * redundancy));
         }
       }
       const expansions = lexicon.abbreviations.get(f);

@@ -64,6 +64,12 @@ describe('analyzer', () => {
     expect(indexTerms('ly do')).toEqual(indexTerms('li do'));
   });
 
+  it('corrects the ng/ngh and g/gh spelling rule (nghành = ngành, ngiên = nghiên) and leaves correct words alone', () => {
+    expect(normalizeText('chuyển Nghành, ngiên cứu, ý ngĩa, con ghà, ngề')).toBe('chuyển ngành, nghiên cứu, ý nghĩa, con gà, nghề');
+    expect(normalizeText('ngành nghiên nghe nghề ghế ghẹ gì giá nguyên ngoài ngưỡng ngắn')).toBe('ngành nghiên nghe nghề ghế ghẹ gì giá nguyên ngoài ngưỡng ngắn');
+    expect(indexTerms('hoc nghanh thu 2')).toEqual(indexTerms('học ngành thứ 2').filter((t) => !/[^\x20-\x7e]/.test(t)));
+  });
+
   it('lowercases đ and folds it to d', () => {
     expect(tokenize('ĐẠI ĐOÀN KẾT')).toEqual(['đại', 'đoàn', 'kết']);
     expect(foldDiacritics('Đại đoàn kết')).toBe('Dai doan ket');

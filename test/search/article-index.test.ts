@@ -42,13 +42,27 @@ describe('two-stage re-ranking', () => {
   for (let i = 0; i < 30; i++) index.upsert(doc(`filler-${i}`, 'Tin địa phương', `Huyện tổ chức hội nghị số ${i}.`));
   const question = 'MTTQ hỗ trợ đội ghe ngo xã Vĩnh Hải bao nhiêu tiền';
 
+  // Pairs at full weight, so that BM25 alone puts the answer past the 12th place (the mechanism is under test).
+  const plan = { pairRedundancy: 0, gluePair: 1 };
+
   it('analyses the candidates that have most of the question, not only the first by BM25', () => {
-    const narrow = createAnswerEngine({ index, lexicon, tuning: { rerankDepth: 12, wideDepth: 12 } });
-    const wide = createAnswerEngine({ index, lexicon, tuning: { rerankDepth: 12, wideDepth: 48 } });
-    const byBm25 = createAnswerEngine({ index, lexicon, tuning: { rerankDepth: 0, wideDepth: 0 } }).rank(question, 50);
+    const narrow = createAnswerEngine({ index, lexicon, tuning: { plan, rerankDepth: 12, wideDepth: 12 } });
+    const wide = createAnswerEngine({ index, lexicon, tuning: { plan, rerankDepth: 12, wideDepth: 48 } });
+    const byBm25 = createAnswerEngine({ index, lexicon, tuning: { plan, rerankDepth: 0, wideDepth: 0 } }).rank(question, 50);
     expect(byBm25.findIndex((r) => r.doc.id === 'answer')).toBeGreaterThanOrEqual(12);
     expect(wide.rank(question, 1)[0]!.doc.id).toBe('answer');
     expect(wide.answer(question).quote!.join(' ')).toContain('50 triệu đồng');
     expect(narrow.rank(question, 3).map((r) => r.doc.id)).not.toContain('answer');
+  });
+});
+
+describe('article index lookup weights', () => {
+  it('ignores a term of zero weight and lists every document once', () => {
+    const index = ArticleIndex.create();
+    for (let i = 0; i < 6; i++) index.upsert(doc(`d-${i}`, 'Quỹ Vì người nghèo', `Ủng hộ quỹ lần ${i}.`));
+    const found = index.lookup({ weights: new Map([['quy', 0], ['ung', 1], ['nguoi', 0]]), limit: 10 });
+    expect(found).toHaveLength(6);
+    expect(new Set(found.map((c) => c.doc.id)).size).toBe(6);
+    expect(index.lookup({ weights: new Map([['quy', 0]]), limit: 10 })).toEqual([]);
   });
 });

@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { SearchDoc } from '../../src/content/types.js';
+import { ArticleIndex } from '../../src/search/article-index.js';
+import { loadLexicon } from '../../src/search/lexicon.js';
+import { DEFAULT_PLAN_WEIGHTS, planQuery } from '../../src/search/query.js';
+import { ROOT } from '../helpers/shared.js';
+
+const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
+const doc = (id: string, body: string): SearchDoc => ({ id, type: 'article', title: '', summary: '', body, source: 'test' });
+
+// "mặt" is in every document, "trận" in a few; "Sao Mộc" is one rare name.
+const index = ArticleIndex.create();
+for (let i = 0; i < 30; i++) index.upsert(doc(`mat-${i}`, `Gặp mặt đầu năm lần ${i}, tuy nhiên trời mưa.`));
+for (let i = 0; i < 3; i++) index.upsert(doc(`tran-${i}`, `Trận đấu thứ ${i} của đội bóng, mặt sân tốt.`));
+index.upsert(doc('mttq', 'Mặt trận Tổ quốc xã tổ chức gặp mặt.'));
+index.upsert(doc('sao-moc', 'Khối lượng của Sao Mộc lớn gấp nhiều lần khối lượng của Trái Đất.'));
+index.upsert(doc('kinh', 'Nhìn Sao Mộc từ Trái Đất bằng kính thiên văn.'));
+
+const weightOf = (question: string, term: string, weights: Partial<typeof DEFAULT_PLAN_WEIGHTS> = {}) =>
+  planQuery(question, index, lexicon, { ...DEFAULT_PLAN_WEIGHTS, ...weights }).weights.get(term) ?? 0;
+
+describe('query plan: pairs', () => {
+  it('keeps the weight of a pair that joins common syllables and holds back one of two rare syllables', () => {
+    const off = { pairRedundancy: 0 };
+    // "mặt trận": "mặt" is everywhere, so the pair is what finds the Front.
+    expect(weightOf('mặt trận ở đâu', 'mat_tran') / weightOf('mặt trận ở đâu', 'mat_tran', off)).toBeGreaterThan(0.6);
+    // "sao mộc": "mộc" is as rare as the pair, which adds little.
+    expect(weightOf('sao mộc nặng bao nhiêu', 'sao_moc') / weightOf('sao mộc nặng bao nhiêu', 'sao_moc', off)).toBeLessThan(0.4);
+  });
+
+  it('weighs a pair that glues a grammatical word to a content word as grammar, only when the question is accented', () => {
+    const full = { gluePair: 1 };
+    const accented = 'khối lượng của sao mộc';
+    expect(weightOf(accented, 'cua_sao')).toBeGreaterThan(0);
+    expect(weightOf(accented, 'cua_sao') / weightOf(accented, 'cua_sao', full)).toBeCloseTo(DEFAULT_PLAN_WEIGHTS.gluePair);
+    // Compounds of two content words are untouched.
+    expect(weightOf(accented, 'khoi_luong')).toBe(weightOf(accented, 'khoi_luong', full));
+    // Without accents "tu" may be "tư", "tử", "tù"… ("tu trai" is not surely grammar): left as it is.
+    expect(weightOf('nhìn sao mộc từ trái đất', 'tu_trai') / weightOf('nhìn sao mộc từ trái đất', 'tu_trai', full)).toBeCloseTo(DEFAULT_PLAN_WEIGHTS.gluePair);
+    const plain = 'nhin sao moc tu trai dat';
+    expect(weightOf(plain, 'tu_trai')).toBeGreaterThan(0);
+    expect(weightOf(plain, 'tu_trai')).toBe(weightOf(plain, 'tu_trai', full));
+  });
+
+  it('treats the syllables of a stop phrase as stop words', () => {
+    const plan = planQuery('tuy nhiên gặp mặt ở đâu', index, lexicon);
+    expect(plan.content.has('tuy')).toBe(false);
+    expect(plan.content.has('nhien')).toBe(false);
+    expect(plan.content.has('gap')).toBe(true);
+    expect(plan.pairs.has('tuy_nhien')).toBe(false);
+  });
+});

@@ -116,6 +116,26 @@ export interface RankedResult {
 // "hi" is read as "hy" (one spelling of i/y: see the analyzer).
 const GREETING = /^(xin chao|chao|hello|hi|hy|alo|hey|chao buoi sang|chao buoi toi)( (ban|bot|ad|admin|anh|chi|em|mat tran|tro ly))*$/;
 const THANKS = /^((ok|vang|da|uh|oke)\s)?(cam on|thank|thanks|tks|thank you|camon)( (ban|bot|ad|nhieu|nhe|nha|a|anh|chi|em))*$/;
+/** Words a citizen calls the bot by; cut from the question when used to address it ("… vậy bot", "ad ơi, …"). */
+const CALLED = '(?:bot|ad|admin|ad min)';
+const PARTICLE = '(?:vậy|vay|nhé|nhe|nha|nhen|ạ|à|hả|ha|nhỉ|nhi|với|voi)';
+const VOCATIVE_HEAD = new RegExp(`^\\s*(?:(?:chào|chao|hi|hello|alo)\\s+)?${CALLED}\\s+(?:ơi|oi)(?=[\\s,.:!?-]|$)[\\s,.:!?-]*`, 'iu');
+const VOCATIVE_TAIL = [
+  new RegExp(`(\\s${PARTICLE})\\s+${CALLED}(?:\\s+(?:ơi|oi))?[\\s.!?]*$`, 'iu'),
+  new RegExp(`()[\\s,]+${CALLED}\\s+(?:ơi|oi)[\\s.!?]*$`, 'iu'),
+  new RegExp(`(),\\s*${CALLED}[\\s.!?]*$`, 'iu'),
+];
+
+/**
+ * The question without the words that address the bot: "hôm nay ngày bao nhiêu vậy bot" must not be read as a
+ * question about BOT toll roads. "phí BOT" (no particle, no "ơi", no comma) is left alone.
+ */
+export function stripVocatives(text: string): string {
+  let out = text.replace(VOCATIVE_HEAD, '');
+  for (const tail of VOCATIVE_TAIL) out = out.replace(tail, '$1');
+  return out.trim();
+}
+
 const PERSON_TITLE = /(^|\s)(ông|bà|đồng chí|chủ tịch|bí thư|giám đốc|trưởng ban)\s/u;
 const NAME_RUN = /[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+/u;
 const DATE = /\b\d{1,2}[/.-]\d{1,2}\b|\bnăm \d{4}\b|\bngày \d{1,2}\b|\btháng \d{1,2}\b/u;
@@ -364,7 +384,10 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
   }
 
   function answer(question: string): Answer {
-    const text = cleanText(question);
+    const cleaned = cleanText(question);
+    const text = stripVocatives(cleaned);
+    // Only calling the bot ("bot ơi"): a greeting.
+    if (text === '' && tokenize(cleaned).length > 0) return { text: messages.greeting, sources: [], confidence: 1, kind: 'greeting' };
     if (text === '' || tokenize(text).length === 0) return { text: messages.empty, sources: [], confidence: 0, kind: 'empty' };
     if (text.length > MAX_QUERY_CHARS) return { text: messages.tooLong(MAX_QUERY_CHARS), sources: [], confidence: 0, kind: 'too_long' };
     const folded = tokenize(text).map(foldToken).join(' ');
@@ -395,7 +418,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
   function answerFrom(question: string, docId: string): Answer | undefined {
     const doc = index.get(docId);
     if (!doc) return undefined;
-    const plan = planQuery(cleanText(question), index, lexicon, tuning.plan);
+    const plan = planQuery(stripVocatives(cleanText(question)), index, lexicon, tuning.plan);
     const d = info(doc);
     const sentences = selectSentences(d, plan, tuning);
     if (sentences.length === 0) return undefined;
@@ -409,7 +432,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
   return {
     answer,
     answerFrom,
-    rank: (question, limit = 10) => rankPlan(planQuery(cleanText(question), index, lexicon, tuning.plan), limit),
+    rank: (question, limit = 10) => rankPlan(planQuery(stripVocatives(cleanText(question)), index, lexicon, tuning.plan), limit),
     invalidate: (id) => cache.delete(id),
     tuning,
   };

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAnswerEngine, DEFAULT_TUNING } from '../../src/assistant/answer-engine.js';
+import { createAnswerEngine, DEFAULT_TUNING, stripVocatives } from '../../src/assistant/answer-engine.js';
 import { loadContent } from '../../src/content/load.js';
 import { toSearchDoc } from '../../src/content/types.js';
 import { ArticleIndex } from '../../src/search/article-index.js';
@@ -73,6 +73,18 @@ describe('answer engine', () => {
     expect(engine.answer('cam on ban nhieu').kind).toBe('thanks');
     expect(engine.answer('   ').kind).toBe('empty');
     expect(engine.answer('\u0000\u0007').kind).toBe('empty');
+  });
+
+  it('does not read the name citizens call the bot by as part of the question', () => {
+    expect(stripVocatives('hôm nay là thứ mấy, ngày bao nhiêu vậy bot')).toBe('hôm nay là thứ mấy, ngày bao nhiêu vậy');
+    expect(stripVocatives('Bot ơi, chủ tịch MTTQ tỉnh Quảng Bình là ai?')).toBe('chủ tịch MTTQ tỉnh Quảng Bình là ai?');
+    expect(stripVocatives('ad oi cho em hoi quy vi nguoi ngheo')).toBe('cho em hoi quy vi nguoi ngheo');
+    expect(stripVocatives('quỹ ở đâu, ad?')).toBe('quỹ ở đâu');
+    // A toll road is not a vocative.
+    expect(stripVocatives('phí BOT')).toBe('phí BOT');
+    expect(stripVocatives('dự án BOT giao thông')).toBe('dự án BOT giao thông');
+    expect(engine.answer('Bot ơi, chủ tịch Ủy ban MTTQ tỉnh Quảng Bình là ai?').text).toContain('Phạm Thị Hân');
+    expect(engine.answer('bot ơi').kind).toBe('greeting');
   });
 
   it('refuses messages over 2,000 characters politely, without searching', () => {

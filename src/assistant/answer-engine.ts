@@ -117,21 +117,28 @@ export interface RankedResult {
 const GREETING = /^(xin chao|chao|hello|hi|hy|alo|hey|chao buoi sang|chao buoi toi)( (ban|bot|ad|admin|anh|chi|em|mat tran|tro ly))*$/;
 const THANKS = /^((ok|vang|da|uh|oke)\s)?(cam on|thank|thanks|tks|thank you|camon)( (ban|bot|ad|nhieu|nhe|nha|a|anh|chi|em))*$/;
 /** Words a citizen calls the bot by; cut from the question when used to address it ("… vậy bot", "ad ơi, …"). */
-const CALLED = '(?:bot|ad|admin|ad min)';
-const PARTICLE = '(?:vậy|vay|nhé|nhe|nha|nhen|ạ|à|hả|ha|nhỉ|nhi|với|voi)';
-const VOCATIVE_HEAD = new RegExp(`^\\s*(?:(?:chào|chao|hi|hello|alo)\\s+)?${CALLED}\\s+(?:ơi|oi)(?=[\\s,.:!?-]|$)[\\s,.:!?-]*`, 'iu');
+const CALLED = '(?:bot|ad|admin)';
+/** Sentence-final particles that put a following "bot" in the vocative ("… vậy bot", "… nhé ad"). */
+const PARTICLE = '(?:vậy|vay|nhé|nhe|nha|nhen|ạ|à|hả|nhỉ|nhi)';
+const CALL_WORD = '(?:ơi|oi|à)';
+const POLITE_END = '(?:\\s+(?:ạ|a|nhé|nhe|nha))?[\\s.!?…]*$';
+const VOCATIVE_HEAD = new RegExp(`^\\s*(?:(?:chào|chao|hi|hello|alo)\\s+)?${CALLED}\\s+${CALL_WORD}(?=[\\s,.:;!?…-]|$)[\\s,.:;!?…-]*`, 'iu');
 const VOCATIVE_TAIL = [
-  new RegExp(`(\\s${PARTICLE})\\s+${CALLED}(?:\\s+(?:ơi|oi))?[\\s.!?]*$`, 'iu'),
-  new RegExp(`()[\\s,]+${CALLED}\\s+(?:ơi|oi)[\\s.!?]*$`, 'iu'),
-  new RegExp(`(),\\s*${CALLED}[\\s.!?]*$`, 'iu'),
+  // "… vậy bot", "… nhé ad ơi"
+  new RegExp(`(\\s${PARTICLE})\\s+${CALLED}(?:\\s+${CALL_WORD})?${POLITE_END}`, 'iu'),
+  // "… bot ơi", "… ad ơi ạ"
+  new RegExp(`()[\\s,]+${CALLED}\\s+(?:ơi|oi)${POLITE_END}`, 'iu'),
+  // "…, ad?", "… ad ạ" (not "bot": "hình thức BT, BOT" is a list)
+  new RegExp(`(),\\s*(?:ad|admin)[\\s.!?…]*$`, 'iu'),
+  new RegExp(`()\\s+(?:ad|admin)\\s+(?:ạ|nhé|nha)[\\s.!?…]*$`, 'iu'),
 ];
 
 /**
  * The question without the words that address the bot: "hôm nay ngày bao nhiêu vậy bot" must not be read as a
- * question about BOT toll roads. "phí BOT" (no particle, no "ơi", no comma) is left alone.
+ * question about BOT toll roads. "phí BOT", "đối với BOT", "hình thức BT, BOT" are left alone.
  */
 export function stripVocatives(text: string): string {
-  let out = text.replace(VOCATIVE_HEAD, '');
+  let out = text.normalize('NFC').replace(VOCATIVE_HEAD, '');
   for (const tail of VOCATIVE_TAIL) out = out.replace(tail, '$1');
   return out.trim();
 }

@@ -75,13 +75,19 @@ function memo(fn: (s: string) => string, capacity = 200_000): (s: string) => str
   };
 }
 
+/** An onset g, gh, ng or ngh, one to three vowels and a Vietnamese final consonant or none (marks removed). */
+const VIETNAMESE_NG_SYLLABLE = /^n?gh?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?$/u;
+
 /**
- * The spelling rule of "ng"/"ngh" and "g"/"gh": "ngh" and "gh" only before i, e, ê; "ng" and "g" elsewhere.
- * "nghành" for "ngành" is among the commonest misspellings, and "ngiên cứu", "ngĩa", "ghà" occur too; the
- * correct form is kept. ("gi" is an onset of its own: "gì", "giá" are untouched.)
+ * The spelling rule of "ng"/"ngh" and "g"/"gh": "ngh" and "gh" are written only before i, e, ê. "ngh"/"gh"
+ * before a, o, u (ă â ơ ư) become "ng"/"g" ("nghành" → "ngành", "ghà" → "gà": among the commonest
+ * misspellings), and "ng" before i, e, ê becomes "ngh" ("ngiên cứu" → "nghiên cứu", "ngĩa" → "nghĩa").
+ * "g" before e/ê is not changed ("gi" is an onset of its own: "gì", "giá").
  */
 function normalizeOnset(syllable: string): string {
   const nfd = syllable.normalize('NFD');
+  // Only what can be a Vietnamese syllable: foreign words ("Ghana", "nginx") are left as they are.
+  if (!VIETNAMESE_NG_SYLLABLE.test(nfd.replace(/\p{M}/gu, ''))) return syllable;
   // In NFD, ă â ơ ư are a, a, o, u followed by a combining mark.
   const extra = /^(n?g)h([aou].*)$/u.exec(nfd);
   if (extra) return (extra[1]! + extra[2]!).normalize('NFC');

@@ -95,12 +95,15 @@ export interface Lexicon {
   provinceNames: PhraseMatcher<Province>;
   /** Folded stop words (single syllables and phrases joined by a space). */
   stopwords: Set<string>;
-  /** The stop words of two or more syllables ("tuy nhiên", "đối với"), to find in a question. */
-  stopPhrases: PhraseMatcher<true>;
+  /**
+   * The stop words of two or more syllables ("tuy nhiên", "đối với") → the phrase as written. Matched folded, so
+   * a match counts only when the question has the same accents: "vì thế" is a stop phrase, "vị thế" is not.
+   */
+  stopPhrases: PhraseMatcher<string>;
   questionWords: PhraseMatcher<QuestionKind>;
   /**
-   * Grammatical words as written, with their accents ("của", "được", "từ"): a pair that joins one of them to a
-   * content word ("của_sao", "được_bao") is grammar, not a compound. Accented only: unaccented, "cua" is also "cửa".
+   * Grammatical words as written, with their accents ("của", "từ", "theo"): a pair with one of them in it
+   * ("của_sao", "nguồn_từ") is grammar, not a compound. Used in accented questions only: "tu" is also "tư", "tù".
    */
   glueWords: Set<string>;
 }
@@ -161,8 +164,11 @@ export function loadLexicon(dir: string): Lexicon {
     for (const w of words) questionWords.add(w, kind as QuestionKind);
   }
   const stopwords = new Set(stop.stopwords.map((w) => tokenize(w).map(foldToken).join(' ')).filter(Boolean));
-  const stopPhrases = new PhraseMatcher<true>();
-  for (const w of stopwords) if (w.includes(' ')) stopPhrases.add(w, true);
+  const stopPhrases = new PhraseMatcher<string>();
+  for (const w of stop.stopwords) {
+    const tokens = tokenize(w);
+    if (tokens.length > 1) stopPhrases.add(w, tokens.join(' '));
+  }
   const glueWords = new Set(stop.glueWords.flatMap((w) => tokenize(w)));
   return { abbreviations, expansions, provinces, provinceNames, stopwords, stopPhrases, questionWords, glueWords };
 }

@@ -32,7 +32,7 @@ export interface PlanWeights {
    * to nothing). In a small corpus "sao_mộc" says little more than "mộc" does; "mặt_trận" says much more than "mặt".
    */
   pairRedundancy: number;
-  /** Weight factor of a pair that joins a grammatical word to a content word ("của_sao", "được_bao"). */
+  /** Weight factor of a pair with a grammatical word in it ("của_sao", "nguồn_từ"): grammar, not a compound. */
   gluePair: number;
 }
 
@@ -98,12 +98,13 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   const questionWordTokens = new Set<number>();
   const questionMatches = lexicon.questionWords.find(allTokens);
   for (const m of questionMatches) for (let i = m.start; i < m.end; i++) questionWordTokens.add(i);
-  // Syllables of a stop phrase ("đối với", "nghĩa là") weigh as stop words, though each alone may not be one.
+  // Syllables of a stop phrase ("đối với", "nghĩa là") weigh as stop words, though each alone may not be one;
+  // only as written with its accents (unaccented, "vi the" may be "vị thế", "vay la" "khoản vay là").
   const stopPositions = new Set<number>();
   {
     let start = 0;
     for (const clause of sentenceClauses) {
-      for (const m of lexicon.stopPhrases.find(clause)) for (let i = m.start; i < m.end; i++) stopPositions.add(start + i);
+      for (const m of lexicon.stopPhrases.find(clause)) if (m.text === m.value) for (let i = m.start; i < m.end; i++) stopPositions.add(start + i);
       start += clause.length;
     }
   }
@@ -168,9 +169,11 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
         if (!bothStop && df(p) > 0) {
           pairs.set(p, idf(df(p), n));
           // A pair of two rare syllables says little more than they do; one that joins common syllables is the
-          // evidence. A pair that glues a grammatical word to a content word is grammar.
-          const redundancy = Math.min(1, Math.min(idf(df(folded[i - 1]!), n), idf(df(f), n)) / idf(df(p), n));
-          const glued = isGlue(i - 1) !== isGlue(i) ? w.gluePair : 1;
+          // evidence. A pair with a grammatical word in it ("của_sao", "nguồn_từ", "ra_ngoài") is grammar.
+          // (Removed documents count in df until compaction, so an idf can be ≤ 0: the ratio is kept in 0..1.)
+          const pairIdf = idf(df(p), n);
+          const redundancy = pairIdf > 0 ? Math.max(0, Math.min(1, Math.min(idf(df(folded[i - 1]!), n), idf(df(f), n)) / pairIdf)) : 1;
+          const glued = isGlue(i - 1) || isGlue(i) ? w.gluePair : 1;
           offer(p, glued * w.pair * (1 - w.pairRedundancy * redundancy));
         }
       }

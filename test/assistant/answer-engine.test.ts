@@ -83,6 +83,12 @@ describe('answer engine', () => {
     // A toll road is not a vocative.
     expect(stripVocatives('phí BOT')).toBe('phí BOT');
     expect(stripVocatives('dự án BOT giao thông')).toBe('dự án BOT giao thông');
+    expect(stripVocatives('Quy định đối với BOT')).toBe('Quy định đối với BOT');
+    expect(stripVocatives('So sánh hình thức BT, BOT')).toBe('So sánh hình thức BT, BOT');
+    expect(stripVocatives('Làm sao để liên hệ với admin?')).toBe('Làm sao để liên hệ với admin?');
+    expect(stripVocatives('Bot à, quỹ ở đâu')).toBe('quỹ ở đâu');
+    expect(stripVocatives('quỹ ở đâu, bot ơi ạ')).toBe('quỹ ở đâu');
+    expect(stripVocatives('BOT ƠI QUỸ Ở ĐÂU'.normalize('NFD'))).toBe('QUỸ Ở ĐÂU');
     expect(engine.answer('Bot ơi, chủ tịch Ủy ban MTTQ tỉnh Quảng Bình là ai?').text).toContain('Phạm Thị Hân');
     expect(engine.answer('bot ơi').kind).toBe('greeting');
   });

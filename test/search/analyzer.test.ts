@@ -67,6 +67,8 @@ describe('analyzer', () => {
   it('corrects the ng/ngh and g/gh spelling rule (nghành = ngành, ngiên = nghiên) and leaves correct words alone', () => {
     expect(normalizeText('chuyển Nghành, ngiên cứu, ý ngĩa, con ghà, ngề')).toBe('chuyển ngành, nghiên cứu, ý nghĩa, con gà, nghề');
     expect(normalizeText('ngành nghiên nghe nghề ghế ghẹ gì giá nguyên ngoài ngưỡng ngắn')).toBe('ngành nghiên nghe nghề ghế ghẹ gì giá nguyên ngoài ngưỡng ngắn');
+    // Foreign words are not Vietnamese syllables and keep their spelling.
+    expect(normalizeText('Ghana, ghost, nginx')).toBe('ghana, ghost, nginx');
     expect(indexTerms('hoc nghanh thu 2')).toEqual(indexTerms('học ngành thứ 2').filter((t) => !/[^\x20-\x7e]/.test(t)));
   });
 

@@ -29,7 +29,7 @@ describe('query plan: pairs', () => {
     expect(weightOf('sao mộc nặng bao nhiêu', 'sao_moc') / weightOf('sao mộc nặng bao nhiêu', 'sao_moc', off)).toBeLessThan(0.4);
   });
 
-  it('weighs a pair that glues a grammatical word to a content word as grammar, only when the question is accented', () => {
+  it('weighs a pair with a grammatical word in it as grammar; words outside the stop list only when the question is accented', () => {
     const full = { gluePair: 1 };
     const accented = 'khối lượng của sao mộc';
     expect(weightOf(accented, 'cua_sao')).toBeGreaterThan(0);
@@ -38,6 +38,8 @@ describe('query plan: pairs', () => {
     expect(weightOf(accented, 'khoi_luong')).toBe(weightOf(accented, 'khoi_luong', full));
     // Without accents "tu" may be "tư", "tử", "tù"… ("tu trai" is not surely grammar): left as it is.
     expect(weightOf('nhìn sao mộc từ trái đất', 'tu_trai') / weightOf('nhìn sao mộc từ trái đất', 'tu_trai', full)).toBeCloseTo(DEFAULT_PLAN_WEIGHTS.gluePair);
+    // Stop words are grammar with or without accents ("cua" for "của").
+    expect(weightOf('khoi luong cua sao moc', 'cua_sao') / weightOf('khoi luong cua sao moc', 'cua_sao', full)).toBeCloseTo(DEFAULT_PLAN_WEIGHTS.gluePair);
     const plain = 'nhin sao moc tu trai dat';
     expect(weightOf(plain, 'tu_trai')).toBeGreaterThan(0);
     expect(weightOf(plain, 'tu_trai')).toBe(weightOf(plain, 'tu_trai', full));
@@ -49,5 +51,21 @@ describe('query plan: pairs', () => {
     expect(plan.content.has('nhien')).toBe(false);
     expect(plan.content.has('gap')).toBe(true);
     expect(plan.pairs.has('tuy_nhien')).toBe(false);
+    // Only with its accents: "vị thế" is a content word, "vì thế" a connective; unaccented, neither is assumed.
+    const viThe = planQuery('vị thế của phụ nữ', index, lexicon);
+    expect(viThe.content.has('vi')).toBe(true);
+    expect(viThe.content.has('the')).toBe(true);
+    expect(planQuery('vì thế phụ nữ', index, lexicon).content.has('the')).toBe(false);
+    expect(planQuery('vi the cua phu nu', index, lexicon).content.has('the')).toBe(true);
+  });
+
+  it('keeps pair weights between 0 and the pair weight when removed documents still count in the frequencies', () => {
+    const churned = ArticleIndex.create();
+    // "mặt" in ten documents replaced four times (40 postings until compaction, 10 documents); "mặt trận" in one.
+    for (let round = 0; round < 4; round++) for (let i = 0; i < 10; i++) churned.upsert(doc(`d-${i}`, `Gặp mặt lần ${round}.`));
+    churned.upsert(doc('mttq', 'Mặt trận Tổ quốc.'));
+    const weight = planQuery('mặt trận', churned, lexicon).weights.get('mat_tran')!;
+    expect(weight).toBeGreaterThanOrEqual(0);
+    expect(weight).toBeLessThanOrEqual(DEFAULT_PLAN_WEIGHTS.pair);
   });
 });

@@ -98,27 +98,20 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   const questionWordTokens = new Set<number>();
   const questionMatches = lexicon.questionWords.find(allTokens);
   for (const m of questionMatches) for (let i = m.start; i < m.end; i++) questionWordTokens.add(i);
-  // Syllables of a stop phrase ("đối với", "nghĩa là") weigh as stop words, though each alone may not be one;
-  // only as written with its accents (unaccented, "vi the" may be "vị thế", "vay la" "khoản vay là").
+  // One pass over the clauses (positions in allTokens): the syllables of a stop phrase ("đối với", "nghĩa là")
+  // weigh as stop words though each alone may not be one, only as written with its accents (unaccented, "vi the"
+  // may be "vị thế", "vay la" "khoản vay là"); the words next to a question word are the focus.
   const stopPositions = new Set<number>();
-  {
-    let start = 0;
-    for (const clause of sentenceClauses) {
-      for (const m of lexicon.stopPhrases.find(clause)) if (m.text === m.value) for (let i = m.start; i < m.end; i++) stopPositions.add(start + i);
-      start += clause.length;
-    }
-  }
   const focusPositions = new Set<number>();
-  {
-    let start = 0;
-    for (const clause of sentenceClauses) {
-      const end = start + clause.length;
-      for (const m of questionMatches) {
-        if (m.start < start || m.start >= end) continue;
-        for (let i = Math.max(start, m.start - FOCUS_WINDOW); i < Math.min(end, m.end + FOCUS_WINDOW); i++) if (!questionWordTokens.has(i)) focusPositions.add(i);
-      }
-      start = end;
+  let clauseStart = 0;
+  for (const clause of sentenceClauses) {
+    const end = clauseStart + clause.length;
+    for (const m of lexicon.stopPhrases.find(clause)) if (m.text === m.value) for (let i = m.start; i < m.end; i++) stopPositions.add(clauseStart + i);
+    for (const m of questionMatches) {
+      if (m.start < clauseStart || m.start >= end) continue;
+      for (let i = Math.max(clauseStart, m.start - FOCUS_WINDOW); i < Math.min(end, m.end + FOCUS_WINDOW); i++) if (!questionWordTokens.has(i)) focusPositions.add(i);
     }
+    clauseStart = end;
   }
 
   // term → weight; rarity orders the terms when there are too many.

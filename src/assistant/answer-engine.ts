@@ -390,6 +390,9 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     return ranked.slice(0, limit);
   }
 
+  /** The plan of a question as received: cleaned, without the words that address the bot. */
+  const planOf = (question: string): QueryPlan => planQuery(stripVocatives(cleanText(question)), index, lexicon, tuning.plan);
+
   function answer(question: string): Answer {
     const cleaned = cleanText(question);
     const text = stripVocatives(cleaned);
@@ -425,7 +428,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
   function answerFrom(question: string, docId: string): Answer | undefined {
     const doc = index.get(docId);
     if (!doc) return undefined;
-    const plan = planQuery(stripVocatives(cleanText(question)), index, lexicon, tuning.plan);
+    const plan = planOf(question);
     const d = info(doc);
     const sentences = selectSentences(d, plan, tuning);
     if (sentences.length === 0) return undefined;
@@ -439,7 +442,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
   return {
     answer,
     answerFrom,
-    rank: (question, limit = 10) => rankPlan(planQuery(stripVocatives(cleanText(question)), index, lexicon, tuning.plan), limit),
+    rank: (question, limit = 10) => rankPlan(planOf(question), limit),
     invalidate: (id) => cache.delete(id),
     tuning,
   };

@@ -43,6 +43,15 @@ export interface Scoring {
   fieldBoosts: Record<keyof typeof FIELD_BOOSTS, number>;
 }
 
+/**
+ * BM25's inverse document frequency of a term found in df of n documents. Removed documents count in df until
+ * compaction, so df is capped at n: the idf stays above 0 and a term never pushes a document down.
+ */
+export function idf(df: number, n: number): number {
+  const d = Math.min(Math.max(df, 0), n);
+  return Math.log(1 + (n - d + 0.5) / (d + 0.5));
+}
+
 export const DEFAULT_SCORING: Scoring = { k1: 1.2, b: 0.75, fieldBoosts: FIELD_BOOSTS };
 
 interface SnapshotMeta {
@@ -213,7 +222,7 @@ export class ArticleIndex {
       const t = this.termIds.get(term);
       if (t !== undefined) {
         terms.push([t, weight]);
-        queryTerms.push({ ids: [t], weight: weight * Math.log(1 + (live + 0.5) / (this.docFrequency(term) + 0.5)) });
+        queryTerms.push({ ids: [t], weight: weight * idf(this.docFrequency(term), live) });
       } else if (options.fuzzy?.has(foldToken(term))) {
         const near: number[] = [];
         let df = 0;
@@ -224,7 +233,7 @@ export class ArticleIndex {
           near.push(id);
           df = Math.max(df, this.docFrequency(neighbour));
         }
-        if (near.length > 0) queryTerms.push({ ids: near, weight: 0.7 * weight * Math.log(1 + (live + 0.5) / (df + 0.5)) });
+        if (near.length > 0) queryTerms.push({ ids: near, weight: 0.7 * weight * idf(df, live) });
       }
     }
     const ids = this.ids;
@@ -238,7 +247,7 @@ export class ArticleIndex {
       for (const [t, weight] of terms) {
         const df = postings.count(t);
         if (df === 0) continue;
-        const w = boost * weight * Math.log(1 + (live - df + 0.5) / (df + 0.5));
+        const w = boost * weight * idf(df, live);
         // The hot loop of every question: plain loops and bit operations, no callback per posting.
         const score = (v: number) => {
           const d = v >>> TF_BITS;

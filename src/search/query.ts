@@ -1,4 +1,4 @@
-import type { ArticleIndex } from './article-index.js';
+import { idf, type ArticleIndex } from './article-index.js';
 import { clauses, foldToken, hasDiacritics, isPair, pairTerm, tokenize } from './analyzer.js';
 import type { Lexicon, Province, QuestionKind } from './lexicon.js';
 
@@ -80,10 +80,6 @@ export interface QueryPlan {
 /** Syllables on each side of a question word that are taken as what the question asks about. */
 const FOCUS_WINDOW = 2;
 
-function idf(df: number, n: number): number {
-  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
-}
-
 /** Build the lookup plan of a question. */
 export function planQuery(question: string, index: ArticleIndex, lexicon: Lexicon, w: PlanWeights = DEFAULT_PLAN_WEIGHTS): QueryPlan {
   const text = question.slice(0, MAX_QUERY_CHARS);
@@ -163,9 +159,7 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
           pairs.set(p, idf(df(p), n));
           // A pair of two rare syllables says little more than they do; one that joins common syllables is the
           // evidence. A pair with a grammatical word in it ("của_sao", "nguồn_từ", "ra_ngoài") is grammar.
-          // (Removed documents count in df until compaction, so an idf can be ≤ 0: the ratio is kept in 0..1.)
-          const pairIdf = idf(df(p), n);
-          const redundancy = pairIdf > 0 ? Math.max(0, Math.min(1, Math.min(idf(df(folded[i - 1]!), n), idf(df(f), n)) / pairIdf)) : 1;
+          const redundancy = Math.min(1, Math.min(idf(df(folded[i - 1]!), n), idf(df(f), n)) / idf(df(p), n));
           const glued = isGlue(i - 1) || isGlue(i) ? w.gluePair : 1;
           offer(p, glued * w.pair * (1 - w.pairRedundancy * redundancy));
         }

@@ -59,6 +59,8 @@ export interface EngineTuning {
   exactWeight: number;
   /** A second sentence is quoted when it scores at least this share of the best one. */
   secondSentenceRatio: number;
+  /** Bonus of a sentence that defines what a definition question asks about ("Học kỳ là …" for "Học kỳ là gì?"). */
+  definitionBonus: number;
 }
 
 /**
@@ -83,6 +85,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   yearBoost: 1.2,
   exactWeight: 0.1,
   secondSentenceRatio: 0.11,
+  definitionBonus: 0.5,
 };
 
 interface SentenceInfo {
@@ -94,6 +97,8 @@ interface SentenceInfo {
   numbers: string[];
   hasDate: boolean;
   hasPerson: boolean;
+  /** Folded syllables of the sentence, space-separated, padded with spaces. */
+  folded: string;
 }
 
 interface DocInfo {
@@ -190,6 +195,7 @@ function analyseSentence(text: string): SentenceInfo {
     numbers: [...exact].filter((t) => /\d/.test(t) && !/^(19|20)\d\d$/.test(t)),
     hasDate: DATE.test(text),
     hasPerson: PERSON_TITLE.test(text.toLowerCase()) || NAME_RUN.test(text),
+    folded: ` ${clauses(text).map((c) => c.map(foldToken).join(' ')).join(' ')} `,
   };
 }
 
@@ -241,6 +247,7 @@ function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number, tuning: 
   if (plan.kinds.includes('quantity') && s.numbers.some((x) => !plan.numbers.has(x))) norm += tuning.kindBonus * 1.5;
   if (plan.kinds.includes('time') && s.hasDate) norm += tuning.kindBonus;
   if (plan.kinds.includes('person') && s.hasPerson) norm += tuning.kindBonus;
+  if (plan.subject && s.folded.includes(` ${plan.subject} la `)) norm += tuning.definitionBonus;
   if (s.terms.size < 6) norm *= 0.85;
   return norm;
 }

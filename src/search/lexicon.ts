@@ -82,7 +82,7 @@ const stopwordsFile = z.object({
 });
 
 /** The kinds of answer a question word asks for. */
-export type QuestionKind = 'person' | 'quantity' | 'time' | 'place' | 'reason' | 'manner' | 'which';
+export type QuestionKind = 'person' | 'quantity' | 'time' | 'place' | 'reason' | 'manner' | 'which' | 'definition';
 
 /** Abbreviations, provinces and stop words, ready for matching. */
 export interface Lexicon {

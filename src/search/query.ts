@@ -34,6 +34,11 @@ export interface PlanWeights {
   pairRedundancy: number;
   /** Weight factor of a pair with a grammatical word in it ("của_sao", "nguồn_từ"): grammar, not a compound. */
   gluePair: number;
+  /**
+   * Extra weight of a rare word that is not a Vietnamese syllable ("Dota", "Facebook", "Pytheas"): a name, what
+   * the question is about. Abbreviations in the lexicon are not counted (they have their expansions).
+   */
+  foreignWord: number;
 }
 
 export const DEFAULT_PLAN_WEIGHTS: PlanWeights = {
@@ -46,7 +51,12 @@ export const DEFAULT_PLAN_WEIGHTS: PlanWeights = {
   exact: 0.25,
   pairRedundancy: 0.8,
   gluePair: 0.4,
+  foreignWord: 1,
 };
+/** A folded syllable shaped like Vietnamese: onset, one to three vowels, coda. */
+const VIETNAMESE_SYLLABLE = /^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnptiouy])?$/;
+/** A word weighs as a name ({@link PlanWeights.foreignWord}) only when at most this share of documents has it. */
+const FOREIGN_WORD_SHARE = 0.03;
 
 /** A question, analysed for lookup and for answer selection. */
 export interface QueryPlan {
@@ -69,6 +79,8 @@ export interface QueryPlan {
   /** Number tokens of the question as written. */
   numbers: Set<string>;
   kinds: QuestionKind[];
+  /** What a definition question asks about (folded), e.g. "hoc ky" of "Định nghĩa học kỳ?". */
+  subject?: string;
   /**
    * Terms next to a question word in the same clause ("mỗi nhà được *bao nhiêu* tiền" → nhà, được, tiền and
    * their pairs): what is asked about, as opposed to the context the question repeats.
@@ -143,15 +155,16 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
         if (!isStop) focus.add(f);
         if (i > 0 && focusPositions.has(position + i - 1)) focus.add(pairTerm(folded[i - 1]!, f));
       }
+      const name = /^[a-z]{3,}$/.test(f) && !VIETNAMESE_SYLLABLE.test(f) && !lexicon.abbreviations.has(f) && share <= FOREIGN_WORD_SHARE ? 1 + w.foreignWord : 1;
       if (!isStop) {
-        content.set(f, idf(df(f), n));
+        content.set(f, idf(df(f), n) * name);
         if (accented && hasDiacritics(clause[i]!)) {
           exact.set(f, clause[i]!);
           if (df(clause[i]!) / n <= EXACT_SHARE || folded.length === 1) offer(clause[i]!, w.exact);
         }
       }
       if (df(f) === 0 && f.length >= 4 && !/\d/.test(f)) fuzzy.add(f);
-      if (share <= COMMON_SYLLABLE_SHARE || folded.length === 1) offer(f, isQuestionWord ? w.questionWord : isStop ? w.stopword : w.syllable);
+      if (share <= COMMON_SYLLABLE_SHARE || folded.length === 1) offer(f, isQuestionWord ? w.questionWord : isStop ? w.stopword : w.syllable * name);
       if (i > 0) {
         const p = pairTerm(folded[i - 1]!, f);
         const bothStop = isStop && (lexicon.stopwords.has(folded[i - 1]!) || stopPositions.has(position + i - 1) || questionWordTokens.has(position + i - 1));
@@ -189,5 +202,14 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   const weights = new Map(ranked.map(({ t, weight }) => [t, weight]));
   for (const f of fuzzy) if (!weights.has(f)) fuzzy.delete(f);
   const numbers = new Set(allTokens.filter((t) => /\d/.test(t)));
-  return { text, weights, fuzzy, content, exact, triples, pairs, provinces, years, numbers, kinds, focus, accented };
+  // A definition question ("ĐTBCTL là gì?", "Định nghĩa học kỳ"): what it asks about, without the question words
+  // and the particles around them, when that is a short phrase.
+  let subject: string | undefined;
+  if (kinds.includes('definition') && sentenceClauses.length === 1) {
+    const words = allTokens.map(foldToken).filter((_, i) => !questionWordTokens.has(i));
+    while (words.length > 0 && lexicon.stopwords.has(words[0]!)) words.shift();
+    while (words.length > 0 && lexicon.stopwords.has(words[words.length - 1]!)) words.pop();
+    if (words.length > 0 && words.length <= 6) subject = words.join(' ');
+  }
+  return { text, weights, fuzzy, content, exact, triples, pairs, provinces, years, numbers, kinds, subject, focus, accented };
 }

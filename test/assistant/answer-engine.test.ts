@@ -203,3 +203,30 @@ describe('choosing the sentences to quote', () => {
     expect(quoteOf('moi nha duoc ho tro bao nhiu tien')).toContain('60 triệu đồng');
   });
 });
+
+describe('definition questions', () => {
+  const local = ArticleIndex.create();
+  const add = (id: string, body: string) => local.upsert({ id, type: 'article', title: '', summary: '', body, source: 'test' });
+  add('thai-binh-duong', 'Thái Bình Dương là đại dương lớn nhất trên Trái Đất. Diện tích của đại dương này chiếm một phần ba bề mặt Trái Đất. Đại dương này có nhiều đảo.');
+  add('dai-duong', 'Trên Trái Đất có năm đại dương. Đại dương là khối nước mặn tạo nên phần lớn thủy quyển của một hành tinh.');
+  add('hoc-ky', 'Học kỳ chính có 15 tuần thực học. Học kỳ là thời gian để sinh viên hoàn thành một số học phần.');
+  add('hoc-phan', 'Mỗi học kỳ sinh viên đăng ký các học phần. Học phần là khối lượng kiến thức tương đối trọn vẹn.');
+  const rankOf = (q: string, tuning = {}) => createAnswerEngine({ index: local, lexicon, tuning }).rank(q, 2).map((r) => r.doc.id);
+
+  it('reads what a definition question asks about', () => {
+    expect(planQuery('Đại dương là gì?', local, lexicon).subject).toBe('dai duong');
+    expect(planQuery('Định nghĩa học kỳ?', local, lexicon).subject).toBe('hoc ky');
+    expect(planQuery('the nao la hoc ky', local, lexicon).subject).toBe('hoc ky');
+    expect(planQuery('Học kỳ chính có bao nhiêu tuần?', local, lexicon).subject).toBeUndefined();
+  });
+
+  it('prefers the document whose sentence defines it over one that only mentions it', () => {
+    for (const q of ['Đại dương là gì?', 'dai duong la gi', 'Định nghĩa đại dương']) {
+      expect(rankOf(q)[0], q).toBe('dai-duong');
+      expect(createAnswerEngine({ index: local, lexicon }).answer(q).quote!.join(' '), q).toContain('khối nước mặn');
+    }
+    expect(rankOf('Học kỳ là gì?')[0]).toBe('hoc-ky');
+    // Without the bonus the longer article about one ocean wins.
+    expect(rankOf('Định nghĩa đại dương', { definitionBonus: 0 })[0]).toBe('thai-binh-duong');
+  });
+});

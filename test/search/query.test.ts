@@ -69,3 +69,33 @@ describe('query plan: pairs', () => {
     expect(weight).toBeLessThanOrEqual(DEFAULT_PLAN_WEIGHTS.pair);
   });
 });
+
+describe('query plan: names', () => {
+  // "covid" is in most documents; "dota" and "facebook" in one each; "ubnd" is an abbreviation of the lexicon.
+  const names = ArticleIndex.create();
+  for (let i = 0; i < 40; i++) names.upsert(doc(`covid-${i}`, `Tin covid số ${i}: nguồn tin từ UBND xã, người dân được tiêm vắc xin.`));
+  names.upsert(doc('dota', 'Dota 2 là trò chơi chiến thuật thời gian thực.'));
+  names.upsert(doc('tango', 'Tango có nguồn gốc từ Argentina.'));
+  names.upsert(doc('facebook', 'Tên Facebook bắt nguồn từ cuốn sổ có hình mặt.'));
+  const plan = (q: string, foreignWord = DEFAULT_PLAN_WEIGHTS.foreignWord) => planQuery(q, names, lexicon, { ...DEFAULT_PLAN_WEIGHTS, foreignWord });
+
+  it('weighs a rare word that is not a Vietnamese syllable as the name the question is about', () => {
+    for (const q of ['Nguồn gốc dota 2?', 'nguon goc DOTA 2']) {
+      expect(plan(q).weights.get('dota'), q).toBeCloseTo((1 + DEFAULT_PLAN_WEIGHTS.foreignWord) * plan(q, 0).weights.get('dota')!);
+      expect(plan(q).content.get('dota'), q).toBeCloseTo((1 + DEFAULT_PLAN_WEIGHTS.foreignWord) * plan(q, 0).content.get('dota')!);
+      // Vietnamese syllables keep their weight.
+      expect(plan(q).content.get('nguon'), q).toBe(plan(q, 0).content.get('nguon'));
+    }
+    expect(plan('ý nghĩa tên facebook').content.get('facebook')).toBeGreaterThan(plan('ý nghĩa tên facebook', 0).content.get('facebook')!);
+  });
+
+  it('does not count a word most documents have, nor an abbreviation, as a name', () => {
+    expect(plan('covid tiêm ở đâu').content.get('covid')).toBe(plan('covid tiêm ở đâu', 0).content.get('covid'));
+    expect(plan('UBND xã ở đâu').content.get('ubnd')).toBe(plan('UBND xã ở đâu', 0).content.get('ubnd'));
+  });
+
+  it('finds the document with the name before the one with the common words', () => {
+    const ids = names.lookup({ weights: plan('Nguồn gốc dota 2?').weights, limit: 2 }).map((c) => c.doc.id);
+    expect(ids[0]).toBe('dota');
+  });
+});

@@ -412,6 +412,22 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     if (THANKS.test(folded)) return { text: messages.thanks, sources: [], confidence: 1, kind: 'thanks' };
 
     const plan = planQuery(text, index, lexicon, tuning.plan);
+    const found = answerPlan(plan);
+    // "UBND là gì?", "BHXH là viết tắt của gì?": the lexicon knows; what the articles say follows when they say it.
+    const subject = plan.subject;
+    const expansions = subject !== undefined ? lexicon.abbreviations.get(subject) : undefined;
+    if (subject === undefined || !expansions) return found;
+    const written = (tokenize(text).find((t) => foldToken(t) === subject) ?? subject).toUpperCase();
+    const line = messages.abbreviation(written, expansions);
+    // The articles' answer follows only when it defines the same thing ("ĐHQG là viết tắt của …"), not just any
+    // sentence that has the words.
+    const quoted = ` ${tokenize(found.quote?.join(' ') ?? '').map(foldToken).join(' ')} `;
+    const defines = found.kind === 'answer' && [subject, ...expansions].some((e) => quoted.includes(` ${tokenize(e).map(foldToken).join(' ')} la `));
+    if (!defines) return { text: line, body: line, sources: found.sources.slice(0, 3), confidence: 1, kind: 'answer' };
+    return { ...found, text: `${line}\n\n${found.text}`, body: `${line}\n\n${found.body ?? found.text}` };
+  }
+
+  function answerPlan(plan: QueryPlan): Answer {
     const ranked = rankPlan(plan, 5);
     const sources: AnswerSource[] = ranked.map((r) => ({
       id: r.doc.id,

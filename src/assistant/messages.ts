@@ -21,6 +21,9 @@ export const messages = {
   },
   programAnswer: (quote: string, name: string, url: string | undefined) =>
     [`Theo thông tin về “${name}”:`, `“${quote}”`, url ? `Nguồn: ${url}` : undefined].filter(Boolean).join('\n'),
+  /** "MTTQ là gì?": what the abbreviation stands for (from the lexicon). */
+  abbreviation: (abbr: string, expansions: string[]) =>
+    expansions.length === 1 ? `${abbr} là viết tắt của “${expansions[0]}”.` : `${abbr} là viết tắt của: ${expansions.map((e) => `“${e}”`).join(' hoặc ')} (tùy ngữ cảnh).`,
   noAnswer: (closest: string[]) =>
     closest.length > 0
       ? ['Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.', 'Các bài gần nhất với câu hỏi của bạn:', ...closest.map((t, i) => `${i + 1}. ${t}`)].join('\n')

@@ -55,6 +55,8 @@ export const DEFAULT_PLAN_WEIGHTS: PlanWeights = {
 };
 /** A folded syllable shaped like Vietnamese: onset, one to three vowels, coda. */
 const VIETNAMESE_SYLLABLE = /^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnptiouy])?$/;
+/** Particles that end a question ("… là gì vậy?", "… là gì ạ"), folded; cut from the end of its subject. */
+const SUBJECT_PARTICLES = new Set(['vay', 'a', 'ah', 'ak', 'nhi', 'nhe', 'nha', 'ha', 'the', 'day', 'z']);
 /** A word weighs as a name ({@link PlanWeights.foreignWord}) only when at most this share of documents has it. */
 const FOREIGN_WORD_SHARE = 0.03;
 
@@ -208,7 +210,7 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   if (kinds.includes('definition') && sentenceClauses.length === 1) {
     const words = allTokens.map(foldToken).filter((_, i) => !questionWordTokens.has(i));
     while (words.length > 0 && lexicon.stopwords.has(words[0]!)) words.shift();
-    while (words.length > 0 && lexicon.stopwords.has(words[words.length - 1]!)) words.pop();
+    while (words.length > 0 && (lexicon.stopwords.has(words[words.length - 1]!) || SUBJECT_PARTICLES.has(words[words.length - 1]!))) words.pop();
     if (words.length > 0 && words.length <= 6) subject = words.join(' ');
   }
   return { text, weights, fuzzy, content, exact, triples, pairs, provinces, years, numbers, kinds, subject, focus, accented };

@@ -217,6 +217,8 @@ describe('definition questions', () => {
     expect(planQuery('Đại dương là gì?', local, lexicon).subject).toBe('dai duong');
     expect(planQuery('Định nghĩa học kỳ?', local, lexicon).subject).toBe('hoc ky');
     expect(planQuery('the nao la hoc ky', local, lexicon).subject).toBe('hoc ky');
+    expect(planQuery('BHXH là gì vậy?', local, lexicon).subject).toBe('bhxh');
+    expect(planQuery('ĐHQG là viết tắt của gì', local, lexicon).subject).toBe('dhqg');
     expect(planQuery('Học kỳ chính có bao nhiêu tuần?', local, lexicon).subject).toBeUndefined();
   });
 
@@ -228,5 +230,31 @@ describe('definition questions', () => {
     expect(rankOf('Học kỳ là gì?')[0]).toBe('hoc-ky');
     // Without the bonus the longer article about one ocean wins.
     expect(rankOf('Định nghĩa đại dương', { definitionBonus: 0 })[0]).toBe('thai-binh-duong');
+  });
+});
+
+describe('abbreviation questions', () => {
+  it('says what a known abbreviation stands for, even when no article defines it, and does not record it as unanswered', () => {
+    for (const q of ['UBND là gì?', 'ubnd la gi', 'UBND là viết tắt của gì vậy']) {
+      const a = engine.answer(q);
+      expect(a.kind, q).toBe('answer');
+      expect(a.text, q).toBe('UBND là viết tắt của “uỷ ban nhân dân”.');
+    }
+    expect(engine.answer('CT là viết tắt của gì').text).toContain('“chủ tịch” hoặc “chỉ thị”');
+  });
+
+  it('adds the sentence of an article that defines it, and only such a sentence', () => {
+    const local = ArticleIndex.create();
+    local.upsert({ id: 'viet-tat', type: 'article', title: 'Viết tắt', summary: '', body: 'ĐHQG là viết tắt của Đại học Quốc gia TP. Hồ Chí Minh. P.ĐTĐH là Phòng Đào tạo.', source: 'test' });
+    local.upsert({ id: 'khac', type: 'article', title: 'Tuyển sinh', summary: '', body: 'ĐHQG tuyển sinh năm 2024 theo ba phương thức.', source: 'test' });
+    const withArticles = createAnswerEngine({ index: local, lexicon });
+    const a = withArticles.answer('ĐHQG là viết tắt của gì?');
+    expect(a.text.split('\n\n')[0]).toBe('ĐHQG là viết tắt của “đại học quốc gia”.');
+    expect(a.text).toContain('Đại học Quốc gia TP. Hồ Chí Minh');
+    expect(a.sources[0]!.id).toBe('viet-tat');
+    // A sentence that only has the word is not added.
+    local.remove('viet-tat');
+    withArticles.invalidate('viet-tat');
+    expect(withArticles.answer('ĐHQG là gì?').text).toBe('ĐHQG là viết tắt của “đại học quốc gia”.');
   });
 });

@@ -423,7 +423,8 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     // sentence that has the words.
     const quoted = ` ${tokenize(found.quote?.join(' ') ?? '').map(foldToken).join(' ')} `;
     const defines = found.kind === 'answer' && [subject, ...expansions].some((e) => quoted.includes(` ${tokenize(e).map(foldToken).join(' ')} la `));
-    if (!defines) return { text: line, body: line, sources: found.sources.slice(0, 3), confidence: 1, kind: 'answer' };
+    // No article is cited for what the lexicon says.
+    if (!defines) return { text: line, body: line, sources: [], confidence: 1, kind: 'answer' };
     return { ...found, text: `${line}\n\n${found.text}`, body: `${line}\n\n${found.body ?? found.text}` };
   }
 

@@ -218,12 +218,13 @@ export function createConversation(options: ConversationOptions): Conversation {
     state.lastAt = at.getTime();
     const qid = at.getTime().toString(36);
     state.answers = Object.fromEntries([...Object.entries(state.answers ?? {}).slice(-4), [qid, { question, sourceIds: answer.sources.slice(0, 3).map((s) => s.id) }]]);
-    const top = answer.sources[0]!;
+    // An answer may cite no article ("UBND là gì?" is answered from the abbreviation list).
+    const top = answer.sources[0];
     // The link is shown by the channel (a button-like link on the web, an <a> line on Telegram).
     const text = answer.body ?? answer.text;
     const reply: OutboundMessage = {
       text,
-      links: top.url ? [{ title: top.title, url: top.url }] : [],
+      links: top?.url ? [{ title: top.title, url: top.url }] : [],
       buttons: [
         [
           { label: messages.feedbackUp, data: `fb:up:${qid}`, role: 'feedback' },
@@ -231,8 +232,8 @@ export function createConversation(options: ConversationOptions): Conversation {
         ],
       ],
     };
-    const close = answer.sources.slice(1, 4).filter((s) => s.score >= top.score * CLOSE_RATIO);
-    if (close.length > 0) {
+    const close = top ? answer.sources.slice(1, 4).filter((s) => s.score >= top.score * CLOSE_RATIO) : [];
+    if (top && close.length > 0) {
       state.options = [top.id, ...close.map((s) => s.id)];
       state.optionsFor = question;
       reply.text += `\n\n${messages.didYouMean}`;

@@ -131,6 +131,14 @@ describe('conversation', () => {
     expect(reply!.text).toContain('2000');
   });
 
+  it('answers "UBND là gì?" from the abbreviation list, with no article link and nothing recorded for staff', async () => {
+    const [reply] = await conversation.handle(msg('UBND là gì?'));
+    expect(reply!.text).toBe('UBND là viết tắt của “uỷ ban nhân dân”.');
+    expect(reply!.links).toEqual([]);
+    expect(reply!.buttons!.flat().map((b) => b.role)).toEqual(['feedback', 'feedback']);
+    expect(await all(stores.unanswered.iterator!(undefined))).toEqual([]);
+  });
+
   it('records unanswered questions for staff and offers the closest titles', async () => {
     const [reply] = await conversation.handle(msg('Cách làm bánh chưng ngon?'));
     expect(reply!.text).toMatch(/chưa có thông tin/);

@@ -97,8 +97,13 @@ interface SentenceInfo {
   numbers: string[];
   hasDate: boolean;
   hasPerson: boolean;
-  /** Folded syllables of the sentence, space-separated, padded with spaces. */
-  folded: string;
+  /** Folded syllables of the sentence, space-separated, padded with spaces; made when first needed. */
+  folded?: string;
+}
+
+/** The folded text of a sentence (only definition questions need it, so it is made once, on demand). */
+function foldedText(s: SentenceInfo): string {
+  return (s.folded ??= ` ${clauses(s.text).map((c) => c.map(foldToken).join(' ')).join(' ')} `);
 }
 
 interface DocInfo {
@@ -195,7 +200,6 @@ function analyseSentence(text: string): SentenceInfo {
     numbers: [...exact].filter((t) => /\d/.test(t) && !/^(19|20)\d\d$/.test(t)),
     hasDate: DATE.test(text),
     hasPerson: PERSON_TITLE.test(text.toLowerCase()) || NAME_RUN.test(text),
-    folded: ` ${clauses(text).map((c) => c.map(foldToken).join(' ')).join(' ')} `,
   };
 }
 
@@ -247,7 +251,7 @@ function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number, tuning: 
   if (plan.kinds.includes('quantity') && s.numbers.some((x) => !plan.numbers.has(x))) norm += tuning.kindBonus * 1.5;
   if (plan.kinds.includes('time') && s.hasDate) norm += tuning.kindBonus;
   if (plan.kinds.includes('person') && s.hasPerson) norm += tuning.kindBonus;
-  if (plan.subject && s.folded.includes(` ${plan.subject} la `)) norm += tuning.definitionBonus;
+  if (plan.subject && foldedText(s).includes(` ${plan.subject} la `)) norm += tuning.definitionBonus;
   if (s.terms.size < 6) norm *= 0.85;
   return norm;
 }

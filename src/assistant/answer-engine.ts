@@ -61,6 +61,11 @@ export interface EngineTuning {
   secondSentenceRatio: number;
   /** Bonus of a sentence that defines what a definition question asks about ("Học kỳ là …" for "Học kỳ là gì?"). */
   definitionBonus: number;
+  /**
+   * Bonus, when choosing the sentence to quote for a quantity question, of a sentence whose new number stands next
+   * to what is counted ("gần 7500 nhân khẩu" for "có bao nhiêu nhân khẩu"). Not used to rank documents.
+   */
+  countedBonus: number;
 }
 
 /**
@@ -86,6 +91,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   exactWeight: 0.1,
   secondSentenceRatio: 0.11,
   definitionBonus: 0.5,
+  countedBonus: 0.8,
 };
 
 interface SentenceInfo {
@@ -99,6 +105,34 @@ interface SentenceInfo {
   hasPerson: boolean;
   /** Folded syllables of the sentence, space-separated, padded with spaces; made when first needed. */
   folded?: string;
+}
+
+/** Units of an amount of money, folded: "50 triệu đồng" answers "bao nhiêu tiền". */
+const MONEY_UNITS = new Set(['dong', 'trieu', 'ty', 'nghin', 'ngan', 'usd', 'vnd', 'do']);
+
+/**
+ * Whether a sentence counts what a quantity question asks about: a new number within three words of a focus word
+ * of the question ("gần 7500 nhân khẩu" for "bao nhiêu nhân khẩu", "trị giá 30 triệu đồng" for "trị giá bao
+ * nhiêu"), or of a unit of money when it asks "bao nhiêu tiền".
+ */
+function countsFocus(s: SentenceInfo, plan: QueryPlan): boolean {
+  const words = foldedText(s).trim().split(' ');
+  const money = plan.focus.has('tien');
+  // A focus compound counts as a whole ("nhân khẩu", not the "nhân" of "nhân kỷ niệm").
+  const inPairs = new Set<string>();
+  for (const t of plan.focus) if (t.includes(PAIR_JOINER)) for (const part of t.split(PAIR_JOINER)) inPairs.add(part);
+  const counted = (j: number): boolean => {
+    const w = words[j]!;
+    if (/\d/.test(w)) return false;
+    if (money && MONEY_UNITS.has(w)) return true;
+    if (!inPairs.has(w)) return plan.focus.has(w);
+    return (j > 0 && plan.focus.has(pairTerm(words[j - 1]!, w))) || (j + 1 < words.length && plan.focus.has(pairTerm(w, words[j + 1]!)));
+  };
+  for (let i = 0; i < words.length; i++) {
+    if (!/\d/.test(words[i]!) || plan.numbers.has(words[i]!)) continue;
+    for (let j = Math.max(0, i - 3); j <= i + 3 && j < words.length; j++) if (j !== i && counted(j)) return true;
+  }
+  return false;
 }
 
 /** The folded text of a sentence (only definition questions need it, so it is made once, on demand). */
@@ -233,7 +267,7 @@ function exactness(d: DocInfo, plan: QueryPlan): number {
   return folded === 0 ? 1 : exact / folded;
 }
 
-function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number, tuning: EngineTuning): number {
+function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number, tuning: EngineTuning, quoting = false): number {
   if (total === 0) return 0;
   let score = 0;
   for (const [term, weight] of plan.content) {
@@ -248,7 +282,10 @@ function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number, tuning: 
     for (const t of plan.triples) if (s.triples.has(t)) phrase += 1;
     norm += (tuning.tripleWeight * phrase) / plan.triples.size;
   }
-  if (plan.kinds.includes('quantity') && s.numbers.some((x) => !plan.numbers.has(x))) norm += tuning.kindBonus * 1.5;
+  if (plan.kinds.includes('quantity') && s.numbers.some((x) => !plan.numbers.has(x))) {
+    norm += tuning.kindBonus * 1.5;
+    if (quoting && tuning.countedBonus !== 0 && countsFocus(s, plan)) norm += tuning.countedBonus;
+  }
   if (plan.kinds.includes('time') && s.hasDate) norm += tuning.kindBonus;
   if (plan.kinds.includes('person') && s.hasPerson) norm += tuning.kindBonus;
   if (plan.subject && foldedText(s).includes(` ${plan.subject} la `)) norm += tuning.definitionBonus;
@@ -276,7 +313,7 @@ function selectSentences(d: DocInfo, plan: QueryPlan, tuning: EngineTuning): { i
   // Long sentences cover more words by length alone; a lead that lists everything should not beat the fact.
   const lengthFactor = (s: SentenceInfo) => 1 / (1 + tuning.longSentencePenalty * Math.max(0, s.terms.size / 60 - 1));
   return d.sentences
-    .map((s, index) => ({ index, score: total > 0 ? scoreSentence(s, localPlan, total, tuning) * lengthFactor(s) : 0 }))
+    .map((s, index) => ({ index, score: total > 0 ? scoreSentence(s, localPlan, total, tuning, true) * lengthFactor(s) : 0 }))
     .sort((a, b) => b.score - a.score || a.index - b.index);
 }
 

@@ -167,6 +167,22 @@ describe('choosing the sentences to quote', () => {
     ].join('\n'),
     source: 'test',
   });
+  local.upsert({
+    id: 'dur-kmal',
+    type: 'article',
+    title: 'Tổng Bí thư dự Ngày hội Đại đoàn kết toàn dân tộc tại xã Dur Kmăl',
+    summary: '',
+    body: [
+      'Nhân kỷ niệm 88 năm Ngày truyền thống Mặt trận Tổ quốc Việt Nam (18/11/1930 - 18/11/2018), ngày 11/11, Tổng Bí thư đã về dự Ngày hội Đại đoàn kết toàn dân tộc tại xã Dur Kmăl, huyện Krông Ana, tỉnh Đắk Lắk.',
+      'Tổng Bí thư chung vui Ngày hội Đại đoàn kết cùng đồng bào xã Dur Kmăl, huyện Krông Ana, tỉnh Đắk Lắk.',
+      'Phát biểu tại Ngày hội, Tổng Bí thư biểu dương tinh thần đại đoàn kết của đồng bào xã Dur Kmăl.',
+      'Toàn xã hiện có gần 7500 nhân khẩu, với 7 dân tộc anh em cùng sinh sống.',
+      'Tổng Bí thư đề nghị tỉnh Đắk Lắk tiếp tục phát huy sức mạnh đại đoàn kết toàn dân tộc.',
+      'Dịp này, Tổng Bí thư tặng quà cho các hộ nghèo xã Dur Kmăl, tỉnh Đắk Lắk.',
+      'Ngày hội diễn ra trong không khí vui tươi, đoàn kết.',
+    ].join(' '),
+    source: 'test',
+  });
   const quoteOf = (q: string, tuning = {}) => createAnswerEngine({ index: local, lexicon, tuning }).answer(q).quote!.join(' ');
 
   it('quotes the sentence with what the question asks about, not the lead that repeats its context', () => {
@@ -195,6 +211,12 @@ describe('choosing the sentences to quote', () => {
     expect(tuned.plan.syllable).toBe(DEFAULT_TUNING.plan.syllable);
     expect(tuned.scoring.fieldBoosts).toEqual({ ...DEFAULT_TUNING.scoring.fieldBoosts, title: 3 });
     expect(tuned.scoring.k1).toBe(DEFAULT_TUNING.scoring.k1);
+  });
+
+  it('quotes, for "bao nhiêu", the sentence where the new number stands next to what is counted', () => {
+    const q = 'Xã Dur Kmăl ở Đắk Lắk, nơi Tổng Bí thư dự Ngày hội Đại đoàn kết, có bao nhiêu nhân khẩu?';
+    expect(quoteOf(q, { secondSentenceRatio: 1 })).toContain('gần 7500 nhân khẩu');
+    expect(quoteOf(q, { secondSentenceRatio: 1, countedBonus: 0 })).not.toContain('7500');
   });
 
   it('counts "mấy" and the typo "bao nhiu" as asking for a number', () => {

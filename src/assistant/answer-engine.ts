@@ -62,10 +62,12 @@ export interface EngineTuning {
   /** Bonus of a sentence that defines what a definition question asks about ("Học kỳ là …" for "Học kỳ là gì?"). */
   definitionBonus: number;
   /**
-   * Bonus, when choosing the sentence to quote for a quantity question, of a sentence whose new number stands next
-   * to what is counted ("gần 7500 nhân khẩu" for "có bao nhiêu nhân khẩu"). Not used to rank documents.
+   * Bonus, when choosing the sentence to quote, of a sentence with the answer's shape where the question's focus
+   * is: a new number next to what is counted ("gần 7500 nhân khẩu" for "có bao nhiêu nhân khẩu"), a date or a
+   * person in a sentence with the focus words ("… đồng chủ trì" for "do những ai đồng chủ trì"). Not used to
+   * rank documents.
    */
-  countedBonus: number;
+  shapeBonus: number;
 }
 
 /**
@@ -91,7 +93,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   exactWeight: 0.1,
   secondSentenceRatio: 0.11,
   definitionBonus: 0.5,
-  countedBonus: 0.8,
+  shapeBonus: 0.8,
 };
 
 interface SentenceInfo {
@@ -107,8 +109,20 @@ interface SentenceInfo {
   folded?: string;
 }
 
+const pairedFocusOf = new WeakMap<QueryPlan, Set<string>>();
+/** The focus syllables that are part of a focus compound (they count only within it). */
+function pairedFocus(plan: QueryPlan): Set<string> {
+  let out = pairedFocusOf.get(plan);
+  if (!out) {
+    out = new Set<string>();
+    for (const t of plan.focus) if (t.includes(PAIR_JOINER)) for (const part of t.split(PAIR_JOINER)) out.add(part);
+    pairedFocusOf.set(plan, out);
+  }
+  return out;
+}
+
 /** Units of an amount of money, folded: "50 triệu đồng" answers "bao nhiêu tiền". */
-const MONEY_UNITS = new Set(['dong', 'trieu', 'ty', 'nghin', 'ngan', 'usd', 'vnd', 'do']);
+const MONEY_UNITS = new Set(['dong', 'trieu', 'ty', 'nghin', 'ngan', 'usd', 'vnd']);
 
 /**
  * Whether a sentence counts what a quantity question asks about: a new number within three words of a focus word
@@ -119,8 +133,7 @@ function countsFocus(s: SentenceInfo, plan: QueryPlan): boolean {
   const words = foldedText(s).trim().split(' ');
   const money = plan.focus.has('tien');
   // A focus compound counts as a whole ("nhân khẩu", not the "nhân" of "nhân kỷ niệm").
-  const inPairs = new Set<string>();
-  for (const t of plan.focus) if (t.includes(PAIR_JOINER)) for (const part of t.split(PAIR_JOINER)) inPairs.add(part);
+  const inPairs = pairedFocus(plan);
   const counted = (j: number): boolean => {
     const w = words[j]!;
     if (/\d/.test(w)) return false;
@@ -135,7 +148,14 @@ function countsFocus(s: SentenceInfo, plan: QueryPlan): boolean {
   return false;
 }
 
-/** The folded text of a sentence (only definition questions need it, so it is made once, on demand). */
+/** Whether a sentence has what the question asks about: a focus compound, or a focus syllable outside them. */
+function hasFocus(s: SentenceInfo, plan: QueryPlan): boolean {
+  const inPairs = pairedFocus(plan);
+  for (const t of plan.focus) if ((t.includes(PAIR_JOINER) || !inPairs.has(t)) && s.terms.has(t)) return true;
+  return false;
+}
+
+/** The folded text of a sentence (only definition and quantity questions need it: made once, on demand). */
 function foldedText(s: SentenceInfo): string {
   return (s.folded ??= ` ${clauses(s.text).map((c) => c.map(foldToken).join(' ')).join(' ')} `);
 }
@@ -284,10 +304,16 @@ function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number, tuning: 
   }
   if (plan.kinds.includes('quantity') && s.numbers.some((x) => !plan.numbers.has(x))) {
     norm += tuning.kindBonus * 1.5;
-    if (quoting && tuning.countedBonus !== 0 && countsFocus(s, plan)) norm += tuning.countedBonus;
+    if (quoting && countsFocus(s, plan)) norm += tuning.shapeBonus;
   }
-  if (plan.kinds.includes('time') && s.hasDate) norm += tuning.kindBonus;
-  if (plan.kinds.includes('person') && s.hasPerson) norm += tuning.kindBonus;
+  if (plan.kinds.includes('time') && s.hasDate) {
+    norm += tuning.kindBonus;
+    if (quoting && hasFocus(s, plan)) norm += tuning.shapeBonus;
+  }
+  if (plan.kinds.includes('person') && s.hasPerson) {
+    norm += tuning.kindBonus;
+    if (quoting && hasFocus(s, plan)) norm += tuning.shapeBonus;
+  }
   if (plan.subject && foldedText(s).includes(` ${plan.subject} la `)) norm += tuning.definitionBonus;
   if (s.terms.size < 6) norm *= 0.85;
   return norm;

@@ -183,13 +183,25 @@ describe('choosing the sentences to quote', () => {
     ].join(' '),
     source: 'test',
   });
+  local.upsert({
+    id: 'hop-tru-bi',
+    type: 'article',
+    title: 'Họp trù bị Hội nghị Chủ tịch Mặt trận ba nước Campuchia - Lào - Việt Nam',
+    summary: '',
+    body: [
+      'Cuộc họp trù bị Hội nghị Chủ tịch Mặt trận ba nước Campuchia - Lào - Việt Nam đã được tổ chức sáng 26/5 tại Hà Nội.',
+      'Ông Trần Thanh Mẫn, Phó Chủ tịch Ủy ban Trung ương MTTQ Việt Nam, và ông Nhem Valy, Quyền Tổng Thư ký Hội đồng quốc gia Mặt trận Campuchia, đồng chủ trì cuộc họp.',
+      'Hội nghị Chủ tịch Mặt trận ba nước dự kiến được tổ chức vào tháng 6 tại Hà Nội.',
+    ].join(' '),
+    source: 'test',
+  });
   const quoteOf = (q: string, tuning = {}) => createAnswerEngine({ index: local, lexicon, tuning }).answer(q).quote!.join(' ');
 
   it('quotes the sentence with what the question asks about, not the lead that repeats its context', () => {
     const q = 'Chủ tịch Ủy ban MTTQ tỉnh Hà Tĩnh Nguyễn Văn An sinh ngày nào, quê quán ở đâu?';
     expect(planQuery(q, local, lexicon).focus).toContain('que_quan');
     expect(quoteOf(q)).toContain('sinh ngày 12/8/1970');
-    expect(quoteOf(q, { focusWeight: 0, secondSentenceRatio: 1 })).not.toContain('sinh ngày 12/8/1970');
+    expect(quoteOf(q, { focusWeight: 0, shapeBonus: 0, secondSentenceRatio: 1 })).not.toContain('sinh ngày 12/8/1970');
   });
 
   it('quotes what a sentence announces ("các điều kiện sau đây:") with it', () => {
@@ -216,7 +228,13 @@ describe('choosing the sentences to quote', () => {
   it('quotes, for "bao nhiêu", the sentence where the new number stands next to what is counted', () => {
     const q = 'Xã Dur Kmăl ở Đắk Lắk, nơi Tổng Bí thư dự Ngày hội Đại đoàn kết, có bao nhiêu nhân khẩu?';
     expect(quoteOf(q, { secondSentenceRatio: 1 })).toContain('gần 7500 nhân khẩu');
-    expect(quoteOf(q, { secondSentenceRatio: 1, countedBonus: 0 })).not.toContain('7500');
+    expect(quoteOf(q, { secondSentenceRatio: 1, shapeBonus: 0 })).not.toContain('7500');
+  });
+
+  it('quotes, for "ai", the sentence with a person and the words the question asks about', () => {
+    const q = 'Cuộc họp trù bị Hội nghị Chủ tịch Mặt trận ba nước ngày 26/5 do những ai đồng chủ trì?';
+    expect(quoteOf(q, { secondSentenceRatio: 1 })).toContain('Nhem Valy');
+    expect(quoteOf(q, { secondSentenceRatio: 1, shapeBonus: 0 })).not.toContain('Nhem Valy');
   });
 
   it('counts "mấy" and the typo "bao nhiu" as asking for a number', () => {

@@ -18,6 +18,7 @@ export interface AnswerSource {
 /** What the engine replies to one question. */
 export interface Answer {
   text: string;
+  /** Best first; empty for an answer from the lexicon alone ("UBND là gì?"), which cites no article. */
   sources: AnswerSource[];
   /** 0..1: how much of the question the best passage covers. */
   confidence: number;

@@ -5,6 +5,7 @@ import type { Lexicon } from '../search/lexicon.js';
 import { DEFAULT_PLAN_WEIGHTS, MAX_QUERY_CHARS, planQuery, type PlanWeights, type QueryPlan } from '../search/query.js';
 import { splitSentences, tidySpacing } from '../search/sentences.js';
 import { formatDate, messages } from './messages.js';
+import { asksToday, vietnamToday } from './when.js';
 
 /** A source cited by an answer. */
 export interface AnswerSource {
@@ -23,7 +24,7 @@ export interface Answer {
   /** 0..1: how much of the question the best passage covers. */
   confidence: number;
   /** What kind of reply this is; `no_answer` questions are recorded for staff. */
-  kind: 'answer' | 'no_answer' | 'greeting' | 'thanks' | 'empty' | 'too_long';
+  kind: 'answer' | 'no_answer' | 'greeting' | 'thanks' | 'today' | 'empty' | 'too_long';
   /** The quoted sentences, when answered. */
   quote?: string[];
   /** The text without the source link, for channels that show links apart. */
@@ -400,6 +401,8 @@ export interface AnswerEngineOptions {
   index: ArticleIndex;
   lexicon: Lexicon;
   tuning?: TuningOverrides;
+  /** The clock, for "hôm nay là thứ mấy?" (default: the system clock). */
+  now?: () => Date;
 }
 
 /** The answer engine: question → best articles → the sentences that answer it. */
@@ -425,6 +428,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     scoring: { ...DEFAULT_TUNING.scoring, ...given?.scoring, fieldBoosts: { ...DEFAULT_TUNING.scoring.fieldBoosts, ...given?.scoring?.fieldBoosts } },
   };
   const { index, lexicon } = options;
+  const now = options.now ?? (() => new Date());
   const cache = new Lru<string, DocInfo>(4000);
   const info = (doc: SearchDoc): DocInfo => {
     let v = cache.get(doc.id);
@@ -478,6 +482,10 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     const folded = tokenize(text).map(foldToken).join(' ');
     if (GREETING.test(folded)) return { text: messages.greeting, sources: [], confidence: 1, kind: 'greeting' };
     if (THANKS.test(folded)) return { text: messages.thanks, sources: [], confidence: 1, kind: 'thanks' };
+    if (asksToday(folded)) {
+      const today = vietnamToday(now());
+      return { text: messages.today(today.weekday, today.date, today.time), sources: [], confidence: 1, kind: 'today' };
+    }
 
     const plan = planQuery(text, index, lexicon, tuning.plan);
     const found = answerPlan(plan);

@@ -21,6 +21,9 @@ export const messages = {
   },
   programAnswer: (quote: string, name: string, url: string | undefined) =>
     [`Theo thông tin về “${name}”:`, `“${quote}”`, url ? `Nguồn: ${url}` : undefined].filter(Boolean).join('\n'),
+  /** "Hôm nay là thứ mấy?": today's date and the time in Vietnam (weekday 0 = Sunday). */
+  today: (weekday: number, date: string, time: string) =>
+    `Hôm nay là ${['Chủ nhật', 'thứ Hai', 'thứ Ba', 'thứ Tư', 'thứ Năm', 'thứ Sáu', 'thứ Bảy'][weekday]}, ngày ${date}; bây giờ là ${time} (giờ Việt Nam).`,
   /** "MTTQ là gì?": what the abbreviation stands for (from the lexicon). */
   abbreviation: (abbr: string, expansions: string[]) =>
     expansions.length === 1 ? `${abbr} là viết tắt của “${expansions[0]}”.` : `${abbr} là viết tắt của: ${expansions.map((e) => `“${e}”`).join(' hoặc ')} (tùy ngữ cảnh).`,

@@ -55,3 +55,30 @@ export function formatWhen(at: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(l.getUTCHours())}:${p(l.getUTCMinutes())} ngày ${p(l.getUTCDate())}/${p(l.getUTCMonth() + 1)}/${l.getUTCFullYear()}`;
 }
+
+/** Words a question about today's date may have besides the date phrases themselves (folded). */
+const TODAY_WORDS = new Set(
+  'la thu ngay may bao nhieu gi vay a a nhi the nhe oi ban bot ad hom nay bua hnay cho minh toi em hoi voi va roi hien gio bay luc mung thang nam nao duong lich biet xin'.split(' '),
+);
+
+/**
+ * Whether a folded question asks only for today's date or the time ("hôm nay là thứ mấy", "hnay ngày bao nhiêu
+ * vậy", "bây giờ là mấy giờ"): the bot knows that without its articles. Not the lunar date, and not a question
+ * that goes on about something else ("hôm nay ngày bao nhiêu thì hết hạn đăng ký?").
+ */
+export function asksToday(folded: string): boolean {
+  const words = folded.split(' ').filter(Boolean);
+  if (words.length === 0 || words.length > 14) return false;
+  const text = ` ${words.join(' ')} `;
+  if (!/ (hom nay|bua nay|hnay|bay gio|hien gio|luc nay) /.test(text)) return false;
+  if (!/ (thu may|thu gi|ngay may|ngay bao nhieu|ngay gi|ngay nao|mung may|thang may|nam may|may gio) /.test(text)) return false;
+  if (/ am lich /.test(text)) return false;
+  return words.every((w) => TODAY_WORDS.has(w));
+}
+
+/** Today in Vietnam: weekday (0 = Sunday), "28/11/2026" and "14:05". */
+export function vietnamToday(now: Date): { weekday: number; date: string; time: string } {
+  const l = new Date(now.getTime() + OFFSET_MS);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return { weekday: l.getUTCDay(), date: `${p(l.getUTCDate())}/${p(l.getUTCMonth() + 1)}/${l.getUTCFullYear()}`, time: `${p(l.getUTCHours())}:${p(l.getUTCMinutes())}` };
+}

@@ -68,6 +68,16 @@ describe('answer engine', () => {
     expect(a.sources.length).toBeLessThanOrEqual(3);
   });
 
+  it('tells the date and time in Vietnam when asked, without searching', () => {
+    const clocked = createAnswerEngine({ index, lexicon, now: () => new Date('2026-11-28T18:30:00Z') });
+    for (const q of ['hôm nay là thứ mấy, ngày bao nhiêu vậy bot', 'hnay ngay bao nhieu']) {
+      const a = clocked.answer(q);
+      expect(a.kind, q).toBe('today');
+      expect(a.text, q).toBe('Hôm nay là Chủ nhật, ngày 29/11/2026; bây giờ là 01:30 (giờ Việt Nam).');
+      expect(a.sources, q).toEqual([]);
+    }
+  });
+
   it('greets and thanks without searching', () => {
     expect(engine.answer('Xin chào!').kind).toBe('greeting');
     expect(engine.answer('cam on ban nhieu').kind).toBe('thanks');

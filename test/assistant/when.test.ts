@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatWhen, parseWhen } from '../../src/assistant/when.js';
+import { asksToday, formatWhen, parseWhen, vietnamToday } from '../../src/assistant/when.js';
+import { foldToken, tokenize } from '../../src/search/analyzer.js';
 
 const now = new Date('2026-11-27T10:00:00+07:00');
 const vn = (d: Date | undefined) => (d ? formatWhen(d) : undefined);
@@ -27,5 +28,24 @@ describe('parseWhen (Vietnam time)', () => {
     expect(parseWhen('8h 31/02', now)).toBeUndefined();
     expect(parseWhen('hôm nay 9h', now)).toBeUndefined();
     expect(parseWhen('8h 20/11/2026', now)).toBeUndefined();
+  });
+});
+
+describe('asksToday', () => {
+  const fold = (q: string) => tokenize(q).map(foldToken).join(' ');
+  it('recognises questions about today’s date or the time, typed either way', () => {
+    for (const q of ['hôm nay là thứ mấy, ngày bao nhiêu', 'hnay ngay bao nhieu vay', 'Hôm nay mùng mấy?', 'bây giờ là mấy giờ rồi', 'cho mình hỏi hôm nay thứ mấy'])
+      expect(asksToday(fold(q)), q).toBe(true);
+  });
+
+  it('leaves questions that go on about something else, the lunar date, and dates of events to the search', () => {
+    for (const q of ['hôm nay ngày bao nhiêu thì hết hạn đăng ký?', 'hôm nay ngày bao nhiêu âm lịch', 'Ngày hội Đại đoàn kết năm nay tổ chức ngày nào', 'hôm nay có tin gì mới', 'thứ mấy họp tổ dân phố'])
+      expect(asksToday(fold(q)), q).toBe(false);
+  });
+
+  it('reads the day in Vietnam time', () => {
+    expect(vietnamToday(new Date('2026-11-28T05:00:00Z'))).toEqual({ weekday: 6, date: '28/11/2026', time: '12:00' });
+    // 18:30 UTC on Saturday is 01:30 on Sunday in Vietnam.
+    expect(vietnamToday(new Date('2026-11-28T18:30:00Z'))).toEqual({ weekday: 0, date: '29/11/2026', time: '01:30' });
   });
 });

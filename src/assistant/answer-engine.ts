@@ -157,6 +157,19 @@ function hasFocus(s: SentenceInfo, plan: QueryPlan): boolean {
   return false;
 }
 
+/**
+ * Whether a sentence defines one of the given names: it starts with the name, and "là" follows within three words
+ * ("Mặt trận Tổ quốc Việt Nam là …", "ĐHQG là viết tắt của …"; not "Chủ tịch Ủy ban nhân dân là ông …").
+ */
+function definesSubject(sentence: string, names: string[]): boolean {
+  const words = tokenize(sentence).map(foldToken);
+  return names.some((name) => {
+    const n = tokenize(name).map(foldToken);
+    if (n.length === 0 || n.some((w, i) => words[i] !== w)) return false;
+    return words.slice(n.length, n.length + 4).includes('la');
+  });
+}
+
 /** The folded text of a sentence (only definition and quantity questions need it: made once, on demand). */
 function foldedText(s: SentenceInfo): string {
   return (s.folded ??= ` ${clauses(s.text).map((c) => c.map(foldToken).join(' ')).join(' ')} `);
@@ -497,8 +510,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     const line = messages.abbreviation(written, expansions);
     // The articles' answer follows only when it defines the same thing ("ĐHQG là viết tắt của …"), not just any
     // sentence that has the words.
-    const quoted = ` ${tokenize(found.quote?.join(' ') ?? '').map(foldToken).join(' ')} `;
-    const defines = found.kind === 'answer' && [subject, ...expansions].some((e) => quoted.includes(` ${tokenize(e).map(foldToken).join(' ')} la `));
+    const defines = found.kind === 'answer' && (found.quote ?? []).some((sentence) => definesSubject(sentence, [subject, ...expansions]));
     // No article is cited for what the lexicon says.
     if (!defines) return { text: line, body: line, sources: [], confidence: 1, kind: 'answer' };
     return { ...found, text: `${line}\n\n${found.text}`, body: `${line}\n\n${found.body ?? found.text}` };

@@ -25,8 +25,10 @@ export const messages = {
   today: (weekday: number, date: string, time: string) =>
     `Hôm nay là ${['Chủ nhật', 'thứ Hai', 'thứ Ba', 'thứ Tư', 'thứ Năm', 'thứ Sáu', 'thứ Bảy'][weekday]}, ngày ${date}; bây giờ là ${time} (giờ Việt Nam).`,
   /** "MTTQ là gì?": what the abbreviation stands for (from the lexicon). */
-  abbreviation: (abbr: string, expansions: string[]) =>
-    expansions.length === 1 ? `${abbr} là viết tắt của “${expansions[0]}”.` : `${abbr} là viết tắt của: ${expansions.map((e) => `“${e}”`).join(' hoặc ')} (tùy ngữ cảnh).`,
+  abbreviation: (abbr: string, expansions: string[]) => {
+    const shown = expansions.map((e) => `“${e.charAt(0).toUpperCase()}${e.slice(1)}”`);
+    return shown.length === 1 ? `${abbr} là viết tắt của ${shown[0]}.` : `${abbr} là viết tắt của: ${shown.join(' hoặc ')} (tùy ngữ cảnh).`;
+  },
   noAnswer: (closest: string[]) =>
     closest.length > 0
       ? ['Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.', 'Các bài gần nhất với câu hỏi của bạn:', ...closest.map((t, i) => `${i + 1}. ${t}`)].join('\n')

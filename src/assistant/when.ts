@@ -58,7 +58,7 @@ export function formatWhen(at: Date): string {
 
 /** Words a question about today's date may have besides the date phrases themselves (folded). */
 const TODAY_WORDS = new Set(
-  'la thu ngay may bao nhieu gi vay a a nhi the nhe oi ban bot ad hom nay bua hnay cho minh toi em hoi voi va roi hien gio bay luc mung thang nam nao duong lich biet xin'.split(' '),
+  'la thu ngay may bao nhieu vay z a nhi the nhe oi ban bot ad hom nay bua hnay cho minh toi em hoi voi va roi hien gio bay luc mung thang nam nao duong lich biet xin'.split(' '),
 );
 
 /**
@@ -71,7 +71,8 @@ export function asksToday(folded: string): boolean {
   if (words.length === 0 || words.length > 14) return false;
   const text = ` ${words.join(' ')} `;
   if (!/ (hom nay|bua nay|hnay|bay gio|hien gio|luc nay) /.test(text)) return false;
-  if (!/ (thu may|thu gi|ngay may|ngay bao nhieu|ngay gi|ngay nao|mung may|thang may|nam may|may gio) /.test(text)) return false;
+  // Not "hôm nay là ngày gì": that asks which occasion it is (20/11, 18/11), which the articles answer.
+  if (!/ (thu may|ngay may|ngay bao nhieu|ngay nao|mung may|thang may|nam may|may gio) /.test(text)) return false;
   if (/ am lich /.test(text)) return false;
   return words.every((w) => TODAY_WORDS.has(w));
 }

@@ -57,6 +57,8 @@ export const DEFAULT_PLAN_WEIGHTS: PlanWeights = {
 const VIETNAMESE_SYLLABLE = /^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnptiouy])?$/;
 /** Particles that end a question ("… là gì vậy?", "… là gì ạ"), folded; cut from the end of its subject. */
 const SUBJECT_PARTICLES = new Set(['vay', 'a', 'ah', 'ak', 'nhi', 'nhe', 'nha', 'ha', 'the', 'day', 'z']);
+/** Words that open a question ("cho mình hỏi …", "xin hỏi …", "vui lòng cho biết …"), folded; cut from the start of its subject. */
+const SUBJECT_LEAD_INS = new Set(['cho', 'minh', 'toi', 'em', 'hoi', 'xin', 'ad', 'admin', 'oi', 'vui', 'long', 'biet']);
 /** A word weighs as a name ({@link PlanWeights.foreignWord}) only when at most this share of documents has it. */
 const FOREIGN_WORD_SHARE = 0.03;
 
@@ -157,7 +159,8 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
         if (!isStop) focus.add(f);
         if (i > 0 && focusPositions.has(position + i - 1)) focus.add(pairTerm(folded[i - 1]!, f));
       }
-      const name = /^[a-z]{3,}$/.test(f) && !VIETNAMESE_SYLLABLE.test(f) && !lexicon.abbreviations.has(f) && share <= FOREIGN_WORD_SHARE ? 1 + w.foreignWord : 1;
+      // In some document but few: a word no document has is a typo or slang ("mik", "hihi"), not a name.
+      const name = /^[a-z]{3,}$/.test(f) && !VIETNAMESE_SYLLABLE.test(f) && !lexicon.abbreviations.has(f) && df(f) > 0 && share <= FOREIGN_WORD_SHARE ? 1 + w.foreignWord : 1;
       if (!isStop) {
         content.set(f, idf(df(f), n) * name);
         if (accented && hasDiacritics(clause[i]!)) {
@@ -207,11 +210,14 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   // A definition question ("ĐTBCTL là gì?", "Định nghĩa học kỳ"): what it asks about, without the question words
   // and the particles around them, when that is a short phrase.
   let subject: string | undefined;
-  if (kinds.includes('definition') && sentenceClauses.length === 1) {
-    const words = allTokens.map(foldToken).filter((_, i) => !questionWordTokens.has(i));
-    while (words.length > 0 && lexicon.stopwords.has(words[0]!)) words.shift();
-    while (words.length > 0 && (lexicon.stopwords.has(words[words.length - 1]!) || SUBJECT_PARTICLES.has(words[words.length - 1]!))) words.pop();
-    if (words.length > 0 && words.length <= 6) subject = words.join(' ');
+  // Only a question that asks nothing else: "UBND là gì và ở đâu" is not a definition question alone.
+  if (kinds.length === 1 && kinds[0] === 'definition' && sentenceClauses.length === 1) {
+    const words = allTokens.map((t, i) => ({ w: foldToken(t), i })).filter(({ i }) => !questionWordTokens.has(i));
+    const lead = (x: { w: string; i: number }) => lexicon.stopwords.has(x.w) || stopPositions.has(x.i) || SUBJECT_LEAD_INS.has(x.w);
+    while (words.length > 0 && lead(words[0]!)) words.shift();
+    const tail = (x: { w: string; i: number }) => lexicon.stopwords.has(x.w) || stopPositions.has(x.i) || SUBJECT_PARTICLES.has(x.w);
+    while (words.length > 0 && tail(words[words.length - 1]!)) words.pop();
+    if (words.length > 0 && words.length <= 6) subject = words.map((x) => x.w).join(' ');
   }
   return { text, weights, fuzzy, content, exact, triples, pairs, provinces, years, numbers, kinds, subject, focus, accented };
 }

@@ -285,12 +285,15 @@ describe('definition questions', () => {
 
 describe('abbreviation questions', () => {
   it('says what a known abbreviation stands for, even when no article defines it, and does not record it as unanswered', () => {
-    for (const q of ['UBND là gì?', 'ubnd la gi', 'UBND là viết tắt của gì vậy']) {
+    for (const q of ['UBND là gì?', 'ubnd la gi', 'UBND là viết tắt của gì vậy', 'Cho mình hỏi UBND là gì?', 'xin hỏi ubnd là gì ạ']) {
       const a = engine.answer(q);
       expect(a.kind, q).toBe('answer');
-      expect(a.text, q).toBe('UBND là viết tắt của “uỷ ban nhân dân”.');
+      expect(a.text, q).toBe('UBND là viết tắt của “Uỷ ban nhân dân”.');
     }
-    expect(engine.answer('CT là viết tắt của gì').text).toContain('“chủ tịch” hoặc “chỉ thị”');
+    expect(engine.answer('CT là viết tắt của gì').text).toContain('“Chủ tịch” hoặc “Chỉ thị”');
+    // A question that also asks something else is searched as usual.
+    expect(planQuery('UBND là gì và ở đâu', index, lexicon).subject).toBeUndefined();
+    expect(engine.answer('UBND là gì và ở đâu').text).not.toContain('là viết tắt của');
   });
 
   it('adds the sentence of an article that defines it, and only such a sentence', () => {
@@ -299,12 +302,18 @@ describe('abbreviation questions', () => {
     local.upsert({ id: 'khac', type: 'article', title: 'Tuyển sinh', summary: '', body: 'ĐHQG tuyển sinh năm 2024 theo ba phương thức.', source: 'test' });
     const withArticles = createAnswerEngine({ index: local, lexicon });
     const a = withArticles.answer('ĐHQG là viết tắt của gì?');
-    expect(a.text.split('\n\n')[0]).toBe('ĐHQG là viết tắt của “đại học quốc gia”.');
+    expect(a.text.split('\n\n')[0]).toBe('ĐHQG là viết tắt của “Đại học quốc gia”.');
     expect(a.text).toContain('Đại học Quốc gia TP. Hồ Chí Minh');
     expect(a.sources[0]!.id).toBe('viet-tat');
     // A sentence that only has the word is not added.
     local.remove('viet-tat');
     withArticles.invalidate('viet-tat');
-    expect(withArticles.answer('ĐHQG là gì?').text).toBe('ĐHQG là viết tắt của “đại học quốc gia”.');
+    expect(withArticles.answer('ĐHQG là gì?').text).toBe('ĐHQG là viết tắt của “Đại học quốc gia”.');
+    // The spelled-out name may be followed by a few words before "là"; a sentence where it is not the subject
+    // ("Chủ tịch Ủy ban nhân dân là ông …") does not define it.
+    local.upsert({ id: 'mttq', type: 'article', title: 'Giới thiệu', summary: '', body: 'Mặt trận Tổ quốc Việt Nam là tổ chức liên minh chính trị, liên hiệp tự nguyện.', source: 'test' });
+    local.upsert({ id: 'ubnd', type: 'article', title: 'Nhân sự', summary: '', body: 'Chủ tịch Ủy ban nhân dân xã là ông Nguyễn Văn B, nhiệm kỳ 2021-2026.', source: 'test' });
+    expect(withArticles.answer('MTTQ là gì?').text).toContain('tổ chức liên minh chính trị');
+    expect(withArticles.answer('UBND là gì?').text).toBe('UBND là viết tắt của “Uỷ ban nhân dân”.');
   });
 });

@@ -133,7 +133,7 @@ describe('conversation', () => {
 
   it('answers "UBND là gì?" from the abbreviation list, with no article link and nothing recorded for staff', async () => {
     const [reply] = await conversation.handle(msg('UBND là gì?'));
-    expect(reply!.text).toBe('UBND là viết tắt của “uỷ ban nhân dân”.');
+    expect(reply!.text).toBe('UBND là viết tắt của “Uỷ ban nhân dân”.');
     expect(reply!.links).toEqual([]);
     expect(reply!.buttons!.flat().map((b) => b.role)).toEqual(['feedback', 'feedback']);
     expect(await all(stores.unanswered.iterator!(undefined))).toEqual([]);

@@ -321,14 +321,10 @@ function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number, tuning: 
     norm += tuning.kindBonus * 1.5;
     if (quoting && countsFocus(s, plan)) norm += tuning.shapeBonus;
   }
-  if (plan.kinds.includes('time') && s.hasDate) {
-    norm += tuning.kindBonus;
-    if (quoting && hasFocus(s, plan)) norm += tuning.shapeBonus;
-  }
-  if (plan.kinds.includes('person') && s.hasPerson) {
-    norm += tuning.kindBonus;
-    if (quoting && hasFocus(s, plan)) norm += tuning.shapeBonus;
-  }
+  const dated = plan.kinds.includes('time') && s.hasDate;
+  const named = plan.kinds.includes('person') && s.hasPerson;
+  norm += tuning.kindBonus * ((dated ? 1 : 0) + (named ? 1 : 0));
+  if (quoting && (dated || named) && hasFocus(s, plan)) norm += tuning.shapeBonus * ((dated ? 1 : 0) + (named ? 1 : 0));
   if (plan.subject && foldedText(s).includes(` ${plan.subject} la `)) norm += tuning.definitionBonus;
   if (s.terms.size < 6) norm *= 0.85;
   return norm;
@@ -482,8 +478,9 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     return ranked.slice(0, limit);
   }
 
+  const planText = (text: string): QueryPlan => planQuery(text, index, lexicon, tuning.plan);
   /** The plan of a question as received: cleaned, without the words that address the bot. */
-  const planOf = (question: string): QueryPlan => planQuery(stripVocatives(cleanText(question)), index, lexicon, tuning.plan);
+  const planOf = (question: string): QueryPlan => planText(stripVocatives(cleanText(question)));
 
   function answer(question: string): Answer {
     const cleaned = cleanText(question);
@@ -500,7 +497,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
       return { text: messages.today(today.weekday, today.date, today.time), sources: [], confidence: 1, kind: 'today' };
     }
 
-    const plan = planQuery(text, index, lexicon, tuning.plan);
+    const plan = planText(text);
     const found = answerPlan(plan);
     // "UBND là gì?", "BHXH là viết tắt của gì?": the lexicon knows; what the articles say follows when they say it.
     const subject = plan.subject;

@@ -51,9 +51,8 @@ export function parseWhen(text: string, now: Date): Date | undefined {
 
 /** "08:00 ngày 25/12/2026" for a confirmation message. */
 export function formatWhen(at: Date): string {
-  const l = new Date(at.getTime() + OFFSET_MS);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(l.getUTCHours())}:${p(l.getUTCMinutes())} ngày ${p(l.getUTCDate())}/${p(l.getUTCMonth() + 1)}/${l.getUTCFullYear()}`;
+  const { time, date } = vietnamToday(at);
+  return `${time} ngày ${date}`;
 }
 
 /** Words a question about today's date may have besides the date phrases themselves (folded). */
@@ -77,7 +76,7 @@ export function asksToday(folded: string): boolean {
   return words.every((w) => TODAY_WORDS.has(w));
 }
 
-/** Today in Vietnam: weekday (0 = Sunday), "28/11/2026" and "14:05". */
+/** A moment on the Vietnam wall clock: weekday (0 = Sunday), "28/11/2026" and "14:05". */
 export function vietnamToday(now: Date): { weekday: number; date: string; time: string } {
   const l = new Date(now.getTime() + OFFSET_MS);
   const p = (n: number) => String(n).padStart(2, '0');

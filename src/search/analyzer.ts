@@ -75,8 +75,13 @@ function memo(fn: (s: string) => string, capacity = 200_000): (s: string) => str
   };
 }
 
-/** An onset g, gh, ng or ngh, one to three vowels and a Vietnamese final consonant or none (marks removed). */
-const VIETNAMESE_NG_SYLLABLE = /^n?gh?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?$/u;
+/** A syllable without marks shaped like Vietnamese: an onset or none, one to three vowels, a final or none. */
+const VIETNAMESE_SYLLABLE = /^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnptiouy])?$/;
+
+/** Whether a folded syllable (no marks, đ as d) could be Vietnamese: "nguoi", "quynh"; not "dota", "nginx". */
+export function isVietnameseSyllable(folded: string): boolean {
+  return VIETNAMESE_SYLLABLE.test(folded);
+}
 
 /**
  * The spelling rule of "ng"/"ngh" and "g"/"gh": "ngh" and "gh" are written only before i, e, ê. "ngh"/"gh"
@@ -87,7 +92,8 @@ const VIETNAMESE_NG_SYLLABLE = /^n?gh?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?$/u;
 function normalizeOnset(syllable: string): string {
   const nfd = syllable.normalize('NFD');
   // Only what can be a Vietnamese syllable: foreign words ("Ghana", "nginx") are left as they are.
-  if (!VIETNAMESE_NG_SYLLABLE.test(nfd.replace(/\p{M}/gu, ''))) return syllable;
+  const bare = nfd.replace(/\p{M}/gu, '');
+  if (!/^n?g/.test(bare) || !isVietnameseSyllable(bare)) return syllable;
   // In NFD, ă â ơ ư are a, a, o, u followed by a combining mark.
   const extra = /^(n?g)h([aou].*)$/u.exec(nfd);
   if (extra) return (extra[1]! + extra[2]!).normalize('NFC');

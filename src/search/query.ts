@@ -1,5 +1,5 @@
 import { idf, type ArticleIndex } from './article-index.js';
-import { clauses, foldToken, hasDiacritics, isPair, pairTerm, tokenize } from './analyzer.js';
+import { clauses, foldToken, hasDiacritics, isPair, isVietnameseSyllable, pairTerm, tokenize } from './analyzer.js';
 import type { Lexicon, Province, QuestionKind } from './lexicon.js';
 
 /** The longest question the engine reads; the chat layer refuses longer messages before this. */
@@ -53,8 +53,6 @@ export const DEFAULT_PLAN_WEIGHTS: PlanWeights = {
   gluePair: 0.4,
   foreignWord: 1,
 };
-/** A folded syllable shaped like Vietnamese: onset, one to three vowels, coda. */
-const VIETNAMESE_SYLLABLE = /^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnptiouy])?$/;
 /** Particles that end a question ("… là gì vậy?", "… là gì ạ"), folded; cut from the end of its subject. */
 const SUBJECT_PARTICLES = new Set(['vay', 'a', 'ah', 'ak', 'nhi', 'nhe', 'nha', 'ha', 'the', 'day', 'z']);
 /** Words that open a question ("cho mình hỏi …", "xin hỏi …", "vui lòng cho biết …"), folded; cut from the start of its subject. */
@@ -160,7 +158,7 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
         if (i > 0 && focusPositions.has(position + i - 1)) focus.add(pairTerm(folded[i - 1]!, f));
       }
       // In some document but few: a word no document has is a typo or slang ("mik", "hihi"), not a name.
-      const name = /^[a-z]{3,}$/.test(f) && !VIETNAMESE_SYLLABLE.test(f) && !lexicon.abbreviations.has(f) && df(f) > 0 && share <= FOREIGN_WORD_SHARE ? 1 + w.foreignWord : 1;
+      const name = /^[a-z]{3,}$/.test(f) && !isVietnameseSyllable(f) && !lexicon.abbreviations.has(f) && df(f) > 0 && share <= FOREIGN_WORD_SHARE ? 1 + w.foreignWord : 1;
       if (!isStop) {
         content.set(f, idf(df(f), n) * name);
         if (accented && hasDiacritics(clause[i]!)) {

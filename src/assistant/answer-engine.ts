@@ -5,7 +5,7 @@ import type { Lexicon } from '../search/lexicon.js';
 import { DEFAULT_PLAN_WEIGHTS, MAX_QUERY_CHARS, planQuery, type PlanWeights, type QueryPlan } from '../search/query.js';
 import { splitSentences, tidySpacing } from '../search/sentences.js';
 import { formatDate, messages } from './messages.js';
-import { asksToday, vietnamToday } from './when.js';
+import { asksToday, isRecent, recencyDays, vietnamToday } from './when.js';
 
 /** A source cited by an answer. */
 export interface AnswerSource {
@@ -70,6 +70,11 @@ export interface EngineTuning {
    * rank documents.
    */
   shapeBonus: number;
+  /**
+   * A sentence that leans on the one before ("Theo đó, …", "Mục đích là …") is scored, when choosing the quote,
+   * with that one's words too, times this weight (0: never); the quote then starts with the sentence before.
+   */
+  contextWeight: number;
 }
 
 /**
@@ -96,6 +101,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   secondSentenceRatio: 0.11,
   definitionBonus: 0.5,
   shapeBonus: 0.8,
+  contextWeight: 1,
 };
 
 interface SentenceInfo {
@@ -107,6 +113,8 @@ interface SentenceInfo {
   numbers: string[];
   hasDate: boolean;
   hasPerson: boolean;
+  /** Names a place: "tại ấp Hoà Định", "ở Nghĩa trang thành phố", "huyện Lai Vung". */
+  hasPlace: boolean;
   /** Folded syllables of the sentence, space-separated, padded with spaces; made when first needed. */
   folded?: string;
 }
@@ -133,13 +141,17 @@ const MONEY_UNITS = new Set(['dong', 'trieu', 'ty', 'nghin', 'ngan', 'usd', 'vnd
  */
 function countsFocus(s: SentenceInfo, plan: QueryPlan): boolean {
   const words = foldedText(s).trim().split(' ');
-  const money = plan.focus.has('tien');
+  const money = plan.focus.has('tien') || plan.unit[0] === 'tien';
+  const unit = plan.unit;
+  // The unit the question counts, where it starts or ends at j ("178 ngàn *lần*", "7500 *nhân khẩu*").
+  const isUnit = (j: number): boolean =>
+    unit.length > 0 && [j, j - unit.length + 1].some((start) => start >= 0 && unit.every((u, k) => words[start + k] === u));
   // A focus compound counts as a whole ("nhân khẩu", not the "nhân" of "nhân kỷ niệm").
   const inPairs = pairedFocus(plan);
   const counted = (j: number): boolean => {
     const w = words[j]!;
     if (/\d/.test(w)) return false;
-    if (money && MONEY_UNITS.has(w)) return true;
+    if ((money && MONEY_UNITS.has(w)) || isUnit(j)) return true;
     if (!inPairs.has(w)) return plan.focus.has(w);
     return (j > 0 && plan.focus.has(pairTerm(words[j - 1]!, w))) || (j + 1 < words.length && plan.focus.has(pairTerm(w, words[j + 1]!)));
   };
@@ -224,6 +236,8 @@ export function stripVocatives(text: string): string {
 
 const PERSON_TITLE = /(^|\s)(ông|bà|đồng chí|chủ tịch|bí thư|giám đốc|trưởng ban)\s/u;
 const NAME_RUN = /[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+/u;
+/** A place: after "tại"/"ở"/"về", or an administrative unit or a cemetery, a capitalised name. */
+const PLACE = /(?:^|\s)(?:tại|ở|về|xã|huyện|tỉnh|quận|phường|thị trấn|thị xã|thành phố|TP\.?|ấp|thôn|bản|làng|nghĩa trang|Nghĩa trang)\s+\p{Lu}/u;
 const DATE = /\b\d{1,2}[/.-]\d{1,2}\b|\bnăm \d{4}\b|\bngày \d{1,2}\b|\btháng \d{1,2}\b/u;
 
 
@@ -269,6 +283,7 @@ function analyseSentence(text: string): SentenceInfo {
     numbers: [...exact].filter((t) => /\d/.test(t) && !/^(19|20)\d\d$/.test(t)),
     hasDate: DATE.test(text),
     hasPerson: PERSON_TITLE.test(text.toLowerCase()) || NAME_RUN.test(text),
+    hasPlace: PLACE.test(text.charAt(0).toLowerCase() + text.slice(1)),
   };
 }
 
@@ -324,7 +339,8 @@ function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number, tuning: 
   const dated = plan.kinds.includes('time') && s.hasDate;
   const named = plan.kinds.includes('person') && s.hasPerson;
   norm += tuning.kindBonus * ((dated ? 1 : 0) + (named ? 1 : 0));
-  if (quoting && (dated || named) && hasFocus(s, plan)) norm += tuning.shapeBonus * ((dated ? 1 : 0) + (named ? 1 : 0));
+  const placed = quoting && plan.kinds.includes('place') && s.hasPlace;
+  if (quoting && (dated || named || placed) && hasFocus(s, plan)) norm += tuning.shapeBonus * ((dated ? 1 : 0) + (named ? 1 : 0) + (placed ? 1 : 0));
   if (plan.subject && foldedText(s).includes(` ${plan.subject} la `)) norm += tuning.definitionBonus;
   if (s.terms.size < 6) norm *= 0.85;
   return norm;
@@ -336,7 +352,14 @@ function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number, tuning: 
  * contain it: the sentence with the question's specific words ("xây bao nhiêu nhà") wins over the lead that
  * repeats its context.
  */
-function selectSentences(d: DocInfo, plan: QueryPlan, tuning: EngineTuning): { index: number; score: number }[] {
+/** A sentence of a document ranked for quoting; `context` when it scored with the sentence before it. */
+interface RankedSentence {
+  index: number;
+  score: number;
+  context?: boolean;
+}
+
+function selectSentences(d: DocInfo, plan: QueryPlan, tuning: EngineTuning): RankedSentence[] {
   const count = d.sentences.length;
   const local = new Map<string, number>();
   for (const [term, weight] of [...plan.content, ...[...plan.pairs].map(([p, w]) => [p, w * 0.5] as const)]) {
@@ -349,15 +372,30 @@ function selectSentences(d: DocInfo, plan: QueryPlan, tuning: EngineTuning): { i
   const localPlan: QueryPlan = { ...plan, content: new Map([...local].filter(([t]) => plan.content.has(t))), pairs: new Map([...local].filter(([t]) => plan.pairs.has(t)).map(([t, w]) => [t, w * 2])) };
   // Long sentences cover more words by length alone; a lead that lists everything should not beat the fact.
   const lengthFactor = (s: SentenceInfo) => 1 / (1 + tuning.longSentencePenalty * Math.max(0, s.terms.size / 60 - 1));
+  const score = (s: SentenceInfo) => (total > 0 ? scoreSentence(s, localPlan, total, tuning, true) * lengthFactor(s) : 0);
   return d.sentences
-    .map((s, index) => ({ index, score: total > 0 ? scoreSentence(s, localPlan, total, tuning, true) * lengthFactor(s) : 0 }))
+    .map((s, index) => {
+      const own = score(s);
+      // "Theo đó, Nghị quyết gồm 4 chương, 25 điều.": a sentence that leans on the one before is read with it; the
+      // answer must still be its own (its numbers, dates and names).
+      const before = d.sentences[index - 1];
+      if (!before || tuning.contextWeight === 0 || !leansBack(s.text, before.text)) return { index, score: own };
+      const merged: SentenceInfo = { ...s, terms: new Set([...before.terms, ...s.terms]), exact: new Set([...before.exact, ...s.exact]), triples: new Set([...before.triples, ...s.triples]), folded: undefined };
+      const read = tuning.contextWeight * score(merged);
+      return read > own ? { index, score: read, context: true } : { index, score: own };
+    })
     .sort((a, b) => b.score - a.score || a.index - b.index);
+}
+
+/** Whether a sentence leans on the one before it, or that one announces it. */
+function leansBack(sentence: string, before: string): boolean {
+  return LEANS_BACK.test(sentence.trim().toLowerCase()) || ANNOUNCES.test(before.trim().toLowerCase());
 }
 
 /** A sentence that announces what follows ("… các điều kiện sau đây:"): its answer is in the next ones. */
 const ANNOUNCES = /(:|sau đây|như sau|gồm|bao gồm)\s*$/u;
 /** A sentence that leans on the one before ("Đây là …", "Khối kiến thức này …", "Theo đó, …"). */
-const LEANS_BACK = /^(đây|đó|điều này|việc này|theo đó|trong đó|khi đó|do đó|vì vậy|vì thế|tuy nhiên|ngoài ra|riêng|cụ thể|(\p{L}+ ){1,3}(này|đó|trên)\b)/u;
+const LEANS_BACK = /^(đây|đó|điều này|việc này|theo đó|trong đó|khi đó|do đó|vì vậy|vì thế|tuy nhiên|ngoài ra|riêng|cụ thể|(mục đích|lý do|lí do|nguyên nhân) là|(\p{L}+ ){1,3}(này|đó|trên)\b)/u;
 /** A quote grows with the sentences it needs up to about this many characters. */
 const QUOTE_BUDGET = 450;
 
@@ -365,10 +403,11 @@ const QUOTE_BUDGET = 450;
  * The sentences to quote, in text order: the best one; the ones right after it when it announces them or they
  * lean back on it; the second best when it scores close enough. At most three.
  */
-function quoteIndexes(d: DocInfo, ranked: { index: number; score: number }[], tuning: EngineTuning): number[] {
+function quoteIndexes(d: DocInfo, ranked: RankedSentence[], tuning: EngineTuning): number[] {
   const top = ranked[0]!;
-  const picked = new Set([top.index]);
-  let length = d.sentences[top.index]!.text.length;
+  // The sentence it leans on comes first when it was read with it.
+  const picked = new Set(top.context ? [top.index - 1, top.index] : [top.index]);
+  let length = [...picked].reduce((n, i) => n + d.sentences[i]!.text.length, 0);
   const text = (i: number) => d.sentences[i]?.text.trim().toLowerCase();
   if (tuning.followOn) {
     for (let i = top.index + 1; picked.size < 3 && i < d.sentences.length; i++) {
@@ -379,7 +418,8 @@ function quoteIndexes(d: DocInfo, ranked: { index: number; score: number }[], tu
       length += d.sentences[i]!.text.length;
     }
   }
-  const second = ranked[1];
+  // The best of the others, when it scores close enough.
+  const second = ranked.find((r) => !picked.has(r.index));
   if (picked.size < 3 && second && second.score >= top.score * tuning.secondSentenceRatio) picked.add(second.index);
   return [...picked].sort((a, b) => a - b);
 }
@@ -499,6 +539,13 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
 
     const plan = planText(text);
     const found = answerPlan(plan);
+    // "ngày mai Hà Nội có mưa không": an old forecast is no answer.
+    const days = recencyDays(tokenize(text));
+    if (found.kind === 'answer' && days !== undefined && !isRecent(found.sources[0]?.publishedAt, now(), days)) {
+      const closest = found.sources.slice(0, 3);
+      const titles = closest.map((s) => (s.publishedAt ? `${s.title} (${formatDate(s.publishedAt)})` : s.title));
+      return { text: messages.noRecentNews(titles), sources: closest, confidence: found.confidence, kind: 'no_answer' };
+    }
     // "UBND là gì?", "BHXH là viết tắt của gì?": the lexicon knows; what the articles say follows when they say it.
     const subject = plan.subject;
     const expansions = subject !== undefined ? lexicon.abbreviations.get(subject) : undefined;

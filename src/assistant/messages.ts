@@ -33,6 +33,12 @@ export const messages = {
     closest.length > 0
       ? ['Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.', 'Các bài gần nhất với câu hỏi của bạn:', ...closest.map((t, i) => `${i + 1}. ${t}`)].join('\n')
       : 'Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.',
+  /** A question about the last or next few days ("ngày mai có mưa không") when every article found is old. */
+  noRecentNews: (closest: string[]) =>
+    [
+      'Xin lỗi, tôi chưa có thông tin mới cho thời điểm bạn hỏi: các bài tôi có về việc này đều đã cũ. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.',
+      ...(closest.length > 0 ? ['Các bài gần nhất với câu hỏi của bạn:', ...closest.map((t, i) => `${i + 1}. ${t}`)] : []),
+    ].join('\n'),
   welcome: (name?: string) =>
     [
       `Xin chào${name ? ` ${name}` : ''}! Tôi là trợ lý hỏi đáp của Mặt trận Tổ quốc Việt Nam.`,

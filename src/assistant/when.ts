@@ -82,3 +82,37 @@ export function vietnamToday(now: Date): { weekday: number; date: string; time: 
   const p = (n: number) => String(n).padStart(2, '0');
   return { weekday: l.getUTCDay(), date: `${p(l.getUTCDate())}/${p(l.getUTCMonth() + 1)}/${l.getUTCFullYear()}`, time: `${p(l.getUTCHours())}:${p(l.getUTCMinutes())}` };
 }
+
+/** Phrases that place a question in the last or next few days, and how many days old an answer to it may be. */
+const NEAR_TIME: { phrases: string[]; days: number; accentedOnly?: boolean }[] = [
+  { phrases: ['hôm nay', 'hnay', 'ngày mai', 'sáng mai', 'chiều mai', 'hôm qua', 'sáng nay', 'chiều nay', 'bây giờ', 'giờ này'], days: 3 },
+  // Unaccented these are other words: "toi nay" is also "tội này", "dem qua" "đem qua".
+  { phrases: ['bữa nay', 'bữa qua', 'tối qua', 'đêm qua', 'tối nay', 'trưa nay', 'đêm nay', 'tối mai', 'hiện giờ', 'lúc này'], days: 3, accentedOnly: true },
+  { phrases: ['tuần này', 'tuần sau', 'tuần tới', 'tuần trước', 'tuần qua'], days: 10 },
+];
+
+/**
+ * How many days old an article may be to answer a question about the last or next few days ("ngày mai Hà Nội có
+ * mưa không", "tối qua MU đá với Liverpool tỉ số mấy"): a forecast or a score from years ago does not answer it.
+ * Undefined when the question does not say when. Takes the question's normalized tokens as written.
+ */
+export function recencyDays(tokens: string[]): number | undefined {
+  const text = ` ${tokens.join(' ')} `;
+  const folded = ` ${tokens.map(foldToken).join(' ')} `;
+  let days: number | undefined;
+  for (const group of NEAR_TIME) {
+    for (const phrase of group.phrases) {
+      // A question typed without diacritics is read folded; one with them, as written.
+      const found = text.includes(` ${phrase} `) || (!group.accentedOnly && text === folded && folded.includes(` ${phrase.split(' ').map(foldToken).join(' ')} `));
+      if (found) days = Math.min(days ?? Infinity, group.days);
+    }
+  }
+  return days;
+}
+
+/** Whether an article published at `publishedAt` (ISO date) is at most `days` days away from `now`. */
+export function isRecent(publishedAt: string | undefined, now: Date, days: number): boolean {
+  if (!publishedAt) return false;
+  const at = Date.parse(publishedAt);
+  return Number.isFinite(at) && Math.abs(now.getTime() - at) <= days * 86_400_000;
+}

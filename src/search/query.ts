@@ -55,6 +55,16 @@ export const DEFAULT_PLAN_WEIGHTS: PlanWeights = {
 };
 /** Particles that end a question ("… là gì vậy?", "… là gì ạ"), folded; cut from the end of its subject. */
 const SUBJECT_PARTICLES = new Set(['vay', 'a', 'ah', 'ak', 'nhi', 'nhe', 'nha', 'ha', 'the', 'day', 'z']);
+/**
+ * Particles that end a question in chat ("… tên gì vậy", "… bao nhiêu tiền v", "… được không hả"), folded. At the
+ * end of a clause, right after a question word, a yes/no marker or another particle, they say nothing about the
+ * subject; "vậy" unaccented is "vay" (a loan), so only that position makes it a particle.
+ */
+const END_PARTICLES = new Set(['vay', 'v', 'z', 'ha', 'nhi', 'nhe', 'nha', 'nhen', 'hen', 'a', 'ah', 'ak', 'the', 'day', 'ta']);
+/** Particles unambiguous as written with their accents: at the end of a clause wherever they follow. */
+const ACCENTED_END_PARTICLES = new Set(['vậy', 'hả', 'nhỉ', 'nhé', 'nhen', 'ạ']);
+/** Yes/no markers, folded, after which a particle may end the question ("có … không vậy"). */
+const YES_NO = new Set(['khong', 'ko', 'k', 'hong', 'chua', 'chu', 'dung', 'phai']);
 /** Words that open a question ("cho mình hỏi …", "xin hỏi …", "vui lòng cho biết …"), folded; cut from the start of its subject. */
 const SUBJECT_LEAD_INS = new Set(['cho', 'minh', 'toi', 'em', 'hoi', 'xin', 'ad', 'admin', 'oi', 'vui', 'long', 'biet']);
 /** A word weighs as a name ({@link PlanWeights.foreignWord}) only when at most this share of documents has it. */
@@ -88,9 +98,17 @@ export interface QueryPlan {
    * their pairs): what is asked about, as opposed to the context the question repeats.
    */
   focus: Set<string>;
+  /**
+   * What a quantity question counts, folded: the unit in or right after "bao nhiêu" / "mấy" ("bao nhiêu *lần*
+   * giám sát" → ["lan"], "bao nhiêu *nhân khẩu*" → ["nhan", "khau"] since the two make one word, "bao nhiêu
+   * tiền" → ["tien"]). Empty when the question counts nothing named.
+   */
+  unit: string[];
   accented: boolean;
 }
 
+/** Two syllables make one word when their pair is in at least this share of the documents of the rarer one. */
+const COMPOUND_SHARE = 0.3;
 /** Syllables on each side of a question word that are taken as what the question asks about. */
 const FOCUS_WINDOW = 2;
 
@@ -117,6 +135,14 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   for (const clause of sentenceClauses) {
     const end = clauseStart + clause.length;
     for (const m of lexicon.stopPhrases.find(clause)) if (m.text === m.value) for (let i = m.start; i < m.end; i++) stopPositions.add(clauseStart + i);
+    // Particles that end the clause, walking back from its end.
+    for (let i = clause.length - 1; i > 0; i--) {
+      const word = clause[i]!;
+      const before = clauseStart + i - 1;
+      const follows = questionWordTokens.has(before) || stopPositions.has(before) || YES_NO.has(foldToken(clause[i - 1]!));
+      if (!(ACCENTED_END_PARTICLES.has(word) || (END_PARTICLES.has(foldToken(word)) && follows))) break;
+      stopPositions.add(clauseStart + i);
+    }
     for (const m of questionMatches) {
       if (m.start < clauseStart || m.start >= end) continue;
       for (let i = Math.max(clauseStart, m.start - FOCUS_WINDOW); i < Math.min(end, m.end + FOCUS_WINDOW); i++) if (!questionWordTokens.has(i)) focusPositions.add(i);
@@ -196,6 +222,28 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
     position += clause.length;
   }
 
+  // What a quantity question counts: the last syllable of "bao nhiêu tiền", "mấy lần", or the word after "bao
+  // nhiêu"; two syllables when they make one word (the pair is in at least a third of the documents that have
+  // the rarer syllable: "nhân khẩu", not "lần giám").
+  let unit: string[] = [];
+  for (const m of questionMatches) {
+    if (m.value !== 'quantity' || unit.length > 0) continue;
+    const last = foldToken(allTokens[m.end - 1]!);
+    if (!['nhieu', 'may', 'nhiu'].includes(last)) {
+      unit = [last];
+      break;
+    }
+    const next = allTokens[m.end];
+    if (next === undefined || /\d/.test(next) || stopPositions.has(m.end) || lexicon.stopwords.has(foldToken(next)) || lexicon.glueWords.has(next)) continue;
+    const u = foldToken(next);
+    unit = [u];
+    const after = allTokens[m.end + 1];
+    if (after !== undefined && !lexicon.stopwords.has(foldToken(after))) {
+      const v = foldToken(after);
+      if (df(pairTerm(u, v)) >= COMPOUND_SHARE * Math.min(df(u), df(v)) && df(pairTerm(u, v)) > 0) unit.push(v);
+    }
+  }
+
   // Rare terms first: the lookup cost is the length of the posting lists taken.
   const ranked = [...candidates.entries()]
     .filter(([t]) => df(t) > 0 || fuzzy.has(t))
@@ -217,5 +265,5 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
     while (words.length > 0 && tail(words[words.length - 1]!)) words.pop();
     if (words.length > 0 && words.length <= 6) subject = words.map((x) => x.w).join(' ');
   }
-  return { text, weights, fuzzy, content, exact, triples, pairs, provinces, years, numbers, kinds, subject, focus, accented };
+  return { text, weights, fuzzy, content, exact, triples, pairs, provinces, years, numbers, kinds, subject, focus, unit, accented };
 }

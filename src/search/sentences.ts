@@ -41,6 +41,8 @@ export function splitSentences(text: string): string[] {
     for (let m = boundary.exec(p); m; m = boundary.exec(p)) {
       const before = p.slice(start, m.index).trimEnd();
       if (m[1] === '.' && NO_BREAK_BEFORE_PERIOD.test(before)) continue;
+      // "với giá chỉ ... 1,9 tỉ đồng": an ellipsis before a number is a pause, not the end of the sentence.
+      if (/…|\.\./.test(m[1]!) && /^["“«'(\-–]?\s*\d/u.test(p.slice(m.index + m[0].length))) continue;
       const end = m.index + m[1]!.length + m[2]!.length;
       const sentence = p.slice(start, end).trim();
       if (sentence) out.push(...splitLong(sentence));

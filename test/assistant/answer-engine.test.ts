@@ -205,7 +205,72 @@ describe('choosing the sentences to quote', () => {
     ].join(' '),
     source: 'test',
   });
+  // Documents of their own index, so that the term weights of the cases above stay as they were.
+  const more = ArticleIndex.create();
+  more.upsert({
+    id: 'nghi-quyet',
+    type: 'article',
+    title: 'Ký Nghị quyết liên tịch về giám sát, phản biện xã hội',
+    summary: '',
+    body: [
+      'Ngày 15/6, Ủy ban Thường vụ Quốc hội, Chính phủ và Đoàn Chủ tịch Ủy ban Trung ương MTTQ Việt Nam ký Nghị quyết liên tịch quy định chi tiết các hình thức giám sát, phản biện xã hội.',
+      'Theo đó, Nghị quyết gồm 4 chương, 25 điều.',
+      'Chương 1 về những quy định chung nêu rõ phạm vi điều chỉnh: Nghị quyết liên tịch này quy định chi tiết các hình thức giám sát, phản biện xã hội của Mặt trận Tổ quốc Việt Nam.',
+      'Chương 3 của Nghị quyết quy định về hình thức phản biện xã hội.',
+    ].join(' '),
+    source: 'test',
+  });
+  more.upsert({
+    id: 'tang-le',
+    type: 'article',
+    title: 'Lễ tang bà Nguyễn Thị Hoa',
+    summary: '',
+    body: [
+      'Bà Nguyễn Thị Hoa, nguyên Phó Chủ tịch UBND tỉnh Đồng Tháp, từ trần ngày 20/2 tại nhà riêng.',
+      'Bà Nguyễn Thị Hoa được phân công phụ trách lĩnh vực giáo dục, văn hoá và y tế của tỉnh.',
+      'Lễ viếng bà Nguyễn Thị Hoa bắt đầu từ 18h ngày 21/2.',
+      'Lễ di quan lúc 6h ngày 23/2, an táng tại Nghĩa trang nhân dân xã Tân Hoà, huyện Lai Vung.',
+    ].join(' '),
+    source: 'test',
+  });
+  more.upsert({
+    id: 'giam-sat-3-nam',
+    type: 'article',
+    title: 'Ba năm thực hiện giám sát, phản biện xã hội',
+    summary: '',
+    body: [
+      'Sau 3 năm, Mặt trận và các tổ chức thành viên đã tổ chức hơn 56 nghìn cuộc giám sát.',
+      'Đồng thời có hơn 90 nghìn cuộc đối thoại giữa nhân dân với chính quyền các cấp.',
+      'Với 178 ngàn lần tổ chức giám sát, phản biện, đối thoại trong 3 năm đã thể hiện tính xã hội của hoạt động.',
+    ].join(' '),
+    source: 'test',
+  });
   const quoteOf = (q: string, tuning = {}) => createAnswerEngine({ index: local, lexicon, tuning }).answer(q).quote!.join(' ');
+  const quoteOfMore = (q: string, tuning = {}) => createAnswerEngine({ index: more, lexicon, tuning }).answer(q).quote!.join(' ');
+
+  it('reads a sentence that leans on the one before ("Theo đó, …") with it, and quotes both', () => {
+    const q = 'Nghị quyết liên tịch về giám sát, phản biện xã hội ký ngày 15/6 gồm mấy chương, mấy điều?';
+    // Without following on from the best sentence, so that only reading with the context can bring it in.
+    const alone = { followOn: false, secondSentenceRatio: 1 };
+    expect(quoteOfMore(q, alone)).toContain('Theo đó, Nghị quyết gồm 4 chương, 25 điều.');
+    expect(quoteOfMore(q, alone)).toContain('Ngày 15/6, Ủy ban Thường vụ Quốc hội');
+    expect(quoteOfMore(q, { ...alone, contextWeight: 0 })).not.toContain('4 chương');
+    expect(quoteOfMore(q)).toContain('4 chương, 25 điều');
+  });
+
+  it('quotes, for "ở đâu", the sentence that names a place next to what is asked', () => {
+    const q = 'Bà Nguyễn Thị Hoa, nguyên Phó Chủ tịch UBND tỉnh Đồng Tháp, được an táng ở đâu?';
+    expect(quoteOfMore(q, { secondSentenceRatio: 1 })).toContain('an táng tại Nghĩa trang nhân dân xã Tân Hoà');
+    expect(quoteOfMore(q, { secondSentenceRatio: 1, shapeBonus: 0 })).not.toContain('Nghĩa trang');
+  });
+
+  it('counts what comes right after "bao nhiêu" ("bao nhiêu lần …") as the unit of the answer', () => {
+    const q = 'Sau 3 năm, Mặt trận đã tổ chức tổng cộng bao nhiêu lần giám sát, phản biện và đối thoại?';
+    expect(planQuery(q, more, lexicon).unit).toEqual(['lan']);
+    expect(quoteOfMore(q, { secondSentenceRatio: 1 })).toContain('178 ngàn lần');
+    expect(planQuery('mỗi nhà được hỗ trợ bao nhiêu tiền', more, lexicon).unit).toEqual(['tien']);
+    expect(planQuery('Quyết định số mấy về tiếp xúc với dân', more, lexicon).unit).toEqual([]);
+  });
 
   it('quotes the sentence with what the question asks about, not the lead that repeats its context', () => {
     const q = 'Chủ tịch Ủy ban MTTQ tỉnh Hà Tĩnh Nguyễn Văn An sinh ngày nào, quê quán ở đâu?';
@@ -251,6 +316,38 @@ describe('choosing the sentences to quote', () => {
     expect(planQuery('mỗi nhà được hỗ trợ mấy triệu', local, lexicon).kinds).toContain('quantity');
     expect(planQuery('moi nha duoc ho tro bao nhiu', local, lexicon).kinds).toContain('quantity');
     expect(quoteOf('moi nha duoc ho tro bao nhiu tien')).toContain('60 triệu đồng');
+  });
+});
+
+describe('questions typed in chat', () => {
+  it('reads "tên gì", "tên là gì" as asking for a person, not a definition', () => {
+    expect(planQuery('cho mình hỏi chủ tịch UBMTTQ quận Long Biên tên là gì ạ', index, lexicon).kinds).toEqual(['person']);
+    expect(planQuery('chủ tịch mặt trận thị trấn bị bắt tên gì', index, lexicon).kinds).toEqual(['person']);
+  });
+
+  it('does not take the particles that end a question ("vậy", "v", "hả") as what it is about', () => {
+    const content = (q: string) => [...planQuery(q, index, lexicon).content.keys()];
+    expect(content('chủ tịch mặt trận xã tên gì vậy')).not.toContain('vay');
+    expect(content('chi do ten gi v')).not.toContain('v');
+    expect(content('quy vi nguoi ngheo nhan duoc bao nhieu tien vay')).not.toContain('vay');
+    expect(content('ho ngheo duoc vay von hả')).toContain('vay');
+    // Without diacritics "vay" is a loan unless a question word stands before it.
+    expect(content('ngan hang nao cho vay')).toContain('vay');
+  });
+
+  it('does not answer a question about the coming or last few days from an old article', () => {
+    const local = ArticleIndex.create();
+    const add = (id: string, publishedAt: string) =>
+      local.upsert({ id, type: 'article', title: 'Dự báo thời tiết Hà Nội', summary: '', body: 'Ngày mai Hà Nội có mưa rào và dông, nhiệt độ từ 25 đến 30 độ C.', publishedAt, source: 'test' });
+    add('thoi-tiet', '2017-06-15');
+    const at = () => new Date('2026-11-28T10:00:00+07:00');
+    const old = createAnswerEngine({ index: local, lexicon, now: at }).answer('Ngày mai Hà Nội có mưa không?');
+    expect(old.kind).toBe('no_answer');
+    expect(old.text).toContain('chưa có thông tin mới');
+    expect(old.text).toContain('Dự báo thời tiết Hà Nội (15/06/2017)');
+    // The same article on a day it was news, and a question that does not say when, are answered.
+    expect(createAnswerEngine({ index: local, lexicon, now: () => new Date('2017-06-15T12:00:00+07:00') }).answer('Ngày mai Hà Nội có mưa không?').kind).toBe('answer');
+    expect(createAnswerEngine({ index: local, lexicon, now: at }).answer('Hà Nội có mưa rào và dông không, nhiệt độ bao nhiêu?').kind).toBe('answer');
   });
 });
 

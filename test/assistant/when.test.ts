@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asksToday, formatWhen, parseWhen, vietnamToday } from '../../src/assistant/when.js';
+import { asksToday, formatWhen, isRecent, parseWhen, recencyDays, vietnamToday } from '../../src/assistant/when.js';
 import { foldToken, tokenize } from '../../src/search/analyzer.js';
 
 const now = new Date('2026-11-27T10:00:00+07:00');
@@ -47,5 +47,28 @@ describe('asksToday', () => {
     expect(vietnamToday(new Date('2026-11-28T05:00:00Z'))).toEqual({ weekday: 6, date: '28/11/2026', time: '12:00' });
     // 18:30 UTC on Saturday is 01:30 on Sunday in Vietnam.
     expect(vietnamToday(new Date('2026-11-28T18:30:00Z'))).toEqual({ weekday: 0, date: '29/11/2026', time: '01:30' });
+  });
+});
+
+describe('questions about the last or next few days', () => {
+  it('knows how fresh an answer must be, with or without diacritics', () => {
+    expect(recencyDays(tokenize('Ngày mai Hà Nội có mưa không?'))).toBe(3);
+    expect(recencyDays(tokenize('tối qua MU đá với Liverpool tỉ số mấy'))).toBe(3);
+    expect(recencyDays(tokenize('hom nay ha noi co mua khong ban'))).toBe(3);
+    expect(recencyDays(tokenize('giờ này đường Nguyễn Trãi có kẹt xe không'))).toBe(3);
+    expect(recencyDays(tokenize('tuần này Mặt trận quận có họp không'))).toBe(10);
+  });
+
+  it('leaves questions that do not say when, and words that are something else without diacritics', () => {
+    for (const q of ['Quỹ Vì người nghèo năm 2023 vận động được bao nhiêu', 'toi nay bi phat bao nhieu nam', 'Chủ tịch MTTQ hiện nay là ai', 'Ngày hội Đại đoàn kết tổ chức ngày nào'])
+      expect(recencyDays(tokenize(q)), q).toBeUndefined();
+  });
+
+  it('compares a publication date with the clock, and an undated article is never recent', () => {
+    const at = new Date('2026-11-28T10:00:00+07:00');
+    expect(isRecent('2026-11-27', at, 3)).toBe(true);
+    expect(isRecent('2017-06-15', at, 3)).toBe(false);
+    expect(isRecent(undefined, at, 3)).toBe(false);
+    expect(isRecent('not a date', at, 3)).toBe(false);
   });
 });

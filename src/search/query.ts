@@ -131,6 +131,8 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   // may be "vị thế", "vay la" "khoản vay là"); the words next to a question word are the focus.
   const stopPositions = new Set<number>();
   const focusPositions = new Set<number>();
+  /** End particles: no pair is made with them ("nghèo_vậy" is not a phrase of the question). */
+  const particlePositions = new Set<number>();
   let clauseStart = 0;
   for (const clause of sentenceClauses) {
     const end = clauseStart + clause.length;
@@ -142,6 +144,7 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
       const follows = questionWordTokens.has(before) || stopPositions.has(before) || YES_NO.has(foldToken(clause[i - 1]!));
       if (!(ACCENTED_END_PARTICLES.has(word) || (END_PARTICLES.has(foldToken(word)) && follows))) break;
       stopPositions.add(clauseStart + i);
+      particlePositions.add(clauseStart + i);
     }
     for (const m of questionMatches) {
       if (m.start < clauseStart || m.start >= end) continue;
@@ -181,7 +184,7 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
       const share = df(f) / n;
       if (focusPositions.has(position + i)) {
         if (!isStop) focus.add(f);
-        if (i > 0 && focusPositions.has(position + i - 1)) focus.add(pairTerm(folded[i - 1]!, f));
+        if (i > 0 && focusPositions.has(position + i - 1) && !particlePositions.has(position + i)) focus.add(pairTerm(folded[i - 1]!, f));
       }
       // In some document but few: a word no document has is a typo or slang ("mik", "hihi"), not a name.
       const name = /^[a-z]{3,}$/.test(f) && !isVietnameseSyllable(f) && !lexicon.abbreviations.has(f) && df(f) > 0 && share <= FOREIGN_WORD_SHARE ? 1 + w.foreignWord : 1;
@@ -197,7 +200,7 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
       if (i > 0) {
         const p = pairTerm(folded[i - 1]!, f);
         const bothStop = isStop && (lexicon.stopwords.has(folded[i - 1]!) || stopPositions.has(position + i - 1) || questionWordTokens.has(position + i - 1));
-        if (!bothStop && df(p) > 0) {
+        if (!bothStop && !particlePositions.has(position + i) && df(p) > 0) {
           pairs.set(p, idf(df(p), n));
           // A pair of two rare syllables says little more than they do; one that joins common syllables is the
           // evidence. A pair with a grammatical word in it ("của_sao", "nguồn_từ", "ra_ngoài") is grammar.

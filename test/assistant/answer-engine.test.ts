@@ -330,6 +330,8 @@ describe('questions typed in chat', () => {
     expect(content('chủ tịch mặt trận xã tên gì vậy')).not.toContain('vay');
     expect(content('chi do ten gi v')).not.toContain('v');
     expect(content('quy vi nguoi ngheo nhan duoc bao nhieu tien vay')).not.toContain('vay');
+    // Nor a pair with them.
+    expect([...planQuery('phó chủ tịch UBMTTQ tỉnh là ai vậy ạ', index, lexicon).focus]).not.toContain('vay_a');
     expect(content('ho ngheo duoc vay von hả')).toContain('vay');
     // Without diacritics "vay" is a loan unless a question word stands before it.
     expect(content('ngan hang nao cho vay')).toContain('vay');

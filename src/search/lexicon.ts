@@ -81,6 +81,18 @@ const stopwordsFile = z.object({
   glueWords: z.array(z.string()).default([]),
 });
 
+const chatFile = z.object({
+  shorthand: z.array(z.object({ forms: z.array(z.string().min(1)).min(1), means: z.string().min(1), afterWord: z.boolean().default(false) })),
+});
+
+/** What a chat shorthand stands for ("ko" → không, "đc" → được, "bn" → bao nhiêu after another word). */
+export interface Shorthand {
+  /** The words it stands for, as {@link tokenize} gives them. */
+  means: string[];
+  /** Only after another word, and not before "ơi" ("giá bn" is bao nhiêu, "bn ơi" is bạn ơi). */
+  afterWord: boolean;
+}
+
 /** The kinds of answer a question word asks for. */
 export type QuestionKind = 'person' | 'quantity' | 'time' | 'place' | 'reason' | 'manner' | 'which' | 'definition';
 
@@ -106,6 +118,19 @@ export interface Lexicon {
    * ("của_sao", "nguồn_từ") is grammar, not a compound. Used in accented questions only: "tu" is also "tư", "tù".
    */
   glueWords: Set<string>;
+  /** Chat shorthand as typed (lowercase, whole token) → what it stands for. */
+  shorthand: Map<string, Shorthand>;
+}
+
+/** A question's tokens with chat shorthand written out ("có đc ko" → có được không). */
+export function expandShorthand(tokens: string[], lexicon: Lexicon): string[] {
+  if (lexicon.shorthand.size === 0) return tokens;
+  return tokens.flatMap((token, i) => {
+    const entry = lexicon.shorthand.get(token);
+    if (!entry) return [token];
+    if (entry.afterWord && (i === 0 || /^(ơi|oi)$/.test(tokens[i + 1] ?? ''))) return [token];
+    return entry.means;
+  });
 }
 
 function readJson(file: string): unknown {
@@ -127,6 +152,7 @@ export function loadLexicon(dir: string): Lexicon {
   const abbr = parse(abbreviationsFile, join(dir, 'abbreviations.json'));
   const prov = parse(provincesFile, join(dir, 'provinces.json'));
   const stop = parse(stopwordsFile, join(dir, 'stopwords.json'));
+  const chat = parse(chatFile, join(dir, 'chat.json'));
 
   const abbreviations = new Map<string, string[]>();
   const expansions = new PhraseMatcher<string>();
@@ -170,5 +196,7 @@ export function loadLexicon(dir: string): Lexicon {
     if (tokens.length > 1) stopPhrases.add(w, tokens.join(' '));
   }
   const glueWords = new Set(stop.glueWords.flatMap((w) => tokenize(w)));
-  return { abbreviations, expansions, provinces, provinceNames, stopwords, stopPhrases, questionWords, glueWords };
+  const shorthand = new Map<string, Shorthand>();
+  for (const { forms, means, afterWord } of chat.shorthand) for (const form of forms) shorthand.set(normalizeText(form).trim(), { means: tokenize(means), afterWord });
+  return { abbreviations, expansions, provinces, provinceNames, stopwords, stopPhrases, questionWords, glueWords, shorthand };
 }

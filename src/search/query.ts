@@ -1,6 +1,6 @@
 import { idf, type ArticleIndex } from './article-index.js';
 import { clauses, foldToken, hasDiacritics, isPair, isVietnameseSyllable, pairTerm, tokenize } from './analyzer.js';
-import type { Lexicon, Province, QuestionKind } from './lexicon.js';
+import { expandShorthand, type Lexicon, type Province, type QuestionKind } from './lexicon.js';
 
 /** The longest question the engine reads; the chat layer refuses longer messages before this. */
 export const MAX_QUERY_CHARS = 2000;
@@ -107,6 +107,8 @@ export interface QueryPlan {
   accented: boolean;
 }
 
+/** A Roman numeral, lowercased (i to mmm…): "xiv", "viii". */
+const ROMAN_NUMERAL = /^m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$/;
 /** Two syllables make one word when their pair is in at least this share of the documents of the rarer one. */
 const COMPOUND_SHARE = 0.3;
 /** Syllables on each side of a question word that are taken as what the question asks about. */
@@ -116,7 +118,7 @@ const FOCUS_WINDOW = 2;
 export function planQuery(question: string, index: ArticleIndex, lexicon: Lexicon, w: PlanWeights = DEFAULT_PLAN_WEIGHTS): QueryPlan {
   const text = question.slice(0, MAX_QUERY_CHARS);
   const n = Math.max(index.size, 1);
-  const sentenceClauses = clauses(text);
+  const sentenceClauses = clauses(text).map((clause) => expandShorthand(clause, lexicon));
   const allTokens = sentenceClauses.flat();
   const accented = hasDiacritics(text);
 
@@ -165,6 +167,11 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
     if (v === undefined) dfCache.set(t, (v = index.docFrequency(t)));
     return v;
   };
+  // Two syllables make one word when their pair is in at least a third of the documents that have the rarer one.
+  const isCompound = (u: string, v: string): boolean => {
+    const together = df(pairTerm(u, v));
+    return together > 0 && together >= COMPOUND_SHARE * Math.min(df(u), df(v));
+  };
   const offer = (term: string, weight: number) => {
     const prev = candidates.get(term);
     if (prev === undefined || prev < weight) candidates.set(term, weight);
@@ -187,7 +194,8 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
         if (i > 0 && focusPositions.has(position + i - 1) && !particlePositions.has(position + i)) focus.add(pairTerm(folded[i - 1]!, f));
       }
       // In some document but few: a word no document has is a typo or slang ("mik", "hihi"), not a name.
-      const name = /^[a-z]{3,}$/.test(f) && !isVietnameseSyllable(f) && !lexicon.abbreviations.has(f) && df(f) > 0 && share <= FOREIGN_WORD_SHARE ? 1 + w.foreignWord : 1;
+      // Roman numerals ("khóa XIV", "lần thứ XII") are numbers, not names.
+      const name = /^[a-z]{3,}$/.test(f) && !ROMAN_NUMERAL.test(f) && !isVietnameseSyllable(f) && !lexicon.abbreviations.has(f) && df(f) > 0 && share <= FOREIGN_WORD_SHARE ? 1 + w.foreignWord : 1;
       if (!isStop) {
         content.set(f, idf(df(f), n) * name);
         if (accented && hasDiacritics(clause[i]!)) {
@@ -226,8 +234,7 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   }
 
   // What a quantity question counts: the last syllable of "bao nhiêu tiền", "mấy lần", or the word after "bao
-  // nhiêu"; two syllables when they make one word (the pair is in at least a third of the documents that have
-  // the rarer syllable: "nhân khẩu", not "lần giám").
+  // nhiêu"; two syllables when they make one word ("nhân khẩu", not "lần giám").
   let unit: string[] = [];
   for (const m of questionMatches) {
     if (m.value !== 'quantity' || unit.length > 0) continue;
@@ -243,7 +250,7 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
     const after = allTokens[m.end + 1];
     if (after !== undefined && !lexicon.stopwords.has(foldToken(after))) {
       const v = foldToken(after);
-      if (df(pairTerm(u, v)) >= COMPOUND_SHARE * Math.min(df(u), df(v)) && df(pairTerm(u, v)) > 0) unit.push(v);
+      if (isCompound(u, v)) unit.push(v);
     }
   }
 

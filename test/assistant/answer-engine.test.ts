@@ -325,6 +325,11 @@ describe('questions typed in chat', () => {
     expect(planQuery('chủ tịch mặt trận thị trấn bị bắt tên gì', index, lexicon).kinds).toEqual(['person']);
   });
 
+  it('reads chat shorthand as the words it stands for', () => {
+    expect(planQuery('laptop cho người mù giá bn vậy', index, lexicon).kinds).toEqual(['quantity']);
+    expect([...planQuery('HĐND tổng hợp dc bao nhiêu câu hỏi', index, lexicon).content.keys()]).not.toContain('dc');
+  });
+
   it('does not take the particles that end a question ("vậy", "v", "hả") as what it is about', () => {
     const content = (q: string) => [...planQuery(q, index, lexicon).content.keys()];
     expect(content('chủ tịch mặt trận xã tên gì vậy')).not.toContain('vay');

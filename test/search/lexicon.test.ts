@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tokenize } from '../../src/search/analyzer.js';
-import { loadLexicon } from '../../src/search/lexicon.js';
+import { expandShorthand, loadLexicon } from '../../src/search/lexicon.js';
 import { ROOT } from '../helpers/shared.js';
 
 const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
@@ -53,5 +53,17 @@ describe('lexicon', () => {
     for (const w of ['ai', 'bao', 'nhieu', 'khi', 'nao', 'dau', 'gi']) expect(lexicon.stopwords.has(w), w).toBe(false);
     expect(lexicon.questionWords.find(tokenize('ai là chủ tịch')).map((m) => m.value)).toEqual(['person']);
     expect(lexicon.questionWords.find(tokenize('ủng hộ bao nhiêu tiền')).map((m) => m.value)).toEqual(['quantity']);
+  });
+
+  it('writes out chat shorthand, whole tokens only, "bn" only where it means bao nhiêu', () => {
+    const read = (q: string) => expandShorthand(tokenize(q), lexicon).join(' ');
+    expect(read('có đc ko')).toBe('có được không');
+    expect(read('Có ĐC KO')).toBe('có được không');
+    expect(read('giá bn vậy mn')).toBe('giá bao nhiêu vậy mọi người');
+    expect(read('bn ơi cho mình hỏi')).toBe('bn ơi cho mình hỏi');
+    expect(read('bn có biết không')).toBe('bn có biết không');
+    // Not inside words, and not what is something else too often (K = cancer, ng/ml).
+    expect(read('kok koi hokk')).toBe('kok koi hokk');
+    expect(read('mổ K giáp, 5 ng/ml')).toBe('mổ k giáp 5 ng ml');
   });
 });

@@ -91,7 +91,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   followOn: true,
   rerankDepth: 12,
   wideDepth: 48,
-  bm25Weight: 0.7,
+  bm25Weight: 0.5,
   sentenceWeight: 0.6,
   coverageWeight: 0.6,
   minConfidence: 0.4,

@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- tune [--domain] [--unaccented] '<json list of tuning overrides>'`
  * Answer-engine figures on the dev splits only (uit-regulations-wiki, alqac-law, the first 800 vicov19-faq dev
- * queries; with --domain also test/fixtures/domain/questions.jsonl over the 58k corpus), one line per tuning
- * override, e.g. `'[{}, {"rerankDepth": 16}, {"plan": {"pair": 1.6}}]'`. The test splits are never read here.
+ * queries; with --domain also test/fixtures/domain/questions.jsonl and questions.more.jsonl over the 58k corpus),
+ * one line per tuning override, e.g. `'[{}, {"rerankDepth": 16}, {"plan": {"pair": 1.6}}]'`. The test splits are never read here.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -52,13 +52,18 @@ export async function main(argv: string[]): Promise<number> {
   ];
   if (values.domain) {
     const corpus = ['baomoi-2017.jsonl.gz', 'vietnews-test.jsonl.gz', 'mttq-domain.jsonl'].map((f) => join(SHARED, 'corpus', f));
-    sets.push({ name: 'domain', paths: [join(ROOT, 'data'), ...corpus], queries: join(ROOT, 'test', 'fixtures', 'domain', 'questions.jsonl'), cacheDir: join(ROOT, 'var', 'cache') });
+    const domain = { paths: [join(ROOT, 'data'), ...corpus], cacheDir: join(ROOT, 'var', 'cache') };
+    sets.push({ name: 'domain', ...domain, queries: join(ROOT, 'test', 'fixtures', 'domain', 'questions.jsonl') });
+    sets.push({ name: 'domain-more', ...domain, queries: join(ROOT, 'test', 'fixtures', 'domain', 'questions.more.jsonl') });
   }
   const log = pino({ level: 'warn' }, pino.destination(2));
   const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
   const loaded: { name: string; index: ArticleIndex; queries: EvalQuery[] }[] = [];
+  const indexes = new Map<string, ArticleIndex>();
   for (const set of sets) {
-    const { index } = await loadIndex({ paths: set.paths, cacheDir: set.cacheDir, log });
+    const key = set.paths.join('\n');
+    const index = indexes.get(key) ?? (await loadIndex({ paths: set.paths, cacheDir: set.cacheDir, log })).index;
+    indexes.set(key, index);
     const { queries } = await readQueries(set.queries);
     loaded.push({ name: set.name, index, queries: queries.slice(0, set.max ?? queries.length) });
   }

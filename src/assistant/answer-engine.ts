@@ -1,7 +1,7 @@
 import type { SearchDoc } from '../content/types.js';
 import { clauses, cleanText, foldToken, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
 import { DEFAULT_SCORING, type ArticleIndex, type Candidate, type Scoring } from '../search/article-index.js';
-import type { Lexicon } from '../search/lexicon.js';
+import { expandShorthand, type Lexicon } from '../search/lexicon.js';
 import { DEFAULT_PLAN_WEIGHTS, MAX_QUERY_CHARS, planQuery, type PlanWeights, type QueryPlan } from '../search/query.js';
 import { splitSentences, tidySpacing } from '../search/sentences.js';
 import { formatDate, messages } from './messages.js';
@@ -236,8 +236,11 @@ export function stripVocatives(text: string): string {
 
 const PERSON_TITLE = /(^|\s)(ông|bà|đồng chí|chủ tịch|bí thư|giám đốc|trưởng ban)\s/u;
 const NAME_RUN = /[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+/u;
-/** A place: after "tại"/"ở"/"về", or an administrative unit or a cemetery, a capitalised name. */
-const PLACE = /(?:^|\s)(?:tại|ở|về|xã|huyện|tỉnh|quận|phường|thị trấn|thị xã|thành phố|TP\.?|ấp|thôn|bản|làng|nghĩa trang|Nghĩa trang)\s+\p{Lu}/u;
+/**
+ * A place: after "tại"/"ở", an administrative unit or a cemetery, a capitalised name — not a legal reference or
+ * a meeting ("tại Điều 5", "tại Hội nghị", "văn bản Luật").
+ */
+export const PLACE = /(?:^|\s)(?:tại|ở|xã|huyện|tỉnh|quận|phường|thị trấn|thị xã|thành phố|TP\.?|ấp|thôn|(?<!văn )bản|làng|nghĩa trang|Nghĩa trang)\s+(?!(?:Điều|Khoản|Chương|Mục|Nghị|Luật|Quyết|Thông|Chỉ|Hội nghị|Đại hội|Kỳ họp|Phiên|Văn bản|Quy)(?![\p{L}\p{M}]))\p{Lu}/u;
 const DATE = /\b\d{1,2}[/.-]\d{1,2}\b|\bnăm \d{4}\b|\bngày \d{1,2}\b|\btháng \d{1,2}\b/u;
 
 
@@ -395,24 +398,22 @@ function leansBack(sentence: string, before: string): boolean {
 /** A sentence that announces what follows ("… các điều kiện sau đây:"): its answer is in the next ones. */
 const ANNOUNCES = /(:|sau đây|như sau|gồm|bao gồm)\s*$/u;
 /** A sentence that leans on the one before ("Đây là …", "Khối kiến thức này …", "Theo đó, …"). */
-const LEANS_BACK = /^(đây|đó|điều này|việc này|theo đó|trong đó|khi đó|do đó|vì vậy|vì thế|tuy nhiên|ngoài ra|riêng|cụ thể|(mục đích|lý do|lí do|nguyên nhân) là|(\p{L}+ ){1,3}(này|đó|trên)\b)/u;
+export const LEANS_BACK = /^(?:đây|đó|điều này|việc này|theo đó|trong đó|khi đó|do đó|vì vậy|vì thế|tuy nhiên|ngoài ra|riêng|cụ thể|(?:mục đích|lý do|lí do|nguyên nhân) là|(?:\p{L}+ ){1,3}(?:này|đó))(?![\p{L}\p{M}])/u;
 /** A quote grows with the sentences it needs up to about this many characters. */
 const QUOTE_BUDGET = 450;
 
 /**
  * The sentences to quote, in text order: the best one; the ones right after it when it announces them or they
- * lean back on it; the second best when it scores close enough. At most three.
+ * lean back on it; the best of the others when it scores close enough. At most three.
  */
 function quoteIndexes(d: DocInfo, ranked: RankedSentence[], tuning: EngineTuning): number[] {
   const top = ranked[0]!;
   // The sentence it leans on comes first when it was read with it.
   const picked = new Set(top.context ? [top.index - 1, top.index] : [top.index]);
   let length = [...picked].reduce((n, i) => n + d.sentences[i]!.text.length, 0);
-  const text = (i: number) => d.sentences[i]?.text.trim().toLowerCase();
   if (tuning.followOn) {
     for (let i = top.index + 1; picked.size < 3 && i < d.sentences.length; i++) {
-      const announces = ANNOUNCES.test(text(i - 1)!);
-      if (!announces && !LEANS_BACK.test(text(i)!)) break;
+      if (!leansBack(d.sentences[i]!.text, d.sentences[i - 1]!.text)) break;
       if (picked.size > 1 && length + d.sentences[i]!.text.length > QUOTE_BUDGET) break;
       picked.add(i);
       length += d.sentences[i]!.text.length;
@@ -539,9 +540,13 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
 
     const plan = planText(text);
     const found = answerPlan(plan);
-    // "ngày mai Hà Nội có mưa không": an old forecast is no answer.
-    const days = recencyDays(tokenize(text));
-    if (found.kind === 'answer' && days !== undefined && !isRecent(found.sources[0]?.publishedAt, now(), days)) {
+    // "ngày mai Hà Nội có mưa không": an old forecast is no answer; a recent article among the results is.
+    const days = recencyDays(expandShorthand(tokenize(text), lexicon));
+    const isProgram = (id: string) => index.get(id)?.type === 'program';
+    if (found.kind === 'answer' && days !== undefined && !isProgram(found.sources[0]!.id) && !isRecent(found.sources[0]!.publishedAt, now(), days)) {
+      const recent = found.sources.find((s) => isRecent(s.publishedAt, now(), days));
+      const fromRecent = recent && answerFrom(question, recent.id);
+      if (fromRecent) return fromRecent;
       const closest = found.sources.slice(0, 3);
       const titles = closest.map((s) => (s.publishedAt ? `${s.title} (${formatDate(s.publishedAt)})` : s.title));
       return { text: messages.noRecentNews(titles), sources: closest, confidence: found.confidence, kind: 'no_answer' };

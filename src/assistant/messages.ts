@@ -9,6 +9,11 @@ export function formatDate(iso: string | undefined): string | undefined {
   return m ? `${m[3]}/${m[2]}/${m[1]}` : undefined;
 }
 
+/** "Các bài gần nhất …" and the numbered titles, or nothing when there are none. */
+function closestTitles(titles: string[]): string[] {
+  return titles.length > 0 ? ['Các bài gần nhất với câu hỏi của bạn:', ...titles.map((t, i) => `${i + 1}. ${t}`)] : [];
+}
+
 export const messages = {
   greeting: 'Xin chào! Tôi là trợ lý hỏi đáp của Mặt trận Tổ quốc Việt Nam. Bạn hãy đặt câu hỏi về hoạt động, chương trình, cuộc vận động của Mặt trận, ví dụ: “Quỹ Vì người nghèo là gì?”',
   thanks: 'Rất vui được giúp bạn. Bạn cần hỏi thêm gì cứ nhắn nhé!',
@@ -30,15 +35,10 @@ export const messages = {
     return shown.length === 1 ? `${abbr} là viết tắt của ${shown[0]}.` : `${abbr} là viết tắt của: ${shown.join(' hoặc ')} (tùy ngữ cảnh).`;
   },
   noAnswer: (closest: string[]) =>
-    closest.length > 0
-      ? ['Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.', 'Các bài gần nhất với câu hỏi của bạn:', ...closest.map((t, i) => `${i + 1}. ${t}`)].join('\n')
-      : 'Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.',
+    ['Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.', ...closestTitles(closest)].join('\n'),
   /** A question about the last or next few days ("ngày mai có mưa không") when every article found is old. */
   noRecentNews: (closest: string[]) =>
-    [
-      'Xin lỗi, tôi chưa có thông tin mới cho thời điểm bạn hỏi: các bài tôi có về việc này đều đã cũ. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.',
-      ...(closest.length > 0 ? ['Các bài gần nhất với câu hỏi của bạn:', ...closest.map((t, i) => `${i + 1}. ${t}`)] : []),
-    ].join('\n'),
+    ['Xin lỗi, tôi chưa có thông tin cập nhật cho thời điểm bạn hỏi; các bài viết tôi có về nội dung này đều đã đăng từ trước.', ...closestTitles(closest)].join('\n'),
   welcome: (name?: string) =>
     [
       `Xin chào${name ? ` ${name}` : ''}! Tôi là trợ lý hỏi đáp của Mặt trận Tổ quốc Việt Nam.`,

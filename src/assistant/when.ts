@@ -1,4 +1,4 @@
-import { foldToken } from '../search/analyzer.js';
+import { foldToken, hasDiacritics } from '../search/analyzer.js';
 
 const OFFSET_MS = 7 * 3_600_000;
 
@@ -83,28 +83,39 @@ export function vietnamToday(now: Date): { weekday: number; date: string; time: 
   return { weekday: l.getUTCDay(), date: `${p(l.getUTCDate())}/${p(l.getUTCMonth() + 1)}/${l.getUTCFullYear()}`, time: `${p(l.getUTCHours())}:${p(l.getUTCMinutes())}` };
 }
 
-/** Phrases that place a question in the last or next few days, and how many days old an answer to it may be. */
-const NEAR_TIME: { phrases: string[]; days: number; accentedOnly?: boolean }[] = [
-  { phrases: ['hôm nay', 'hnay', 'ngày mai', 'sáng mai', 'chiều mai', 'hôm qua', 'sáng nay', 'chiều nay', 'bây giờ', 'giờ này'], days: 3 },
+/**
+ * Phrases that place a question in the last or next few days, and how many days old an answer to it may be. Not
+ * "bây giờ", "hiện giờ", "lúc này": they mean "currently" ("bây giờ mức lương cơ sở là bao nhiêu"), which an
+ * article of last year may still answer.
+ */
+const NEAR_TIME: { phrases: string[][]; days: number; accentedOnly?: boolean }[] = [
+  { phrases: ['hôm nay', 'hnay', 'ngày mai', 'sáng mai', 'chiều mai', 'hôm qua', 'sáng nay', 'chiều nay', 'giờ này'].map((p) => p.split(' ')), days: 3 },
   // Unaccented these are other words: "toi nay" is also "tội này", "dem qua" "đem qua".
-  { phrases: ['bữa nay', 'bữa qua', 'tối qua', 'đêm qua', 'tối nay', 'trưa nay', 'đêm nay', 'tối mai', 'hiện giờ', 'lúc này'], days: 3, accentedOnly: true },
-  { phrases: ['tuần này', 'tuần sau', 'tuần tới', 'tuần trước', 'tuần qua'], days: 10 },
+  { phrases: ['bữa nay', 'bữa qua', 'tối qua', 'đêm qua', 'tối nay', 'trưa nay', 'đêm nay', 'tối mai'].map((p) => p.split(' ')), days: 3, accentedOnly: true },
+  { phrases: ['tuần này', 'tuần sau', 'tuần tới', 'tuần trước', 'tuần qua'].map((p) => p.split(' ')), days: 10 },
 ];
+/** After the time phrase, the asker's own story ("hôm qua tôi bị mất thẻ …, làm lại ở đâu?"), not news. */
+const NARRATOR = new Set(['tôi', 'em', 'mình', 'tớ', 'bố', 'mẹ', 'vợ', 'chồng', 'nhà', 'gia']);
 
 /**
  * How many days old an article may be to answer a question about the last or next few days ("ngày mai Hà Nội có
  * mưa không", "tối qua MU đá với Liverpool tỉ số mấy"): a forecast or a score from years ago does not answer it.
- * Undefined when the question does not say when. Takes the question's normalized tokens as written.
+ * Undefined when the question does not say when, or tells the asker's own story ("hôm qua tôi bị mất thẻ"). Takes
+ * the question's normalized tokens as written (chat shorthand written out); a word typed without diacritics is
+ * compared folded, one with them as written.
  */
 export function recencyDays(tokens: string[]): number | undefined {
-  const text = ` ${tokens.join(' ')} `;
-  const folded = ` ${tokens.map(foldToken).join(' ')} `;
   let days: number | undefined;
+  const same = (token: string, word: string, accentedOnly: boolean) =>
+    token === word || (!accentedOnly && !hasDiacritics(token) && token === foldToken(word));
   for (const group of NEAR_TIME) {
     for (const phrase of group.phrases) {
-      // A question typed without diacritics is read folded; one with them, as written.
-      const found = text.includes(` ${phrase} `) || (!group.accentedOnly && text === folded && folded.includes(` ${phrase.split(' ').map(foldToken).join(' ')} `));
-      if (found) days = Math.min(days ?? Infinity, group.days);
+      for (let i = 0; i + phrase.length <= tokens.length; i++) {
+        if (!phrase.every((w, k) => same(tokens[i + k]!, w, group.accentedOnly ?? false))) continue;
+        const next = tokens[i + phrase.length];
+        if (next !== undefined && [...NARRATOR].some((w) => same(next, w, false))) continue;
+        days = Math.min(days ?? Infinity, group.days);
+      }
     }
   }
   return days;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { foldToken, normalizeText, tokenize } from './analyzer.js';
@@ -82,15 +82,26 @@ const stopwordsFile = z.object({
 });
 
 const chatFile = z.object({
-  shorthand: z.array(z.object({ forms: z.array(z.string().min(1)).min(1), means: z.string().min(1), afterWord: z.boolean().default(false) })),
+  shorthand: z.array(
+    z.object({
+      forms: z.array(z.string().min(1)).min(1),
+      means: z.string(),
+      afterWord: z.boolean().default(false),
+      notAfter: z.array(z.string()).default([]),
+      atEnd: z.boolean().default(false),
+    }),
+  ),
 });
 
 /** What a chat shorthand stands for ("ko" → không, "đc" → được, "bn" → bao nhiêu after another word). */
 export interface Shorthand {
-  /** The words it stands for, as {@link tokenize} gives them. */
+  /** The words it stands for, as {@link tokenize} gives them (none: the token is dropped, "mn" = mọi người). */
   means: string[];
-  /** Only after another word, and not before "ơi" ("giá bn" is bao nhiêu, "bn ơi" is bạn ơi). */
+  /** Only after another word, not before "ơi" and not after one of {@link notAfter} ("giá bn" is bao nhiêu, "bn ơi", "cảm ơn bn" are bạn). */
   afterWord: boolean;
+  notAfter: Set<string>;
+  /** Only as the last word of a clause ("z" is "vậy" there, "gen Z" elsewhere). */
+  atEnd: boolean;
 }
 
 /** The kinds of answer a question word asks for. */
@@ -128,7 +139,8 @@ export function expandShorthand(tokens: string[], lexicon: Lexicon): string[] {
   return tokens.flatMap((token, i) => {
     const entry = lexicon.shorthand.get(token);
     if (!entry) return [token];
-    if (entry.afterWord && (i === 0 || /^(ơi|oi)$/.test(tokens[i + 1] ?? ''))) return [token];
+    if (entry.atEnd && i !== tokens.length - 1) return [token];
+    if (entry.afterWord && (i === 0 || /^(ơi|oi)$/.test(tokens[i + 1] ?? '') || entry.notAfter.has(tokens[i - 1]!))) return [token];
     return entry.means;
   });
 }
@@ -152,7 +164,8 @@ export function loadLexicon(dir: string): Lexicon {
   const abbr = parse(abbreviationsFile, join(dir, 'abbreviations.json'));
   const prov = parse(provincesFile, join(dir, 'provinces.json'));
   const stop = parse(stopwordsFile, join(dir, 'stopwords.json'));
-  const chat = parse(chatFile, join(dir, 'chat.json'));
+  // Optional: a CONTENT_DIR of an older layout has no chat.json, and then no shorthand is written out.
+  const chat = existsSync(join(dir, 'chat.json')) ? parse(chatFile, join(dir, 'chat.json')) : { shorthand: [] };
 
   const abbreviations = new Map<string, string[]>();
   const expansions = new PhraseMatcher<string>();
@@ -197,6 +210,9 @@ export function loadLexicon(dir: string): Lexicon {
   }
   const glueWords = new Set(stop.glueWords.flatMap((w) => tokenize(w)));
   const shorthand = new Map<string, Shorthand>();
-  for (const { forms, means, afterWord } of chat.shorthand) for (const form of forms) shorthand.set(normalizeText(form).trim(), { means: tokenize(means), afterWord });
+  for (const { forms, means, afterWord, notAfter, atEnd } of chat.shorthand) {
+    const entry: Shorthand = { means: tokenize(means), afterWord, notAfter: new Set(notAfter.flatMap((w) => tokenize(w))), atEnd };
+    for (const form of forms) shorthand.set(normalizeText(form).trim(), entry);
+  }
   return { abbreviations, expansions, provinces, provinceNames, stopwords, stopPhrases, questionWords, glueWords, shorthand };
 }

@@ -56,15 +56,20 @@ export const DEFAULT_PLAN_WEIGHTS: PlanWeights = {
 /** Particles that end a question ("… là gì vậy?", "… là gì ạ"), folded; cut from the end of its subject. */
 const SUBJECT_PARTICLES = new Set(['vay', 'a', 'ah', 'ak', 'nhi', 'nhe', 'nha', 'ha', 'the', 'day', 'z']);
 /**
- * Particles that end a question in chat ("… tên gì vậy", "… bao nhiêu tiền v", "… được không hả"), folded. At the
- * end of a clause, right after a question word, a yes/no marker or another particle, they say nothing about the
- * subject; "vậy" unaccented is "vay" (a loan), so only that position makes it a particle.
+ * Particles that end a question in chat ("… tên gì vậy", "… bao nhiêu tiền v", "… được không hả"). They say
+ * nothing about the subject. Some are unambiguous as written ("vậy", "hả", "ạ"); the others are words too
+ * ("nha" is also "nhà", "the" "thẻ", "ta" "tạ", unaccented "vay" a loan), so they count only in a run at the end
+ * of a clause right after a question word or a yes/no marker, and an accented word only as written.
  */
-const END_PARTICLES = new Set(['vay', 'v', 'z', 'ha', 'nhi', 'nhe', 'nha', 'nhen', 'hen', 'a', 'ah', 'ak', 'the', 'day', 'ta']);
-/** Particles unambiguous as written with their accents: at the end of a clause wherever they follow. */
-const ACCENTED_END_PARTICLES = new Set(['vậy', 'hả', 'nhỉ', 'nhé', 'nhen', 'ạ']);
-/** Yes/no markers, folded, after which a particle may end the question ("có … không vậy"). */
-const YES_NO = new Set(['khong', 'ko', 'k', 'hong', 'chua', 'chu', 'dung', 'phai']);
+const END_PARTICLES = {
+  unambiguous: new Set(['vậy', 'hả', 'nhỉ', 'nhé', 'ạ', 'à']),
+  accented: new Set(['nha', 'nhen', 'hen', 'thế', 'đấy', 'ta', 'v', 'z']),
+  unaccented: new Set(['vay', 'v', 'z', 'ha', 'nhi', 'nhe', 'nha', 'nhen', 'hen', 'a', 'ah', 'ak', 'the', 'day', 'ta']),
+  /** Right after "bao nhiêu"/"mấy", where the unit stands ("bao nhiêu nhà", "bao nhieu ha"), only these. */
+  inUnitSlot: new Set(['vay', 'v', 'z', 'a', 'ah', 'ak']),
+};
+/** Yes/no markers after which a particle may end the question ("có … không vậy"): as written, or unaccented. */
+const YES_NO = { accented: new Set(['không', 'chưa', 'chứ', 'đúng', 'phải']), unaccented: new Set(['khong', 'ko', 'k', 'hong', 'chua', 'chu', 'dung', 'phai']) };
 /** Words that open a question ("cho mình hỏi …", "xin hỏi …", "vui lòng cho biết …"), folded; cut from the start of its subject. */
 const SUBJECT_LEAD_INS = new Set(['cho', 'minh', 'toi', 'em', 'hoi', 'xin', 'ad', 'admin', 'oi', 'vui', 'long', 'biet']);
 /** A word weighs as a name ({@link PlanWeights.foreignWord}) only when at most this share of documents has it. */
@@ -139,14 +144,23 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   for (const clause of sentenceClauses) {
     const end = clauseStart + clause.length;
     for (const m of lexicon.stopPhrases.find(clause)) if (m.text === m.value) for (let i = m.start; i < m.end; i++) stopPositions.add(clauseStart + i);
-    // Particles that end the clause, walking back from its end.
-    for (let i = clause.length - 1; i > 0; i--) {
-      const word = clause[i]!;
-      const before = clauseStart + i - 1;
-      const follows = questionWordTokens.has(before) || stopPositions.has(before) || YES_NO.has(foldToken(clause[i - 1]!));
-      if (!(ACCENTED_END_PARTICLES.has(word) || (END_PARTICLES.has(foldToken(word)) && follows))) break;
-      stopPositions.add(clauseStart + i);
-      particlePositions.add(clauseStart + i);
+    // The run of particles that ends the clause ("… là gì vậy à"), then what stands before it.
+    let run = clause.length;
+    const mayBeParticle = (w: string) => END_PARTICLES.unambiguous.has(w) || END_PARTICLES.accented.has(w) || (!hasDiacritics(w) && END_PARTICLES.unaccented.has(w));
+    while (run > 1 && mayBeParticle(clause[run - 1]!)) run -= 1;
+    if (run < clause.length) {
+      const before = clause[run - 1]!;
+      const afterQuestionWord = questionWordTokens.has(clauseStart + run - 1);
+      const follows = afterQuestionWord || YES_NO.accented.has(before) || (!hasDiacritics(before) && YES_NO.unaccented.has(before));
+      // Where the unit of "bao nhiêu" stands, "nha" is a house and "ha" a hectare.
+      const unitSlot = afterQuestionWord && /^(nhieu|may|nhiu)$/.test(foldToken(before));
+      for (let i = run; i < clause.length; i++) {
+        const w = clause[i]!;
+        const particle = END_PARTICLES.unambiguous.has(w) || (follows && (!unitSlot || i > run || END_PARTICLES.inUnitSlot.has(w)));
+        if (!particle) continue;
+        stopPositions.add(clauseStart + i);
+        particlePositions.add(clauseStart + i);
+      }
     }
     for (const m of questionMatches) {
       if (m.start < clauseStart || m.start >= end) continue;
@@ -236,6 +250,9 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   // What a quantity question counts: the last syllable of "bao nhiêu tiền", "mấy lần", or the word after "bao
   // nhiêu"; two syllables when they make one word ("nhân khẩu", not "lần giám").
   let unit: string[] = [];
+  // Where each clause ends (positions in allTokens): the unit is in the same clause as "bao nhiêu".
+  const clauseEnds: number[] = [];
+  for (const clause of sentenceClauses) clauseEnds.push((clauseEnds.at(-1) ?? 0) + clause.length);
   for (const m of questionMatches) {
     if (m.value !== 'quantity' || unit.length > 0) continue;
     const last = foldToken(allTokens[m.end - 1]!);
@@ -243,12 +260,13 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
       unit = [last];
       break;
     }
-    const next = allTokens[m.end];
+    const clauseEnd = clauseEnds.find((e) => e > m.start) ?? allTokens.length;
+    const next = m.end < clauseEnd ? allTokens[m.end] : undefined;
     if (next === undefined || /\d/.test(next) || stopPositions.has(m.end) || lexicon.stopwords.has(foldToken(next)) || lexicon.glueWords.has(next)) continue;
     const u = foldToken(next);
     unit = [u];
-    const after = allTokens[m.end + 1];
-    if (after !== undefined && !lexicon.stopwords.has(foldToken(after))) {
+    const after = m.end + 1 < clauseEnd ? allTokens[m.end + 1] : undefined;
+    if (after !== undefined && !lexicon.stopwords.has(foldToken(after)) && !stopPositions.has(m.end + 1)) {
       const v = foldToken(after);
       if (isCompound(u, v)) unit.push(v);
     }

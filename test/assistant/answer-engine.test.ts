@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAnswerEngine, DEFAULT_TUNING, stripVocatives } from '../../src/assistant/answer-engine.js';
+import { createAnswerEngine, DEFAULT_TUNING, LEANS_BACK, PLACE, stripVocatives } from '../../src/assistant/answer-engine.js';
 import { loadContent } from '../../src/content/load.js';
 import { toSearchDoc } from '../../src/content/types.js';
 import { ArticleIndex } from '../../src/search/article-index.js';
@@ -319,6 +319,22 @@ describe('choosing the sentences to quote', () => {
   });
 });
 
+describe('sentence shapes', () => {
+  it('knows a sentence that leans on the one before, and not a word that only starts like "đó"', () => {
+    for (const t of ['Việc đó được thực hiện từ năm 2020.', 'Đây là lần đầu tiên.', 'Theo đó, Nghị quyết gồm 4 chương.', 'Khối kiến thức này gồm 40 tín chỉ.', 'Mục đích là tạo điều kiện cho đồng bào.'])
+      expect(LEANS_BACK.test(t.toLowerCase()), t).toBe(true);
+    for (const t of ['Nhân dân đóng góp 50 triệu đồng.', 'Người dân đón nhận chủ trương.', 'Đón Tết cùng người nghèo.', 'Cán bộ trên địa bàn xã đã có mặt.'])
+      expect(LEANS_BACK.test(t.toLowerCase()), t).toBe(false);
+  });
+
+  it('knows a place, and not a legal reference or a meeting', () => {
+    for (const t of ['an táng tại Nghĩa trang nhân dân xã Tân Hoà', 'quê ở xã Phổ Cường', 'tổ chức tại Hà Nội'])
+      expect(PLACE.test(t), t).toBe(true);
+    for (const t of ['quy định tại Điều 5 của Luật', 'phát biểu tại Hội nghị', 'Hội thảo về Nghị quyết 43', 'Văn bản Luật Đất đai'])
+      expect(PLACE.test(t), t).toBe(false);
+  });
+});
+
 describe('questions typed in chat', () => {
   it('reads "tên gì", "tên là gì" as asking for a person, not a definition', () => {
     expect(planQuery('cho mình hỏi chủ tịch UBMTTQ quận Long Biên tên là gì ạ', index, lexicon).kinds).toEqual(['person']);
@@ -350,11 +366,28 @@ describe('questions typed in chat', () => {
     const at = () => new Date('2026-11-28T10:00:00+07:00');
     const old = createAnswerEngine({ index: local, lexicon, now: at }).answer('Ngày mai Hà Nội có mưa không?');
     expect(old.kind).toBe('no_answer');
-    expect(old.text).toContain('chưa có thông tin mới');
+    expect(old.text).toContain('chưa có thông tin cập nhật');
     expect(old.text).toContain('Dự báo thời tiết Hà Nội (15/06/2017)');
     // The same article on a day it was news, and a question that does not say when, are answered.
     expect(createAnswerEngine({ index: local, lexicon, now: () => new Date('2017-06-15T12:00:00+07:00') }).answer('Ngày mai Hà Nội có mưa không?').kind).toBe('answer');
     expect(createAnswerEngine({ index: local, lexicon, now: at }).answer('Hà Nội có mưa rào và dông không, nhiệt độ bao nhiêu?').kind).toBe('answer');
+    // A recent article among the results answers it, even when an old one ranks first.
+    local.upsert({ id: 'thoi-tiet-moi', type: 'article', title: 'Thời tiết', summary: '', body: 'Ngày mai trời nắng.', publishedAt: '2026-11-27', source: 'test' });
+    const fresh = createAnswerEngine({ index: local, lexicon, now: at }).answer('Ngày mai Hà Nội có mưa không?');
+    expect(fresh.kind).toBe('answer');
+    expect(fresh.sources[0]!.id).toBe('thoi-tiet-moi');
+  });
+
+  it('reads the end of a question as a particle only where it is one ("bao nhiêu nhà", "ai dạy", "là gì vậy à")', () => {
+    const content = (q: string) => [...planQuery(q, index, lexicon).content.keys()];
+    expect(content('Năm 2024 huyện xây được bao nhiêu nhà?')).toContain('nha');
+    expect(content('Lớp học tình thương do ai dạy?')).toContain('day');
+    expect(content('dien tich lua cua xa la bao nhieu ha')).toContain('ha');
+    expect(content('đã cấp được bao nhiêu thẻ')).toContain('the');
+    expect(content('hộ nghèo là gì vậy à')).not.toContain('vay');
+    expect(content('ho ngheo la gi vay a')).not.toContain('vay');
+    expect(planQuery('giá bn vậy mn', index, lexicon).unit).toEqual([]);
+    expect(planQuery('Học phí bao nhiêu? Trường nào rẻ', index, lexicon).unit).toEqual([]);
   });
 });
 

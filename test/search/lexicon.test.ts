@@ -59,9 +59,17 @@ describe('lexicon', () => {
     const read = (q: string) => expandShorthand(tokenize(q), lexicon).join(' ');
     expect(read('có đc ko')).toBe('có được không');
     expect(read('Có ĐC KO')).toBe('có được không');
-    expect(read('giá bn vậy mn')).toBe('giá bao nhiêu vậy mọi người');
+    // "mn" (mọi người) addresses the readers: dropped.
+    expect(read('giá bn vậy mn')).toBe('giá bao nhiêu vậy');
     expect(read('bn ơi cho mình hỏi')).toBe('bn ơi cho mình hỏi');
     expect(read('bn có biết không')).toBe('bn có biết không');
+    expect(read('cảm ơn bn')).toBe('cảm ơn bn');
+    expect(read('nhờ bn tư vấn giúp')).toBe('nhờ bn tư vấn giúp');
+    // "z" is "vậy" only at the end; "mk" (mật khẩu) and "vs" (vệ sinh) are left alone.
+    expect(read('sao z')).toBe('sao vậy');
+    expect(read('thế hệ gen z thích gì')).toBe('thế hệ gen z thích gì');
+    expect(read('quên mk vneid')).toBe('quên mk vneid');
+    expect(read('nhà vs công cộng')).toBe('nhà vs công cộng');
     // Not inside words, and not what is something else too often (K = cancer, ng/ml).
     expect(read('kok koi hokk')).toBe('kok koi hokk');
     expect(read('mổ K giáp, 5 ng/ml')).toBe('mổ k giáp 5 ng ml');

@@ -156,7 +156,8 @@ function countsFocus(s: SentenceInfo, plan: QueryPlan): boolean {
     return (j > 0 && plan.focus.has(pairTerm(words[j - 1]!, w))) || (j + 1 < words.length && plan.focus.has(pairTerm(w, words[j + 1]!)));
   };
   for (let i = 0; i < words.length; i++) {
-    if (!/\d/.test(words[i]!) || plan.numbers.has(words[i]!)) continue;
+    // A year is not a count ("năm 2024" for "bao nhiêu năm").
+    if (!/\d/.test(words[i]!) || plan.numbers.has(words[i]!) || /^(19|20)\d\d$/.test(words[i]!)) continue;
     for (let j = Math.max(0, i - 3); j <= i + 3 && j < words.length; j++) if (j !== i && counted(j)) return true;
   }
   return false;

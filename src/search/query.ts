@@ -53,8 +53,6 @@ export const DEFAULT_PLAN_WEIGHTS: PlanWeights = {
   gluePair: 0.4,
   foreignWord: 1,
 };
-/** Particles that end a question ("… là gì vậy?", "… là gì ạ"), folded; cut from the end of its subject. */
-const SUBJECT_PARTICLES = new Set(['vay', 'a', 'ah', 'ak', 'nhi', 'nhe', 'nha', 'ha', 'the', 'day', 'z']);
 /**
  * Particles that end a question in chat ("… tên gì vậy", "… bao nhiêu tiền v", "… được không hả"). They say
  * nothing about the subject. Some are unambiguous as written ("vậy", "hả", "ạ"); the others are words too
@@ -69,7 +67,7 @@ const END_PARTICLES = {
   inUnitSlot: new Set(['vay', 'v', 'z', 'a', 'ah', 'ak']),
 };
 /** Yes/no markers after which a particle may end the question ("có … không vậy"): as written, or unaccented. */
-const YES_NO = { accented: new Set(['không', 'chưa', 'chứ', 'đúng', 'phải']), unaccented: new Set(['khong', 'ko', 'k', 'hong', 'chua', 'chu', 'dung', 'phai']) };
+const YES_NO = { accented: new Set(['không', 'chưa', 'chứ', 'đúng', 'phải']), unaccented: new Set(['khong', 'k', 'hong', 'chua', 'chu', 'dung', 'phai']) };
 /** Words that open a question ("cho mình hỏi …", "xin hỏi …", "vui lòng cho biết …"), folded; cut from the start of its subject. */
 const SUBJECT_LEAD_INS = new Set(['cho', 'minh', 'toi', 'em', 'hoi', 'xin', 'ad', 'admin', 'oi', 'vui', 'long', 'biet']);
 /** A word weighs as a name ({@link PlanWeights.foreignWord}) only when at most this share of documents has it. */
@@ -289,7 +287,8 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
     const words = allTokens.map((t, i) => ({ w: foldToken(t), i })).filter(({ i }) => !questionWordTokens.has(i));
     const lead = (x: { w: string; i: number }) => lexicon.stopwords.has(x.w) || stopPositions.has(x.i) || SUBJECT_LEAD_INS.has(x.w);
     while (words.length > 0 && lead(words[0]!)) words.shift();
-    const tail = (x: { w: string; i: number }) => lexicon.stopwords.has(x.w) || stopPositions.has(x.i) || SUBJECT_PARTICLES.has(x.w);
+    // End particles ("… là gì vậy", "ubnd la gi the") are in stopPositions.
+    const tail = (x: { w: string; i: number }) => lexicon.stopwords.has(x.w) || stopPositions.has(x.i);
     while (words.length > 0 && tail(words[words.length - 1]!)) words.pop();
     if (words.length > 0 && words.length <= 6) subject = words.map((x) => x.w).join(' ');
   }

@@ -350,12 +350,6 @@ function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number, tuning: 
   return norm;
 }
 
-/**
- * Rank the sentences of the chosen document for quoting. Inside one article every sentence shares its context
- * (the place, the organisation named in the question), so a term counts by how few of the article's sentences
- * contain it: the sentence with the question's specific words ("xây bao nhiêu nhà") wins over the lead that
- * repeats its context.
- */
 /** A sentence of a document ranked for quoting; `context` when it scored with the sentence before it. */
 interface RankedSentence {
   index: number;
@@ -363,6 +357,12 @@ interface RankedSentence {
   context?: boolean;
 }
 
+/**
+ * Rank the sentences of the chosen document for quoting. Inside one article every sentence shares its context
+ * (the place, the organisation named in the question), so a term counts by how few of the article's sentences
+ * contain it: the sentence with the question's specific words ("xây bao nhiêu nhà") wins over the lead that
+ * repeats its context.
+ */
 function selectSentences(d: DocInfo, plan: QueryPlan, tuning: EngineTuning): RankedSentence[] {
   const count = d.sentences.length;
   const local = new Map<string, number>();

@@ -89,13 +89,15 @@ export function vietnamToday(now: Date): { weekday: number; date: string; time: 
  * article of last year may still answer.
  */
 const NEAR_TIME: { phrases: string[][]; days: number; accentedOnly?: boolean }[] = [
-  { phrases: ['hôm nay', 'hnay', 'ngày mai', 'sáng mai', 'chiều mai', 'hôm qua', 'sáng nay', 'chiều nay', 'giờ này'].map((p) => p.split(' ')), days: 3 },
+  // "hnay", "hqua" arrive written out (data/lexicon/chat.json).
+  { phrases: ['hôm nay', 'ngày mai', 'sáng mai', 'chiều mai', 'hôm qua', 'sáng nay', 'chiều nay', 'giờ này'].map((p) => p.split(' ')), days: 3 },
   // Unaccented these are other words: "toi nay" is also "tội này", "dem qua" "đem qua".
   { phrases: ['bữa nay', 'bữa qua', 'tối qua', 'đêm qua', 'tối nay', 'trưa nay', 'đêm nay', 'tối mai'].map((p) => p.split(' ')), days: 3, accentedOnly: true },
   { phrases: ['tuần này', 'tuần sau', 'tuần tới', 'tuần trước', 'tuần qua'].map((p) => p.split(' ')), days: 10 },
 ];
 /** After the time phrase, the asker's own story ("hôm qua tôi bị mất thẻ …, làm lại ở đâu?"), not news. */
 const NARRATOR = new Set(['tôi', 'em', 'mình', 'tớ', 'bố', 'mẹ', 'vợ', 'chồng', 'nhà', 'gia']);
+const NARRATOR_FOLDED = new Set([...NARRATOR].map(foldToken));
 
 /**
  * How many days old an article may be to answer a question about the last or next few days ("ngày mai Hà Nội có
@@ -113,7 +115,7 @@ export function recencyDays(tokens: string[]): number | undefined {
       for (let i = 0; i + phrase.length <= tokens.length; i++) {
         if (!phrase.every((w, k) => same(tokens[i + k]!, w, group.accentedOnly ?? false))) continue;
         const next = tokens[i + phrase.length];
-        if (next !== undefined && [...NARRATOR].some((w) => same(next, w, false))) continue;
+        if (next !== undefined && (NARRATOR.has(next) || (!hasDiacritics(next) && NARRATOR_FOLDED.has(next)))) continue;
         days = Math.min(days ?? Infinity, group.days);
       }
     }

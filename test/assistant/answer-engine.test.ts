@@ -368,6 +368,8 @@ describe('questions typed in chat', () => {
     expect(old.kind).toBe('no_answer');
     expect(old.text).toContain('chưa có thông tin cập nhật');
     expect(old.text).toContain('Dự báo thời tiết Hà Nội (15/06/2017)');
+    // Chat shorthand for "hôm nay" counts too.
+    expect(createAnswerEngine({ index: local, lexicon, now: at }).answer('hnay Hà Nội có mưa ko').kind).toBe('no_answer');
     // The same article on a day it was news, and a question that does not say when, are answered.
     expect(createAnswerEngine({ index: local, lexicon, now: () => new Date('2017-06-15T12:00:00+07:00') }).answer('Ngày mai Hà Nội có mưa không?').kind).toBe('answer');
     expect(createAnswerEngine({ index: local, lexicon, now: at }).answer('Hà Nội có mưa rào và dông không, nhiệt độ bao nhiêu?').kind).toBe('answer');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import MiniSearch from 'minisearch';
 import FlexSearch from 'flexsearch';
-import { createAnswerEngine } from '../src/assistant/answer-engine.js';
+import { createAnswerEngine, DEFAULT_TUNING } from '../src/assistant/answer-engine.js';
 import { loadContent } from '../src/content/load.js';
 import { toSearchDoc, type SearchDoc } from '../src/content/types.js';
 import { ArticleIndex } from '../src/search/article-index.js';
@@ -85,8 +85,8 @@ try {
     t = performance.now();
     index = await ArticleIndex.loadSnapshot(snap, 'bench');
     result.loadMs = Math.round(performance.now() - t);
-    // The index alone: the question's plan and the BM25 lookup of the 12 best candidates.
-    timeQueries((q) => index.lookup({ weights: planQuery(q, index, lexicon).weights, limit: 12 }));
+    // The index alone: the question's plan and the BM25 lookup of the candidates the engine takes (wideDepth).
+    timeQueries((q) => index.lookup({ weights: planQuery(q, index, lexicon).weights, limit: DEFAULT_TUNING.wideDepth }));
     result.lookupP50Ms = result.p50Ms!;
     result.lookupP99Ms = result.p99Ms!;
     // A fresh engine per pass: its sentence cache must not carry one pass's work into the next.

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
+import { DEFAULT_TUNING } from '../src/assistant/answer-engine.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = resolve(ROOT, '..', 'shared');
@@ -72,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(`${'engine'.padEnd(12)}${keys.map((k) => k.padStart(11)).join('')}\n`);
   for (const [name, f] of Object.entries(results)) process.stdout.write(`${name.padEnd(12)}${keys.map((k) => String(f[k] ?? '–').padStart(11)).join('')}\n`);
   if (ours?.rankP99Ms !== undefined) {
-    process.stdout.write(`ours, index lookup (plan + BM25 top 12): p50 ${ours.lookupP50Ms} ms, p99 ${ours.lookupP99Ms} ms\n`);
+    process.stdout.write(`ours, index lookup (plan + BM25 top ${DEFAULT_TUNING.wideDepth}): p50 ${ours.lookupP50Ms} ms, p99 ${ours.lookupP99Ms} ms\n`);
     process.stdout.write(`ours, lookup + sentence re-ranking: p50 ${ours.rankP50Ms} ms, p99 ${ours.rankP99Ms} ms (the table row is the whole answer)\n`);
   }
   for (const peer of ['minisearch', 'flexsearch']) {

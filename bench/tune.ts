@@ -3,15 +3,20 @@
  * Answer-engine figures on the dev splits only (uit-regulations-wiki, alqac-law, the first 800 vicov19-faq dev
  * queries; with --domain also test/fixtures/domain/questions.jsonl and questions.more.jsonl over the 58k corpus),
  * one line per tuning override, e.g. `'[{}, {"rerankDepth": 16}, {"plan": {"pair": 1.6}}]'`. The test splits are never read here.
+ * `--queries FILE` (with --domain, repeatable) adds a set of domain questions over the same corpus.
+ * `--untitled` adds `uit-untitled`: the uit dev queries over the same paragraphs with their titles removed, because
+ * 24 of the 27 paragraphs the uit test questions are about have no title while every dev paragraph has one.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createAnswerEngine, type TuningOverrides } from '../src/assistant/answer-engine.js';
 import { oursSystem, readQueries, score, type EvalQuery } from '../src/eval/evaluate.js';
-import type { ArticleIndex } from '../src/search/article-index.js';
+import { loadContent } from '../src/content/load.js';
+import { toSearchDoc } from '../src/content/types.js';
+import { ArticleIndex } from '../src/search/article-index.js';
 import { loadIndex } from '../src/search/build.js';
 import { loadLexicon } from '../src/search/lexicon.js';
 
@@ -24,13 +29,28 @@ interface DevSet {
   queries: string;
   cacheDir?: string;
   max?: number;
+  /** Index the documents without their titles. */
+  untitled?: boolean;
+}
+
+/** An index of the documents in the given files with their titles removed. */
+async function untitledIndex(paths: string[]): Promise<ArticleIndex> {
+  const index = ArticleIndex.create();
+  for (const item of (await loadContent(paths)).items) index.upsert({ ...toSearchDoc(item), title: '' });
+  index.compact();
+  return index;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { domain: { type: 'boolean', default: false }, unaccented: { type: 'boolean', default: false } },
+    options: {
+      domain: { type: 'boolean', default: false },
+      unaccented: { type: 'boolean', default: false },
+      untitled: { type: 'boolean', default: false },
+      queries: { type: 'string', multiple: true, default: [] },
+    },
   });
   const evalDir = join(SHARED, 'eval');
   if (!existsSync(evalDir)) {
@@ -50,19 +70,21 @@ export async function main(argv: string[]): Promise<number> {
     { name: 'alqac', paths: [join(evalDir, 'alqac-law', 'corpus.jsonl')], queries: join(evalDir, 'alqac-law', 'queries.dev.jsonl') },
     { name: 'vicov', paths: [join(evalDir, 'vicov19-faq', 'corpus.jsonl')], queries: join(evalDir, 'vicov19-faq', 'queries.dev.jsonl'), max: 800 },
   ];
+  if (values.untitled) sets.splice(1, 0, { ...sets[0]!, name: 'uit-untitled', untitled: true });
   if (values.domain) {
     const corpus = ['baomoi-2017.jsonl.gz', 'vietnews-test.jsonl.gz', 'mttq-domain.jsonl'].map((f) => join(SHARED, 'corpus', f));
     const domain = { paths: [join(ROOT, 'data'), ...corpus], cacheDir: join(ROOT, 'var', 'cache') };
     sets.push({ name: 'domain', ...domain, queries: join(ROOT, 'test', 'fixtures', 'domain', 'questions.jsonl') });
     sets.push({ name: 'domain-more', ...domain, queries: join(ROOT, 'test', 'fixtures', 'domain', 'questions.more.jsonl') });
+    for (const file of values.queries) sets.push({ name: basename(file, '.jsonl'), ...domain, queries: resolve(file) });
   }
   const log = pino({ level: 'warn' }, pino.destination(2));
   const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
   const loaded: { name: string; index: ArticleIndex; queries: EvalQuery[] }[] = [];
   const indexes = new Map<string, ArticleIndex>();
   for (const set of sets) {
-    const key = set.paths.join('\n');
-    const index = indexes.get(key) ?? (await loadIndex({ paths: set.paths, cacheDir: set.cacheDir, log })).index;
+    const key = `${set.untitled ? 'untitled\n' : ''}${set.paths.join('\n')}`;
+    const index = indexes.get(key) ?? (set.untitled ? await untitledIndex(set.paths) : (await loadIndex({ paths: set.paths, cacheDir: set.cacheDir, log })).index);
     indexes.set(key, index);
     const { queries } = await readQueries(set.queries);
     loaded.push({ name: set.name, index, queries: queries.slice(0, set.max ?? queries.length) });

@@ -66,8 +66,8 @@ export interface EngineTuning {
   /**
    * Bonus, when choosing the sentence to quote, of a sentence with the answer's shape where the question's focus
    * is: a new number next to what is counted ("gần 7500 nhân khẩu" for "có bao nhiêu nhân khẩu"), a date or a
-   * person in a sentence with the focus words ("… đồng chủ trì" for "do những ai đồng chủ trì"). Not used to
-   * rank documents.
+   * person in a sentence with the focus words ("… đồng chủ trì" for "do những ai đồng chủ trì"). Documents are
+   * ranked with {@link rankShape} instead.
    */
   shapeBonus: number;
   /**
@@ -75,6 +75,22 @@ export interface EngineTuning {
    * with that one's words too, times this weight (0: never); the quote then starts with the sentence before.
    */
   contextWeight: number;
+  /**
+   * When ranking documents, the bonus of a sentence that states a new number next to what a quantity question
+   * counts: of several articles on one event, the one that gives the figure asked for comes first. (Dates and
+   * names are too common in news to rank by.)
+   */
+  rankShape: number;
+  /**
+   * Weight, when ranking documents for a long question, of the share of the question a document has with each
+   * term weighted by how few of the analysed candidates have it ({@link distinctCoverages}): of several news
+   * articles on one event, the one with the question's other words comes first.
+   */
+  distinctWeight: number;
+  /** Content syllables a question needs for {@link distinctWeight} to apply: a short question has no context to repeat. */
+  distinctMinTerms: number;
+  /** Candidates within this share of the best coverage count as being on the same subject. */
+  distinctShare: number;
 }
 
 /**
@@ -89,8 +105,8 @@ export const DEFAULT_TUNING: EngineTuning = {
   longSentencePenalty: 0.3,
   focusWeight: 1,
   followOn: true,
-  rerankDepth: 12,
-  wideDepth: 48,
+  rerankDepth: 24,
+  wideDepth: 100,
   bm25Weight: 0.5,
   sentenceWeight: 0.6,
   coverageWeight: 0.6,
@@ -102,6 +118,10 @@ export const DEFAULT_TUNING: EngineTuning = {
   definitionBonus: 0.5,
   shapeBonus: 0.8,
   contextWeight: 1,
+  rankShape: 0.4,
+  distinctWeight: 1,
+  distinctMinTerms: 10,
+  distinctShare: 0.7,
 };
 
 interface SentenceInfo {
@@ -131,6 +151,9 @@ function pairedFocus(plan: QueryPlan): Set<string> {
   return out;
 }
 
+/** Words before the day of a date or the hour of a time, as written ("ngày 2-6", "chiều 13.5", "lúc 16 giờ"; not "tới 140 nghìn"). */
+const DATE_HEAD = new Set(['ngày', 'sáng', 'chiều', 'trưa', 'tối', 'đêm', 'hôm', 'lúc', 'tháng']);
+
 /** Units of an amount of money, folded: "50 triệu đồng" answers "bao nhiêu tiền". */
 const MONEY_UNITS = new Set(['dong', 'trieu', 'ty', 'nghin', 'ngan', 'usd', 'vnd']);
 
@@ -155,9 +178,14 @@ function countsFocus(s: SentenceInfo, plan: QueryPlan): boolean {
     if (!inPairs.has(w)) return plan.focus.has(w);
     return (j > 0 && plan.focus.has(pairTerm(words[j - 1]!, w))) || (j + 1 < words.length && plan.focus.has(pairTerm(w, words[j + 1]!)));
   };
+  const written = clauses(s.text).flat();
+  const isNumber = (j: number) => j >= 0 && /\d/.test(words[j] ?? '');
+  // "ngày 2-6", "chiều 13.5", "lúc 16 giờ": parts of a date or a time of day (unless the question counts hours).
+  const isDateOrTime = (i: number): boolean =>
+    DATE_HEAD.has(written[i - 1] ?? '') || (isNumber(i - 1) && DATE_HEAD.has(written[i - 2] ?? '')) || (/^(h|gio)$/.test(words[i + 1] ?? '') && !unit.includes('gio'));
   for (let i = 0; i < words.length; i++) {
-    // A year is not a count ("năm 2024" for "bao nhiêu năm").
-    if (!/\d/.test(words[i]!) || plan.numbers.has(words[i]!) || /^(19|20)\d\d$/.test(words[i]!)) continue;
+    // A year is not a count ("năm 2024" for "bao nhiêu năm"), nor a date.
+    if (!/\d/.test(words[i]!) || plan.numbers.has(words[i]!) || /^(19|20)\d\d$/.test(words[i]!) || isDateOrTime(i)) continue;
     for (let j = Math.max(0, i - 3); j <= i + 3 && j < words.length; j++) if (j !== i && counted(j)) return true;
   }
   return false;
@@ -321,6 +349,11 @@ function exactness(d: DocInfo, plan: QueryPlan): number {
   return folded === 0 ? 1 : exact / folded;
 }
 
+/** Whether a sentence states a new number next to what a quantity question counts. */
+function statesCount(s: SentenceInfo, plan: QueryPlan): boolean {
+  return s.numbers.some((x) => !plan.numbers.has(x)) && countsFocus(s, plan);
+}
+
 function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number, tuning: EngineTuning, quoting = false): number {
   if (total === 0) return 0;
   let score = 0;
@@ -441,6 +474,38 @@ function coverage(terms: Set<string>, plan: QueryPlan, total: number): number {
   return got / total;
 }
 
+/**
+ * For a long question, the candidates are often on one subject — news articles on one event all repeat its place,
+ * names and date — and what tells them apart is the rest of the question. Each term of the question weighs by its
+ * idf times log(1 + candidates / candidates that have it); a document gets its share of that weight, scaled by
+ * the share of candidates whose coverage of the question is within {@link EngineTuning.distinctShare} of the
+ * best (how much they overlap) and by {@link EngineTuning.distinctWeight}. Zero for every document of a short
+ * question.
+ */
+function distinctCoverages(docs: DocInfo[], plan: QueryPlan, total: number, tuning: EngineTuning): number[] {
+  const none = docs.map(() => 0);
+  if (tuning.distinctWeight === 0 || plan.content.size < tuning.distinctMinTerms || docs.length === 0) return none;
+  const coverages = docs.map((d) => coverage(d.terms, plan, total));
+  const best = Math.max(...coverages);
+  const overlap = coverages.filter((c) => c >= tuning.distinctShare * best).length / docs.length;
+  const weights: [string, number][] = [];
+  let sum = 0;
+  for (const [term, weight] of [...plan.content, ...[...plan.pairs].map(([p, w]) => [p, w * 0.5] as const)]) {
+    let having = 0;
+    for (const d of docs) if (d.terms.has(term)) having += 1;
+    if (having === 0) continue;
+    const w = weight * Math.log(1 + docs.length / having);
+    weights.push([term, w]);
+    sum += w;
+  }
+  if (sum === 0) return none;
+  return docs.map((d) => {
+    let got = 0;
+    for (const [term, w] of weights) if (d.terms.has(term)) got += w;
+    return (tuning.distinctWeight * overlap * got) / sum;
+  });
+}
+
 /** Changes to {@link DEFAULT_TUNING}; nested objects are merged field by field. */
 export type TuningOverrides = Partial<Omit<EngineTuning, 'plan' | 'scoring'>> & {
   plan?: Partial<PlanWeights>;
@@ -506,14 +571,19 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     const prescore = (c: Candidate) => tuning.bm25Weight * (c.score / top) + tuning.coverageWeight * c.matched;
     const candidates = found.length <= tuning.rerankDepth ? found : [...found].sort((a, b) => prescore(b) - prescore(a)).slice(0, Math.max(tuning.rerankDepth, limit));
     const total = planTotal(plan);
+    const countsAsked = tuning.rankShape > 0 && plan.kinds.includes('quantity');
+    const analysed = candidates.slice(0, tuning.rerankDepth).map((c) => info(c.doc));
+    const distinct = distinctCoverages(analysed, plan, total, tuning);
     const ranked = candidates.map((c, rank) => {
-      const d = info(c.doc);
+      const d = analysed[rank] ?? info(c.doc);
       const scored = d.sentences.map((s, i) => ({ index: i, score: scoreSentence(s, plan, total, tuning) })).sort((a, b) => b.score - a.score);
       const cov = coverage(d.terms, plan, total);
-      const bestSentence = scored[0]?.score ?? 0;
+      // The shape counts in the rank only, not in the confidence: a figure is no evidence that the article is on topic.
+      let bestSentence = scored[0]?.score ?? 0;
+      if (countsAsked) for (const { index, score } of scored) if (score + tuning.rankShape > bestSentence && statesCount(d.sentences[index]!, plan)) bestSentence = score + tuning.rankShape;
       const bm25 = c.score / top;
       const exactFactor = 1 - tuning.exactWeight * (1 - exactness(d, plan));
-      const score = rank < tuning.rerankDepth ? exactFactor * (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov) : bm25 * 0.01;
+      const score = rank < tuning.rerankDepth ? exactFactor * (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov + distinct[rank]!) : bm25 * 0.01;
       return { doc: c.doc, score, bm25, coverage: cov, best: scored.slice(0, 3), info: d };
     });
     ranked.sort((a, b) => b.score - a.score);

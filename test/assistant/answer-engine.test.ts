@@ -456,3 +456,76 @@ describe('abbreviation questions', () => {
     expect(withArticles.answer('UBND là gì?').text).toBe('UBND là viết tắt của “Uỷ ban nhân dân”.');
   });
 });
+
+describe('several articles on one event', () => {
+  const event = ArticleIndex.create();
+  event.upsert({
+    id: 'ho-c3-tin',
+    type: 'article',
+    title: 'Thương tâm ở Ia Grai',
+    summary: '',
+    body: [
+      'Vào khoảng 16 giờ ngày 2-6, bốn trẻ nhỏ ở xã Ia Sao, huyện Ia Grai, tỉnh Gia Lai bị đuối nước thương tâm tại hồ C3.',
+      'Các em đều học lớp 3.',
+      'Ủy ban MTTQ xã Ia Sao đã đến thăm hỏi, động viên các gia đình.',
+    ].join(' '),
+    source: 'test',
+  });
+  event.upsert({
+    id: 'ho-c3-phong-su',
+    type: 'article',
+    title: 'Tang thương phủ trắng xóm nghèo',
+    summary: '',
+    body: [
+      'Bốn em nhỏ ở xã Ia Sao, huyện Ia Grai đã không trở về sau buổi chiều đi tắm.',
+      'Người dân địa phương cho biết, tại hồ C3 đã xảy ra 4 vụ đuối nước và cướp đi sinh mạng của 8 người.',
+      'Ủy ban MTTQ huyện Ia Grai trao quà hỗ trợ các gia đình.',
+    ].join(' '),
+    source: 'test',
+  });
+  event.upsert({
+    id: 'ho-c3-tong-hop',
+    type: 'article',
+    title: 'Cần rào chắn các hồ chứa nước',
+    summary: '',
+    body: [
+      'Chiều 3-6, một vụ đuối nước nữa đã xảy ra tại hồ chứa ở huyện Ia Grai.',
+      'Tính từ năm 2015, hồ chứa trên địa bàn đã có 9 vụ đuối nước.',
+      'Mặt trận huyện kiến nghị rào chắn các hồ.',
+    ].join(' '),
+    source: 'test',
+  });
+  for (let i = 0; i < 20; i++)
+    event.upsert({ id: `other-${i}`, type: 'article', title: `Tin địa phương số ${i}`, summary: '', body: `Người dân xã ${i} tham gia ngày hội đại đoàn kết. Hồ chứa nước được nạo vét.`, source: 'test' });
+  const first = (q: string, tuning = {}) => createAnswerEngine({ index: event, lexicon, tuning }).rank(q, 2)[0]!.doc.id;
+
+  it('puts first, for "bao nhiêu", the article that states the count next to what is counted', () => {
+    const q = 'hồ C3 ở xã Ia Sao Gia Lai đã xảy ra mấy vụ đuối nước rồi vậy';
+    // Without the distinct-coverage term, which puts the same article first here for its other words.
+    expect(first(q, { distinctWeight: 0 })).toBe('ho-c3-phong-su');
+    expect(first(q, { distinctWeight: 0, rankShape: 0 })).toBe('ho-c3-tin');
+    expect(first(q)).toBe('ho-c3-phong-su');
+  });
+
+  it('does not take a date or a time of day for a count ("chiều 3-6, một vụ")', () => {
+    const quote = createAnswerEngine({ index: event, lexicon, tuning: { secondSentenceRatio: 1 } }).answerFrom('hồ chứa ở Ia Grai đã xảy ra mấy vụ đuối nước', 'ho-c3-tong-hop')!.quote!.join(' ');
+    expect(quote).toContain('9 vụ đuối nước');
+    expect(quote).not.toContain('Chiều 3-6');
+  });
+
+  it('puts first, for a long question, the article with the words the others on that event lack', () => {
+    const crash = ArticleIndex.create();
+    const add = (id: string, title: string, body: string) => crash.upsert({ id, type: 'article', title, summary: '', body, source: 'test' });
+    add('kl-tin', 'Xe tải gây tai nạn thảm khốc ở xã Kim Lương, Hải Dương', 'Chiều 21-1, xe tải gây tai nạn thảm khốc ở xã Kim Lương, huyện Kim Thành, Hải Dương. Vụ tai nạn xe tải ở Kim Lương khiến 8 người chết.');
+    add('kl-ma-tuy', 'Tài xế dương tính với ma túy', 'Tài xế xe tải gây tai nạn ở xã Kim Lương, Hải Dương dương tính với ma túy. Lúc đó trên xe chở 4 tấn bột bả sơn.');
+    add('kl-khoi-to', 'Khởi tố tài xế xe tải gây tai nạn ở xã Kim Lương, Hải Dương', 'Công an Hải Dương khởi tố tài xế xe tải gây tai nạn ở xã Kim Lương.');
+    add('kl-vieng', 'Viếng nạn nhân vụ tai nạn ở Kim Lương, Hải Dương', 'Lãnh đạo tỉnh Hải Dương viếng các nạn nhân vụ xe tải gây tai nạn ở xã Kim Lương.');
+    for (let i = 0; i < 20; i++) add(`other-${i}`, `Hội nghị tổng kết số ${i}`, `Hội nghị tổng kết công tác năm ${2000 + i} của ngành giáo dục.`);
+    const top = (q: string, tuning = {}) => createAnswerEngine({ index: crash, lexicon, tuning }).rank(q, 1)[0]!.doc.id;
+    const q = 'xe tải gây tai nạn ở xã Kim Lương Hải Dương lúc đó chở hàng gì';
+    expect(top(q)).toBe('kl-ma-tuy');
+    expect(top(q, { distinctWeight: 0 })).toBe('kl-khoi-to');
+    // A short question has no context to repeat: the term is off.
+    expect(top('xe tải chở hàng gì', { distinctWeight: 0 })).toBe(top('xe tải chở hàng gì'));
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- tune [--domain] [--unaccented] '<json list of tuning overrides>'`
  * Answer-engine figures on the dev splits only (uit-regulations-wiki, alqac-law, the first 800 vicov19-faq dev
- * queries; with --domain also test/fixtures/domain/questions.jsonl and questions.more.jsonl over the 58k corpus),
+ * queries; with --domain also test/fixtures/domain/questions.jsonl, questions.more.jsonl and questions.blind.jsonl over the 58k corpus),
  * one line per tuning override, e.g. `'[{}, {"rerankDepth": 16}, {"plan": {"pair": 1.6}}]'`. The test splits are never read here.
  * `--queries FILE` (with --domain, repeatable) adds a set of domain questions over the same corpus.
  * `--untitled` adds `uit-untitled`: the uit dev queries over the same paragraphs with their titles removed, because
@@ -76,6 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     const domain = { paths: [join(ROOT, 'data'), ...corpus], cacheDir: join(ROOT, 'var', 'cache') };
     sets.push({ name: 'domain', ...domain, queries: join(ROOT, 'test', 'fixtures', 'domain', 'questions.jsonl') });
     sets.push({ name: 'domain-more', ...domain, queries: join(ROOT, 'test', 'fixtures', 'domain', 'questions.more.jsonl') });
+    sets.push({ name: 'domain-blind', ...domain, queries: join(ROOT, 'test', 'fixtures', 'domain', 'questions.blind.jsonl') });
     for (const file of values.queries) sets.push({ name: basename(file, '.jsonl'), ...domain, queries: resolve(file) });
   }
   const log = pino({ level: 'warn' }, pino.destination(2));

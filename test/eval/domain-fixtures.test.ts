@@ -5,7 +5,7 @@ import { normalizeForMatch, readQueries } from '../../src/eval/evaluate.js';
 import { ROOT, sharedPath } from '../helpers/shared.js';
 
 const dir = join(ROOT, 'test', 'fixtures', 'domain');
-const files = ['questions.jsonl', 'questions.holdout.jsonl', 'questions.more.jsonl'];
+const files = ['questions.jsonl', 'questions.holdout.jsonl', 'questions.more.jsonl', 'questions.blind.jsonl'];
 
 describe('Front domain question sets (test/fixtures/domain)', () => {
   it('parse without a broken line, with unique ids, answers for every answerable question and a few unanswerable ones', async () => {
@@ -34,7 +34,7 @@ describe('Front domain question sets (test/fixtures/domain)', () => {
       for (const q of queries) {
         // The older sets also point at articles of the 58k news files; `npm run cli -- eval` reads those.
         const known = q.relevant.filter((id) => text.has(id));
-        if (file === 'questions.more.jsonl') expect(known, q.id).toEqual(q.relevant);
+        if (file === 'questions.more.jsonl' || file === 'questions.blind.jsonl') expect(known, q.id).toEqual(q.relevant);
         for (const id of known) {
           expect(q.answers.some((a) => text.get(id)!.includes(normalizeForMatch(a))), `${q.id}: no answer of ${JSON.stringify(q.answers)} in ${id}`).toBe(true);
         }

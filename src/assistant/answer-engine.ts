@@ -105,8 +105,8 @@ export const DEFAULT_TUNING: EngineTuning = {
   longSentencePenalty: 0.3,
   focusWeight: 1,
   followOn: true,
-  rerankDepth: 24,
-  wideDepth: 100,
+  rerankDepth: 20,
+  wideDepth: 80,
   bm25Weight: 0.5,
   sentenceWeight: 0.6,
   coverageWeight: 0.6,
@@ -137,6 +137,8 @@ interface SentenceInfo {
   hasPlace: boolean;
   /** Folded syllables of the sentence, space-separated, padded with spaces; made when first needed. */
   folded?: string;
+  /** Its tokens as written (normalized, accented), in order; made with {@link folded}. */
+  written?: string[];
 }
 
 const pairedFocusOf = new WeakMap<QueryPlan, Set<string>>();
@@ -178,7 +180,7 @@ function countsFocus(s: SentenceInfo, plan: QueryPlan): boolean {
     if (!inPairs.has(w)) return plan.focus.has(w);
     return (j > 0 && plan.focus.has(pairTerm(words[j - 1]!, w))) || (j + 1 < words.length && plan.focus.has(pairTerm(w, words[j + 1]!)));
   };
-  const written = clauses(s.text).flat();
+  const written = s.written!;
   const isNumber = (j: number) => j >= 0 && /\d/.test(words[j] ?? '');
   // "ngày 2-6", "chiều 13.5", "lúc 16 giờ": parts of a date or a time of day (unless the question counts hours).
   const isDateOrTime = (i: number): boolean =>
@@ -213,7 +215,11 @@ function definesSubject(sentence: string, names: string[]): boolean {
 
 /** The folded text of a sentence (only definition and quantity questions need it: made once, on demand). */
 function foldedText(s: SentenceInfo): string {
-  return (s.folded ??= ` ${clauses(s.text).map((c) => c.map(foldToken).join(' ')).join(' ')} `);
+  if (s.folded === undefined) {
+    s.written = clauses(s.text).flat();
+    s.folded = ` ${s.written.map(foldToken).join(' ')} `;
+  }
+  return s.folded;
 }
 
 interface DocInfo {
@@ -417,7 +423,7 @@ function selectSentences(d: DocInfo, plan: QueryPlan, tuning: EngineTuning): Ran
       // answer must still be its own (its numbers, dates and names).
       const before = d.sentences[index - 1];
       if (!before || tuning.contextWeight === 0 || !leansBack(s.text, before.text)) return { index, score: own };
-      const merged: SentenceInfo = { ...s, terms: new Set([...before.terms, ...s.terms]), exact: new Set([...before.exact, ...s.exact]), triples: new Set([...before.triples, ...s.triples]), folded: undefined };
+      const merged: SentenceInfo = { ...s, terms: new Set([...before.terms, ...s.terms]), exact: new Set([...before.exact, ...s.exact]), triples: new Set([...before.triples, ...s.triples]), folded: undefined, written: undefined };
       const read = tuning.contextWeight * score(merged);
       return read > own ? { index, score: read, context: true } : { index, score: own };
     })

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- tune [--domain] [--unaccented] '<json list of tuning overrides>'`
+ * `npm run bench -- tune [--domain [--queries FILE]…] [--untitled] [--unaccented] '<json list of tuning overrides>'`
  * Answer-engine figures on the dev splits only (uit-regulations-wiki, alqac-law, the first 800 vicov19-faq dev
  * queries; with --domain also test/fixtures/domain/questions.jsonl, questions.more.jsonl and questions.blind.jsonl over the 58k corpus),
  * one line per tuning override, e.g. `'[{}, {"rerankDepth": 16}, {"plan": {"pair": 1.6}}]'`. The test splits are never read here.
@@ -52,6 +52,10 @@ export async function main(argv: string[]): Promise<number> {
       queries: { type: 'string', multiple: true, default: [] },
     },
   });
+  if (values.queries.length > 0 && !values.domain) {
+    process.stdout.write('bench tune: --queries adds a set over the domain corpus and needs --domain\n');
+    return 2;
+  }
   const evalDir = join(SHARED, 'eval');
   if (!existsSync(evalDir)) {
     process.stdout.write(`bench tune: ${evalDir} is missing (the dev splits live in ../shared/eval)\n`);

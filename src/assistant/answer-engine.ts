@@ -1,5 +1,5 @@
 import type { SearchDoc } from '../content/types.js';
-import { clauses, cleanText, foldToken, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
+import { clauses, cleanText, foldToken, normalizeText, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
 import { DEFAULT_SCORING, type ArticleIndex, type Candidate, type Scoring } from '../search/article-index.js';
 import { expandShorthand, type Lexicon } from '../search/lexicon.js';
 import { DEFAULT_PLAN_WEIGHTS, MAX_QUERY_CHARS, planQuery, type PlanWeights, type QueryPlan } from '../search/query.js';
@@ -66,8 +66,8 @@ export interface EngineTuning {
   /**
    * Bonus, when choosing the sentence to quote, of a sentence with the answer's shape where the question's focus
    * is: a new number next to what is counted ("gần 7500 nhân khẩu" for "có bao nhiêu nhân khẩu"), a date or a
-   * person in a sentence with the focus words ("… đồng chủ trì" for "do những ai đồng chủ trì"). Documents are
-   * ranked with {@link rankShape} instead.
+   * person in a sentence with the focus words ("… đồng chủ trì" for "do những ai đồng chủ trì"). Of these, only
+   * the count is used to rank documents, with its own weight ({@link rankShape}).
    */
   shapeBonus: number;
   /**
@@ -77,8 +77,9 @@ export interface EngineTuning {
   contextWeight: number;
   /**
    * When ranking documents, the bonus of a sentence that states a new number next to what a quantity question
-   * counts: of several articles on one event, the one that gives the figure asked for comes first. (Dates and
-   * names are too common in news to rank by.)
+   * counts (the unit it names, when it names one): such a sentence scores this much more and may become the
+   * document's best. Of several articles on one event, the one that gives the figure asked for comes first.
+   * (Dates and names are too common in news to rank by.) The confidence is computed without it.
    */
   rankShape: number;
   /**
@@ -135,10 +136,20 @@ interface SentenceInfo {
   hasPerson: boolean;
   /** Names a place: "tại ấp Hoà Định", "ở Nghĩa trang thành phố", "huyện Lai Vung". */
   hasPlace: boolean;
-  /** Folded syllables of the sentence, space-separated, padded with spaces; made when first needed. */
-  folded?: string;
-  /** Its tokens as written (normalized, accented), in order; made with {@link folded}. */
-  written?: string[];
+  /** Its words, made when first needed ({@link sentenceWords}). */
+  words?: SentenceWords;
+}
+
+/** The words of a sentence, in order (only definition and quantity questions need them). */
+interface SentenceWords {
+  /** Tokens as written (normalized, accented). */
+  written: string[];
+  /** The same, folded. */
+  folded: string[];
+  /** What stands before each token in the normalized text ("-" in "2-6", ", " in "ngày 5, 30 hộ"). */
+  gaps: string[];
+  /** The folded tokens joined by spaces, padded with a space at each end. */
+  text: string;
 }
 
 const pairedFocusOf = new WeakMap<QueryPlan, Set<string>>();
@@ -155,19 +166,49 @@ function pairedFocus(plan: QueryPlan): Set<string> {
 
 /** Words before the day of a date or the hour of a time, as written ("ngày 2-6", "chiều 13.5", "lúc 16 giờ"; not "tới 140 nghìn"). */
 const DATE_HEAD = new Set(['ngày', 'sáng', 'chiều', 'trưa', 'tối', 'đêm', 'hôm', 'lúc', 'tháng']);
+/** Words that make "ngày", "tháng" a rate, not a date: "mỗi ngày 500 lượt khách". */
+const EVERY = new Set(['mỗi', 'hằng', 'hàng']);
 
 /** Units of an amount of money, folded: "50 triệu đồng" answers "bao nhiêu tiền". */
 const MONEY_UNITS = new Set(['dong', 'trieu', 'ty', 'nghin', 'ngan', 'usd', 'vnd']);
 
 /**
+ * Whether the number at position i of a sentence is part of a date or a time of day: the day or hour after
+ * "ngày", "chiều", "lúc"… ("ngày 5", "chiều 13.5"), the month joined to it ("2-6", "13/5"), an hour before "h" /
+ * "giờ" and the minutes after it ("16 giờ 30", "17h30") — within the range of each, and not after "mỗi ngày"
+ * ("mỗi ngày 500 lượt") nor across a comma ("ngày 5, 30 hộ dân"). A question that counts hours keeps them.
+ */
+function isDateOrTime(w: SentenceWords, i: number, countsHours: boolean): boolean {
+  const { written, folded, gaps } = w;
+  const value = /^\d+$/.test(written[i]!) ? Number(written[i]) : Number.NaN;
+  if (Number.isNaN(value)) return false;
+  const spaced = (k: number) => k > 0 && k < written.length && /^\s+$/.test(gaps[k]!);
+  const isNumber = (k: number) => k >= 0 && /^\d+$/.test(written[k] ?? '');
+  const head = (k: number) => k >= 0 && DATE_HEAD.has(written[k]!) && !EVERY.has(written[k - 1] ?? '');
+  // The day or hour right after its head word.
+  if (spaced(i) && head(i - 1)) return value <= (written[i - 1] === 'tháng' ? 12 : 31);
+  // The month joined to the day: "2-6", "13.5", "13/5".
+  if (/^[-/.]$/.test(gaps[i] ?? '') && isNumber(i - 1) && spaced(i - 1) && head(i - 2)) return value <= 12;
+  if (countsHours) return false;
+  // The hour before "giờ"/"h", the minutes after it.
+  if (/^(h|gio)$/.test(folded[i + 1] ?? '') && value <= 24) return true;
+  return /^(h|gio)$/.test(folded[i - 1] ?? '') && isNumber(i - 2) && value < 60;
+}
+
+/**
  * Whether a sentence counts what a quantity question asks about: a new number within three words of a focus word
  * of the question ("gần 7500 nhân khẩu" for "bao nhiêu nhân khẩu", "trị giá 30 triệu đồng" for "trị giá bao
- * nhiêu"), or of a unit of money when it asks "bao nhiêu tiền".
+ * nhiêu"), or of a unit of money when it asks "bao nhiêu tiền". A year, a date or a time of day is no count
+ * ({@link isDateOrTime}). `unitOnly`: when the question names what it counts ("bao nhiêu *hộ*", "bao nhiêu
+ * tiền"), only that counts, not the other words next to the question word ("xảy ra mấy vụ" is not answered by
+ * "đã xảy ra 2 trận lũ").
  */
-function countsFocus(s: SentenceInfo, plan: QueryPlan): boolean {
-  const words = foldedText(s).trim().split(' ');
+function countsFocus(s: SentenceInfo, plan: QueryPlan, unitOnly = false): boolean {
+  const sw = sentenceWords(s);
+  const words = sw.folded;
   const money = plan.focus.has('tien') || plan.unit[0] === 'tien';
   const unit = plan.unit;
+  const named = unitOnly && (unit.length > 0 || money);
   // The unit the question counts, where it starts or ends at j ("178 ngàn *lần*", "7500 *nhân khẩu*").
   const isUnit = (j: number): boolean =>
     unit.length > 0 && [j, j - unit.length + 1].some((start) => start >= 0 && unit.every((u, k) => words[start + k] === u));
@@ -177,17 +218,14 @@ function countsFocus(s: SentenceInfo, plan: QueryPlan): boolean {
     const w = words[j]!;
     if (/\d/.test(w)) return false;
     if ((money && MONEY_UNITS.has(w)) || isUnit(j)) return true;
+    if (named) return false;
     if (!inPairs.has(w)) return plan.focus.has(w);
     return (j > 0 && plan.focus.has(pairTerm(words[j - 1]!, w))) || (j + 1 < words.length && plan.focus.has(pairTerm(w, words[j + 1]!)));
   };
-  const written = s.written!;
-  const isNumber = (j: number) => j >= 0 && /\d/.test(words[j] ?? '');
-  // "ngày 2-6", "chiều 13.5", "lúc 16 giờ": parts of a date or a time of day (unless the question counts hours).
-  const isDateOrTime = (i: number): boolean =>
-    DATE_HEAD.has(written[i - 1] ?? '') || (isNumber(i - 1) && DATE_HEAD.has(written[i - 2] ?? '')) || (/^(h|gio)$/.test(words[i + 1] ?? '') && !unit.includes('gio'));
+  const countsHours = unit.includes('gio');
   for (let i = 0; i < words.length; i++) {
     // A year is not a count ("năm 2024" for "bao nhiêu năm"), nor a date.
-    if (!/\d/.test(words[i]!) || plan.numbers.has(words[i]!) || /^(19|20)\d\d$/.test(words[i]!) || isDateOrTime(i)) continue;
+    if (!/\d/.test(words[i]!) || plan.numbers.has(words[i]!) || /^(19|20)\d\d$/.test(words[i]!) || isDateOrTime(sw, i, countsHours)) continue;
     for (let j = Math.max(0, i - 3); j <= i + 3 && j < words.length; j++) if (j !== i && counted(j)) return true;
   }
   return false;
@@ -213,13 +251,22 @@ function definesSubject(sentence: string, names: string[]): boolean {
   });
 }
 
-/** The folded text of a sentence (only definition and quantity questions need it: made once, on demand). */
-function foldedText(s: SentenceInfo): string {
-  if (s.folded === undefined) {
-    s.written = clauses(s.text).flat();
-    s.folded = ` ${s.written.map(foldToken).join(' ')} `;
+/** The words of a sentence, made once, on demand. */
+function sentenceWords(s: SentenceInfo): SentenceWords {
+  if (!s.words) {
+    const normalized = normalizeText(s.text);
+    const written = clauses(s.text).flat();
+    const gaps: string[] = [];
+    let at = 0;
+    for (const w of written) {
+      const found = normalized.indexOf(w, at);
+      gaps.push(found < 0 ? ' ' : normalized.slice(at, found));
+      if (found >= 0) at = found + w.length;
+    }
+    const folded = written.map(foldToken);
+    s.words = { written, folded, gaps, text: ` ${folded.join(' ')} ` };
   }
-  return s.folded;
+  return s.words;
 }
 
 interface DocInfo {
@@ -355,9 +402,9 @@ function exactness(d: DocInfo, plan: QueryPlan): number {
   return folded === 0 ? 1 : exact / folded;
 }
 
-/** Whether a sentence states a new number next to what a quantity question counts. */
-function statesCount(s: SentenceInfo, plan: QueryPlan): boolean {
-  return s.numbers.some((x) => !plan.numbers.has(x)) && countsFocus(s, plan);
+/** Whether a sentence has a number the question does not ("2,3 tỷ" for "ủng hộ bao nhiêu"). */
+function hasNewNumber(s: SentenceInfo, plan: QueryPlan): boolean {
+  return s.numbers.some((x) => !plan.numbers.has(x));
 }
 
 function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number, tuning: EngineTuning, quoting = false): number {
@@ -375,7 +422,7 @@ function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number, tuning: 
     for (const t of plan.triples) if (s.triples.has(t)) phrase += 1;
     norm += (tuning.tripleWeight * phrase) / plan.triples.size;
   }
-  if (plan.kinds.includes('quantity') && s.numbers.some((x) => !plan.numbers.has(x))) {
+  if (plan.kinds.includes('quantity') && hasNewNumber(s, plan)) {
     norm += tuning.kindBonus * 1.5;
     if (quoting && countsFocus(s, plan)) norm += tuning.shapeBonus;
   }
@@ -384,7 +431,7 @@ function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number, tuning: 
   norm += tuning.kindBonus * ((dated ? 1 : 0) + (named ? 1 : 0));
   const placed = quoting && plan.kinds.includes('place') && s.hasPlace;
   if (quoting && (dated || named || placed) && hasFocus(s, plan)) norm += tuning.shapeBonus * ((dated ? 1 : 0) + (named ? 1 : 0) + (placed ? 1 : 0));
-  if (plan.subject && foldedText(s).includes(` ${plan.subject} la `)) norm += tuning.definitionBonus;
+  if (plan.subject && sentenceWords(s).text.includes(` ${plan.subject} la `)) norm += tuning.definitionBonus;
   if (s.terms.size < 6) norm *= 0.85;
   return norm;
 }
@@ -423,7 +470,7 @@ function selectSentences(d: DocInfo, plan: QueryPlan, tuning: EngineTuning): Ran
       // answer must still be its own (its numbers, dates and names).
       const before = d.sentences[index - 1];
       if (!before || tuning.contextWeight === 0 || !leansBack(s.text, before.text)) return { index, score: own };
-      const merged: SentenceInfo = { ...s, terms: new Set([...before.terms, ...s.terms]), exact: new Set([...before.exact, ...s.exact]), triples: new Set([...before.triples, ...s.triples]), folded: undefined, written: undefined };
+      const merged: SentenceInfo = { ...s, terms: new Set([...before.terms, ...s.terms]), exact: new Set([...before.exact, ...s.exact]), triples: new Set([...before.triples, ...s.triples]) };
       const read = tuning.contextWeight * score(merged);
       return read > own ? { index, score: read, context: true } : { index, score: own };
     })
@@ -485,13 +532,13 @@ function coverage(terms: Set<string>, plan: QueryPlan, total: number): number {
  * names and date — and what tells them apart is the rest of the question. Each term of the question weighs by its
  * idf times log(1 + candidates / candidates that have it); a document gets its share of that weight, scaled by
  * the share of candidates whose coverage of the question is within {@link EngineTuning.distinctShare} of the
- * best (how much they overlap) and by {@link EngineTuning.distinctWeight}. Zero for every document of a short
- * question.
+ * best (how much they overlap) and by {@link EngineTuning.distinctWeight}. Pairs count at half weight, as in
+ * {@link coverage}; a term no candidate has is left out. Zero for every document of a short question.
+ * `coverages`: each document's {@link coverage} of the question.
  */
-function distinctCoverages(docs: DocInfo[], plan: QueryPlan, total: number, tuning: EngineTuning): number[] {
+function distinctCoverages(docs: DocInfo[], coverages: number[], plan: QueryPlan, tuning: EngineTuning): number[] {
   const none = docs.map(() => 0);
   if (tuning.distinctWeight === 0 || plan.content.size < tuning.distinctMinTerms || docs.length === 0) return none;
-  const coverages = docs.map((d) => coverage(d.terms, plan, total));
   const best = Math.max(...coverages);
   const overlap = coverages.filter((c) => c >= tuning.distinctShare * best).length / docs.length;
   const weights: [string, number][] = [];
@@ -579,14 +626,25 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     const total = planTotal(plan);
     const countsAsked = tuning.rankShape > 0 && plan.kinds.includes('quantity');
     const analysed = candidates.slice(0, tuning.rerankDepth).map((c) => info(c.doc));
-    const distinct = distinctCoverages(analysed, plan, total, tuning);
+    const coverages = analysed.map((d) => coverage(d.terms, plan, total));
+    const distinct = distinctCoverages(analysed, coverages, plan, tuning);
     const ranked = candidates.map((c, rank) => {
       const d = analysed[rank] ?? info(c.doc);
       const scored = d.sentences.map((s, i) => ({ index: i, score: scoreSentence(s, plan, total, tuning) })).sort((a, b) => b.score - a.score);
-      const cov = coverage(d.terms, plan, total);
+      const cov = coverages[rank] ?? coverage(d.terms, plan, total);
       // The shape counts in the rank only, not in the confidence: a figure is no evidence that the article is on topic.
       let bestSentence = scored[0]?.score ?? 0;
-      if (countsAsked) for (const { index, score } of scored) if (score + tuning.rankShape > bestSentence && statesCount(d.sentences[index]!, plan)) bestSentence = score + tuning.rankShape;
+      if (countsAsked && rank < tuning.rerankDepth) {
+        // Best first: the first sentence that states the count is the one that gains most.
+        for (const { index, score } of scored) {
+          if (score + tuning.rankShape <= bestSentence) break;
+          const s = d.sentences[index]!;
+          if (hasNewNumber(s, plan) && countsFocus(s, plan, true)) {
+            bestSentence = score + tuning.rankShape;
+            break;
+          }
+        }
+      }
       const bm25 = c.score / top;
       const exactFactor = 1 - tuning.exactWeight * (1 - exactness(d, plan));
       const score = rank < tuning.rerankDepth ? exactFactor * (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov + distinct[rank]!) : bm25 * 0.01;

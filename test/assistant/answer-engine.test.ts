@@ -528,4 +528,43 @@ describe('several articles on one event', () => {
     // A short question has no context to repeat: the term is off.
     expect(top('xe tải chở hàng gì', { distinctWeight: 0 })).toBe(top('xe tải chở hàng gì'));
   });
+
+  it('counts, when ranking, only the unit the question names, not any word next to "mấy"', () => {
+    const idx = ArticleIndex.create();
+    const add = (id: string, title: string, body: string) => idx.upsert({ id, type: 'article', title, summary: '', body, source: 'test' });
+    add('lu', 'Mưa lũ ở xã Ia Sao', 'Năm 2016, xã Ia Sao đã xảy ra 2 trận lũ lớn, nhiều người đuối nước trong lũ. Mặt trận xã hỗ trợ các gia đình.');
+    add('ho', 'Hồ tưới cà phê', 'Người dân xã Ia Sao cho biết ở hồ này có 4 vụ đuối nước. Mặt trận huyện kiến nghị rào chắn.');
+    for (let i = 0; i < 10; i++) add(`o-${i}`, `Tin số ${i}`, `Hội nghị tổng kết năm ${2000 + i}.`);
+    const scores = (tuning: object) => new Map(createAnswerEngine({ index: idx, lexicon, tuning }).rank('xã Ia Sao đã xảy ra mấy vụ đuối nước', 2).map((r) => [r.doc.id, r.score]));
+    const shaped = scores({ distinctWeight: 0 });
+    const plain = scores({ distinctWeight: 0, rankShape: 0 });
+    // "đã xảy ra 2 trận lũ" is next to the question's "xảy ra", but it counts floods, not drownings.
+    expect(shaped.get('lu')).toBe(plain.get('lu'));
+    expect(shaped.get('ho')!).toBeGreaterThan(plain.get('ho')!);
+  });
+
+  it('leaves the score of a short question as it was: distinct coverage is for long ones', () => {
+    const idx = ArticleIndex.create();
+    for (const [id, body] of [['a', 'Xe tải chở hàng gây tai nạn ở xã Kim Lương.'], ['b', 'Xe tải chở 4 tấn bột bả sơn.'], ['c', 'Xã Kim Lương tổ chức hội nghị.']])
+      idx.upsert({ id: id!, type: 'article', title: '', summary: '', body: body!, source: 'test' });
+    const scores = (tuning: object) => createAnswerEngine({ index: idx, lexicon, tuning }).rank('xe tải chở hàng gì', 3).map((r) => [r.doc.id, r.score]);
+    expect(scores({})).toEqual(scores({ distinctWeight: 0 }));
+  });
+});
+
+describe('numbers that are not counts', () => {
+  const idx = ArticleIndex.create();
+  const add = (id: string, title: string, body: string) => idx.upsert({ id, type: 'article', title, summary: '', body, source: 'test' });
+  add('phi', 'Nghèo quá, lấy gì mà đùm', 'Hộ cận nghèo ở xã Hòa An phải đóng quỹ Vì người nghèo và nhiều khoản khác. Quỹ Vì người nghèo thu mỗi hộ một ít. Tất cả các khoản phí tới 20 nghìn đồng.');
+  add('tai-nan', 'Tai nạn ở Ia Sao', 'Khoảng 16 giờ 30, người dân xã Ia Sao phát hiện vụ tai nạn và đưa người bị thương đi cấp cứu. Có 5 người bị thương.');
+  for (let i = 0; i < 10; i++) add(`o-${i}`, `Tin số ${i}`, `Hội nghị tổng kết năm ${2000 + i}.`);
+  const quote = (q: string, id: string) => createAnswerEngine({ index: idx, lexicon, tuning: { secondSentenceRatio: 1 } }).answerFrom(q, id)!.quote!.join(' ');
+
+  it('reads the word before a number as written: "tới 20 nghìn" is an amount, "tối 20" would be a date', () => {
+    expect(quote('hộ cận nghèo xã Hòa An đóng quỹ vì người nghèo và các khoản tổng cộng bao nhiêu tiền', 'phi')).toContain('tới 20 nghìn đồng');
+  });
+
+  it('takes the minutes of "16 giờ 30" for a time, not for 30 people', () => {
+    expect(quote('vụ tai nạn ở xã Ia Sao có bao nhiêu người bị thương', 'tai-nan')).toBe('Có 5 người bị thương.');
+  });
 });

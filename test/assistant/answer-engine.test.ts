@@ -19,6 +19,15 @@ function build(): ArticleIndex {
 }
 const index = build();
 const engine = createAnswerEngine({ index, lexicon });
+/** A test article: a title and its sentences. */
+const article = (id: string, title: string, body: string | string[]) => ({ id, type: 'article' as const, title, summary: '', body: Array.isArray(body) ? body.join(' ') : body, source: 'test' });
+/** An index of the given articles and a few unrelated ones (meeting notes), so that term weights are not degenerate. */
+const indexWith = (docs: [string, string, string][], unrelated = 10) => {
+  const idx = ArticleIndex.create();
+  for (const [id, title, body] of docs) idx.upsert(article(id, title, body));
+  for (let i = 0; i < unrelated; i++) idx.upsert(article(`o-${i}`, `Hội nghị tổng kết số ${i}`, `Hội nghị tổng kết công tác năm ${2000 + i} của ngành giáo dục.`));
+  return idx;
+};
 
 describe('answer engine', () => {
   it('answers the seed question with the sentence that names the chairwoman, the title and the date', () => {
@@ -459,44 +468,29 @@ describe('abbreviation questions', () => {
 
 describe('several articles on one event', () => {
   const event = ArticleIndex.create();
-  event.upsert({
-    id: 'ho-c3-tin',
-    type: 'article',
-    title: 'Thương tâm ở Ia Grai',
-    summary: '',
-    body: [
+  event.upsert(
+    article('ho-c3-tin', 'Thương tâm ở Ia Grai', [
       'Vào khoảng 16 giờ ngày 2-6, bốn trẻ nhỏ ở xã Ia Sao, huyện Ia Grai, tỉnh Gia Lai bị đuối nước thương tâm tại hồ C3.',
       'Các em đều học lớp 3.',
       'Ủy ban MTTQ xã Ia Sao đã đến thăm hỏi, động viên các gia đình.',
-    ].join(' '),
-    source: 'test',
-  });
-  event.upsert({
-    id: 'ho-c3-phong-su',
-    type: 'article',
-    title: 'Tang thương phủ trắng xóm nghèo',
-    summary: '',
-    body: [
+    ]),
+  );
+  event.upsert(
+    article('ho-c3-phong-su', 'Tang thương phủ trắng xóm nghèo', [
       'Bốn em nhỏ ở xã Ia Sao, huyện Ia Grai đã không trở về sau buổi chiều đi tắm.',
       'Người dân địa phương cho biết, tại hồ C3 đã xảy ra 4 vụ đuối nước và cướp đi sinh mạng của 8 người.',
       'Ủy ban MTTQ huyện Ia Grai trao quà hỗ trợ các gia đình.',
-    ].join(' '),
-    source: 'test',
-  });
-  event.upsert({
-    id: 'ho-c3-tong-hop',
-    type: 'article',
-    title: 'Cần rào chắn các hồ chứa nước',
-    summary: '',
-    body: [
+    ]),
+  );
+  event.upsert(
+    article('ho-c3-tong-hop', 'Cần rào chắn các hồ chứa nước', [
       'Chiều 3-6, một vụ đuối nước nữa đã xảy ra tại hồ chứa ở huyện Ia Grai.',
       'Tính từ năm 2015, hồ chứa trên địa bàn đã có 9 vụ đuối nước.',
       'Mặt trận huyện kiến nghị rào chắn các hồ.',
-    ].join(' '),
-    source: 'test',
-  });
+    ]),
+  );
   for (let i = 0; i < 20; i++)
-    event.upsert({ id: `other-${i}`, type: 'article', title: `Tin địa phương số ${i}`, summary: '', body: `Người dân xã ${i} tham gia ngày hội đại đoàn kết. Hồ chứa nước được nạo vét.`, source: 'test' });
+    event.upsert(article(`other-${i}`, `Tin địa phương số ${i}`, `Người dân xã ${i} tham gia ngày hội đại đoàn kết. Hồ chứa nước được nạo vét.`));
   const first = (q: string, tuning = {}) => createAnswerEngine({ index: event, lexicon, tuning }).rank(q, 2)[0]!.doc.id;
 
   it('puts first, for "bao nhiêu", the article that states the count next to what is counted', () => {
@@ -514,13 +508,15 @@ describe('several articles on one event', () => {
   });
 
   it('puts first, for a long question, the article with the words the others on that event lack', () => {
-    const crash = ArticleIndex.create();
-    const add = (id: string, title: string, body: string) => crash.upsert({ id, type: 'article', title, summary: '', body, source: 'test' });
-    add('kl-tin', 'Xe tải gây tai nạn thảm khốc ở xã Kim Lương, Hải Dương', 'Chiều 21-1, xe tải gây tai nạn thảm khốc ở xã Kim Lương, huyện Kim Thành, Hải Dương. Vụ tai nạn xe tải ở Kim Lương khiến 8 người chết.');
-    add('kl-ma-tuy', 'Tài xế dương tính với ma túy', 'Tài xế xe tải gây tai nạn ở xã Kim Lương, Hải Dương dương tính với ma túy. Lúc đó trên xe chở 4 tấn bột bả sơn.');
-    add('kl-khoi-to', 'Khởi tố tài xế xe tải gây tai nạn ở xã Kim Lương, Hải Dương', 'Công an Hải Dương khởi tố tài xế xe tải gây tai nạn ở xã Kim Lương.');
-    add('kl-vieng', 'Viếng nạn nhân vụ tai nạn ở Kim Lương, Hải Dương', 'Lãnh đạo tỉnh Hải Dương viếng các nạn nhân vụ xe tải gây tai nạn ở xã Kim Lương.');
-    for (let i = 0; i < 20; i++) add(`other-${i}`, `Hội nghị tổng kết số ${i}`, `Hội nghị tổng kết công tác năm ${2000 + i} của ngành giáo dục.`);
+    const crash = indexWith(
+      [
+        ['kl-tin', 'Xe tải gây tai nạn thảm khốc ở xã Kim Lương, Hải Dương', 'Chiều 21-1, xe tải gây tai nạn thảm khốc ở xã Kim Lương, huyện Kim Thành, Hải Dương. Vụ tai nạn xe tải ở Kim Lương khiến 8 người chết.'],
+        ['kl-ma-tuy', 'Tài xế dương tính với ma túy', 'Tài xế xe tải gây tai nạn ở xã Kim Lương, Hải Dương dương tính với ma túy. Lúc đó trên xe chở 4 tấn bột bả sơn.'],
+        ['kl-khoi-to', 'Khởi tố tài xế xe tải gây tai nạn ở xã Kim Lương, Hải Dương', 'Công an Hải Dương khởi tố tài xế xe tải gây tai nạn ở xã Kim Lương.'],
+        ['kl-vieng', 'Viếng nạn nhân vụ tai nạn ở Kim Lương, Hải Dương', 'Lãnh đạo tỉnh Hải Dương viếng các nạn nhân vụ xe tải gây tai nạn ở xã Kim Lương.'],
+      ],
+      20,
+    );
     const top = (q: string, tuning = {}) => createAnswerEngine({ index: crash, lexicon, tuning }).rank(q, 1)[0]!.doc.id;
     const q = 'xe tải gây tai nạn ở xã Kim Lương Hải Dương lúc đó chở hàng gì';
     expect(top(q)).toBe('kl-ma-tuy');
@@ -530,11 +526,10 @@ describe('several articles on one event', () => {
   });
 
   it('counts, when ranking, only the unit the question names, not any word next to "mấy"', () => {
-    const idx = ArticleIndex.create();
-    const add = (id: string, title: string, body: string) => idx.upsert({ id, type: 'article', title, summary: '', body, source: 'test' });
-    add('lu', 'Mưa lũ ở xã Ia Sao', 'Năm 2016, xã Ia Sao đã xảy ra 2 trận lũ lớn, nhiều người đuối nước trong lũ. Mặt trận xã hỗ trợ các gia đình.');
-    add('ho', 'Hồ tưới cà phê', 'Người dân xã Ia Sao cho biết ở hồ này có 4 vụ đuối nước. Mặt trận huyện kiến nghị rào chắn.');
-    for (let i = 0; i < 10; i++) add(`o-${i}`, `Tin số ${i}`, `Hội nghị tổng kết năm ${2000 + i}.`);
+    const idx = indexWith([
+      ['lu', 'Mưa lũ ở xã Ia Sao', 'Năm 2016, xã Ia Sao đã xảy ra 2 trận lũ lớn, nhiều người đuối nước trong lũ. Mặt trận xã hỗ trợ các gia đình.'],
+      ['ho', 'Hồ tưới cà phê', 'Người dân xã Ia Sao cho biết ở hồ này có 4 vụ đuối nước. Mặt trận huyện kiến nghị rào chắn.'],
+    ]);
     const scores = (tuning: object) => new Map(createAnswerEngine({ index: idx, lexicon, tuning }).rank('xã Ia Sao đã xảy ra mấy vụ đuối nước', 2).map((r) => [r.doc.id, r.score]));
     const shaped = scores({ distinctWeight: 0 });
     const plain = scores({ distinctWeight: 0, rankShape: 0 });
@@ -546,18 +541,17 @@ describe('several articles on one event', () => {
   it('leaves the score of a short question as it was: distinct coverage is for long ones', () => {
     const idx = ArticleIndex.create();
     for (const [id, body] of [['a', 'Xe tải chở hàng gây tai nạn ở xã Kim Lương.'], ['b', 'Xe tải chở 4 tấn bột bả sơn.'], ['c', 'Xã Kim Lương tổ chức hội nghị.']])
-      idx.upsert({ id: id!, type: 'article', title: '', summary: '', body: body!, source: 'test' });
+      idx.upsert(article(id!, '', body!));
     const scores = (tuning: object) => createAnswerEngine({ index: idx, lexicon, tuning }).rank('xe tải chở hàng gì', 3).map((r) => [r.doc.id, r.score]);
     expect(scores({})).toEqual(scores({ distinctWeight: 0 }));
   });
 });
 
 describe('numbers that are not counts', () => {
-  const idx = ArticleIndex.create();
-  const add = (id: string, title: string, body: string) => idx.upsert({ id, type: 'article', title, summary: '', body, source: 'test' });
-  add('phi', 'Nghèo quá, lấy gì mà đùm', 'Hộ cận nghèo ở xã Hòa An phải đóng quỹ Vì người nghèo và nhiều khoản khác. Quỹ Vì người nghèo thu mỗi hộ một ít. Tất cả các khoản phí tới 20 nghìn đồng.');
-  add('tai-nan', 'Tai nạn ở Ia Sao', 'Khoảng 16 giờ 30, người dân xã Ia Sao phát hiện vụ tai nạn và đưa người bị thương đi cấp cứu. Có 5 người bị thương.');
-  for (let i = 0; i < 10; i++) add(`o-${i}`, `Tin số ${i}`, `Hội nghị tổng kết năm ${2000 + i}.`);
+  const idx = indexWith([
+    ['phi', 'Nghèo quá, lấy gì mà đùm', 'Hộ cận nghèo ở xã Hòa An phải đóng quỹ Vì người nghèo và nhiều khoản khác. Quỹ Vì người nghèo thu mỗi hộ một ít. Tất cả các khoản phí tới 20 nghìn đồng.'],
+    ['tai-nan', 'Tai nạn ở Ia Sao', 'Khoảng 16 giờ 30, người dân xã Ia Sao phát hiện vụ tai nạn và đưa người bị thương đi cấp cứu. Có 5 người bị thương.'],
+  ]);
   const quote = (q: string, id: string) => createAnswerEngine({ index: idx, lexicon, tuning: { secondSentenceRatio: 1 } }).answerFrom(q, id)!.quote!.join(' ');
 
   it('reads the word before a number as written: "tới 20 nghìn" is an amount, "tối 20" would be a date', () => {

@@ -53,6 +53,12 @@ export interface EngineTuning {
   coverageWeight: number;
   /** Candidates taken from the index; the {@link rerankDepth} most promising of them are re-ranked. */
   wideDepth: number;
+  /**
+   * The same two for a long question (at least {@link distinctMinTerms} content syllables): it names an event
+   * several articles report, and the one that answers is often further down.
+   */
+  longRerankDepth: number;
+  longWideDepth: number;
   /** Below this confidence the engine says it has no information. */
   minConfidence: number;
   provinceBoost: number;
@@ -106,8 +112,10 @@ export const DEFAULT_TUNING: EngineTuning = {
   longSentencePenalty: 0.3,
   focusWeight: 1,
   followOn: true,
-  rerankDepth: 20,
-  wideDepth: 80,
+  rerankDepth: 12,
+  wideDepth: 48,
+  longRerankDepth: 20,
+  longWideDepth: 80,
   bm25Weight: 0.5,
   sentenceWeight: 0.6,
   coverageWeight: 0.6,
@@ -616,16 +624,19 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
             return b;
           }
         : undefined;
-    const found: Candidate[] = index.lookup({ weights: plan.weights, fuzzy: plan.fuzzy, boostDocument, scoring: tuning.scoring, limit: Math.max(tuning.rerankDepth, tuning.wideDepth, limit) });
+    const long = plan.content.size >= tuning.distinctMinTerms;
+    const rerankDepth = long ? tuning.longRerankDepth : tuning.rerankDepth;
+    const wideDepth = long ? tuning.longWideDepth : tuning.wideDepth;
+    const found: Candidate[] = index.lookup({ weights: plan.weights, fuzzy: plan.fuzzy, boostDocument, scoring: tuning.scoring, limit: Math.max(rerankDepth, wideDepth, limit) });
     if (found.length === 0) return [];
     const top = found[0]!.score;
     // Sentence analysis is what a question costs: of the wide list, only the rerankDepth candidates that look
     // best by BM25 and by the share of the question's terms they have are analysed.
     const prescore = (c: Candidate) => tuning.bm25Weight * (c.score / top) + tuning.coverageWeight * c.matched;
-    const candidates = found.length <= tuning.rerankDepth ? found : [...found].sort((a, b) => prescore(b) - prescore(a)).slice(0, Math.max(tuning.rerankDepth, limit));
+    const candidates = found.length <= rerankDepth ? found : [...found].sort((a, b) => prescore(b) - prescore(a)).slice(0, Math.max(rerankDepth, limit));
     const total = planTotal(plan);
     const countsAsked = tuning.rankShape > 0 && plan.kinds.includes('quantity');
-    const analysed = candidates.slice(0, tuning.rerankDepth).map((c) => info(c.doc));
+    const analysed = candidates.slice(0, rerankDepth).map((c) => info(c.doc));
     const coverages = analysed.map((d) => coverage(d.terms, plan, total));
     const distinct = distinctCoverages(analysed, coverages, plan, tuning);
     const ranked = candidates.map((c, rank) => {
@@ -634,7 +645,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
       const cov = coverages[rank] ?? coverage(d.terms, plan, total);
       // The shape counts in the rank only, not in the confidence: a figure is no evidence that the article is on topic.
       let bestSentence = scored[0]?.score ?? 0;
-      if (countsAsked && rank < tuning.rerankDepth) {
+      if (countsAsked && rank < rerankDepth) {
         // Best first: the first sentence that states the count is the one that gains most.
         for (const { index, score } of scored) {
           if (score + tuning.rankShape <= bestSentence) break;
@@ -647,7 +658,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
       }
       const bm25 = c.score / top;
       const exactFactor = 1 - tuning.exactWeight * (1 - exactness(d, plan));
-      const score = rank < tuning.rerankDepth ? exactFactor * (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov + distinct[rank]!) : bm25 * 0.01;
+      const score = rank < rerankDepth ? exactFactor * (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov + distinct[rank]!) : bm25 * 0.01;
       return { doc: c.doc, score, bm25, coverage: cov, best: scored.slice(0, 3), info: d };
     });
     ranked.sort((a, b) => b.score - a.score);

@@ -46,13 +46,21 @@ describe('two-stage re-ranking', () => {
   const plan = { pairRedundancy: 0, gluePair: 1 };
 
   it('analyses the candidates that have most of the question, not only the first by BM25', () => {
-    const narrow = createAnswerEngine({ index, lexicon, tuning: { plan, rerankDepth: 12, wideDepth: 12 } });
-    const wide = createAnswerEngine({ index, lexicon, tuning: { plan, rerankDepth: 12, wideDepth: 48 } });
-    const byBm25 = createAnswerEngine({ index, lexicon, tuning: { plan, rerankDepth: 0, wideDepth: 0 } }).rank(question, 50);
+    const narrow = createAnswerEngine({ index, lexicon, tuning: { plan, rerankDepth: 12, wideDepth: 12, longRerankDepth: 12, longWideDepth: 12 } });
+    const wide = createAnswerEngine({ index, lexicon, tuning: { plan, rerankDepth: 12, wideDepth: 48, longRerankDepth: 12, longWideDepth: 48 } });
+    const byBm25 = createAnswerEngine({ index, lexicon, tuning: { plan, rerankDepth: 0, wideDepth: 0, longRerankDepth: 0, longWideDepth: 0 } }).rank(question, 50);
     expect(byBm25.findIndex((r) => r.doc.id === 'answer')).toBeGreaterThanOrEqual(12);
     expect(wide.rank(question, 1)[0]!.doc.id).toBe('answer');
     expect(wide.answer(question).quote!.join(' ')).toContain('50 triệu đồng');
     expect(narrow.rank(question, 3).map((r) => r.doc.id)).not.toContain('answer');
+  });
+
+  it('looks deeper for a long question (at least distinctMinTerms content syllables) than for a short one', () => {
+    // Narrow for short questions, the defaults for long ones: this question is long.
+    const engine = createAnswerEngine({ index, lexicon, tuning: { plan, rerankDepth: 12, wideDepth: 12 } });
+    expect(engine.rank(question, 1)[0]!.doc.id).toBe('answer');
+    const short = createAnswerEngine({ index, lexicon, tuning: { plan, rerankDepth: 12, wideDepth: 12, distinctMinTerms: 100 } });
+    expect(short.rank(question, 3).map((r) => r.doc.id)).not.toContain('answer');
   });
 });
 

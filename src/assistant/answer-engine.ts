@@ -460,7 +460,7 @@ interface RankedSentence {
 function selectSentences(d: DocInfo, plan: QueryPlan, tuning: EngineTuning): RankedSentence[] {
   const count = d.sentences.length;
   const local = new Map<string, number>();
-  for (const [term, weight] of [...plan.content, ...[...plan.pairs].map(([p, w]) => [p, w * 0.5] as const)]) {
+  for (const [term, weight] of weightedTerms(plan)) {
     let sf = 0;
     for (const s of d.sentences) if (s.terms.has(term)) sf += 1;
     if (sf > 0) local.set(term, weight * Math.log(1 + count / sf) * (plan.focus.has(term) ? 1 + tuning.focusWeight : 1));
@@ -520,18 +520,24 @@ function quoteIndexes(d: DocInfo, ranked: RankedSentence[], tuning: EngineTuning
   return [...picked].sort((a, b) => a - b);
 }
 
+const weightedTermsOf = new WeakMap<QueryPlan, [string, number][]>();
+/** The question's syllables and pairs with the weight they count by in coverage: a pair counts half. */
+function weightedTerms(plan: QueryPlan): [string, number][] {
+  let out = weightedTermsOf.get(plan);
+  if (!out) weightedTermsOf.set(plan, (out = [...plan.content, ...[...plan.pairs].map(([p, w]): [string, number] => [p, w * 0.5])]));
+  return out;
+}
+
 function planTotal(plan: QueryPlan): number {
   let total = 0;
-  for (const w of plan.content.values()) total += w;
-  for (const w of plan.pairs.values()) total += w * 0.5;
+  for (const [, w] of weightedTerms(plan)) total += w;
   return total;
 }
 
 function coverage(terms: Set<string>, plan: QueryPlan, total: number): number {
   if (total === 0) return 0;
   let got = 0;
-  for (const [t, w] of plan.content) if (terms.has(t)) got += w;
-  for (const [p, w] of plan.pairs) if (terms.has(p)) got += w * 0.5;
+  for (const [t, w] of weightedTerms(plan)) if (terms.has(t)) got += w;
   return got / total;
 }
 
@@ -551,7 +557,7 @@ function distinctCoverages(docs: DocInfo[], coverages: number[], plan: QueryPlan
   const overlap = coverages.filter((c) => c >= tuning.distinctShare * best).length / docs.length;
   const weights: [string, number][] = [];
   let sum = 0;
-  for (const [term, weight] of [...plan.content, ...[...plan.pairs].map(([p, w]) => [p, w * 0.5] as const)]) {
+  for (const [term, weight] of weightedTerms(plan)) {
     let having = 0;
     for (const d of docs) if (d.terms.has(term)) having += 1;
     if (having === 0) continue;

@@ -161,18 +161,13 @@ describe('answer engine', () => {
 
 describe('choosing the sentences to quote', () => {
   const local = ArticleIndex.create();
-  local.upsert({
-    id: 'chu-tich-moi',
-    type: 'article',
-    title: 'Ông Nguyễn Văn An làm Chủ tịch Ủy ban MTTQ tỉnh Hà Tĩnh',
-    summary: '',
-    body: [
+  local.upsert(
+    article('chu-tich-moi', 'Ông Nguyễn Văn An làm Chủ tịch Ủy ban MTTQ tỉnh Hà Tĩnh', [
       'Sáng 22/6, Hội nghị Ủy ban MTTQ tỉnh Hà Tĩnh đã hiệp thương cử ông Nguyễn Văn An, Phó Chủ tịch Ủy ban MTTQ tỉnh Hà Tĩnh, làm Chủ tịch Ủy ban MTTQ tỉnh Hà Tĩnh.',
       'Ông Nguyễn Văn An thay ông Trần Văn Bình nghỉ hưu theo chế độ.',
       'Tóm tắt tiểu sử: ông Nguyễn Văn An sinh ngày 12/8/1970, quê quán xã Thạch Hà, tỉnh Hà Tĩnh.',
-    ].join(' '),
-    source: 'test',
-  });
+    ]),
+  );
   local.upsert({
     id: 'dieu-kien',
     type: 'article',
@@ -186,12 +181,8 @@ describe('choosing the sentences to quote', () => {
     ].join('\n'),
     source: 'test',
   });
-  local.upsert({
-    id: 'dur-kmal',
-    type: 'article',
-    title: 'Tổng Bí thư dự Ngày hội Đại đoàn kết toàn dân tộc tại xã Dur Kmăl',
-    summary: '',
-    body: [
+  local.upsert(
+    article('dur-kmal', 'Tổng Bí thư dự Ngày hội Đại đoàn kết toàn dân tộc tại xã Dur Kmăl', [
       'Nhân kỷ niệm 88 năm Ngày truyền thống Mặt trận Tổ quốc Việt Nam (18/11/1930 - 18/11/2018), ngày 11/11, Tổng Bí thư đã về dự Ngày hội Đại đoàn kết toàn dân tộc tại xã Dur Kmăl, huyện Krông Ana, tỉnh Đắk Lắk.',
       'Tổng Bí thư chung vui Ngày hội Đại đoàn kết cùng đồng bào xã Dur Kmăl, huyện Krông Ana, tỉnh Đắk Lắk.',
       'Phát biểu tại Ngày hội, Tổng Bí thư biểu dương tinh thần đại đoàn kết của đồng bào xã Dur Kmăl.',
@@ -199,61 +190,40 @@ describe('choosing the sentences to quote', () => {
       'Tổng Bí thư đề nghị tỉnh Đắk Lắk tiếp tục phát huy sức mạnh đại đoàn kết toàn dân tộc.',
       'Dịp này, Tổng Bí thư tặng quà cho các hộ nghèo xã Dur Kmăl, tỉnh Đắk Lắk.',
       'Ngày hội diễn ra trong không khí vui tươi, đoàn kết.',
-    ].join(' '),
-    source: 'test',
-  });
-  local.upsert({
-    id: 'hop-tru-bi',
-    type: 'article',
-    title: 'Họp trù bị Hội nghị Chủ tịch Mặt trận ba nước Campuchia - Lào - Việt Nam',
-    summary: '',
-    body: [
+    ]),
+  );
+  local.upsert(
+    article('hop-tru-bi', 'Họp trù bị Hội nghị Chủ tịch Mặt trận ba nước Campuchia - Lào - Việt Nam', [
       'Cuộc họp trù bị Hội nghị Chủ tịch Mặt trận ba nước Campuchia - Lào - Việt Nam đã được tổ chức sáng 26/5 tại Hà Nội.',
       'Ông Trần Thanh Mẫn, Phó Chủ tịch Ủy ban Trung ương MTTQ Việt Nam, và ông Nhem Valy, Quyền Tổng Thư ký Hội đồng quốc gia Mặt trận Campuchia, đồng chủ trì cuộc họp.',
       'Hội nghị Chủ tịch Mặt trận ba nước dự kiến được tổ chức vào tháng 6 tại Hà Nội.',
-    ].join(' '),
-    source: 'test',
-  });
+    ]),
+  );
   // Documents of their own index, so that the term weights of the cases above stay as they were.
   const more = ArticleIndex.create();
-  more.upsert({
-    id: 'nghi-quyet',
-    type: 'article',
-    title: 'Ký Nghị quyết liên tịch về giám sát, phản biện xã hội',
-    summary: '',
-    body: [
+  more.upsert(
+    article('nghi-quyet', 'Ký Nghị quyết liên tịch về giám sát, phản biện xã hội', [
       'Ngày 15/6, Ủy ban Thường vụ Quốc hội, Chính phủ và Đoàn Chủ tịch Ủy ban Trung ương MTTQ Việt Nam ký Nghị quyết liên tịch quy định chi tiết các hình thức giám sát, phản biện xã hội.',
       'Theo đó, Nghị quyết gồm 4 chương, 25 điều.',
       'Chương 1 về những quy định chung nêu rõ phạm vi điều chỉnh: Nghị quyết liên tịch này quy định chi tiết các hình thức giám sát, phản biện xã hội của Mặt trận Tổ quốc Việt Nam.',
       'Chương 3 của Nghị quyết quy định về hình thức phản biện xã hội.',
-    ].join(' '),
-    source: 'test',
-  });
-  more.upsert({
-    id: 'tang-le',
-    type: 'article',
-    title: 'Lễ tang bà Nguyễn Thị Hoa',
-    summary: '',
-    body: [
+    ]),
+  );
+  more.upsert(
+    article('tang-le', 'Lễ tang bà Nguyễn Thị Hoa', [
       'Bà Nguyễn Thị Hoa, nguyên Phó Chủ tịch UBND tỉnh Đồng Tháp, từ trần ngày 20/2 tại nhà riêng.',
       'Bà Nguyễn Thị Hoa được phân công phụ trách lĩnh vực giáo dục, văn hoá và y tế của tỉnh.',
       'Lễ viếng bà Nguyễn Thị Hoa bắt đầu từ 18h ngày 21/2.',
       'Lễ di quan lúc 6h ngày 23/2, an táng tại Nghĩa trang nhân dân xã Tân Hoà, huyện Lai Vung.',
-    ].join(' '),
-    source: 'test',
-  });
-  more.upsert({
-    id: 'giam-sat-3-nam',
-    type: 'article',
-    title: 'Ba năm thực hiện giám sát, phản biện xã hội',
-    summary: '',
-    body: [
+    ]),
+  );
+  more.upsert(
+    article('giam-sat-3-nam', 'Ba năm thực hiện giám sát, phản biện xã hội', [
       'Sau 3 năm, Mặt trận và các tổ chức thành viên đã tổ chức hơn 56 nghìn cuộc giám sát.',
       'Đồng thời có hơn 90 nghìn cuộc đối thoại giữa nhân dân với chính quyền các cấp.',
       'Với 178 ngàn lần tổ chức giám sát, phản biện, đối thoại trong 3 năm đã thể hiện tính xã hội của hoạt động.',
-    ].join(' '),
-    source: 'test',
-  });
+    ]),
+  );
   const quoteOf = (q: string, tuning = {}) => createAnswerEngine({ index: local, lexicon, tuning }).answer(q).quote!.join(' ');
   const quoteOfMore = (q: string, tuning = {}) => createAnswerEngine({ index: more, lexicon, tuning }).answer(q).quote!.join(' ');
 

@@ -98,6 +98,13 @@ export interface EngineTuning {
   distinctMinTerms: number;
   /** Candidates within this share of the best coverage count as being on the same subject. */
   distinctShare: number;
+  /**
+   * When the question names a province and an analysed candidate names none of them (by current, former or
+   * common name), its score is multiplied by 1 minus this: a news article has no province field to boost.
+   */
+  provinceMissing: number;
+  /** The same for a year the question names ("năm 2017") that a candidate neither mentions nor was published in. */
+  yearMissing: number;
 }
 
 /**
@@ -114,8 +121,8 @@ export const DEFAULT_TUNING: EngineTuning = {
   followOn: true,
   rerankDepth: 12,
   wideDepth: 48,
-  longRerankDepth: 20,
-  longWideDepth: 80,
+  longRerankDepth: 30,
+  longWideDepth: 150,
   bm25Weight: 0.5,
   sentenceWeight: 0.6,
   coverageWeight: 0.6,
@@ -131,6 +138,8 @@ export const DEFAULT_TUNING: EngineTuning = {
   distinctWeight: 1,
   distinctMinTerms: 10,
   distinctShare: 0.7,
+  provinceMissing: 0.1,
+  yearMissing: 0.1,
 };
 
 interface SentenceInfo {
@@ -282,6 +291,8 @@ interface DocInfo {
   terms: Set<string>;
   /** Exact (accented) tokens of the whole document. */
   exact: Set<string>;
+  /** Codes of the provinces the document names (filled when a question names one). */
+  provinces?: Set<string>;
 }
 
 /** One re-ranked result. */
@@ -619,6 +630,22 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     return v;
   };
 
+  /** The provinces a document names, by any of their names; computed once per analysed document. */
+  const provincesOf = (doc: SearchDoc, d: DocInfo): Set<string> => {
+    if (d.provinces) return d.provinces;
+    const found = new Set<string>();
+    if (doc.province) {
+      const own = lexicon.provinceNames.find(tokenize(doc.province))[0];
+      if (own) found.add(own.value.code);
+    }
+    for (const m of lexicon.provinceNames.find(tokenize([doc.title, doc.summary, doc.body].filter(Boolean).join('\n')))) {
+      // One syllable compared folded is too loose in prose ("Huệ" is no "Huế"): written as the alias, or the name.
+      if (m.end - m.start === 1 && m.text.toLowerCase() !== foldToken(m.text) && m.text.toLowerCase() !== m.value.name.toLowerCase()) continue;
+      found.add(m.value.code);
+    }
+    return (d.provinces = found);
+  };
+
   function rankPlan(plan: QueryPlan, limit: number): RankedResult[] {
     const provinceNames = new Set(plan.provinces.map((p) => p.name));
     const boostDocument =
@@ -630,6 +657,8 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
             return b;
           }
         : undefined;
+    const codes = tuning.provinceMissing > 0 ? plan.provinces.map((p) => p.code) : [];
+    const years = tuning.yearMissing > 0 ? plan.years.map(String) : [];
     const long = plan.content.size >= tuning.distinctMinTerms;
     const rerankDepth = long ? tuning.longRerankDepth : tuning.rerankDepth;
     const wideDepth = long ? tuning.longWideDepth : tuning.wideDepth;
@@ -664,7 +693,9 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
       }
       const bm25 = c.score / top;
       const exactFactor = 1 - tuning.exactWeight * (1 - exactness(d, plan));
-      const score = rank < rerankDepth ? exactFactor * (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov + distinct[rank]!) : bm25 * 0.01;
+      const placed = codes.length === 0 || rank >= rerankDepth || codes.some((code) => provincesOf(c.doc, d).has(code)) ? 1 : 1 - tuning.provinceMissing;
+      const dated = years.length === 0 || rank >= rerankDepth || years.some((y) => d.terms.has(y) || c.doc.publishedAt?.startsWith(y)) ? 1 : 1 - tuning.yearMissing;
+      const score = rank < rerankDepth ? placed * dated * exactFactor * (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov + distinct[rank]!) : bm25 * 0.01;
       return { doc: c.doc, score, bm25, coverage: cov, best: scored.slice(0, 3), info: d };
     });
     ranked.sort((a, b) => b.score - a.score);

@@ -532,3 +532,47 @@ describe('numbers that are not counts', () => {
     expect(quote('vụ tai nạn ở xã Ia Sao có bao nhiêu người bị thương', 'tai-nan')).toBe('Có 5 người bị thương.');
   });
 });
+
+describe('the province and the year a question names', () => {
+  // News articles carry no province or date field: what they name in their text is what counts.
+  const news = indexWith([
+    ['ha-noi', 'Hà Nội triển khai dịch vụ công trực tuyến mức độ 3', 'Hà Nội đã đưa 500 dịch vụ công trực tuyến mức độ 3 vào vận hành trên cổng dịch vụ công của thành phố.'],
+    ['nghe-an', 'Đẩy mạnh cải cách hành chính', 'Năm nay, cổng dịch vụ công của tỉnh Nghệ An có 808 dịch vụ công trực tuyến mức độ 3. Người dân nộp hồ sơ qua mạng.'],
+    ['hue-person', 'Người phụ nữ làm kinh tế giỏi', 'Bà Huệ có 300 dịch vụ công trực tuyến mức độ 3 được giới thiệu cho bà con trên cổng dịch vụ công.'],
+    ['hue-city', 'Cải cách hành chính ở cố đô', 'Cổng dịch vụ công của Huế có 250 dịch vụ công trực tuyến. Các dịch vụ ở mức độ 3 được mở rộng.'],
+    ['tngt-2019', '6 tháng đầu năm: tai nạn giao thông giảm', 'Trong 6 tháng đầu năm 2019, cả nước xảy ra 8.385 vụ tai nạn giao thông, làm chết 3.200 người.'],
+    ['tngt-2017', 'Sơ kết công tác bảo đảm trật tự an toàn giao thông', 'Uỷ ban An toàn giao thông quốc gia cho biết 6 tháng đầu năm 2017 có 9.593 vụ tai nạn giao thông, làm chết 4.134 người và bị thương nhiều người khác trên khắp các tuyến đường.'],
+  ]);
+  const scores = (q: string, tuning = {}) => new Map(createAnswerEngine({ index: news, lexicon, tuning }).rank(q, 6).map((r) => [r.doc.id, r.score]));
+  /** Score with the rule over score without it, per document. */
+  const factors = (q: string, off: object, on: object) => {
+    const [without, withRule] = [scores(q, off), scores(q, on)];
+    return Object.fromEntries([...withRule].map(([id, score]) => [id, Number((score / without.get(id)!).toFixed(6))]));
+  };
+
+  it('holds back a candidate that names none of the provinces of the question', () => {
+    const f = factors('cổng dịch vụ công trực tuyến của Nghệ An có bao nhiêu dịch vụ mức độ 3', { provinceMissing: 0 }, { provinceMissing: 0.25 });
+    expect(f['nghe-an']).toBe(1);
+    expect(f['ha-noi']).toBe(0.75);
+    // Old names count: Nghệ An is still Nghệ An; a question on "Thừa Thiên Huế" is one on Huế.
+    expect(factors('Thừa Thiên Huế có bao nhiêu dịch vụ công trực tuyến mức độ 3', { provinceMissing: 0 }, { provinceMissing: 0.25 })['hue-city']).toBe(1);
+  });
+
+  it('does not take a person named Huệ for the city of Huế', () => {
+    const f = factors('cổng dịch vụ công trực tuyến của Huế có bao nhiêu dịch vụ mức độ 3', { provinceMissing: 0 }, { provinceMissing: 0.25 });
+    expect(f['hue-city']).toBe(1);
+    expect(f['hue-person']).toBe(0.75);
+  });
+
+  it('holds back a candidate that names none of the years of the question', () => {
+    const f = factors('6 tháng đầu năm 2017 cả nước xảy ra bao nhiêu vụ tai nạn giao thông', { yearMissing: 0 }, { yearMissing: 0.25 });
+    expect(f['tngt-2017']).toBe(1);
+    expect(f['tngt-2019']).toBe(0.75);
+  });
+
+  it('changes nothing for a question that names no province and no year', () => {
+    const f = factors('cổng dịch vụ công trực tuyến có bao nhiêu dịch vụ mức độ 3', { provinceMissing: 0, yearMissing: 0 }, { provinceMissing: 0.25, yearMissing: 0.25 });
+    expect(Object.values(f).every((x) => x === 1)).toBe(true);
+    expect(Object.keys(f).length).toBeGreaterThan(2);
+  });
+});

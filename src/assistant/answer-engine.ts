@@ -1,7 +1,7 @@
 import type { SearchDoc } from '../content/types.js';
 import { clauses, cleanText, foldToken, normalizeText, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
 import { DEFAULT_SCORING, type ArticleIndex, type Candidate, type Scoring } from '../search/article-index.js';
-import { expandShorthand, type Lexicon } from '../search/lexicon.js';
+import { expandShorthand, type Lexicon, type Province } from '../search/lexicon.js';
 import { DEFAULT_PLAN_WEIGHTS, MAX_QUERY_CHARS, planQuery, type PlanWeights, type QueryPlan } from '../search/query.js';
 import { splitSentences, tidySpacing } from '../search/sentences.js';
 import { formatDate, messages } from './messages.js';
@@ -121,8 +121,8 @@ export const DEFAULT_TUNING: EngineTuning = {
   followOn: true,
   rerankDepth: 12,
   wideDepth: 48,
-  longRerankDepth: 30,
-  longWideDepth: 150,
+  longRerankDepth: 20,
+  longWideDepth: 80,
   bm25Weight: 0.5,
   sentenceWeight: 0.6,
   coverageWeight: 0.6,
@@ -291,8 +291,6 @@ interface DocInfo {
   terms: Set<string>;
   /** Exact (accented) tokens of the whole document. */
   exact: Set<string>;
-  /** Codes of the provinces the document names (filled when a question names one). */
-  provinces?: Set<string>;
 }
 
 /** One re-ranked result. */
@@ -630,21 +628,24 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     return v;
   };
 
-  /** The provinces a document names, by any of their names; computed once per analysed document. */
-  const provincesOf = (doc: SearchDoc, d: DocInfo): Set<string> => {
-    if (d.provinces) return d.provinces;
-    const found = new Set<string>();
-    if (doc.province) {
-      const own = lexicon.provinceNames.find(tokenize(doc.province))[0];
-      if (own) found.add(own.value.code);
-    }
-    for (const m of lexicon.provinceNames.find(tokenize([doc.title, doc.summary, doc.body].filter(Boolean).join('\n')))) {
-      // One syllable compared folded is too loose in prose ("Huệ" is no "Huế"): written as the alias, or the name.
-      if (m.end - m.start === 1 && m.text.toLowerCase() !== foldToken(m.text) && m.text.toLowerCase() !== m.value.name.toLowerCase()) continue;
-      found.add(m.value.code);
-    }
-    return (d.provinces = found);
-  };
+  /**
+   * How each province is recognised in an analysed document, by any of its names: a name of several syllables by
+   * its folded pairs, one of a single syllable as written ("Huế", not "Huệ"; "HCM").
+   */
+  const provinceForms = new Map(
+    lexicon.provinces.map((p) => [
+      p.code,
+      p.names.map((name) => {
+        const tokens = tokenize(name);
+        const folded = tokens.map(foldToken);
+        return tokens.length === 1 ? { exact: tokens[0]!, pairs: [] } : { exact: undefined, pairs: folded.slice(1).map((t, i) => pairTerm(folded[i]!, t)) };
+      }),
+    ]),
+  );
+  /** Whether a document names the province (or has it as its province). */
+  const namesProvince = (doc: SearchDoc, d: DocInfo, province: Province): boolean =>
+    (doc.province !== undefined && province.names.includes(doc.province)) ||
+    (provinceForms.get(province.code) ?? []).some((f) => (f.exact !== undefined ? d.exact.has(f.exact) : f.pairs.every((p) => d.terms.has(p))));
 
   function rankPlan(plan: QueryPlan, limit: number): RankedResult[] {
     const provinceNames = new Set(plan.provinces.map((p) => p.name));
@@ -657,7 +658,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
             return b;
           }
         : undefined;
-    const codes = tuning.provinceMissing > 0 ? plan.provinces.map((p) => p.code) : [];
+    const provinces = tuning.provinceMissing > 0 ? plan.provinces : [];
     const years = tuning.yearMissing > 0 ? plan.years.map(String) : [];
     const long = plan.content.size >= tuning.distinctMinTerms;
     const rerankDepth = long ? tuning.longRerankDepth : tuning.rerankDepth;
@@ -693,7 +694,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
       }
       const bm25 = c.score / top;
       const exactFactor = 1 - tuning.exactWeight * (1 - exactness(d, plan));
-      const placed = codes.length === 0 || rank >= rerankDepth || codes.some((code) => provincesOf(c.doc, d).has(code)) ? 1 : 1 - tuning.provinceMissing;
+      const placed = provinces.length === 0 || rank >= rerankDepth || provinces.some((p) => namesProvince(c.doc, d, p)) ? 1 : 1 - tuning.provinceMissing;
       const dated = years.length === 0 || rank >= rerankDepth || years.some((y) => d.terms.has(y) || c.doc.publishedAt?.startsWith(y)) ? 1 : 1 - tuning.yearMissing;
       const score = rank < rerankDepth ? placed * dated * exactFactor * (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov + distinct[rank]!) : bm25 * 0.01;
       return { doc: c.doc, score, bm25, coverage: cov, best: scored.slice(0, 3), info: d };

@@ -10,6 +10,8 @@ export interface Province {
   name: string;
   /** Pre-2025 provinces merged into it, e.g. ["Quảng Bình", "Quảng Trị"]. */
   former: string[];
+  /** Every name it goes by, as written: official, former, and their common aliases ("TP.HCM", "Sài Gòn", "Huế"). */
+  names: string[];
 }
 
 /** A match of a lexicon phrase in a token list. */
@@ -184,7 +186,8 @@ export function loadLexicon(dir: string): Lexicon {
   const provinces: Province[] = [];
   const provinceNames = new PhraseMatcher<Province>();
   for (const p of prov.provinces) {
-    const province: Province = { code: p.code, name: p.name.normalize('NFC'), former: p.former.map((f) => f.name.normalize('NFC')) };
+    const names = [p.name, ...p.aliases, ...p.former.flatMap((f) => [f.name, ...f.aliases])].map((n) => n.normalize('NFC'));
+    const province: Province = { code: p.code, name: p.name.normalize('NFC'), former: p.former.map((f) => f.name.normalize('NFC')), names: [...new Set(names)] };
     provinces.push(province);
     provinceNames.add(p.name, province);
   }

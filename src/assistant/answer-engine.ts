@@ -105,6 +105,8 @@ export interface EngineTuning {
   provinceMissing: number;
   /** The same for a year the question names ("năm 2017") that a candidate neither mentions nor was published in. */
   yearMissing: number;
+  /** The same for a name the question writes with capitals ("Lại Xuân Môn", "Thủ Thiêm") that a candidate lacks. */
+  nameMissing: number;
 }
 
 /**
@@ -140,6 +142,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   distinctShare: 0.7,
   provinceMissing: 0.1,
   yearMissing: 0.1,
+  nameMissing: 0.2,
 };
 
 interface SentenceInfo {
@@ -361,6 +364,27 @@ class Lru<K, V> {
   delete(key: K): void {
     this.map.delete(key);
   }
+}
+
+/** Runs of two or more capitalised words, the first word of the question left out ("Tại Hội nghị …"). */
+const CAPITALISED_RUN = /(?<![\p{L}\p{M}])\p{Lu}[\p{Ll}\p{M}]*(?:\s+\p{Lu}[\p{Ll}\p{M}]*)+(?![\p{L}\p{M}])/gu;
+
+/**
+ * The names a question writes with capitals ("Lại Xuân Môn", "Thủ Thiêm", "Cái Bè"), each as the folded pair of
+ * its last two words (how a document that names the person or place has it); provinces have their own rule.
+ */
+export function questionNames(text: string, lexicon: Lexicon): string[] {
+  const out = new Set<string>();
+  const start = text.search(/\p{L}/u);
+  for (const m of text.matchAll(CAPITALISED_RUN)) {
+    let words = m[0].split(/\s+/);
+    if (m.index === start) words = words.slice(1);
+    if (words.length < 2) continue;
+    const last = tokenize(words.slice(-2).join(' '));
+    if (last.length !== 2 || lexicon.provinceNames.find(last).length > 0) continue;
+    out.add(pairTerm(foldToken(last[0]!), foldToken(last[1]!)));
+  }
+  return [...out];
 }
 
 /** One pass over a sentence: its folded and accented syllables, pairs and triples. */
@@ -660,6 +684,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
         : undefined;
     const provinces = tuning.provinceMissing > 0 ? plan.provinces : [];
     const years = tuning.yearMissing > 0 ? plan.years.map(String) : [];
+    const names = tuning.nameMissing > 0 ? questionNames(plan.text, lexicon) : [];
     const long = plan.content.size >= tuning.distinctMinTerms;
     const rerankDepth = long ? tuning.longRerankDepth : tuning.rerankDepth;
     const wideDepth = long ? tuning.longWideDepth : tuning.wideDepth;
@@ -696,7 +721,8 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
       const exactFactor = 1 - tuning.exactWeight * (1 - exactness(d, plan));
       const placed = provinces.length === 0 || rank >= rerankDepth || provinces.some((p) => namesProvince(c.doc, d, p)) ? 1 : 1 - tuning.provinceMissing;
       const dated = years.length === 0 || rank >= rerankDepth || years.some((y) => d.terms.has(y) || c.doc.publishedAt?.startsWith(y)) ? 1 : 1 - tuning.yearMissing;
-      const score = rank < rerankDepth ? placed * dated * exactFactor * (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov + distinct[rank]!) : bm25 * 0.01;
+      const named = names.length === 0 || rank >= rerankDepth || names.every((pair) => d.terms.has(pair)) ? 1 : 1 - tuning.nameMissing;
+      const score = rank < rerankDepth ? placed * dated * named * exactFactor * (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov + distinct[rank]!) : bm25 * 0.01;
       return { doc: c.doc, score, bm25, coverage: cov, best: scored.slice(0, 3), info: d };
     });
     ranked.sort((a, b) => b.score - a.score);

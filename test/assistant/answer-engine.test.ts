@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAnswerEngine, DEFAULT_TUNING, LEANS_BACK, PLACE, stripVocatives } from '../../src/assistant/answer-engine.js';
+import { createAnswerEngine, DEFAULT_TUNING, LEANS_BACK, PLACE, questionNames, stripVocatives } from '../../src/assistant/answer-engine.js';
 import { loadContent } from '../../src/content/load.js';
 import { toSearchDoc } from '../../src/content/types.js';
 import { ArticleIndex } from '../../src/search/article-index.js';
@@ -533,7 +533,7 @@ describe('numbers that are not counts', () => {
   });
 });
 
-describe('the province and the year a question names', () => {
+describe('the province, the year and the names a question gives', () => {
   // News articles carry no province or date field: what they name in their text is what counts.
   const news = indexWith([
     ['ha-noi', 'Hà Nội triển khai dịch vụ công trực tuyến mức độ 3', 'Hà Nội đã đưa 500 dịch vụ công trực tuyến mức độ 3 vào vận hành trên cổng dịch vụ công của thành phố.'],
@@ -570,8 +570,27 @@ describe('the province and the year a question names', () => {
     expect(f['tngt-2019']).toBe(0.75);
   });
 
-  it('changes nothing for a question that names no province and no year', () => {
-    const f = factors('cổng dịch vụ công trực tuyến có bao nhiêu dịch vụ mức độ 3', { provinceMissing: 0, yearMissing: 0 }, { provinceMissing: 0.25, yearMissing: 0.25 });
+  it('reads the names a question writes with capitals, not its first word or a province', () => {
+    expect(questionNames('hôm an táng đại tướng Lê Đức Anh ở nghĩa trang TPHCM ai tuyên bố', lexicon)).toEqual(['duc_anh']);
+    expect(questionNames('Bà Võ Thị Dung được giao phụ trách mảng nào?', lexicon)).toEqual(['thi_dung']);
+    expect(questionNames('Tại Hội nghị Trung ương 9 có bao nhiêu người?', lexicon)).toEqual([]);
+    expect(questionNames('xã Kim Lương (Hải Dương) nhận bao nhiêu quà', lexicon)).toEqual(['kim_luong']);
+    expect(questionNames('ba vo thi dung phu trach mang nao', lexicon)).toEqual([]);
+  });
+
+  it('holds back a candidate that lacks a name the question writes with capitals', () => {
+    const people = indexWith([
+      ['mon', 'Phát động Tết trồng cây', 'Chủ tịch Hội Nông dân Lại Xuân Môn kêu gọi mỗi hội viên trồng ít nhất một cây xanh.'],
+      ['other', 'Tết trồng cây đời đời nhớ ơn Bác Hồ', 'Lãnh đạo tỉnh kêu gọi mỗi hội viên nông dân trồng một cây xanh trong dịp Tết trồng cây.'],
+    ]);
+    const ranked = (tuning: object) => new Map(createAnswerEngine({ index: people, lexicon, tuning }).rank('Ông Lại Xuân Môn kêu gọi mỗi nông dân trồng mấy cây?', 2).map((r) => [r.doc.id, r.score]));
+    const [off, on] = [ranked({ nameMissing: 0 }), ranked({ nameMissing: 0.25 })];
+    expect(on.get('mon')! / off.get('mon')!).toBeCloseTo(1, 6);
+    expect(on.get('other')! / off.get('other')!).toBeCloseTo(0.75, 6);
+  });
+
+  it('changes nothing for a question that gives no province, year or name', () => {
+    const f = factors('Cổng dịch vụ công trực tuyến có bao nhiêu dịch vụ mức độ 3', { provinceMissing: 0, yearMissing: 0, nameMissing: 0 }, { provinceMissing: 0.25, yearMissing: 0.25, nameMissing: 0.25 });
     expect(Object.values(f).every((x) => x === 1)).toBe(true);
     expect(Object.keys(f).length).toBeGreaterThan(2);
   });

@@ -1,5 +1,5 @@
 import type { SearchDoc } from '../content/types.js';
-import { clauses, cleanText, foldToken, normalizeText, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
+import { clauses, cleanText, foldToken, hasDiacritics, normalizeText, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
 import { DEFAULT_SCORING, type ArticleIndex, type Candidate, type Scoring } from '../search/article-index.js';
 import { expandShorthand, type Lexicon, type Province } from '../search/lexicon.js';
 import { DEFAULT_PLAN_WEIGHTS, MAX_QUERY_CHARS, planQuery, type PlanWeights, type QueryPlan } from '../search/query.js';
@@ -142,7 +142,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   distinctShare: 0.7,
   provinceMissing: 0.1,
   yearMissing: 0.1,
-  nameMissing: 0.2,
+  nameMissing: 0.3,
 };
 
 interface SentenceInfo {
@@ -366,23 +366,44 @@ class Lru<K, V> {
   }
 }
 
-/** Runs of two or more capitalised words, the first word of the question left out ("Tại Hội nghị …"). */
+/** Runs of two or more capitalised words. */
 const CAPITALISED_RUN = /(?<![\p{L}\p{M}])\p{Lu}[\p{Ll}\p{M}]*(?:\s+\p{Lu}[\p{Ll}\p{M}]*)+(?![\p{L}\p{M}])/gu;
+/** Where a sentence starts: its first word is capitalised whatever it is. */
+const SENTENCE_START = /(?:^|[.?!:;…\n"“”'‘’(\[«-])\s*$/u;
+/** Words of address and titles written before a name ("Bà Võ Thị Dung", "Đồng chí Lê Đức Anh"). */
+const HONORIFIC = new Set(['ông', 'bà', 'anh', 'chị', 'em', 'cô', 'chú', 'bác', 'cụ', 'cháu', 'thầy', 'đồng', 'chí']);
+/** A pair in more than this share of the documents is a common phrase ("Việt Nam", "Tết Nguyên đán"), no name. */
+const NAME_PAIR_SHARE = 0.005;
 
 /**
  * The names a question writes with capitals ("Lại Xuân Môn", "Thủ Thiêm", "Cái Bè"), each as the folded pair of
- * its last two words (how a document that names the person or place has it); provinces have their own rule.
+ * its last two words (how a document that names the person or place has it). Left out: the first word of each
+ * sentence, words of address ("Bà", "Ông"), provinces (they have their own rule), pairs common in the index,
+ * and every run of a question written in Title Case.
  */
-export function questionNames(text: string, lexicon: Lexicon): string[] {
+export function questionNames(text: string, lexicon: Lexicon, index?: ArticleIndex): string[] {
+  const words = text.match(/[\p{L}\p{M}]+/gu) ?? [];
+  if (words.length > 0 && words.filter((w) => /^\p{Lu}/u.test(w)).length > 0.6 * words.length) return [];
   const out = new Set<string>();
-  const start = text.search(/\p{L}/u);
   for (const m of text.matchAll(CAPITALISED_RUN)) {
-    let words = m[0].split(/\s+/);
-    if (m.index === start) words = words.slice(1);
-    if (words.length < 2) continue;
-    const last = tokenize(words.slice(-2).join(' '));
-    if (last.length !== 2 || lexicon.provinceNames.find(last).length > 0) continue;
-    out.add(pairTerm(foldToken(last[0]!), foldToken(last[1]!)));
+    let run = tokenize(m[0]);
+    if (SENTENCE_START.test(text.slice(0, m.index))) run = run.slice(1);
+    while (run.length > 0 && HONORIFIC.has(run[0]!)) run = run.slice(1);
+    // Cut the run at the provinces it names; what is left on either side may still be a name.
+    let cut = 0;
+    const parts: string[][] = [];
+    for (const p of lexicon.provinceNames.find(run)) {
+      if (p.end - p.start === 1 && hasDiacritics(p.text) && !p.value.names.some((n) => tokenize(n).join(' ') === p.text)) continue;
+      parts.push(run.slice(cut, p.start));
+      cut = p.end;
+    }
+    parts.push(run.slice(cut));
+    for (const part of parts) {
+      if (part.length < 2) continue;
+      const pair = pairTerm(foldToken(part.at(-2)!), foldToken(part.at(-1)!));
+      if (index && index.docFrequency(pair) > Math.max(2, NAME_PAIR_SHARE * index.size)) continue;
+      out.add(pair);
+    }
   }
   return [...out];
 }
@@ -660,10 +681,12 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     lexicon.provinces.map((p) => [
       p.code,
       p.names.map((name) => {
-        const tokens = tokenize(name);
-        const folded = tokens.map(foldToken);
-        return tokens.length === 1 ? { exact: tokens[0]!, pairs: [] } : { exact: undefined, pairs: folded.slice(1).map((t, i) => pairTerm(folded[i]!, t)) };
-      }),
+        // Pairs never cross a clause break ("Bà Rịa - Vũng Tàu"), in a document or here.
+        const parts = clauses(name).map((clause) => clause.map(foldToken));
+        const tokens = parts.flat();
+        if (tokens.length === 1) return { exact: clauses(name)[0]![0]!, pairs: [] };
+        return { exact: undefined, pairs: parts.flatMap((folded) => folded.slice(1).map((t, i) => pairTerm(folded[i]!, t))) };
+      }).filter((f) => f.exact !== undefined || f.pairs.length > 0),
     ]),
   );
   /** Whether a document names the province (or has it as its province). */
@@ -683,8 +706,8 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
           }
         : undefined;
     const provinces = tuning.provinceMissing > 0 ? plan.provinces : [];
-    const years = tuning.yearMissing > 0 ? plan.years.map(String) : [];
-    const names = tuning.nameMissing > 0 ? questionNames(plan.text, lexicon) : [];
+    const years = tuning.yearMissing > 0 ? plan.datedYears.map(String) : [];
+    const names = tuning.nameMissing > 0 ? questionNames(plan.text, lexicon, index) : [];
     const long = plan.content.size >= tuning.distinctMinTerms;
     const rerankDepth = long ? tuning.longRerankDepth : tuning.rerankDepth;
     const wideDepth = long ? tuning.longWideDepth : tuning.wideDepth;

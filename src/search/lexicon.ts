@@ -10,7 +10,7 @@ export interface Province {
   name: string;
   /** Pre-2025 provinces merged into it, e.g. ["Quảng Bình", "Quảng Trị"]. */
   former: string[];
-  /** Every name it goes by, as written: official, former, and their common aliases ("TP.HCM", "Sài Gòn", "Huế"). */
+  /** Every name it goes by, as in data/lexicon/provinces.json: official, former, and their aliases ("tphcm", "sài gòn", "Huế"). */
   names: string[];
 }
 

@@ -91,6 +91,8 @@ export interface QueryPlan {
   pairs: Map<string, number>;
   provinces: Province[];
   years: number[];
+  /** The years the question writes as a date (after "năm", or ending "30/6/2017"), not any four-digit number. */
+  datedYears: number[];
   /** Number tokens of the question as written. */
   numbers: Set<string>;
   kinds: QuestionKind[];
@@ -126,8 +128,12 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   const accented = hasDiacritics(text);
 
   const kinds = [...new Set(lexicon.questionWords.find(allTokens).map((m) => m.value))];
-  const provinces = [...new Map(lexicon.provinceNames.find(allTokens).map((m) => [m.value.code, m.value])).values()];
+  // A one-syllable name written with other accents is no province: "bà Huệ" is not Huế (unaccented "hue" may be).
+  const provinceMatches = lexicon.provinceNames.find(allTokens).filter((m) => m.end - m.start > 1 || !hasDiacritics(m.text) || m.value.names.some((n) => tokenize(n).join(' ') === m.text));
+  const provinces = [...new Map(provinceMatches.map((m) => [m.value.code, m.value])).values()];
   const years = [...new Set(allTokens.filter((t) => /^(19[4-9]\d|20\d\d)$/.test(t)).map(Number))];
+  // A year as a date names it: after "năm" or as the end of a date ("30/6/2017", "6-2017"); "hỗ trợ 2000 hộ" does not.
+  const datedYears = [...new Set([...text.normalize('NFC').matchAll(/(?:năm|nam|\d[/.-])\s*(19[4-9]\d|20\d\d)(?!\d)/giu)].map((m) => Number(m[1])))];
   const questionWordTokens = new Set<number>();
   const questionMatches = lexicon.questionWords.find(allTokens);
   for (const m of questionMatches) for (let i = m.start; i < m.end; i++) questionWordTokens.add(i);
@@ -292,5 +298,5 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
     while (words.length > 0 && tail(words[words.length - 1]!)) words.pop();
     if (words.length > 0 && words.length <= 6) subject = words.map((x) => x.w).join(' ');
   }
-  return { text, weights, fuzzy, content, exact, triples, pairs, provinces, years, numbers, kinds, subject, focus, unit, accented };
+  return { text, weights, fuzzy, content, exact, triples, pairs, provinces, years, datedYears, numbers, kinds, subject, focus, unit, accented };
 }

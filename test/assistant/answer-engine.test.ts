@@ -540,6 +540,7 @@ describe('the province, the year and the names a question gives', () => {
     ['nghe-an', 'Đẩy mạnh cải cách hành chính', 'Năm nay, cổng dịch vụ công của tỉnh Nghệ An có 808 dịch vụ công trực tuyến mức độ 3. Người dân nộp hồ sơ qua mạng.'],
     ['hue-person', 'Người phụ nữ làm kinh tế giỏi', 'Bà Huệ có 300 dịch vụ công trực tuyến mức độ 3 được giới thiệu cho bà con trên cổng dịch vụ công.'],
     ['hue-city', 'Cải cách hành chính ở cố đô', 'Cổng dịch vụ công của Huế có 250 dịch vụ công trực tuyến. Các dịch vụ ở mức độ 3 được mở rộng.'],
+    ['quang-binh', 'Dịch vụ công ở Quảng Bình', 'Tỉnh Quảng Bình đưa 400 dịch vụ công trực tuyến mức độ 3 lên cổng dịch vụ công.'],
     ['tngt-2019', '6 tháng đầu năm: tai nạn giao thông giảm', 'Trong 6 tháng đầu năm 2019, cả nước xảy ra 8.385 vụ tai nạn giao thông, làm chết 3.200 người.'],
     ['tngt-2017', 'Sơ kết công tác bảo đảm trật tự an toàn giao thông', 'Uỷ ban An toàn giao thông quốc gia cho biết 6 tháng đầu năm 2017 có 9.593 vụ tai nạn giao thông, làm chết 4.134 người và bị thương nhiều người khác trên khắp các tuyến đường.'],
   ]);
@@ -554,8 +555,9 @@ describe('the province, the year and the names a question gives', () => {
     const f = factors('cổng dịch vụ công trực tuyến của Nghệ An có bao nhiêu dịch vụ mức độ 3', { provinceMissing: 0 }, { provinceMissing: 0.25 });
     expect(f['nghe-an']).toBe(1);
     expect(f['ha-noi']).toBe(0.75);
-    // Old names count: Nghệ An is still Nghệ An; a question on "Thừa Thiên Huế" is one on Huế.
-    expect(factors('Thừa Thiên Huế có bao nhiêu dịch vụ công trực tuyến mức độ 3', { provinceMissing: 0 }, { provinceMissing: 0.25 })['hue-city']).toBe(1);
+    // Old names count both ways: a question on Quảng Trị (Quảng Bình merged into it in 2025) is one on an
+    // article that names only Quảng Bình.
+    expect(factors('Quảng Trị có bao nhiêu dịch vụ công trực tuyến mức độ 3', { provinceMissing: 0 }, { provinceMissing: 0.25 })['quang-binh']).toBe(1);
   });
 
   it('does not take a person named Huệ for the city of Huế', () => {
@@ -568,6 +570,11 @@ describe('the province, the year and the names a question gives', () => {
     const f = factors('6 tháng đầu năm 2017 cả nước xảy ra bao nhiêu vụ tai nạn giao thông', { yearMissing: 0 }, { yearMissing: 0.25 });
     expect(f['tngt-2017']).toBe(1);
     expect(f['tngt-2019']).toBe(0.75);
+    // An article published in that year names it too.
+    news.upsert({ ...article('tngt-dated', 'Tai nạn giao thông giảm trong 6 tháng đầu năm', 'Cả nước xảy ra 9.000 vụ tai nạn giao thông trong 6 tháng đầu năm nay.'), publishedAt: '2017-07-01' });
+    const g = factors('6 tháng đầu năm 2017 cả nước xảy ra bao nhiêu vụ tai nạn giao thông', { yearMissing: 0 }, { yearMissing: 0.25 });
+    news.remove('tngt-dated');
+    expect(g['tngt-dated']).toBe(1);
   });
 
   it('reads the names a question writes with capitals, not its first word or a province', () => {
@@ -576,6 +583,22 @@ describe('the province, the year and the names a question gives', () => {
     expect(questionNames('Tại Hội nghị Trung ương 9 có bao nhiêu người?', lexicon)).toEqual([]);
     expect(questionNames('xã Kim Lương (Hải Dương) nhận bao nhiêu quà', lexicon)).toEqual(['kim_luong']);
     expect(questionNames('ba vo thi dung phu trach mang nao', lexicon)).toEqual([]);
+    // The first word of every sentence and words of address are no part of a name.
+    expect(questionNames('Cho hỏi. Tại Hội nghị Trung ương 9 thì sao?', lexicon)).toEqual([]);
+    expect(questionNames('cho hỏi về Ông Lại Xuân Môn', lexicon)).toEqual(['xuan_mon']);
+    expect(questionNames('chị Nguyễn Thị Huệ ở đâu', lexicon)).toEqual(['thi_hue']);
+    // A province inside a run is cut out; what is left may still be a name.
+    expect(questionNames('người dân ở Hồ Chí Minh nói gì', lexicon)).toEqual([]);
+    expect(questionNames('bảo tàng Võ Nguyên Giáp Hà Nội mở cửa khi nào', lexicon)).toEqual(['nguyen_giap']);
+    // A question in Title Case has no names to tell.
+    expect(questionNames('Xã Này Có Bao Nhiêu Người Nghèo?', lexicon)).toEqual([]);
+  });
+
+  it('leaves out of the names a pair common in the index ("Việt Nam")', () => {
+    const common = indexWith([['vn', 'Tin trong nước', 'Việt Nam và Lào ký kết hợp tác.']], 10);
+    for (let i = 0; i < 5; i++) common.upsert(article(`vn-${i}`, 'Tin', `Người Việt Nam ưu tiên dùng hàng Việt Nam lần ${i}.`));
+    expect(questionNames('hồi đó MTTQ Việt Nam vận động ông Lại Xuân Môn làm gì vậy', lexicon)).toEqual(['viet_nam', 'xuan_mon']);
+    expect(questionNames('hồi đó MTTQ Việt Nam vận động ông Lại Xuân Môn làm gì vậy', lexicon, common)).toEqual(['xuan_mon']);
   });
 
   it('holds back a candidate that lacks a name the question writes with capitals', () => {

@@ -108,3 +108,23 @@ describe('query plan: names', () => {
     expect(ids[0]).toBe('dota');
   });
 });
+
+describe('query plan: provinces and years', () => {
+  const plan = (q: string) => planQuery(q, index, lexicon);
+
+  it('does not take a one-syllable name with other accents for a province', () => {
+    expect(plan('bà Huệ có bao nhiêu dịch vụ công').provinces).toEqual([]);
+    expect(plan('Huế có bao nhiêu dịch vụ công').provinces.map((p) => p.name)).toEqual(['Huế']);
+    // Without accents "hue" may be Huế.
+    expect(plan('hue co bao nhieu dich vu cong').provinces.map((p) => p.name)).toEqual(['Huế']);
+  });
+
+  it('reads a year as a date only after "năm" or at the end of a date', () => {
+    expect(plan('năm 2017 cả nước có bao nhiêu vụ').datedYears).toEqual([2017]);
+    expect(plan('hạn chót là ngày 30/6/2017 phải không').datedYears).toEqual([2017]);
+    expect(plan('nam 2016 tinh gian duoc bao nhieu').datedYears).toEqual([2016]);
+    // A count is no year, though it is one for the publication-year boost.
+    expect(plan('xã hỗ trợ 2000 hộ nghèo bao nhiêu tiền').datedYears).toEqual([]);
+    expect(plan('xã hỗ trợ 2000 hộ nghèo bao nhiêu tiền').years).toEqual([2000]);
+  });
+});

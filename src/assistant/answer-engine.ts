@@ -1,7 +1,7 @@
 import type { SearchDoc } from '../content/types.js';
-import { clauses, cleanText, foldToken, hasDiacritics, normalizeText, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
+import { clauses, cleanText, foldToken, normalizeText, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
 import { DEFAULT_SCORING, type ArticleIndex, type Candidate, type Scoring } from '../search/article-index.js';
-import { expandShorthand, type Lexicon, type Province } from '../search/lexicon.js';
+import { expandShorthand, isProvinceMatch, type Lexicon, type Province } from '../search/lexicon.js';
 import { DEFAULT_PLAN_WEIGHTS, MAX_QUERY_CHARS, planQuery, type PlanWeights, type QueryPlan } from '../search/query.js';
 import { splitSentences, tidySpacing } from '../search/sentences.js';
 import { formatDate, messages } from './messages.js';
@@ -393,7 +393,7 @@ export function questionNames(text: string, lexicon: Lexicon, index?: ArticleInd
     let cut = 0;
     const parts: string[][] = [];
     for (const p of lexicon.provinceNames.find(run)) {
-      if (p.end - p.start === 1 && hasDiacritics(p.text) && !p.value.names.some((n) => tokenize(n).join(' ') === p.text)) continue;
+      if (!isProvinceMatch(p)) continue;
       parts.push(run.slice(cut, p.start));
       cut = p.end;
     }

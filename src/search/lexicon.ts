@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { foldToken, normalizeText, tokenize } from './analyzer.js';
+import { foldToken, hasDiacritics, normalizeText, tokenize } from './analyzer.js';
 
 /** A province of the 2025 map, with the names a question may use for it. */
 export interface Province {
@@ -21,6 +21,14 @@ export interface PhraseMatch<T> {
   value: T;
   /** The tokens as written in the question. */
   text: string;
+}
+
+/**
+ * Whether a province found in a text (folded) is one: a name of several syllables is, and so is one syllable
+ * written without accents ("hue") or as one of the province's names ("Huế"); "Huệ" is a person.
+ */
+export function isProvinceMatch(m: PhraseMatch<Province>): boolean {
+  return m.end - m.start > 1 || !hasDiacritics(m.text) || m.value.names.some((n) => tokenize(n).join(' ') === m.text);
 }
 
 /** Longest-match lookup of multi-syllable phrases, compared diacritic-folded. */

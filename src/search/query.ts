@@ -1,6 +1,6 @@
 import { idf, type ArticleIndex } from './article-index.js';
 import { clauses, foldToken, hasDiacritics, isPair, isVietnameseSyllable, pairTerm, tokenize } from './analyzer.js';
-import { expandShorthand, type Lexicon, type Province, type QuestionKind } from './lexicon.js';
+import { expandShorthand, isProvinceMatch, type Lexicon, type Province, type QuestionKind } from './lexicon.js';
 
 /** The longest question the engine reads; the chat layer refuses longer messages before this. */
 export const MAX_QUERY_CHARS = 2000;
@@ -129,7 +129,7 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
 
   const kinds = [...new Set(lexicon.questionWords.find(allTokens).map((m) => m.value))];
   // A one-syllable name written with other accents is no province: "bà Huệ" is not Huế (unaccented "hue" may be).
-  const provinceMatches = lexicon.provinceNames.find(allTokens).filter((m) => m.end - m.start > 1 || !hasDiacritics(m.text) || m.value.names.some((n) => tokenize(n).join(' ') === m.text));
+  const provinceMatches = lexicon.provinceNames.find(allTokens).filter(isProvinceMatch);
   const provinces = [...new Map(provinceMatches.map((m) => [m.value.code, m.value])).values()];
   const years = [...new Set(allTokens.filter((t) => /^(19[4-9]\d|20\d\d)$/.test(t)).map(Number))];
   // A year as a date names it: after "năm" or as the end of a date ("30/6/2017", "6-2017"); "hỗ trợ 2000 hộ" does not.

@@ -1,5 +1,5 @@
 import type { SearchDoc } from '../content/types.js';
-import { clauses, cleanText, foldToken, normalizeText, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
+import { clauses, cleanText, foldToken, isVietnameseSyllable, normalizeText, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
 import { DEFAULT_SCORING, type ArticleIndex, type Candidate, type Scoring } from '../search/article-index.js';
 import { expandShorthand, isProvinceMatch, type Lexicon, type Province } from '../search/lexicon.js';
 import { DEFAULT_PLAN_WEIGHTS, MAX_QUERY_CHARS, planQuery, type PlanWeights, type QueryPlan } from '../search/query.js';
@@ -368,6 +368,8 @@ class Lru<K, V> {
 
 /** Runs of two or more capitalised words. */
 const CAPITALISED_RUN = /(?<![\p{L}\p{M}])\p{Lu}[\p{Ll}\p{M}]*(?:\s+\p{Lu}[\p{Ll}\p{M}]*)+(?![\p{L}\p{M}])/gu;
+/** One capitalised word of Latin letters, at least four. */
+const FOREIGN_NAME = /(?<![\p{L}\p{M}])\p{Lu}[a-z]{3,}(?![\p{L}\p{M}])/gu;
 /** Where a sentence starts: its first word is capitalised whatever it is. */
 const SENTENCE_START = /(?:^|[.?!:;…\n"“”'‘’(\[«-])\s*$/u;
 /** Words of address and titles written before a name ("Bà Võ Thị Dung", "Đồng chí Lê Đức Anh"). */
@@ -383,7 +385,7 @@ const NAME_PAIR_SHARE = 0.005;
  */
 export function questionNames(text: string, lexicon: Lexicon, index?: ArticleIndex): string[] {
   const words = text.match(/[\p{L}\p{M}]+/gu) ?? [];
-  if (words.length > 0 && words.filter((w) => /^\p{Lu}/u.test(w)).length > 0.6 * words.length) return [];
+  if (words.length >= 4 && words.filter((w) => /^\p{Lu}/u.test(w)).length > 0.6 * words.length) return [];
   const out = new Set<string>();
   for (const m of text.matchAll(CAPITALISED_RUN)) {
     let run = tokenize(m[0]);
@@ -404,6 +406,13 @@ export function questionNames(text: string, lexicon: Lexicon, index?: ArticleInd
       if (index && index.docFrequency(pair) > Math.max(2, NAME_PAIR_SHARE * index.size)) continue;
       out.add(pair);
     }
+  }
+  // One capitalised word not shaped like a Vietnamese syllable ("Venezuela", "Formosa") is a name by itself.
+  for (const m of text.matchAll(FOREIGN_NAME)) {
+    const folded = foldToken(tokenize(m[0])[0] ?? '');
+    if (SENTENCE_START.test(text.slice(0, m.index)) || isVietnameseSyllable(folded) || lexicon.abbreviations.has(folded)) continue;
+    if (index && index.docFrequency(folded) > Math.max(2, NAME_PAIR_SHARE * index.size)) continue;
+    out.add(folded);
   }
   return [...out];
 }

@@ -592,6 +592,10 @@ describe('the province, the year and the names a question gives', () => {
     expect(questionNames('bảo tàng Võ Nguyên Giáp Hà Nội mở cửa khi nào', lexicon)).toEqual(['nguyen_giap']);
     // A question in Title Case has no names to tell.
     expect(questionNames('Xã Này Có Bao Nhiêu Người Nghèo?', lexicon)).toEqual([]);
+    // One capitalised word not shaped like a Vietnamese syllable is a name by itself, unless it opens the sentence.
+    expect(questionNames('Cuộc bầu cử tổng thống Venezuela có bao nhiêu cử tri?', lexicon)).toEqual(['venezuela']);
+    expect(questionNames('Nguồn gốc Dota 2?', lexicon)).toEqual(['dota']);
+    expect(questionNames('Formosa bồi thường bao nhiêu', lexicon)).toEqual([]);
   });
 
   it('leaves out of the names a pair common in the index ("Việt Nam")', () => {

@@ -387,9 +387,11 @@ export function questionNames(text: string, lexicon: Lexicon, index?: ArticleInd
   const words = text.match(/[\p{L}\p{M}]+/gu) ?? [];
   if (words.length >= 4 && words.filter((w) => /^\p{Lu}/u.test(w)).length > 0.6 * words.length) return [];
   const out = new Set<string>();
+  const opensSentence = (at: number) => SENTENCE_START.test(text.slice(0, at));
+  const common = (term: string) => index !== undefined && index.docFrequency(term) > Math.max(2, NAME_PAIR_SHARE * index.size);
   for (const m of text.matchAll(CAPITALISED_RUN)) {
     let run = tokenize(m[0]);
-    if (SENTENCE_START.test(text.slice(0, m.index))) run = run.slice(1);
+    if (opensSentence(m.index)) run = run.slice(1);
     while (run.length > 0 && HONORIFIC.has(run[0]!)) run = run.slice(1);
     // Cut the run at the provinces it names; what is left on either side may still be a name.
     let cut = 0;
@@ -403,16 +405,13 @@ export function questionNames(text: string, lexicon: Lexicon, index?: ArticleInd
     for (const part of parts) {
       if (part.length < 2) continue;
       const pair = pairTerm(foldToken(part.at(-2)!), foldToken(part.at(-1)!));
-      if (index && index.docFrequency(pair) > Math.max(2, NAME_PAIR_SHARE * index.size)) continue;
-      out.add(pair);
+      if (!common(pair)) out.add(pair);
     }
   }
   // One capitalised word not shaped like a Vietnamese syllable ("Venezuela", "Formosa") is a name by itself.
   for (const m of text.matchAll(FOREIGN_NAME)) {
     const folded = foldToken(tokenize(m[0])[0] ?? '');
-    if (SENTENCE_START.test(text.slice(0, m.index)) || isVietnameseSyllable(folded) || lexicon.abbreviations.has(folded)) continue;
-    if (index && index.docFrequency(folded) > Math.max(2, NAME_PAIR_SHARE * index.size)) continue;
-    out.add(folded);
+    if (!opensSentence(m.index) && !isVietnameseSyllable(folded) && !lexicon.abbreviations.has(folded) && !common(folded)) out.add(folded);
   }
   return [...out];
 }
@@ -691,10 +690,10 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
       p.code,
       p.names.map((name) => {
         // Pairs never cross a clause break ("Bà Rịa - Vũng Tàu"), in a document or here.
-        const parts = clauses(name).map((clause) => clause.map(foldToken));
-        const tokens = parts.flat();
-        if (tokens.length === 1) return { exact: clauses(name)[0]![0]!, pairs: [] };
-        return { exact: undefined, pairs: parts.flatMap((folded) => folded.slice(1).map((t, i) => pairTerm(folded[i]!, t))) };
+        const parts = clauses(name);
+        if (parts.flat().length === 1) return { exact: parts[0]![0]!, pairs: [] };
+        const folded = parts.map((clause) => clause.map(foldToken));
+        return { exact: undefined, pairs: folded.flatMap((f) => f.slice(1).map((t, i) => pairTerm(f[i]!, t))) };
       }).filter((f) => f.exact !== undefined || f.pairs.length > 0),
     ]),
   );
@@ -717,6 +716,11 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     const provinces = tuning.provinceMissing > 0 ? plan.provinces : [];
     const years = tuning.yearMissing > 0 ? plan.datedYears.map(String) : [];
     const names = tuning.nameMissing > 0 ? questionNames(plan.text, lexicon, index) : [];
+    /** The multiplier of a candidate that lacks the question's province, year or name (1 when it has them). */
+    const held = (doc: SearchDoc, d: DocInfo): number =>
+      (provinces.length === 0 || provinces.some((p) => namesProvince(doc, d, p)) ? 1 : 1 - tuning.provinceMissing) *
+      (years.length === 0 || years.some((y) => d.terms.has(y) || doc.publishedAt?.startsWith(y)) ? 1 : 1 - tuning.yearMissing) *
+      (names.length === 0 || names.every((term) => d.terms.has(term)) ? 1 : 1 - tuning.nameMissing);
     const long = plan.content.size >= tuning.distinctMinTerms;
     const rerankDepth = long ? tuning.longRerankDepth : tuning.rerankDepth;
     const wideDepth = long ? tuning.longWideDepth : tuning.wideDepth;
@@ -751,10 +755,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
       }
       const bm25 = c.score / top;
       const exactFactor = 1 - tuning.exactWeight * (1 - exactness(d, plan));
-      const placed = provinces.length === 0 || rank >= rerankDepth || provinces.some((p) => namesProvince(c.doc, d, p)) ? 1 : 1 - tuning.provinceMissing;
-      const dated = years.length === 0 || rank >= rerankDepth || years.some((y) => d.terms.has(y) || c.doc.publishedAt?.startsWith(y)) ? 1 : 1 - tuning.yearMissing;
-      const named = names.length === 0 || rank >= rerankDepth || names.every((pair) => d.terms.has(pair)) ? 1 : 1 - tuning.nameMissing;
-      const score = rank < rerankDepth ? placed * dated * named * exactFactor * (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov + distinct[rank]!) : bm25 * 0.01;
+      const score = rank < rerankDepth ? held(c.doc, d) * exactFactor * (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov + distinct[rank]!) : bm25 * 0.01;
       return { doc: c.doc, score, bm25, coverage: cov, best: scored.slice(0, 3), info: d };
     });
     ranked.sort((a, b) => b.score - a.score);

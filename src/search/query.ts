@@ -133,7 +133,7 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   const provinces = [...new Map(provinceMatches.map((m) => [m.value.code, m.value])).values()];
   const years = [...new Set(allTokens.filter((t) => /^(19[4-9]\d|20\d\d)$/.test(t)).map(Number))];
   // A year as a date names it: after "năm" or as the end of a date ("30/6/2017", "6-2017"); "hỗ trợ 2000 hộ" does not.
-  const datedYears = [...new Set([...text.normalize('NFC').matchAll(/(?:năm|nam|\d[/.-])\s*(19[4-9]\d|20\d\d)(?!\d)/giu)].map((m) => Number(m[1])))];
+  const datedYears = [...new Set([...text.normalize('NFC').matchAll(/(?:(?<![\p{L}\p{M}])(?:năm|nam)\s+|\d[/.-])(19[4-9]\d|20\d\d)(?!\d)/giu)].map((m) => Number(m[1])))];
   const questionWordTokens = new Set<number>();
   const questionMatches = lexicon.questionWords.find(allTokens);
   for (const m of questionMatches) for (let i = m.start; i < m.end; i++) questionWordTokens.add(i);

@@ -15,7 +15,7 @@ const TF_MAX = (1 << TF_BITS) - 1;
 /** Documents addressable with 8 bits left for the frequency in a 31-bit small integer. */
 export const MAX_DOCUMENTS = 2 ** (31 - TF_BITS) - 1;
 
-/** A candidate from the index with its BM25 score. */
+/** A candidate from the index with its BM25 score (coordinated: see {@link Scoring.coordination}). */
 export interface Candidate {
   doc: SearchDoc;
   score: number;
@@ -41,6 +41,18 @@ export interface Scoring {
   k1: number;
   b: number;
   fieldBoosts: Record<keyof typeof FIELD_BOOSTS, number>;
+  /**
+   * A document's score is multiplied by its share of the looked-up terms (idf-weighted) to this power: a long
+   * article that has all the question's words in one side paragraph comes before one that repeats a few of them.
+   */
+  coordination: number;
+  /**
+   * In an index whose documents average at most this many terms (syllables and pairs, all fields) nothing is
+   * coordinated; from there the exponent grows to {@link coordination} at twice this average. BM25's length
+   * normalisation hides a fact stated once in a long news article, not in a collection of paragraphs; every
+   * document of one index gets the same exponent.
+   */
+  coordinationLength: number;
 }
 
 /**
@@ -52,7 +64,7 @@ export function idf(df: number, n: number): number {
   return Math.log(1 + (n - d + 0.5) / (d + 0.5));
 }
 
-export const DEFAULT_SCORING: Scoring = { k1: 1.2, b: 0.75, fieldBoosts: FIELD_BOOSTS };
+export const DEFAULT_SCORING: Scoring = { k1: 1.2, b: 0.75, fieldBoosts: FIELD_BOOSTS, coordination: 2, coordinationLength: 700 };
 
 interface SnapshotMeta {
   format: string;
@@ -69,9 +81,10 @@ class TopK {
   private readonly scores: number[] = [];
   private readonly docs: number[] = [];
   constructor(private readonly limit: number) {}
-  offer(score: number, doc: number): void {
+  /** Keep the pair if it is among the best so far; false when it is not. */
+  offer(score: number, doc: number): boolean {
     const n = this.scores.length;
-    if (n === this.limit && score <= this.scores[n - 1]!) return;
+    if (n === this.limit && score <= this.scores[n - 1]!) return false;
     let i = n === this.limit ? n - 1 : n;
     while (i > 0 && this.scores[i - 1]! < score) {
       this.scores[i] = this.scores[i - 1]!;
@@ -80,6 +93,7 @@ class TopK {
     }
     this.scores[i] = score;
     this.docs[i] = doc;
+    return true;
   }
   entries(): [number, number][] {
     return this.docs.map((d, i) => [d, this.scores[i]!]);
@@ -123,6 +137,10 @@ export class ArticleIndex {
   private readonly docs = new Map<string, SearchDoc>();
   private removed = 0;
   private scores = new Float64Array(0);
+  /** Per document, during a lookup: the weight of the query terms it has, and the last query term counted. */
+  private matchedWeight = new Float64Array(0);
+  private lastCounted = new Float64Array(0);
+  private lookups = 0;
   private kinds: TermKinds = ALL_TERM_KINDS;
 
   /** An empty index. */
@@ -205,49 +223,63 @@ export class ArticleIndex {
     return df;
   }
 
-  /** Best-scoring documents for weighted terms (OR): per-field BM25, summed with the field boosts. */
+  /** Best-scoring documents for weighted terms (OR): per-field BM25, summed with the field boosts, then coordinated. */
   lookup(options: LookupOptions): Candidate[] {
     const n = this.ids.length;
     const live = this.docs.size;
     if (n === 0 || live === 0) return [];
-    if (this.scores.length < n) this.scores = new Float64Array(Math.max(n, this.scores.length * 2));
-    const scores = this.scores;
+    if (this.scores.length < n) {
+      const size = Math.max(n, this.scores.length * 2);
+      this.scores = new Float64Array(size);
+      this.matchedWeight = new Float64Array(size);
+      this.lastCounted = new Float64Array(size);
+    }
+    const { scores, matchedWeight, lastCounted } = this;
     const touched: number[] = [];
-    const terms: [number, number][] = [];
-    /** Per query term: its index terms (itself, or its neighbours for a typo) and its idf-weighted weight. */
-    const queryTerms: { ids: number[]; weight: number }[] = [];
+    /** Index terms to score: term id, weight, and which query term they stand for. */
+    const terms: [number, number, number][] = [];
+    /** Per query term: its idf-weighted weight (how much having it counts in the matched share). */
+    const queryWeights: number[] = [];
     for (const [term, weight] of options.weights) {
       // A zero weight adds nothing, and a document whose sum stayed 0 would be listed twice below.
       if (!(weight > 0)) continue;
       const t = this.termIds.get(term);
       if (t !== undefined) {
-        terms.push([t, weight]);
-        queryTerms.push({ ids: [t], weight: weight * idf(this.docFrequency(term), live) });
+        terms.push([t, weight, queryWeights.length]);
+        queryWeights.push(weight * idf(this.docFrequency(term), live));
       } else if (options.fuzzy?.has(foldToken(term))) {
-        const near: number[] = [];
         let df = 0;
+        let near = 0;
+        const q = queryWeights.length;
         for (const neighbour of editNeighbours(term)) {
           const id = this.termIds.get(neighbour);
           if (id === undefined) continue;
-          terms.push([id, weight * 0.7]);
-          near.push(id);
+          terms.push([id, weight * 0.7, q]);
+          near += 1;
           df = Math.max(df, this.docFrequency(neighbour));
         }
-        if (near.length > 0) queryTerms.push({ ids: near, weight: 0.7 * weight * idf(df, live) });
+        if (near > 0) queryWeights.push(0.7 * weight * idf(df, live));
       }
     }
+    // Marks of this lookup's query terms are above every earlier lookup's.
+    const stamp = this.lookups;
+    this.lookups += queryWeights.length + 1;
     const ids = this.ids;
-    const { k1, b, fieldBoosts } = { ...DEFAULT_SCORING, ...options.scoring };
-    FIELD_NAMES.forEach((field, f) => {
+    const { k1, b, fieldBoosts, coordination, coordinationLength } = { ...DEFAULT_SCORING, ...options.scoring };
+    const fields = FIELD_NAMES.map((field, f) => {
       const postings = this.fields[f]!;
-      const boost = fieldBoosts[field];
-      if (boost === 0) return;
-      const avgLength = postings.totalLength / live || 1;
-      const lengths = postings.lengths;
-      for (const [t, weight] of terms) {
+      return { postings, boost: fieldBoosts[field], avgLength: postings.totalLength / live || 1 };
+    }).filter((field) => field.boost !== 0);
+    // Term by term, each in every field: the index terms of one query term are consecutive, so a document's
+    // mark tells whether that query term was already counted for it.
+    for (const [t, weight, q] of terms) {
+      const mark = stamp + q + 1;
+      const has = queryWeights[q]!;
+      for (const { postings, boost, avgLength } of fields) {
         const df = postings.count(t);
         if (df === 0) continue;
         const w = boost * weight * idf(df, live);
+        const lengths = postings.lengths;
         // The hot loop of every question: plain loops and bit operations, no callback per posting.
         const score = (v: number) => {
           const d = v >>> TF_BITS;
@@ -256,29 +288,42 @@ export class ArticleIndex {
           const norm = k1 * (1 - b + (b * lengths[d]!) / avgLength);
           if (scores[d] === 0) touched.push(d);
           scores[d]! += (w * tf * (k1 + 1)) / (tf + norm);
+          if (lastCounted[d] !== mark) {
+            lastCounted[d] = mark;
+            matchedWeight[d]! += has;
+          }
         };
         const { pool, offsets } = postings;
         if (t + 1 < offsets.length) for (let i = offsets[t]!, end = offsets[t + 1]!; i < end; i++) score(pool[i]!);
         const extra = postings.recent(t);
         if (extra) for (let i = 0; i < extra.length; i++) score(extra[i]!);
       }
-    });
-    const top = new TopK(options.boostDocument ? options.limit * 3 : options.limit);
-    for (const d of touched) {
-      top.offer(scores[d]!, d);
-      scores[d] = 0;
     }
-    // Which query terms each kept document has: a binary search per (document, term), not a mark per posting.
     let allWeight = 0;
-    for (const q of queryTerms) allWeight += q.weight;
+    for (const w of queryWeights) allWeight += w;
+    const top = new TopK(options.boostDocument ? options.limit * 3 : options.limit);
+    const exponent = coordination * this.lengthRamp(coordinationLength);
+    const matchedOf = new Map<number, number>();
+    for (const d of touched) {
+      const matched = allWeight > 0 ? Math.min(1, matchedWeight[d]! / allWeight) : 0;
+      if (top.offer(exponent === 0 ? scores[d]! : scores[d]! * matched ** exponent, d)) matchedOf.set(d, matched);
+      scores[d] = 0;
+      matchedWeight[d] = 0;
+    }
     const out: Candidate[] = [];
     for (const [d, score] of top.entries()) {
       const doc = this.docs.get(this.ids[d]!)!;
-      let matched = 0;
-      for (const q of queryTerms) if (q.ids.some((t) => this.fields.some((field) => field.has(t, d)))) matched += q.weight;
-      out.push({ doc, score: options.boostDocument ? score * options.boostDocument(doc) : score, matched: allWeight > 0 ? matched / allWeight : 0 });
+      out.push({ doc, score: options.boostDocument ? score * options.boostDocument(doc) : score, matched: matchedOf.get(d) ?? 0 });
     }
     return out.sort((a, b) => b.score - a.score).slice(0, options.limit);
+  }
+
+  /** 0 when the documents average at most `length` terms in all fields, rising to 1 at twice that (1 when `length` is 0). */
+  private lengthRamp(length: number): number {
+    if (length <= 0) return 1;
+    let total = 0;
+    for (const field of this.fields) total += field.totalLength;
+    return Math.min(1, Math.max(0, total / Math.max(1, this.docs.size) / length - 1));
   }
 
   /**
@@ -380,25 +425,6 @@ class FieldPostings {
   count(t: number): number {
     const base = t + 1 < this.offsets.length ? this.offsets[t + 1]! - this.offsets[t]! : 0;
     return base + (this.extra[t]?.length ?? 0);
-  }
-
-  /** Whether document number d has term t (postings are in document order: a binary search). */
-  has(t: number, d: number): boolean {
-    const lo = d * 2 ** TF_BITS;
-    const hi = lo + 2 ** TF_BITS;
-    const within = (list: ArrayLike<number>, from: number, to: number): boolean => {
-      let a = from;
-      let b = to;
-      while (a < b) {
-        const mid = (a + b) >>> 1;
-        if (list[mid]! < lo) a = mid + 1;
-        else b = mid;
-      }
-      return a < to && list[a]! < hi;
-    };
-    if (t + 1 < this.offsets.length && within(this.pool, this.offsets[t]!, this.offsets[t + 1]!)) return true;
-    const extra = this.extra[t];
-    return extra !== undefined && within(extra, 0, extra.length);
   }
 
   /** Postings of term t added since the last compaction. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
 import type { SearchDoc } from '../../src/content/types.js';
-import { ArticleIndex } from '../../src/search/article-index.js';
+import { ArticleIndex, idf } from '../../src/search/article-index.js';
 import { loadLexicon } from '../../src/search/lexicon.js';
 import { ROOT } from '../helpers/shared.js';
 
@@ -29,6 +29,42 @@ describe('article index lookup', () => {
     expect(again.get('one')).toBeLessThan(1);
     expect(again.get('later')).toBeGreaterThan(0);
     expect(again.get('later')).toBeLessThan(1);
+  });
+});
+
+describe('coordination: the share of the question a document has', () => {
+  it('counts a term once however many fields have it', () => {
+    const index = ArticleIndex.create();
+    // "ung" in the title and the body of both, "quy" nowhere in "one": its share is ung's weight alone.
+    index.upsert(doc('both', 'Ủng hộ quỹ', 'Ủng hộ quỹ tại xã An Phú.'));
+    index.upsert(doc('one', 'Ủng hộ đồng bào', 'Ủng hộ đồng bào vùng lũ.'));
+    for (let i = 0; i < 5; i++) index.upsert(doc(`other-${i}`, 'Tin khác', 'Thời tiết hôm nay.'));
+    const weights = new Map([['quy', 1], ['ung', 2]]);
+    const found = new Map(index.lookup({ weights, limit: 5 }).map((c) => [c.doc.id, c.matched]));
+    const w = (term: string) => weights.get(term)! * idf(index.docFrequency(term), index.size);
+    expect(found.get('both')).toBeCloseTo(1);
+    expect(found.get('one')).toBeCloseTo(w('ung') / (w('ung') + w('quy')));
+  });
+
+  // Long articles: one states the whole question once among filler; the others repeat part of it.
+  const filler = 'Hội nghị diễn ra trong không khí dân chủ, đoàn kết với sự tham dự của đông đảo đại biểu các ban ngành. '.repeat(12);
+  const longIndex = ArticleIndex.create();
+  longIndex.upsert(doc('all', 'Hội nghị tổng kết', `${filler}Ủy ban MTTQ xã Tân Lập trao 40 con bò giống cho hộ nghèo.`));
+  for (let i = 0; i < 6; i++) longIndex.upsert(doc(`part-${i}`, 'MTTQ trao bò giống', `${filler.slice(0, 200)}MTTQ trao bò giống cho hộ nghèo. Bò giống tốt giúp hộ nghèo.`));
+  for (let i = 0; i < 30; i++) longIndex.upsert(doc(`other-${i}`, `Tin số ${i}`, filler));
+  const weights = new Map([['tan_lap', 1], ['bo_giong', 1], ['ho_ngheo', 1], ['mttq', 1]]);
+
+  it('puts the long article that has every term before those that repeat some, in an index of long documents', () => {
+    const plain = longIndex.lookup({ weights, limit: 1, scoring: { coordination: 0 } });
+    expect(plain[0]!.doc.id).not.toBe('all');
+    const coordinated = longIndex.lookup({ weights, limit: 1, scoring: { coordination: 2, coordinationLength: 100 } });
+    expect(coordinated[0]!.doc.id).toBe('all');
+    expect(coordinated[0]!.matched).toBeCloseTo(1);
+  });
+
+  it('leaves an index of short documents (paragraphs) to plain BM25', () => {
+    const short = longIndex.lookup({ weights, limit: 1, scoring: { coordination: 2, coordinationLength: 100_000 } });
+    expect(short[0]!.doc.id).toBe(longIndex.lookup({ weights, limit: 1, scoring: { coordination: 0 } })[0]!.doc.id);
   });
 });
 

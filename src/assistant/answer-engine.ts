@@ -105,6 +105,8 @@ export interface EngineTuning {
   provinceMissing: number;
   /** The same for a year the question names ("năm 2017") that a candidate neither mentions nor was published in. */
   yearMissing: number;
+  /** The confidence in an answer from an article that names neither the question's province nor its dated year is multiplied by this. */
+  offPlaceConfidence: number;
   /** The same for a name the question writes with capitals ("Lại Xuân Môn", "Thủ Thiêm") that a candidate lacks. */
   nameMissing: number;
 }
@@ -143,6 +145,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   provinceMissing: 0.1,
   yearMissing: 0.1,
   nameMissing: 0.3,
+  offPlaceConfidence: 0.8,
 };
 
 interface SentenceInfo {
@@ -304,6 +307,8 @@ export interface RankedResult {
   coverage: number;
   best: { index: number; score: number }[];
   info: DocInfo;
+  /** It names neither the province nor the dated year the question gives. */
+  offPlace: boolean;
 }
 
 // "hi" is read as "hy" (one spelling of i/y: see the analyzer).
@@ -716,10 +721,12 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     const provinces = tuning.provinceMissing > 0 ? plan.provinces : [];
     const years = tuning.yearMissing > 0 ? plan.datedYears.map(String) : [];
     const names = tuning.nameMissing > 0 ? questionNames(plan.text, lexicon, index) : [];
+    const hasProvince = (doc: SearchDoc, d: DocInfo) => provinces.length === 0 || provinces.some((p) => namesProvince(doc, d, p));
+    const hasYear = (doc: SearchDoc, d: DocInfo) => years.length === 0 || years.some((y) => d.terms.has(y) || doc.publishedAt?.startsWith(y));
     /** The multiplier of a candidate that lacks the question's province, year or name (1 when it has them). */
     const held = (doc: SearchDoc, d: DocInfo): number =>
-      (provinces.length === 0 || provinces.some((p) => namesProvince(doc, d, p)) ? 1 : 1 - tuning.provinceMissing) *
-      (years.length === 0 || years.some((y) => d.terms.has(y) || doc.publishedAt?.startsWith(y)) ? 1 : 1 - tuning.yearMissing) *
+      (hasProvince(doc, d) ? 1 : 1 - tuning.provinceMissing) *
+      (hasYear(doc, d) ? 1 : 1 - tuning.yearMissing) *
       (names.length === 0 || names.every((term) => d.terms.has(term)) ? 1 : 1 - tuning.nameMissing);
     const long = plan.content.size >= tuning.distinctMinTerms;
     const rerankDepth = long ? tuning.longRerankDepth : tuning.rerankDepth;
@@ -756,7 +763,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
       const bm25 = c.score / top;
       const exactFactor = 1 - tuning.exactWeight * (1 - exactness(d, plan));
       const score = rank < rerankDepth ? held(c.doc, d) * exactFactor * (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov + distinct[rank]!) : bm25 * 0.01;
-      return { doc: c.doc, score, bm25, coverage: cov, best: scored.slice(0, 3), info: d };
+      return { doc: c.doc, score, bm25, coverage: cov, best: scored.slice(0, 3), info: d, offPlace: !hasProvince(c.doc, d) || !hasYear(c.doc, d) };
     });
     ranked.sort((a, b) => b.score - a.score);
     return ranked.slice(0, limit);
@@ -818,7 +825,8 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
       score: Number(r.score.toFixed(4)),
     }));
     const best = ranked[0];
-    const confidence = best ? Math.min(1, 0.5 * best.coverage + 0.5 * (best.best[0]?.score ?? 0)) : 0;
+    // An article on another province or year than the one asked about answers another question.
+    const confidence = best ? Math.min(1, 0.5 * best.coverage + 0.5 * (best.best[0]?.score ?? 0)) * (best.offPlace ? tuning.offPlaceConfidence : 1) : 0;
     if (!best || confidence < tuning.minConfidence) {
       return { text: messages.noAnswer(sources.slice(0, 3).map((s) => s.title)), sources: sources.slice(0, 3), confidence, kind: 'no_answer' };
     }

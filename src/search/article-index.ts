@@ -64,7 +64,7 @@ export function idf(df: number, n: number): number {
   return Math.log(1 + (n - d + 0.5) / (d + 0.5));
 }
 
-export const DEFAULT_SCORING: Scoring = { k1: 1.2, b: 0.75, fieldBoosts: FIELD_BOOSTS, coordination: 2, coordinationLength: 700 };
+export const DEFAULT_SCORING: Scoring = { k1: 1.2, b: 0.75, fieldBoosts: FIELD_BOOSTS, coordination: 2.5, coordinationLength: 700 };
 
 interface SnapshotMeta {
   format: string;

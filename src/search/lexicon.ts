@@ -98,6 +98,7 @@ const chatFile = z.object({
       means: z.string(),
       afterWord: z.boolean().default(false),
       notAfter: z.array(z.string()).default([]),
+      before: z.array(z.string()).default([]),
       atEnd: z.boolean().default(false),
     }),
   ),
@@ -110,6 +111,8 @@ export interface Shorthand {
   /** Only after another word, not before "ơi" and not after one of {@link notAfter} ("giá bn" is bao nhiêu, "bn ơi", "cảm ơn bn" are bạn). */
   afterWord: boolean;
   notAfter: Set<string>;
+  /** Before one of these it stands for {@link means} wherever it is ("cho bn tập thể": bao nhiêu, not bạn). */
+  before: Set<string>;
   /** Only as the last word of a clause ("z" is "vậy" there, "gen Z" elsewhere). */
   atEnd: boolean;
 }
@@ -150,6 +153,7 @@ export function expandShorthand(tokens: string[], lexicon: Lexicon): string[] {
     const entry = lexicon.shorthand.get(token);
     if (!entry) return [token];
     if (entry.atEnd && i !== tokens.length - 1) return [token];
+    if (entry.before.has(tokens[i + 1] ?? '')) return entry.means;
     if (entry.afterWord && (i === 0 || /^(ơi|oi)$/.test(tokens[i + 1] ?? '') || entry.notAfter.has(tokens[i - 1]!))) return [token];
     return entry.means;
   });
@@ -221,8 +225,9 @@ export function loadLexicon(dir: string): Lexicon {
   }
   const glueWords = new Set(stop.glueWords.flatMap((w) => tokenize(w)));
   const shorthand = new Map<string, Shorthand>();
-  for (const { forms, means, afterWord, notAfter, atEnd } of chat.shorthand) {
-    const entry: Shorthand = { means: tokenize(means), afterWord, notAfter: new Set(notAfter.flatMap((w) => tokenize(w))), atEnd };
+  for (const { forms, means, afterWord, notAfter, before, atEnd } of chat.shorthand) {
+    const words = (list: string[]) => new Set(list.flatMap((w) => tokenize(w)));
+    const entry: Shorthand = { means: tokenize(means), afterWord, notAfter: words(notAfter), before: words(before), atEnd };
     for (const form of forms) shorthand.set(normalizeText(form).trim(), entry);
   }
   return { abbreviations, expansions, provinces, provinceNames, stopwords, stopPhrases, questionWords, glueWords, shorthand };

@@ -616,6 +616,19 @@ describe('the province, the year and the names a question gives', () => {
     expect(on.get('other')! / off.get('other')!).toBeCloseTo(0.75, 6);
   });
 
+  it('is less sure of an answer from an article on another province than the one asked about', () => {
+    // Only Hà Nội and Nghệ An have "500"/"808" services; the question asks about Đà Nẵng, which no article names.
+    const ask = (offPlaceConfidence: number) => createAnswerEngine({ index: news, lexicon, tuning: { offPlaceConfidence } }).answer('cổng dịch vụ công trực tuyến Đà Nẵng có bao nhiêu dịch vụ mức độ 3');
+    const sure = ask(1);
+    const doubtful = ask(0.8);
+    expect(sure.confidence).toBeGreaterThan(0.3);
+    expect(doubtful.confidence).toBeCloseTo(sure.confidence * 0.8, 3);
+    // Of the province asked about, the answer keeps its full confidence.
+    const there = (offPlaceConfidence: number) => createAnswerEngine({ index: news, lexicon, tuning: { offPlaceConfidence } }).answer('cổng dịch vụ công trực tuyến của Nghệ An có bao nhiêu dịch vụ mức độ 3');
+    expect(there(0.8).confidence).toBe(there(1).confidence);
+    expect(there(0.8).sources[0]!.id).toBe('nghe-an');
+  });
+
   it('changes nothing for a question that gives no province, year or name', () => {
     const f = factors('Cổng dịch vụ công trực tuyến có bao nhiêu dịch vụ mức độ 3', { provinceMissing: 0, yearMissing: 0, nameMissing: 0 }, { provinceMissing: 0.25, yearMissing: 0.25, nameMissing: 0.25 });
     expect(Object.values(f).every((x) => x === 1)).toBe(true);

@@ -65,6 +65,10 @@ describe('lexicon', () => {
     expect(read('bn có biết không')).toBe('bn có biết không');
     expect(read('cảm ơn bn')).toBe('cảm ơn bn');
     expect(read('nhờ bn tư vấn giúp')).toBe('nhờ bn tư vấn giúp');
+    // Before a counted noun it is "bao nhiêu" even where "bạn" could follow: "cho bn tập thể", "cho bn biết".
+    expect(read('tặng bằng khen cho bn tập thể')).toBe('tặng bằng khen cho bao nhiêu tập thể');
+    expect(read('bn người được hỗ trợ')).toBe('bao nhiêu người được hỗ trợ');
+    expect(read('cho bn biết nhé')).toBe('cho bn biết nhé');
     // "z" is "vậy" only at the end; "mk" (mật khẩu) and "vs" (vệ sinh) are left alone.
     expect(read('sao z')).toBe('sao vậy');
     expect(read('thế hệ gen z thích gì')).toBe('thế hệ gen z thích gì');

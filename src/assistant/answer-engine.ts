@@ -331,6 +331,33 @@ const VOCATIVE_TAIL = [
   new RegExp(`()\\s+(?:ad|admin)\\s+(?:ạ|nhé|nha)[\\s.!?…]*$`, 'iu'),
 ];
 
+/** Verbs of a task the bot does not do, as written or without accents ("tính" but not "tỉnh"). */
+const TASK_VERBS = new Set(['viết', 'viet', 'soạn', 'soan', 'tính', 'tinh', 'dịch', 'dich', 'hát', 'hat', 'nhắc', 'nhac', 'vẽ']);
+const HELPING = new Set(['giúp', 'giup', 'dùm', 'dum', 'giùm', 'gium']);
+const ME = new Set(['tôi', 'toi', 'tui', 'mình', 'minh', 'em', 'tớ', 'to', 'anh', 'chị', 'chi']);
+/** Words that may come before the verb of a request ("bạn hãy …", "bot làm ơn …", "có thể …"). */
+const REQUEST_LEAD = new Set(['bạn', 'ban', 'bot', 'ad', 'hãy', 'hay', 'làm', 'lam', 'ơn', 'on', 'có', 'co', 'thể', 'the', 'xin', 'vui', 'lòng', 'long', 'giúp', 'giup', 'tôi', 'toi', 'tui', 'mình', 'minh', 'em']);
+
+/**
+ * Whether a clause of the message asks the bot to do a task rather than to find something: a verb such as
+ * "viết", "tính", "dịch", "hát", "nhắc" at the start of a clause (after "bạn hãy", "làm ơn"…), followed by
+ * "giúp"/"dùm" or "cho tôi" ("viết giúp tôi một bài thơ", "hát cho tôi nghe", "nhắc tôi 6 giờ sáng mai").
+ * "Tỉnh giúp …", "hạt cho …" (other accents), "giúp đỡ", "kể", "gửi", "tìm" (they ask for information) are no task.
+ */
+export function asksTask(text: string): boolean {
+  return clauses(text).some((clause) => {
+    let i = 0;
+    while (i < clause.length - 1 && REQUEST_LEAD.has(clause[i]!) && !TASK_VERBS.has(clause[i]!)) i += 1;
+    const verb = clause[i];
+    if (verb === undefined || !TASK_VERBS.has(verb)) return false;
+    const next = clause[i + 1] ?? '';
+    // "giúp đỡ" is to support: "tinh giup do ho ngheo" is "tỉnh giúp đỡ hộ nghèo".
+    if (HELPING.has(next)) return !/^(đỡ|do)$/.test(clause[i + 2] ?? '');
+    if ((next === 'cho' || verb === 'nhắc' || verb === 'nhac') && ME.has(next === 'cho' ? (clause[i + 2] ?? '') : next)) return true;
+    return false;
+  });
+}
+
 /**
  * The question without the words that address the bot: "hôm nay ngày bao nhiêu vậy bot" must not be read as a
  * question about BOT toll roads. "phí BOT", "đối với BOT", "hình thức BT, BOT" are left alone.
@@ -783,6 +810,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     const folded = tokenize(text).map(foldToken).join(' ');
     if (GREETING.test(folded)) return { text: messages.greeting, sources: [], confidence: 1, kind: 'greeting' };
     if (THANKS.test(folded)) return { text: messages.thanks, sources: [], confidence: 1, kind: 'thanks' };
+    if (asksTask(text)) return { text: messages.cannotDo, sources: [], confidence: 0, kind: 'no_answer' };
     if (asksToday(folded)) {
       const today = vietnamToday(now());
       return { text: messages.today(today.weekday, today.date, today.time), sources: [], confidence: 1, kind: 'today' };

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAnswerEngine, DEFAULT_TUNING, LEANS_BACK, PLACE, questionNames, stripVocatives } from '../../src/assistant/answer-engine.js';
+import { asksTask, createAnswerEngine, DEFAULT_TUNING, LEANS_BACK, PLACE, questionNames, stripVocatives } from '../../src/assistant/answer-engine.js';
+import { messages } from '../../src/assistant/messages.js';
 import { loadContent } from '../../src/content/load.js';
 import { toSearchDoc } from '../../src/content/types.js';
 import { ArticleIndex } from '../../src/search/article-index.js';
@@ -92,6 +93,19 @@ describe('answer engine', () => {
     expect(engine.answer('cam on ban nhieu').kind).toBe('thanks');
     expect(engine.answer('   ').kind).toBe('empty');
     expect(engine.answer('\u0000\u0007').kind).toBe('empty');
+  });
+
+  it('says plainly that it does not do tasks (write, compute, translate, sing, remind), without searching', () => {
+    for (const q of ['Viet giup toi mot bai tho ve mua thu', 'Bot có biết hát không, hát cho tôi nghe một bài đi', 'Nhắc tôi 6 giờ sáng mai dậy nhé', 'Tính giúp tui 125 nhân 48 bằng bao nhiêu?', 'bạn hãy viết cho tôi một lá đơn']) {
+      const a = engine.answer(q);
+      expect(a.kind, q).toBe('no_answer');
+      expect(a.text, q).toBe(messages.cannotDo);
+      expect(a.sources, q).toEqual([]);
+    }
+    // Questions that only look like it: another word with the same letters, support, asking for information.
+    for (const q of ['tỉnh giúp đỡ hộ nghèo thế nào', 'tinh giup do ho ngheo the nao', 'tính hộ nghèo theo tiêu chí nào', 'dịch bệnh cho tôi hỏi', 'kể giúp tôi các chương trình của MTTQ', 'viết đơn xin hỗ trợ thế nào', 'nhắc lại chương trình phối hợp năm 2022']) {
+      expect(asksTask(q), q).toBe(false);
+    }
   });
 
   it('does not read the name citizens call the bot by as part of the question', () => {

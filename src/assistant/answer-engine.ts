@@ -129,7 +129,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   longWideDepth: 80,
   bm25Weight: 0.5,
   sentenceWeight: 0.6,
-  coverageWeight: 0.6,
+  coverageWeight: 0.35,
   minConfidence: 0.4,
   provinceBoost: 1.3,
   yearBoost: 1.2,

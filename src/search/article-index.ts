@@ -95,6 +95,10 @@ class TopK {
     this.docs[i] = doc;
     return true;
   }
+  /** The score a pair must beat to be kept. */
+  get threshold(): number {
+    return this.scores.length === this.limit ? this.scores[this.limit - 1]! : -Infinity;
+  }
   entries(): [number, number][] {
     return this.docs.map((d, i) => [d, this.scores[i]!]);
   }
@@ -305,8 +309,12 @@ export class ArticleIndex {
     const exponent = coordination * this.lengthRamp(coordinationLength);
     const matchedOf = new Map<number, number>();
     for (const d of touched) {
-      const matched = allWeight > 0 ? Math.min(1, matchedWeight[d]! / allWeight) : 0;
-      if (top.offer(exponent === 0 ? scores[d]! : scores[d]! * matched ** exponent, d)) matchedOf.set(d, matched);
+      const score = scores[d]!;
+      // Coordination only lowers a score: one that cannot be kept as it is needs no power.
+      if (score > top.threshold) {
+        const matched = allWeight > 0 ? Math.min(1, matchedWeight[d]! / allWeight) : 0;
+        if (top.offer(exponent === 0 ? score : score * matched ** exponent, d)) matchedOf.set(d, matched);
+      }
       scores[d] = 0;
       matchedWeight[d] = 0;
     }

@@ -105,7 +105,7 @@ export interface EngineTuning {
   provinceMissing: number;
   /** The same for a year the question names ("năm 2017") that a candidate neither mentions nor was published in. */
   yearMissing: number;
-  /** The confidence in an answer from an article that names neither the question's province nor its dated year is multiplied by this. */
+  /** The confidence in an answer from an article that lacks the question's province or its dated year is multiplied by this. */
   offPlaceConfidence: number;
   /** The same for a name the question writes with capitals ("Lại Xuân Môn", "Thủ Thiêm") that a candidate lacks. */
   nameMissing: number;
@@ -307,7 +307,7 @@ export interface RankedResult {
   coverage: number;
   best: { index: number; score: number }[];
   info: DocInfo;
-  /** It names neither the province nor the dated year the question gives. */
+  /** It lacks the province or the dated year the question gives (it names none of its provinces, or none of its years). */
   offPlace: boolean;
 }
 
@@ -334,27 +334,35 @@ const VOCATIVE_TAIL = [
 /** Verbs of a task the bot does not do, as written or without accents ("tính" but not "tỉnh"). */
 const TASK_VERBS = new Set(['viết', 'viet', 'soạn', 'soan', 'tính', 'tinh', 'dịch', 'dich', 'hát', 'hat', 'nhắc', 'nhac', 'vẽ']);
 const HELPING = new Set(['giúp', 'giup', 'dùm', 'dum', 'giùm', 'gium']);
-const ME = new Set(['tôi', 'toi', 'tui', 'mình', 'minh', 'em', 'tớ', 'to', 'anh', 'chị', 'chi']);
-/** Words that may come before the verb of a request ("bạn hãy …", "bot làm ơn …", "có thể …"). */
-const REQUEST_LEAD = new Set(['bạn', 'ban', 'bot', 'ad', 'hãy', 'hay', 'làm', 'lam', 'ơn', 'on', 'có', 'co', 'thể', 'the', 'xin', 'vui', 'lòng', 'long', 'giúp', 'giup', 'tôi', 'toi', 'tui', 'mình', 'minh', 'em']);
+/** The asker, as the one the task is for ("viết giúp *tôi*", "hát cho *mình* nghe"). */
+const ME = new Set(['tôi', 'toi', 'tui', 'mình', 'minh', 'em', 'tớ']);
+/** Words that may come before the verb of a request addressed to the bot ("bạn hãy …", "bot làm ơn …"). */
+const REQUEST_LEAD = new Set(['bạn', 'ban', 'bot', 'ad', 'hãy', 'hay', 'làm', 'lam', 'ơn', 'on', 'xin', 'vui', 'lòng', 'long']);
+/** A clause that ends like this asks whether something can be done ("… viết giúp bố mẹ đơn được không"). */
+const ASKS_WHETHER = /(?:^|\s)(?:không|khong|ko|chưa|chua|được|duoc|đc|dc)$/u;
 
 /**
  * Whether a clause of the message asks the bot to do a task rather than to find something: a verb such as
- * "viết", "tính", "dịch", "hát", "nhắc" at the start of a clause (after "bạn hãy", "làm ơn"…), followed by
- * "giúp"/"dùm" or "cho tôi" ("viết giúp tôi một bài thơ", "hát cho tôi nghe", "nhắc tôi 6 giờ sáng mai").
- * "Tỉnh giúp …", "hạt cho …" (other accents), "giúp đỡ", "kể", "gửi", "tìm" (they ask for information) are no task.
+ * "viết", "tính", "dịch", "hát", "nhắc" at the start of a clause (after "bạn hãy", "làm ơn", "giúp tôi"…),
+ * followed by "giúp tôi"/"dùm mình", "cho tôi", or for "nhắc" by "tôi" ("viết giúp tôi một bài thơ", "hát cho
+ * tôi nghe", "nhắc tôi 6 giờ sáng mai"). Not a task: the asker as subject ("Em tính cho em trai đi…", "Mình
+ * tính giúp bà con…"), help for someone else ("viết giúp bố mẹ đơn"), "tỉnh giúp đỡ …", a clause that asks
+ * whether ("… được không"), "kể", "gửi", "tìm" (they ask for information).
  */
 export function asksTask(text: string): boolean {
   return clauses(text).some((clause) => {
+    if (ASKS_WHETHER.test(clause.join(' '))) return false;
     let i = 0;
-    while (i < clause.length - 1 && REQUEST_LEAD.has(clause[i]!) && !TASK_VERBS.has(clause[i]!)) i += 1;
+    for (;;) {
+      if (REQUEST_LEAD.has(clause[i] ?? '')) i += 1;
+      else if (HELPING.has(clause[i] ?? '') && ME.has(clause[i + 1] ?? '')) i += 2;
+      else break;
+    }
     const verb = clause[i];
     if (verb === undefined || !TASK_VERBS.has(verb)) return false;
-    const next = clause[i + 1] ?? '';
-    // "giúp đỡ" is to support: "tinh giup do ho ngheo" is "tỉnh giúp đỡ hộ nghèo".
-    if (HELPING.has(next)) return !/^(đỡ|do)$/.test(clause[i + 2] ?? '');
-    if ((next === 'cho' || verb === 'nhắc' || verb === 'nhac') && ME.has(next === 'cho' ? (clause[i + 2] ?? '') : next)) return true;
-    return false;
+    const [next = '', after = ''] = clause.slice(i + 1, i + 3);
+    if (HELPING.has(next) || next === 'cho') return ME.has(after);
+    return (verb === 'nhắc' || verb === 'nhac') && ME.has(next);
   });
 }
 
@@ -745,8 +753,8 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
             return b;
           }
         : undefined;
-    const provinces = tuning.provinceMissing > 0 ? plan.provinces : [];
-    const years = tuning.yearMissing > 0 ? plan.datedYears.map(String) : [];
+    const provinces = plan.provinces;
+    const years = plan.datedYears.map(String);
     const names = tuning.nameMissing > 0 ? questionNames(plan.text, lexicon, index) : [];
     const hasProvince = (doc: SearchDoc, d: DocInfo) => provinces.length === 0 || provinces.some((p) => namesProvince(doc, d, p));
     const hasYear = (doc: SearchDoc, d: DocInfo) => years.length === 0 || years.some((y) => d.terms.has(y) || doc.publishedAt?.startsWith(y));
@@ -853,7 +861,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
       score: Number(r.score.toFixed(4)),
     }));
     const best = ranked[0];
-    // An article on another province or year than the one asked about answers another question.
+    // An article on another province or another year than the one asked about answers another question.
     const confidence = best ? Math.min(1, 0.5 * best.coverage + 0.5 * (best.best[0]?.score ?? 0)) * (best.offPlace ? tuning.offPlaceConfidence : 1) : 0;
     if (!best || confidence < tuning.minConfidence) {
       return { text: messages.noAnswer(sources.slice(0, 3).map((s) => s.title)), sources: sources.slice(0, 3), confidence, kind: 'no_answer' };

@@ -246,7 +246,7 @@ export class ArticleIndex {
     const queryWeights: number[] = [];
     for (const [term, weight] of options.weights) {
       // A zero weight adds nothing, and a document whose sum stayed 0 would be listed twice below.
-      if (!(weight > 0)) continue;
+      if (!(weight > 0) || !Number.isFinite(weight)) continue;
       const t = this.termIds.get(term);
       if (t !== undefined) {
         terms.push([t, weight, queryWeights.length]);
@@ -274,8 +274,9 @@ export class ArticleIndex {
       const postings = this.fields[f]!;
       return { postings, boost: fieldBoosts[field], avgLength: postings.totalLength / live || 1 };
     }).filter((field) => field.boost !== 0);
-    // Term by term, each in every field: the index terms of one query term are consecutive, so a document's
-    // mark tells whether that query term was already counted for it.
+    // Term by term, each in every field. Required: the index terms of one query term are consecutive in
+    // `terms` (pushed in one block above), since a document's mark only tells whether the last query term
+    // counted for it is this one.
     for (const [t, weight, q] of terms) {
       const mark = stamp + q + 1;
       const has = queryWeights[q]!;
@@ -306,7 +307,8 @@ export class ArticleIndex {
     let allWeight = 0;
     for (const w of queryWeights) allWeight += w;
     const top = new TopK(options.boostDocument ? options.limit * 3 : options.limit);
-    const exponent = coordination * this.lengthRamp(coordinationLength);
+    // Never negative: the pruning below relies on coordination only lowering a score.
+    const exponent = Math.max(0, coordination) * this.lengthRamp(coordinationLength);
     const matchedOf = new Map<number, number>();
     for (const d of touched) {
       const score = scores[d]!;

@@ -103,7 +103,13 @@ describe('answer engine', () => {
       expect(a.sources, q).toEqual([]);
     }
     // Questions that only look like it: another word with the same letters, support, asking for information.
-    for (const q of ['tỉnh giúp đỡ hộ nghèo thế nào', 'tinh giup do ho ngheo the nao', 'tính hộ nghèo theo tiêu chí nào', 'dịch bệnh cho tôi hỏi', 'kể giúp tôi các chương trình của MTTQ', 'viết đơn xin hỗ trợ thế nào', 'nhắc lại chương trình phối hợp năm 2022']) {
+    // The asker as subject ("tính" is also "plan to"), help for someone else, "could one …", "tinh" for "tỉnh",
+    // "nhac" for "nhạc", "chi" of "chi hội".
+    for (const q of [
+      'tỉnh giúp đỡ hộ nghèo thế nào', 'tinh giup do ho ngheo the nao', 'tính hộ nghèo theo tiêu chí nào', 'dịch bệnh cho tôi hỏi', 'kể giúp tôi các chương trình của MTTQ', 'viết đơn xin hỗ trợ thế nào', 'nhắc lại chương trình phối hợp năm 2022',
+      'Mình tính giúp bà con vùng lũ thì ủng hộ qua tài khoản nào?', 'Em tính cho em trai đi xuất khẩu lao động, có được vay vốn không?', 'Mình tính cho mình vay vốn hộ nghèo được không',
+      'Tôi có thể viết giúp bố mẹ đơn đề nghị hỗ trợ không?', 'Viết giúp người khác đơn có được không', 'tinh giup nguoi dan vung lu nhu the nao', 'hàng xóm hát karaoke, nhac to qua thì báo ai?', 'hát cho chi hội phụ nữ vào dịp nào',
+    ]) {
       expect(asksTask(q), q).toBe(false);
     }
   });

@@ -46,6 +46,22 @@ describe('coordination: the share of the question a document has', () => {
     expect(found.get('one')).toBeCloseTo(w('ung') / (w('ung') + w('quy')));
   });
 
+  it('keeps counting right across lookups, documents added (the per-document arrays grow) and removed', () => {
+    const index = ArticleIndex.create();
+    const weights = new Map([['quy', 1], ['ung', 2]]);
+    index.upsert(doc('one', 'Ủng hộ đồng bào', 'Ủng hộ đồng bào vùng lũ.'));
+    index.upsert(doc('both', 'Ủng hộ quỹ', 'Ủng hộ quỹ.'));
+    const first = new Map(index.lookup({ weights, limit: 5 }).map((c) => [c.doc.id, c.matched]));
+    for (let i = 0; i < 200; i++) index.upsert(doc(`other-${i}`, 'Tin khác', i % 2 ? 'Thời tiết hôm nay.' : 'Quỹ khuyến học.'));
+    index.remove('both');
+    const again = new Map(index.lookup({ weights, limit: 300 }).map((c) => [c.doc.id, c.matched]));
+    const w = (term: string) => weights.get(term)! * idf(index.docFrequency(term), index.size);
+    expect(first.get('both')).toBeCloseTo(1);
+    expect(again.has('both')).toBe(false);
+    expect(again.get('one')).toBeCloseTo(w('ung') / (w('ung') + w('quy')));
+    expect(again.get('other-0')).toBeCloseTo(w('quy') / (w('ung') + w('quy')));
+  });
+
   // Long articles: one states the whole question once among filler; the others repeat part of it.
   const filler = 'Hội nghị diễn ra trong không khí dân chủ, đoàn kết với sự tham dự của đông đảo đại biểu các ban ngành. '.repeat(12);
   const longIndex = ArticleIndex.create();

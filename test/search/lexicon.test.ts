@@ -69,6 +69,10 @@ describe('lexicon', () => {
     expect(read('tặng bằng khen cho bn tập thể')).toBe('tặng bằng khen cho bao nhiêu tập thể');
     expect(read('bn người được hỗ trợ')).toBe('bao nhiêu người được hỗ trợ');
     expect(read('cho bn biết nhé')).toBe('cho bn biết nhé');
+    expect(read('cho bn nguoi ngheo')).toBe('cho bao nhiêu nguoi ngheo');
+    // "bn ý" is "bạn ấy", "nhờ bn hộ" is "nhờ bạn giúp": neither word forces "bao nhiêu".
+    expect(read('nhờ bn hộ mình với')).toBe('nhờ bn hộ mình với');
+    expect(read('bn ý được hỗ trợ chưa')).toBe('bn ý được hỗ trợ chưa');
     // "z" is "vậy" only at the end; "mk" (mật khẩu) and "vs" (vệ sinh) are left alone.
     expect(read('sao z')).toBe('sao vậy');
     expect(read('thế hệ gen z thích gì')).toBe('thế hệ gen z thích gì');

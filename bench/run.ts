@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<{ main(args: string[]): Promise<numb
   chat: () => import('./chat.js'),
   broadcast: () => import('./broadcast.js'),
   tune: () => import('./tune.js'),
+  cost: () => import('./cost.js'),
 };
 const load = name ? benches[name] : undefined;
 if (!load) {

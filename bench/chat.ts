@@ -5,9 +5,7 @@
  * the moment an update is available to the moment its reply reaches the fake API.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createAnswerEngine } from '../src/assistant/answer-engine.js';
@@ -17,13 +15,8 @@ import { loadIndex } from '../src/search/build.js';
 import { loadLexicon } from '../src/search/lexicon.js';
 import { createStores } from '../src/store/stores.js';
 import { startFakeTelegram, textUpdate } from '../test/helpers/fake-http.js';
+import { chatQuestions, percentile, ROOT, SHARED } from './common.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SHARED = resolve(ROOT, '..', 'shared');
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
-}
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -38,11 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   const engine = createAnswerEngine({ index, lexicon });
   const conversation = createConversation({ engine, index, lexicon, stores: await createStores({ log }), log });
 
-  const questions: string[] = [];
-  for (const f of [join(ROOT, 'test', 'fixtures', 'domain', 'questions.jsonl'), join(SHARED, 'eval', 'uit-regulations-wiki', 'queries.dev.jsonl'), join(SHARED, 'eval', 'vicov19-faq', 'queries.dev.jsonl')]) {
-    if (!existsSync(f)) continue;
-    for (const line of (await readFile(f, 'utf8')).split('\n').filter(Boolean)) questions.push((JSON.parse(line) as { query: string }).query);
-  }
+  const questions = await chatQuestions();
 
   const pushedAt = new Map<number, number>();
   const firstReplyAt = new Map<number, number>();

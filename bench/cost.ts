@@ -8,26 +8,24 @@
  * Example: `npm run bench -- cost '{"scoring": {"coordination": 0}, "coverageWeight": 0.6}' '{}'`.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createAnswerEngine, type TuningOverrides } from '../src/assistant/answer-engine.js';
 import { loadIndex } from '../src/search/build.js';
 import { loadLexicon } from '../src/search/lexicon.js';
 import { planQuery } from '../src/search/query.js';
+import { chatQuestions, percentile, ROOT, SHARED } from './common.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SHARED = resolve(ROOT, '..', 'shared');
-
-const percentile = (times: number[], p: number): number => [...times].sort((a, b) => a - b)[Math.floor(p * (times.length - 1))] ?? 0;
-const summary = (times: number[]) => ({
-  p50: Number(percentile(times, 0.5).toFixed(1)),
-  p90: Number(percentile(times, 0.9).toFixed(1)),
-  p99: Number(percentile(times, 0.99).toFixed(1)),
-  totalMs: Math.round(times.reduce((a, b) => a + b, 0)),
-});
+const summary = (times: number[]) => {
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    p50: Number(percentile(sorted, 50).toFixed(1)),
+    p90: Number(percentile(sorted, 90).toFixed(1)),
+    p99: Number(percentile(sorted, 99).toFixed(1)),
+    totalMs: Math.round(times.reduce((a, b) => a + b, 0)),
+  };
+};
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { questions: { type: 'string', default: '600' } } });
@@ -46,11 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   const log = pino({ level: 'warn' }, pino.destination(2));
   const { index } = await loadIndex({ paths: [join(ROOT, 'data'), ...corpus], cacheDir: join(ROOT, 'var', 'cache'), log });
   const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
-  const questions: string[] = [];
-  for (const f of [join(ROOT, 'test', 'fixtures', 'domain', 'questions.jsonl'), join(SHARED, 'eval', 'uit-regulations-wiki', 'queries.dev.jsonl'), join(SHARED, 'eval', 'vicov19-faq', 'queries.dev.jsonl')]) {
-    if (!existsSync(f)) continue;
-    for (const line of (await readFile(f, 'utf8')).split('\n').filter(Boolean)) questions.push((JSON.parse(line) as { query: string }).query);
-  }
+  const questions = await chatQuestions();
   const count = Number(values.questions);
   const engines = tunings.map((tuning) => createAnswerEngine({ index, lexicon, tuning }));
   const answers: number[][] = [[], []];

@@ -14,6 +14,7 @@ import { toSearchDoc, type SearchDoc } from '../src/content/types.js';
 import { ArticleIndex } from '../src/search/article-index.js';
 import { loadLexicon } from '../src/search/lexicon.js';
 import { planQuery } from '../src/search/query.js';
+import { percentile } from './common.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
@@ -24,10 +25,6 @@ const heap = () => {
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
 };
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function dirSize(path: string): Promise<number> {
   const s = await stat(path);

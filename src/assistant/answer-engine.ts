@@ -759,9 +759,9 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     const hasProvince = (doc: SearchDoc, d: DocInfo) => provinces.length === 0 || provinces.some((p) => namesProvince(doc, d, p));
     const hasYear = (doc: SearchDoc, d: DocInfo) => years.length === 0 || years.some((y) => d.terms.has(y) || doc.publishedAt?.startsWith(y));
     /** The multiplier of a candidate that lacks the question's province, year or name (1 when it has them). */
-    const held = (doc: SearchDoc, d: DocInfo): number =>
-      (hasProvince(doc, d) ? 1 : 1 - tuning.provinceMissing) *
-      (hasYear(doc, d) ? 1 : 1 - tuning.yearMissing) *
+    const held = (placed: boolean, dated: boolean, d: DocInfo): number =>
+      (placed ? 1 : 1 - tuning.provinceMissing) *
+      (dated ? 1 : 1 - tuning.yearMissing) *
       (names.length === 0 || names.every((term) => d.terms.has(term)) ? 1 : 1 - tuning.nameMissing);
     const long = plan.content.size >= tuning.distinctMinTerms;
     const rerankDepth = long ? tuning.longRerankDepth : tuning.rerankDepth;
@@ -797,8 +797,10 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
       }
       const bm25 = c.score / top;
       const exactFactor = 1 - tuning.exactWeight * (1 - exactness(d, plan));
-      const score = rank < rerankDepth ? held(c.doc, d) * exactFactor * (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov + distinct[rank]!) : bm25 * 0.01;
-      return { doc: c.doc, score, bm25, coverage: cov, best: scored.slice(0, 3), info: d, offPlace: !hasProvince(c.doc, d) || !hasYear(c.doc, d) };
+      const placed = hasProvince(c.doc, d);
+      const dated = hasYear(c.doc, d);
+      const score = rank < rerankDepth ? held(placed, dated, d) * exactFactor * (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov + distinct[rank]!) : bm25 * 0.01;
+      return { doc: c.doc, score, bm25, coverage: cov, best: scored.slice(0, 3), info: d, offPlace: !placed || !dated };
     });
     ranked.sort((a, b) => b.score - a.score);
     return ranked.slice(0, limit);

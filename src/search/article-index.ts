@@ -19,7 +19,7 @@ export const MAX_DOCUMENTS = 2 ** (31 - TF_BITS) - 1;
 export interface Candidate {
   doc: SearchDoc;
   score: number;
-  /** Share (0..1, idf-weighted) of the looked-up terms the document has in any field. */
+  /** Share (0..1, idf-weighted) of the looked-up terms the document has in any scored field (boost above 0). */
   matched: number;
 }
 

@@ -1,7 +1,7 @@
 import type { SearchDoc } from '../content/types.js';
 import { clauses, cleanText, foldToken, isVietnameseSyllable, normalizeText, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
 import { DEFAULT_SCORING, type ArticleIndex, type Candidate, type Scoring } from '../search/article-index.js';
-import { expandShorthand, isProvinceMatch, type Lexicon, type Province } from '../search/lexicon.js';
+import { expandShorthand, isProvinceMatch, type Lexicon, type Province, type QuestionKind } from '../search/lexicon.js';
 import { DEFAULT_PLAN_WEIGHTS, MAX_QUERY_CHARS, planQuery, type PlanWeights, type QueryPlan } from '../search/query.js';
 import { splitSentences, tidySpacing } from '../search/sentences.js';
 import { formatDate, messages } from './messages.js';
@@ -29,6 +29,8 @@ export interface Answer {
   quote?: string[];
   /** The text without the source link, for channels that show links apart. */
   body?: string;
+  /** What another close result adds, quoted after the answer (one of `sources`). */
+  also?: { id: string; quote: string[] };
 }
 
 /** Tuning of ranking and answer selection (defaults tuned on the dev splits only). */
@@ -107,6 +109,11 @@ export interface EngineTuning {
   yearMissing: number;
   /** The confidence in an answer from an article that lacks the question's province or its dated year is multiplied by this. */
   offPlaceConfidence: number;
+  /**
+   * The best sentence of the second or third result is quoted after the answer when that result scores at least this
+   * share of the first (above 1: never); see `alsoSaid` in {@link createAnswerEngine}.
+   */
+  alsoRatio: number;
   /** The same for a name the question writes with capitals ("Lại Xuân Môn", "Thủ Thiêm") that a candidate lacks. */
   nameMissing: number;
 }
@@ -146,6 +153,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   yearMissing: 0.1,
   nameMissing: 0.3,
   offPlaceConfidence: 0.8,
+  alsoRatio: 0.8,
 };
 
 interface SentenceInfo {
@@ -157,7 +165,7 @@ interface SentenceInfo {
   numbers: string[];
   hasDate: boolean;
   hasPerson: boolean;
-  /** Names a place: "tại ấp Hoà Định", "ở Nghĩa trang thành phố", "huyện Lai Vung". */
+  /** Names a place: "tại ấp Hoà Định", "ở Nghĩa trang thành phố", "huyện Lai Vung", or a province ("Tỉnh ủy Hưng Yên"). */
   hasPlace: boolean;
   /** Its words, made when first needed ({@link sentenceWords}). */
   words?: SentenceWords;
@@ -482,13 +490,15 @@ function analyseSentence(text: string): SentenceInfo {
   };
 }
 
-function analyseDoc(doc: SearchDoc): DocInfo {
+/** `namesPlace`: whether a sentence names a place the lexicon knows (a province), for {@link SentenceInfo.hasPlace}. */
+function analyseDoc(doc: SearchDoc, namesPlace: (s: SentenceInfo) => boolean): DocInfo {
   const title = analyseSentence(doc.title);
   const terms = new Set<string>(title.terms);
   const exact = new Set<string>(title.exact);
   const sentences: SentenceInfo[] = [];
   for (const text of splitSentences([doc.summary, doc.body].filter(Boolean).join('\n'))) {
     const sentence = analyseSentence(text);
+    if (!sentence.hasPlace) sentence.hasPlace = namesPlace(sentence);
     for (const t of sentence.terms) terms.add(t);
     for (const t of sentence.exact) exact.add(t);
     sentences.push(sentence);
@@ -510,6 +520,23 @@ function exactness(d: DocInfo, plan: QueryPlan): number {
     if (d.exact.has(form)) exact += 1;
   }
   return folded === 0 ? 1 : exact / folded;
+}
+
+/**
+ * Whether a sentence has what the question asks for: a new number next to what a quantity question counts
+ * ({@link countsFocus}), a date, a person or a place for a question about when, who or where (one of them when it
+ * asks for several); for other questions, the words next to the question word ({@link QueryPlan.focus}), if any.
+ */
+function hasAnswerShape(s: SentenceInfo, plan: QueryPlan): boolean {
+  const shapes: Partial<Record<QuestionKind, () => boolean>> = {
+    quantity: () => hasNewNumber(s, plan) && countsFocus(s, plan),
+    time: () => s.hasDate,
+    person: () => s.hasPerson,
+    place: () => s.hasPlace,
+  };
+  const asked = plan.kinds.filter((k) => shapes[k] !== undefined);
+  if (asked.length === 0) return plan.focus.size === 0 || hasFocus(s, plan);
+  return asked.some((k) => shapes[k]!());
 }
 
 /** Whether a sentence has a number the question does not ("2,3 tỷ" for "ủng hộ bao nhiêu"). */
@@ -616,10 +643,22 @@ function quoteIndexes(d: DocInfo, ranked: RankedSentence[], tuning: EngineTuning
       length += d.sentences[i]!.text.length;
     }
   }
-  // The best of the others, when it scores close enough.
-  const second = ranked.find((r) => !picked.has(r.index));
+  // The best of the others, when it scores close enough and does not repeat what is picked (a lead the body restates).
+  const said = [...picked].map((i) => d.sentences[i]!.terms);
+  const second = ranked.find((r) => !picked.has(r.index) && !repeats(d.sentences[r.index]!.terms, said));
   if (picked.size < 3 && second && second.score >= top.score * tuning.secondSentenceRatio) picked.add(second.index);
   return [...picked].sort((a, b) => a - b);
+}
+
+/** A sentence with at least this share of its terms (syllables and pairs) in sentences already quoted says nothing new. */
+const REPEAT_SHARE = 0.7;
+
+/** Whether a sentence's terms are mostly in the given sentences' terms (a lead the body restates, another report's copy). */
+function repeats(terms: Set<string>, said: Set<string>[]): boolean {
+  if (terms.size === 0) return true;
+  let known = 0;
+  for (const t of terms) if (said.some((s) => s.has(t))) known += 1;
+  return known >= REPEAT_SHARE * terms.size;
 }
 
 const weightedTermsOf = new WeakMap<QueryPlan, [string, number][]>();
@@ -715,12 +754,6 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
   const { index, lexicon } = options;
   const now = options.now ?? (() => new Date());
   const cache = new Lru<string, DocInfo>(4000);
-  const info = (doc: SearchDoc): DocInfo => {
-    let v = cache.get(doc.id);
-    if (!v) cache.set(doc.id, (v = analyseDoc(doc)));
-    return v;
-  };
-
   /**
    * How each province is recognised in an analysed document, by any of its names: a name of several syllables by
    * its folded pairs, one of a single syllable as written ("Huế", not "Huệ"; "HCM").
@@ -737,6 +770,16 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
       }).filter((f) => f.exact !== undefined || f.pairs.length > 0),
     ]),
   );
+  const allProvinceForms = [...provinceForms.values()].flat();
+  /** Whether a sentence names a province: "Tỉnh ủy Hưng Yên" answers "kiểm tra tỉnh nào" as "tại xã …" answers "ở đâu". */
+  const namesAnyProvince = (s: SentenceInfo): boolean =>
+    allProvinceForms.some((f) => (f.exact !== undefined ? s.exact.has(f.exact) : f.pairs.every((p) => s.terms.has(p))));
+  const info = (doc: SearchDoc): DocInfo => {
+    let v = cache.get(doc.id);
+    if (!v) cache.set(doc.id, (v = analyseDoc(doc, namesAnyProvince)));
+    return v;
+  };
+
   /** Whether a document names the province (or has it as its province). */
   const namesProvince = (doc: SearchDoc, d: DocInfo, province: Province): boolean =>
     (doc.province !== undefined && province.names.includes(doc.province)) ||
@@ -868,11 +911,44 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     if (!best || confidence < tuning.minConfidence) {
       return { text: messages.noAnswer(sources.slice(0, 3).map((s) => s.title)), sources: sources.slice(0, 3), confidence, kind: 'no_answer' };
     }
-    const quote = quoteIndexes(best.info, selectSentences(best.info, plan, tuning), tuning).map((i) => tidySpacing(best.info.sentences[i]!.text));
+    const indexes = quoteIndexes(best.info, selectSentences(best.info, plan, tuning), tuning);
+    const quote = indexes.map((i) => tidySpacing(best.info.sentences[i]!.text));
     const source = sources[0]!;
-    const render = (url: string | undefined) =>
-      best.doc.type === 'program' ? messages.programAnswer(quote.join(' '), source.title, url) : messages.answer(quote.join(' '), source.title, formatDate(source.publishedAt), url);
-    return { text: render(source.url), body: render(undefined), sources, confidence: Number(confidence.toFixed(4)), kind: 'answer', quote };
+    const also = alsoSaid(ranked, plan, indexes.map((i) => best.info.sentences[i]!.terms));
+    const other = also && sources[also.rank]!;
+    const render = (url: string | undefined) => {
+      const main = best.doc.type === 'program' ? messages.programAnswer(quote.join(' '), source.title, url) : messages.answer(quote.join(' '), source.title, formatDate(source.publishedAt), url);
+      return also && other ? `${main}\n\n${messages.alsoSaid(also.quote.join(' '), other.title, formatDate(other.publishedAt))}` : main;
+    };
+    const answer: Answer = { text: render(source.url), body: render(undefined), sources, confidence: Number(confidence.toFixed(4)), kind: 'answer', quote };
+    if (also && other) answer.also = { id: other.id, quote: also.quote };
+    return answer;
+  }
+
+  /**
+   * What the second or third result adds to the answer. News reports of one event differ in the details they give
+   * ("500 người" in one, "500 công an" in the other), and the one that answers may rank second. Its best sentence
+   * (with the one it leans on) is quoted when that result scores at least {@link EngineTuning.alsoRatio} of the first,
+   * is not on another province or year when the first is not, the sentence has what the question asks for (a number,
+   * a date, a person, a place) and does not repeat the quote. Of the two results, the one whose sentence scores best.
+   * `quoted`: the terms of the quoted sentences.
+   */
+  function alsoSaid(ranked: RankedResult[], plan: QueryPlan, quoted: Set<string>[]): { rank: number; quote: string[] } | undefined {
+    const best = ranked[0]!;
+    let chosen: { rank: number; quote: string[]; score: number } | undefined;
+    for (let rank = 1; rank < Math.min(ranked.length, 3); rank++) {
+      const r = ranked[rank]!;
+      if (r.score < tuning.alsoRatio * best.score) break;
+      if (r.doc.type === 'program' || (r.offPlace && !best.offPlace)) continue;
+      const top = selectSentences(r.info, plan, tuning)[0];
+      const s = top && r.info.sentences[top.index]!;
+      if (!top || !s || repeats(s.terms, quoted) || !hasAnswerShape(s, plan)) continue;
+      if (!chosen || top.score > chosen.score) {
+        const indexes = top.context ? [top.index - 1, top.index] : [top.index];
+        chosen = { rank, quote: indexes.map((i) => tidySpacing(r.info.sentences[i]!.text)), score: top.score };
+      }
+    }
+    return chosen;
   }
 
   function answerFrom(question: string, docId: string): Answer | undefined {

@@ -7,7 +7,7 @@ import type { Lexicon } from '../search/lexicon.js';
 import { MAX_QUERY_CHARS } from '../search/query.js';
 import { tidySpacing } from '../search/sentences.js';
 import { timeKey, type ChatState, type Stores } from '../store/stores.js';
-import type { Answer, AnswerEngine } from './answer-engine.js';
+import type { Answer, AnswerEngine, AnswerSource } from './answer-engine.js';
 import { formatDate, messages, webPage } from './messages.js';
 /** A group of commands, buttons and typed answers handled outside the core (subscriptions, staff tools). */
 export interface ConversationFlow {
@@ -222,9 +222,11 @@ export function createConversation(options: ConversationOptions): Conversation {
     const top = answer.sources[0];
     // The link is shown by the channel (a button-like link on the web, an <a> line on Telegram).
     const text = answer.body ?? answer.text;
+    // The article the answer quotes, then the one quoted after it, if any.
+    const quoted = [top, answer.sources.find((s) => s.id === answer.also?.id)].filter((s): s is AnswerSource => s?.url !== undefined);
     const reply: OutboundMessage = {
       text,
-      links: top?.url ? [{ title: top.title, url: top.url }] : [],
+      links: quoted.map((s) => ({ title: s.title, url: s.url! })),
       buttons: [
         [
           { label: messages.feedbackUp, data: `fb:up:${qid}`, role: 'feedback' },

@@ -656,3 +656,114 @@ describe('the province, the year and the names a question gives', () => {
     expect(Object.keys(f).length).toBeGreaterThan(2);
   });
 });
+
+describe('what a second article on the same event adds', () => {
+  /** Two reports of one vote: the first ranks first for its title and words, the second gives the count asked for. */
+  const firstReport = ['Chiều 20/6, Quốc hội khóa XIV thông qua Luật Cảnh vệ với đa số đại biểu tán thành.', 'Luật Cảnh vệ gồm 7 chương, 43 điều.'];
+  const reports = (second: string[]) =>
+    indexWith(
+      [
+        ['cv-tin', 'Quốc hội khóa XIV thông qua Luật Cảnh vệ chiều 20/6', firstReport.join(' ')],
+        ['cv-bai', 'Quốc hội thông qua Luật Cảnh vệ', second.join(' ')],
+      ],
+      20,
+    );
+  const q = 'Luật Cảnh vệ được Quốc hội khóa XIV thông qua chiều 20/6 với bao nhiêu phiếu tán thành?';
+  const countSentence = 'Luật Cảnh vệ được thông qua với 455 phiếu tán thành.';
+
+  it('quotes, after the answer, the sentence of a close second article that has what the first lacks, and names it', () => {
+    const idx = reports(['Chiều 20/6, Quốc hội biểu quyết Luật Cảnh vệ.', countSentence]);
+    const ranked = createAnswerEngine({ index: idx, lexicon }).rank(q, 2);
+    expect(ranked.map((r) => r.doc.id)).toEqual(['cv-tin', 'cv-bai']);
+    expect(ranked[1]!.score).toBeGreaterThan(0.8 * ranked[0]!.score);
+    const a = createAnswerEngine({ index: idx, lexicon }).answer(q);
+    expect(a.quote!.join(' ')).not.toContain('455');
+    expect(a.also).toEqual({ id: 'cv-bai', quote: [countSentence] });
+    expect(a.text).toContain(messages.alsoSaid(countSentence, 'Quốc hội thông qua Luật Cảnh vệ', undefined));
+    expect(a.body).toContain('455 phiếu tán thành');
+    // Off (above 1) it is the answer alone.
+    const alone = createAnswerEngine({ index: idx, lexicon, tuning: { alsoRatio: 2 } }).answer(q);
+    expect(alone.also).toBeUndefined();
+    expect(alone.text).not.toContain('455');
+  });
+
+  it('adds nothing when the second article only repeats the quote', () => {
+    const vote = 'Chiều 20/6, Quốc hội khóa XIV thông qua Luật Cảnh vệ với 455 phiếu tán thành.';
+    const idx = indexWith(
+      [
+        ['cv-tin', 'Quốc hội khóa XIV thông qua Luật Cảnh vệ chiều 20/6', `${vote} Luật Cảnh vệ gồm 7 chương, 43 điều.`],
+        ['cv-bai', 'Quốc hội thông qua Luật Cảnh vệ', `Theo TTXVN, ${vote.charAt(0).toLowerCase()}${vote.slice(1)}`],
+      ],
+      20,
+    );
+    const a = createAnswerEngine({ index: idx, lexicon, tuning: { alsoRatio: 0 } }).answer(q);
+    expect(a.quote!.join(' ')).toContain('455 phiếu');
+    expect(a.also).toBeUndefined();
+  });
+
+  it('adds nothing when the second article\'s best sentence does not have what is asked (no count for "bao nhiêu")', () => {
+    const idx = reports(['Các đại biểu bấm nút biểu quyết Luật Cảnh vệ tại hội trường Diên Hồng, phần lớn tán thành.']);
+    expect(createAnswerEngine({ index: idx, lexicon, tuning: { alsoRatio: 0 } }).answer(q).also).toBeUndefined();
+  });
+
+  it('adds nothing from an article that scores well below the first', () => {
+    const idx = reports(['Chiều 20/6, Quốc hội biểu quyết Luật Cảnh vệ.', countSentence]);
+    const ranked = createAnswerEngine({ index: idx, lexicon }).rank(q, 2);
+    const ratio = ranked[1]!.score / ranked[0]!.score;
+    expect(createAnswerEngine({ index: idx, lexicon, tuning: { alsoRatio: ratio - 0.01 } }).answer(q).also).toBeDefined();
+    expect(createAnswerEngine({ index: idx, lexicon, tuning: { alsoRatio: ratio + 0.01 } }).answer(q).also).toBeUndefined();
+  });
+
+  it('adds nothing from an article on another province than the one asked about, when the first is on it', () => {
+    const idx = indexWith(
+      [
+        ['cm', 'Cà Mau trao nhà Đại đoàn kết', 'Ủy ban MTTQ tỉnh Cà Mau trao 20 nhà Đại đoàn kết cho hộ nghèo. Mỗi nhà được hỗ trợ 40 triệu đồng từ Quỹ Vì người nghèo của tỉnh.'],
+        ['ag', 'Trao nhà Đại đoàn kết cho hộ nghèo', 'Tỉnh An Giang chi 50 triệu đồng cho mỗi căn nhà Đại đoàn kết, do hộ nghèo tự xây.'],
+      ],
+      20,
+    );
+    const answer = (question: string) => createAnswerEngine({ index: idx, lexicon, tuning: { alsoRatio: 0 } }).answer(question);
+    const inCaMau = answer('Cà Mau hỗ trợ mỗi nhà Đại đoàn kết bao nhiêu tiền?');
+    expect(inCaMau.sources[0]!.id).toBe('cm');
+    expect(inCaMau.also).toBeUndefined();
+    expect(inCaMau.text).not.toContain('50 triệu');
+    // Asked without a province, the An Giang article adds its figure.
+    expect(answer('mỗi nhà Đại đoàn kết được hỗ trợ bao nhiêu tiền?').also?.id).toBe('ag');
+  });
+});
+
+describe('quotes that say something new', () => {
+  it('does not quote, as the second sentence, a restatement of the first (a lead the body repeats)', () => {
+    const idx = indexWith([
+      [
+        'tin',
+        'Tổng kết Quỹ Vì người nghèo huyện Lệ Thủy',
+        [
+          'Ủy ban MTTQ huyện Lệ Thủy tổng kết Quỹ Vì người nghèo năm 2023 với 2,3 tỷ đồng được vận động.',
+          'Năm 2023, Ủy ban MTTQ huyện Lệ Thủy tổng kết Quỹ Vì người nghèo với 2,3 tỷ đồng vận động được.',
+          'Số tiền được dùng để xây 40 nhà Đại đoàn kết cho hộ nghèo.',
+        ].join(' '),
+      ],
+    ]);
+    const quote = createAnswerEngine({ index: idx, lexicon }).answer('Quỹ Vì người nghèo huyện Lệ Thủy năm 2023 vận động được bao nhiêu tiền?').quote!;
+    expect(quote).toHaveLength(2);
+    expect(quote.filter((s) => s.includes('2,3 tỷ'))).toHaveLength(1);
+    expect(quote.join(' ')).toContain('40 nhà Đại đoàn kết');
+  });
+
+  it('takes a province the lexicon knows for the place a "tỉnh nào" question asks about ("Tỉnh ủy Hưng Yên")', () => {
+    const quote = (places: string, tuning = {}) => {
+      const body = [
+        'Sáng 6/7, Đoàn kiểm tra của Ban Bí thư do đồng chí Võ Văn Thưởng làm Trưởng đoàn đã làm việc với Ban cán sự Đảng Bộ Kế hoạch và Đầu tư.',
+        'Năm 2017, Đoàn kiểm tra của Ban Bí thư thành lập 5 đoàn kiểm tra 15 đơn vị.',
+        `Đoàn sẽ kiểm tra ${places} và Ban cán sự Đảng Bộ Kế hoạch và Đầu tư.`,
+      ];
+      const idx = indexWith([['kt', 'Đoàn kiểm tra của Ban Bí thư làm việc', body.join(' ')]]);
+      return createAnswerEngine({ index: idx, lexicon, tuning }).answer('đoàn kiểm tra Ban Bí thư do ông Võ Văn Thưởng làm trưởng đoàn đi kiểm tra tỉnh nào').quote!.join(' ');
+    };
+    expect(quote('Tỉnh ủy Hưng Yên, Tỉnh ủy Sơn La')).toContain('Tỉnh ủy Hưng Yên');
+    // The bonus of a place next to what is asked is what picks it over a sentence with more of the question's words.
+    expect(quote('Tỉnh ủy Hưng Yên, Tỉnh ủy Sơn La', { shapeBonus: 0 })).toContain('thành lập 5 đoàn');
+    expect(quote('Tỉnh ủy hai nơi')).toContain('thành lập 5 đoàn');
+  });
+});

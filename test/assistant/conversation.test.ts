@@ -139,6 +139,19 @@ describe('conversation', () => {
     expect(await all(stores.unanswered.iterator!(undefined))).toEqual([]);
   });
 
+  it('links both articles when the answer quotes a second one on the same event', async () => {
+    const reports = ArticleIndex.create();
+    const report = (id: string, title: string, body: string) => ({ id, type: 'article' as const, title, summary: '', body, source: 'test', url: `https://example.vn/${id}` });
+    reports.upsert(report('cv-tin', 'Quốc hội khóa XIV thông qua Luật Cảnh vệ chiều 20/6', 'Chiều 20/6, Quốc hội khóa XIV thông qua Luật Cảnh vệ với đa số đại biểu tán thành. Luật Cảnh vệ gồm 7 chương, 43 điều.'));
+    reports.upsert(report('cv-bai', 'Quốc hội thông qua Luật Cảnh vệ', 'Chiều 20/6, Quốc hội biểu quyết Luật Cảnh vệ. Luật Cảnh vệ được thông qua với 455 phiếu tán thành.'));
+    for (let i = 0; i < 20; i++) reports.upsert(report(`o-${i}`, `Hội nghị tổng kết số ${i}`, `Hội nghị tổng kết công tác năm ${2000 + i} của ngành giáo dục.`));
+    const chat = createConversation({ engine: createAnswerEngine({ index: reports, lexicon }), index: reports, lexicon, stores, log: silentLogger(), now: () => new Date(clock) });
+    const [reply] = await chat.handle(msg('Luật Cảnh vệ được Quốc hội khóa XIV thông qua chiều 20/6 với bao nhiêu phiếu tán thành?'));
+    expect(reply!.text).toContain('455 phiếu tán thành');
+    expect(reply!.text).not.toContain('https://');
+    expect(reply!.links!.map((l) => l.url)).toEqual(['https://example.vn/cv-tin', 'https://example.vn/cv-bai']);
+  });
+
   it('records unanswered questions for staff and offers the closest titles', async () => {
     const [reply] = await conversation.handle(msg('Cách làm bánh chưng ngon?'));
     expect(reply!.text).toMatch(/chưa có thông tin/);

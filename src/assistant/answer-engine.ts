@@ -524,12 +524,12 @@ function exactness(d: DocInfo, plan: QueryPlan): number {
 
 /**
  * Whether a sentence has what the question asks for: a new number next to what a quantity question counts
- * ({@link countsFocus}), a date, a person or a place for a question about when, who or where (one of them when it
+ * ({@link countsFocus}; only the unit it names, when it names one: "3 yếu tố" does not answer "bao nhiêu cán bộ"), a date, a person or a place for a question about when, who or where (one of them when it
  * asks for several); for other questions, the words next to the question word ({@link QueryPlan.focus}), if any.
  */
 function hasAnswerShape(s: SentenceInfo, plan: QueryPlan): boolean {
   const shapes: Partial<Record<QuestionKind, () => boolean>> = {
-    quantity: () => hasNewNumber(s, plan) && countsFocus(s, plan),
+    quantity: () => hasNewNumber(s, plan) && countsFocus(s, plan, true),
     time: () => s.hasDate,
     person: () => s.hasPerson,
     place: () => s.hasPlace,

@@ -1,5 +1,5 @@
 import type { SearchDoc } from '../content/types.js';
-import { clauses, cleanText, foldToken, isVietnameseSyllable, normalizeText, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
+import { clauses, cleanText, foldDiacritics, foldToken, isVietnameseSyllable, normalizeText, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
 import { DEFAULT_SCORING, type ArticleIndex, type Candidate, type Scoring } from '../search/article-index.js';
 import { expandShorthand, isProvinceMatch, type Lexicon, type Province, type QuestionKind } from '../search/lexicon.js';
 import { DEFAULT_PLAN_WEIGHTS, MAX_QUERY_CHARS, planQuery, type PlanWeights, type QueryPlan } from '../search/query.js';
@@ -628,7 +628,8 @@ const QUOTE_BUDGET = 450;
 
 /**
  * The sentences to quote, in text order: the best one; the ones right after it when it announces them or they
- * lean back on it; the best of the others when it scores close enough. At most three.
+ * lean back on it; the best of the others that does not restate them ({@link repeats}) when it scores close
+ * enough. At most three.
  */
 function quoteIndexes(d: DocInfo, ranked: RankedSentence[], tuning: EngineTuning): number[] {
   const top = ranked[0]!;
@@ -770,10 +771,22 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
       }).filter((f) => f.exact !== undefined || f.pairs.length > 0),
     ]),
   );
-  const allProvinceForms = [...provinceForms.values()].flat();
-  /** Whether a sentence names a province: "Tỉnh ủy Hưng Yên" answers "kiểm tra tỉnh nào" as "tại xã …" answers "ở đâu". */
-  const namesAnyProvince = (s: SentenceInfo): boolean =>
-    allProvinceForms.some((f) => (f.exact !== undefined ? s.exact.has(f.exact) : f.pairs.every((p) => s.terms.has(p))));
+  /**
+   * The provinces' proper names (those the lexicon writes with capitals: "Hòa Bình", "Huế", not "thủ đô" or
+   * "hn"), folded with their capitals kept, as whole words ("Hoa Binh"); one of a single syllable also as written
+   * ("Huế", not "Huệ").
+   */
+  const properNames = lexicon.provinces.flatMap((p) => p.names).filter((n) => /^\p{Lu}/u.test(n));
+  const properName = new RegExp(`(?<![\\p{L}\\p{N}])(?:${properNames.map((n) => foldDiacritics(n).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![\\p{L}\\p{N}])`, 'gu');
+  const oneSyllable = new Set(properNames.filter((n) => tokenize(n).length === 1).map((n) => normalizeText(n)));
+  /**
+   * Whether a sentence names a province by its proper name, written with capitals: "Tỉnh ủy Hưng Yên" answers
+   * "kiểm tra tỉnh nào" as "tại xã …" answers "ở đâu"; "giữ gìn hòa bình" and "Thái bình" name no place.
+   */
+  const namesAnyProvince = (s: SentenceInfo): boolean => {
+    for (const [name] of foldDiacritics(s.text).matchAll(properName)) if (tokenize(name).length > 1 || [...oneSyllable].some((n) => s.exact.has(n))) return true;
+    return false;
+  };
   const info = (doc: SearchDoc): DocInfo => {
     let v = cache.get(doc.id);
     if (!v) cache.set(doc.id, (v = analyseDoc(doc, namesAnyProvince)));
@@ -870,9 +883,10 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     }
 
     const plan = planText(text);
-    const found = answerPlan(plan);
     // "ngày mai Hà Nội có mưa không": an old forecast is no answer; a recent article among the results is.
     const days = recencyDays(expandShorthand(tokenize(text), lexicon));
+    // Nor is an old article's sentence quoted after a recent answer.
+    const found = answerPlan(plan, days === undefined ? undefined : (doc) => isRecent(doc.publishedAt, now(), days));
     const isProgram = (id: string) => index.get(id)?.type === 'program';
     if (found.kind === 'answer' && days !== undefined && !isProgram(found.sources[0]!.id) && !isRecent(found.sources[0]!.publishedAt, now(), days)) {
       const recent = found.sources.find((s) => isRecent(s.publishedAt, now(), days));
@@ -896,7 +910,8 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     return { ...found, text: `${line}\n\n${found.text}`, body: `${line}\n\n${found.body ?? found.text}` };
   }
 
-  function answerPlan(plan: QueryPlan): Answer {
+  /** `mayAdd`: which documents may add a sentence after the answer (default: any). */
+  function answerPlan(plan: QueryPlan, mayAdd: (doc: SearchDoc) => boolean = () => true): Answer {
     const ranked = rankPlan(plan, 5);
     const sources: AnswerSource[] = ranked.map((r) => ({
       id: r.doc.id,
@@ -914,7 +929,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     const indexes = quoteIndexes(best.info, selectSentences(best.info, plan, tuning), tuning);
     const quote = indexes.map((i) => tidySpacing(best.info.sentences[i]!.text));
     const source = sources[0]!;
-    const also = alsoSaid(ranked, plan, indexes.map((i) => best.info.sentences[i]!.terms));
+    const also = alsoSaid(ranked, plan, indexes.map((i) => best.info.sentences[i]!), mayAdd);
     const other = also && sources[also.rank]!;
     const render = (url: string | undefined) => {
       const main = best.doc.type === 'program' ? messages.programAnswer(quote.join(' '), source.title, url) : messages.answer(quote.join(' '), source.title, formatDate(source.publishedAt), url);
@@ -928,25 +943,33 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
   /**
    * What the second or third result adds to the answer. News reports of one event differ in the details they give
    * ("500 người" in one, "500 công an" in the other), and the one that answers may rank second. Its best sentence
-   * (with the one it leans on) is quoted when that result scores at least {@link EngineTuning.alsoRatio} of the first,
-   * is not on another province or year when the first is not, the sentence has what the question asks for (a number,
-   * a date, a person, a place) and does not repeat the quote. Of the two results, the one whose sentence scores best.
-   * `quoted`: the terms of the quoted sentences.
+   * (after the one it leans on, when it was read with it) is quoted when that result scores at least
+   * {@link EngineTuning.alsoRatio} of the first, is an article (a program is quoted only as the answer) that
+   * `mayAdd` accepts, was published in the first one's year when both are dated, is not on another province or
+   * year when the first is on the asked ones, and the sentence has what the question asks for
+   * ({@link hasAnswerShape}) and says something the quote does not (not mostly its words; for "bao nhiêu", a
+   * number it does not have). Of the two results, the one whose sentence scores best. `quoted`: the quoted sentences.
    */
-  function alsoSaid(ranked: RankedResult[], plan: QueryPlan, quoted: Set<string>[]): { rank: number; quote: string[] } | undefined {
+  function alsoSaid(ranked: RankedResult[], plan: QueryPlan, quoted: SentenceInfo[], mayAdd: (doc: SearchDoc) => boolean): { rank: number; quote: string[] } | undefined {
     const best = ranked[0]!;
+    const said = quoted.map((q) => q.terms);
+    const saidNumbers = new Set(quoted.flatMap((q) => q.numbers));
+    const year = (doc: SearchDoc) => doc.publishedAt?.slice(0, 4);
     let chosen: { rank: number; quote: string[]; score: number } | undefined;
     for (let rank = 1; rank < Math.min(ranked.length, 3); rank++) {
       const r = ranked[rank]!;
       if (r.score < tuning.alsoRatio * best.score) break;
-      if (r.doc.type === 'program' || (r.offPlace && !best.offPlace)) continue;
+      if (r.doc.type === 'program' || !mayAdd(r.doc) || (r.offPlace && !best.offPlace)) continue;
+      if (year(r.doc) && year(best.doc) && year(r.doc) !== year(best.doc)) continue;
       const top = selectSentences(r.info, plan, tuning)[0];
-      const s = top && r.info.sentences[top.index]!;
-      if (!top || !s || repeats(s.terms, quoted) || !hasAnswerShape(s, plan)) continue;
-      if (!chosen || top.score > chosen.score) {
-        const indexes = top.context ? [top.index - 1, top.index] : [top.index];
-        chosen = { rank, quote: indexes.map((i) => tidySpacing(r.info.sentences[i]!.text)), score: top.score };
-      }
+      const s = top && r.info.sentences[top.index];
+      if (!top || !s || repeats(s.terms, said) || !hasAnswerShape(s, plan)) continue;
+      if (plan.kinds.includes('quantity') && !s.numbers.some((n) => !saidNumbers.has(n) && !plan.numbers.has(n))) continue;
+      if (chosen && top.score <= chosen.score) continue;
+      // The sentence it leans on comes first, unless the quote already says it.
+      const before = top.context ? r.info.sentences[top.index - 1] : undefined;
+      const sentences = before && !repeats(before.terms, said) ? [before, s] : [s];
+      chosen = { rank, quote: sentences.map((x) => tidySpacing(x.text)), score: top.score };
     }
     return chosen;
   }

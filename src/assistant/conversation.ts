@@ -222,11 +222,13 @@ export function createConversation(options: ConversationOptions): Conversation {
     const top = answer.sources[0];
     // The link is shown by the channel (a button-like link on the web, an <a> line on Telegram).
     const text = answer.body ?? answer.text;
-    // The article the answer quotes, then the one quoted after it, if any.
-    const quoted = [top, answer.sources.find((s) => s.id === answer.also?.id)].filter((s): s is AnswerSource => s?.url !== undefined);
+    // The article the answer quotes, then the one quoted after it, if any (once per address).
+    const added = answer.sources.find((s) => s.id === answer.also?.id);
+    const quoted = [top, added].filter((s): s is AnswerSource => s?.url !== undefined);
+    const links = quoted.filter((s, i) => quoted.findIndex((o) => o.url === s.url) === i).map((s) => ({ title: s.title, url: s.url! }));
     const reply: OutboundMessage = {
       text,
-      links: quoted.map((s) => ({ title: s.title, url: s.url! })),
+      links,
       buttons: [
         [
           { label: messages.feedbackUp, data: `fb:up:${qid}`, role: 'feedback' },
@@ -234,7 +236,8 @@ export function createConversation(options: ConversationOptions): Conversation {
         ],
       ],
     };
-    const close = top ? answer.sources.slice(1, 4).filter((s) => s.score >= top.score * CLOSE_RATIO) : [];
+    // Close results are offered to choose from, except the one already quoted after the answer.
+    const close = top ? answer.sources.slice(1, 4).filter((s) => s.score >= top.score * CLOSE_RATIO && s.id !== added?.id) : [];
     if (top && close.length > 0) {
       state.options = [top.id, ...close.map((s) => s.id)];
       state.optionsFor = question;

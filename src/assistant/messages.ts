@@ -24,8 +24,8 @@ export const messages = {
     const source = date ? `Theo bài “${title}” (${date}):` : `Theo bài “${title}”:`;
     return [source, `“${quote}”`, url ? `Nguồn: ${url}` : undefined].filter(Boolean).join('\n');
   },
-  /** A second article's sentence, after the answer. */
-  alsoSaid: (sentence: string, title: string, date: string | undefined) => [`Bài “${title}”${date ? ` (${date})` : ''} cũng viết:`, `“${sentence}”`].join('\n'),
+  /** What a second article adds, after the answer. */
+  alsoSaid: (sentence: string, title: string, date: string | undefined) => [`Bài “${title}”${date ? ` (${date})` : ''} cho biết thêm:`, `“${sentence}”`].join('\n'),
   programAnswer: (quote: string, name: string, url: string | undefined) =>
     [`Theo thông tin về “${name}”:`, `“${quote}”`, url ? `Nguồn: ${url}` : undefined].filter(Boolean).join('\n'),
   /** "Hôm nay là thứ mấy?": today's date and the time in Vietnam (weekday 0 = Sunday). */

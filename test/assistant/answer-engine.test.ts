@@ -732,6 +732,58 @@ describe('what a second article on the same event adds', () => {
   });
 });
 
+describe('what a second article may add, and when not', () => {
+  /** The vote reports again, dated. */
+  const dated = (first: string, second: string, secondBody = 'Chiều 20/6, Quốc hội biểu quyết Luật Cảnh vệ. Luật Cảnh vệ được thông qua với 455 phiếu tán thành.') => {
+    const idx = ArticleIndex.create();
+    idx.upsert({ ...article('cv-tin', 'Quốc hội khóa XIV thông qua Luật Cảnh vệ chiều 20/6', 'Chiều 20/6, Quốc hội khóa XIV thông qua Luật Cảnh vệ với đa số đại biểu tán thành. Luật Cảnh vệ gồm 7 chương, 43 điều.'), publishedAt: first });
+    idx.upsert({ ...article('cv-bai', 'Quốc hội thông qua Luật Cảnh vệ', secondBody), publishedAt: second });
+    for (let i = 0; i < 20; i++) idx.upsert(article(`o-${i}`, `Hội nghị tổng kết số ${i}`, `Hội nghị tổng kết công tác năm ${2000 + i} của ngành giáo dục.`));
+    return idx;
+  };
+  const q = 'Luật Cảnh vệ được Quốc hội khóa XIV thông qua chiều 20/6 với bao nhiêu phiếu tán thành?';
+  const also = (idx: ArticleIndex, question = q, now = new Date('2026-11-27T03:00:00Z')) => createAnswerEngine({ index: idx, lexicon, tuning: { alsoRatio: 0 }, now: () => now }).answer(question).also?.id;
+
+  it('only from an article of the same year as the first, when both are dated', () => {
+    expect(also(dated('2017-06-20', '2017-06-21'))).toBe('cv-bai');
+    expect(also(dated('2017-06-20', '2016-06-21'))).toBeUndefined();
+  });
+
+  it('only from a recent article when the question is about the last few days', () => {
+    const question = `hôm nay ${q}`;
+    expect(also(dated('2026-11-26', '2026-11-25'), question)).toBe('cv-bai');
+    expect(also(dated('2026-11-26', '2026-01-05'), question)).toBeUndefined();
+  });
+
+  it('not a figure the quote already gives in other words ("455 đại biểu tán thành", "455 phiếu tán thành")', () => {
+    const idx = indexWith(
+      [
+        ['cv-tin', 'Quốc hội khóa XIV thông qua Luật Cảnh vệ chiều 20/6', 'Chiều 20/6, với 455 đại biểu tán thành, chiếm 92,67%, Quốc hội khóa XIV thông qua Luật Cảnh vệ. Luật gồm 7 chương, 43 điều.'],
+        ['cv-bai', 'Quốc hội thông qua Luật Cảnh vệ', 'Trong phiên chiều, Luật Cảnh vệ nhận được 455 phiếu tán thành, chiếm 92,67%.'],
+      ],
+      20,
+    );
+    const a = createAnswerEngine({ index: idx, lexicon, tuning: { alsoRatio: 0 } }).answer(q);
+    expect(a.quote!.join(' ')).toContain('455 đại biểu');
+    expect(a.also).toBeUndefined();
+  });
+
+  it('for "bao nhiêu cán bộ", only a number of that unit when the question names one ("3 nhóm đối tượng" is not)', () => {
+    const question = 'quy định 85 về kiểm tra kê khai tài sản áp dụng cho khoảng bao nhiêu cán bộ';
+    const withSecond = (body: string) =>
+      indexWith(
+        [
+          ['t85', 'Bộ Chính trị ban hành Quy định 85 về kiểm tra kê khai tài sản áp dụng cho cán bộ', 'Bộ Chính trị ban hành Quy định 85 về kiểm tra, giám sát kê khai tài sản, áp dụng cho cán bộ cấp cao. Quy định 85 có hiệu lực từ ngày ký.'],
+          ['x85', 'Kê khai tài sản', body],
+        ],
+        20,
+      );
+    const added = (body: string) => createAnswerEngine({ index: withSecond(body), lexicon, tuning: { alsoRatio: 0 } }).answer(question).also?.id;
+    expect(added('Theo Ủy ban Kiểm tra, quy định được áp dụng cho khoảng 1.000 cán bộ.')).toBe('x85');
+    expect(added('Theo Ủy ban Kiểm tra, quy định được áp dụng cho khoảng 3 nhóm đối tượng.')).toBeUndefined();
+  });
+});
+
 describe('quotes that say something new', () => {
   it('does not quote, as the second sentence, a restatement of the first (a lead the body repeats)', () => {
     const idx = indexWith([
@@ -765,5 +817,8 @@ describe('quotes that say something new', () => {
     // The bonus of a place next to what is asked is what picks it over a sentence with more of the question's words.
     expect(quote('Tỉnh ủy Hưng Yên, Tỉnh ủy Sơn La', { shapeBonus: 0 })).toContain('thành lập 5 đoàn');
     expect(quote('Tỉnh ủy hai nơi')).toContain('thành lập 5 đoàn');
+    // Only a proper name, written with capitals: "hòa bình" (peace) is not the province of Hòa Bình.
+    expect(quote('các đơn vị vì hòa bình')).toContain('thành lập 5 đoàn');
+    expect(quote('Tỉnh ủy Hòa Bình')).toContain('Tỉnh ủy Hòa Bình');
   });
 });

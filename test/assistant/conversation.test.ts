@@ -150,6 +150,14 @@ describe('conversation', () => {
     expect(reply!.text).toContain('455 phiếu tán thành');
     expect(reply!.text).not.toContain('https://');
     expect(reply!.links!.map((l) => l.url)).toEqual(['https://example.vn/cv-tin', 'https://example.vn/cv-bai']);
+    // The article quoted after the answer is not offered again as a close result to choose.
+    expect(reply!.buttons!.flat().map((b) => b.label)).not.toContain('Quốc hội thông qua Luật Cảnh vệ');
+    // Two copies of one page (the same address) are linked once.
+    reports.upsert({ ...report('cv-bai', 'Quốc hội thông qua Luật Cảnh vệ', 'Chiều 20/6, Quốc hội biểu quyết Luật Cảnh vệ. Luật Cảnh vệ được thông qua với 455 phiếu tán thành.'), url: 'https://example.vn/cv-tin' });
+    const chatAgain = createConversation({ engine: createAnswerEngine({ index: reports, lexicon }), index: reports, lexicon, stores, log: silentLogger(), now: () => new Date(clock) });
+    const [again] = await chatAgain.handle(msg('Luật Cảnh vệ được Quốc hội khóa XIV thông qua chiều 20/6 với bao nhiêu phiếu tán thành?'));
+    expect(again!.text).toContain('455 phiếu tán thành');
+    expect(again!.links!.map((l) => l.url)).toEqual(['https://example.vn/cv-tin']);
   });
 
   it('records unanswered questions for staff and offers the closest titles', async () => {

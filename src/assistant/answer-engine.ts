@@ -250,6 +250,8 @@ function countsFocus(s: SentenceInfo, plan: QueryPlan, unitOnly = false): boolea
     if (/\d/.test(w)) return false;
     if ((money && MONEY_UNITS.has(w)) || isUnit(j)) return true;
     if (named) return false;
+    // A superlative answers another ("phạt nặng nhất" → "Hình phạt cao nhất lên đến 5 tỷ đồng").
+    if (w === 'nhat' && j > 0 && superlative(plan)) return true;
     if (!inPairs.has(w)) return plan.focus.has(w);
     return (j > 0 && plan.focus.has(pairTerm(words[j - 1]!, w))) || (j + 1 < words.length && plan.focus.has(pairTerm(w, words[j + 1]!)));
   };
@@ -259,6 +261,12 @@ function countsFocus(s: SentenceInfo, plan: QueryPlan, unitOnly = false): boolea
     if (!/\d/.test(words[i]!) || plan.numbers.has(words[i]!) || /^(19|20)\d\d$/.test(words[i]!) || isDateOrTime(sw, i, countsHours)) continue;
     for (let j = Math.max(0, i - 3); j <= i + 3 && j < words.length; j++) if (j !== i && counted(j)) return true;
   }
+  return false;
+}
+
+/** Whether the question's focus has a superlative ("nặng nhất", "nhiều nhất"). */
+function superlative(plan: QueryPlan): boolean {
+  for (const t of plan.focus) if (t.endsWith(`${PAIR_JOINER}nhat`)) return true;
   return false;
 }
 

@@ -784,6 +784,25 @@ describe('what a second article may add, and when not', () => {
   });
 });
 
+describe('superlatives', () => {
+  it('takes another superlative next to a number for the one asked ("cao nhất … 5 tỷ" for "phạt nặng nhất bao nhiêu")', () => {
+    const idx = indexWith([
+      [
+        'hs',
+        'Quốc hội thông qua Luật sửa đổi Bộ luật Hình sự',
+        [
+          'Quốc hội thông qua Luật sửa đổi, bổ sung Bộ luật Hình sự, trong đó có tội kinh doanh đa cấp không có giấy phép.',
+          'Luật sửa đổi có hiệu lực từ ngày 1/1/2018.',
+          'Hình phạt cao nhất lên đến 5 tỷ đồng hoặc 5 năm tù.',
+        ].join(' '),
+      ],
+    ]);
+    const quote = (tuning = {}) => createAnswerEngine({ index: idx, lexicon, tuning: { secondSentenceRatio: 1, ...tuning } }).answer('luật hình sự sửa đổi thì làm đa cấp ko có giấy phép bị phạt nặng nhất bao nhiêu ạ').quote!.join(' ');
+    expect(quote()).toContain('5 tỷ đồng hoặc 5 năm tù');
+    expect(quote({ shapeBonus: 0 })).not.toContain('5 tỷ');
+  });
+});
+
 describe('quotes that say something new', () => {
   it('does not quote, as the second sentence, a restatement of the first (a lead the body repeats)', () => {
     const idx = indexWith([

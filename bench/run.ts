@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<{ main(args: string[]): Promise<numb
   broadcast: () => import('./broadcast.js'),
   tune: () => import('./tune.js'),
   cost: () => import('./cost.js'),
+  quotes: () => import('./quotes.js'),
 };
 const load = name ? benches[name] : undefined;
 if (!load) {

@@ -29,6 +29,8 @@ const indexWith = (docs: [string, string, string][], unrelated = 10) => {
   for (let i = 0; i < unrelated; i++) idx.upsert(article(`o-${i}`, `Hội nghị tổng kết số ${i}`, `Hội nghị tổng kết công tác năm ${2000 + i} của ngành giáo dục.`));
   return idx;
 };
+/** {@link indexWith} of one article given by its sentences. */
+const oneArticle = (id: string, title: string, sentences: string[]) => indexWith([[id, title, sentences.join(' ')]]);
 
 describe('answer engine', () => {
   it('answers the seed question with the sentence that names the chairwoman, the title and the date', () => {
@@ -786,16 +788,10 @@ describe('what a second article may add, and when not', () => {
 
 describe('superlatives', () => {
   it('takes another superlative next to a number for the one asked ("cao nhất … 5 tỷ" for "phạt nặng nhất bao nhiêu")', () => {
-    const idx = indexWith([
-      [
-        'hs',
-        'Quốc hội thông qua Luật sửa đổi Bộ luật Hình sự',
-        [
-          'Quốc hội thông qua Luật sửa đổi, bổ sung Bộ luật Hình sự, trong đó có tội kinh doanh đa cấp không có giấy phép.',
-          'Luật sửa đổi có hiệu lực từ ngày 1/1/2018.',
-          'Hình phạt cao nhất lên đến 5 tỷ đồng hoặc 5 năm tù.',
-        ].join(' '),
-      ],
+    const idx = oneArticle('hs', 'Quốc hội thông qua Luật sửa đổi Bộ luật Hình sự', [
+      'Quốc hội thông qua Luật sửa đổi, bổ sung Bộ luật Hình sự, trong đó có tội kinh doanh đa cấp không có giấy phép.',
+      'Luật sửa đổi có hiệu lực từ ngày 1/1/2018.',
+      'Hình phạt cao nhất lên đến 5 tỷ đồng hoặc 5 năm tù.',
     ]);
     const quote = (tuning = {}) => createAnswerEngine({ index: idx, lexicon, tuning: { secondSentenceRatio: 1, ...tuning } }).answer('luật hình sự sửa đổi thì làm đa cấp ko có giấy phép bị phạt nặng nhất bao nhiêu ạ').quote!.join(' ');
     expect(quote()).toContain('5 tỷ đồng hoặc 5 năm tù');
@@ -805,16 +801,10 @@ describe('superlatives', () => {
 
 describe('quotes that say something new', () => {
   it('does not quote, as the second sentence, a restatement of the first (a lead the body repeats)', () => {
-    const idx = indexWith([
-      [
-        'tin',
-        'Tổng kết Quỹ Vì người nghèo huyện Lệ Thủy',
-        [
-          'Ủy ban MTTQ huyện Lệ Thủy tổng kết Quỹ Vì người nghèo năm 2023 với 2,3 tỷ đồng được vận động.',
-          'Năm 2023, Ủy ban MTTQ huyện Lệ Thủy tổng kết Quỹ Vì người nghèo với 2,3 tỷ đồng vận động được.',
-          'Số tiền được dùng để xây 40 nhà Đại đoàn kết cho hộ nghèo.',
-        ].join(' '),
-      ],
+    const idx = oneArticle('tin', 'Tổng kết Quỹ Vì người nghèo huyện Lệ Thủy', [
+      'Ủy ban MTTQ huyện Lệ Thủy tổng kết Quỹ Vì người nghèo năm 2023 với 2,3 tỷ đồng được vận động.',
+      'Năm 2023, Ủy ban MTTQ huyện Lệ Thủy tổng kết Quỹ Vì người nghèo với 2,3 tỷ đồng vận động được.',
+      'Số tiền được dùng để xây 40 nhà Đại đoàn kết cho hộ nghèo.',
     ]);
     const quote = createAnswerEngine({ index: idx, lexicon }).answer('Quỹ Vì người nghèo huyện Lệ Thủy năm 2023 vận động được bao nhiêu tiền?').quote!;
     expect(quote).toHaveLength(2);
@@ -829,7 +819,7 @@ describe('quotes that say something new', () => {
         'Năm 2017, Đoàn kiểm tra của Ban Bí thư thành lập 5 đoàn kiểm tra 15 đơn vị.',
         `Đoàn sẽ kiểm tra ${places} và Ban cán sự Đảng Bộ Kế hoạch và Đầu tư.`,
       ];
-      const idx = indexWith([['kt', 'Đoàn kiểm tra của Ban Bí thư làm việc', body.join(' ')]]);
+      const idx = oneArticle('kt', 'Đoàn kiểm tra của Ban Bí thư làm việc', body);
       return createAnswerEngine({ index: idx, lexicon, tuning }).answer('đoàn kiểm tra Ban Bí thư do ông Võ Văn Thưởng làm trưởng đoàn đi kiểm tra tỉnh nào').quote!.join(' ');
     };
     expect(quote('Tỉnh ủy Hưng Yên, Tỉnh ủy Sơn La')).toContain('Tỉnh ủy Hưng Yên');

@@ -532,8 +532,9 @@ function exactness(d: DocInfo, plan: QueryPlan): number {
 
 /**
  * Whether a sentence has what the question asks for: a new number next to what a quantity question counts
- * ({@link countsFocus}; only the unit it names, when it names one: "3 yếu tố" does not answer "bao nhiêu cán bộ"), a date, a person or a place for a question about when, who or where (one of them when it
- * asks for several); for other questions, the words next to the question word ({@link QueryPlan.focus}), if any.
+ * ({@link countsFocus}; only the unit it names, when it names one: "3 yếu tố" does not answer "bao nhiêu cán
+ * bộ"), a date, a person or a place for a question about when, who or where (one of them when it asks for
+ * several); for other questions, the words next to the question word ({@link QueryPlan.focus}), if any.
  */
 function hasAnswerShape(s: SentenceInfo, plan: QueryPlan): boolean {
   const shapes: Partial<Record<QuestionKind, () => boolean>> = {
@@ -547,9 +548,9 @@ function hasAnswerShape(s: SentenceInfo, plan: QueryPlan): boolean {
   return asked.some((k) => shapes[k]!());
 }
 
-/** Whether a sentence has a number the question does not ("2,3 tỷ" for "ủng hộ bao nhiêu"). */
-function hasNewNumber(s: SentenceInfo, plan: QueryPlan): boolean {
-  return s.numbers.some((x) => !plan.numbers.has(x));
+/** Whether a sentence has a number the question does not ("2,3 tỷ" for "ủng hộ bao nhiêu"), nor the given ones (a quote's). */
+function hasNewNumber(s: SentenceInfo, plan: QueryPlan, said?: Set<string>): boolean {
+  return s.numbers.some((x) => !plan.numbers.has(x) && !said?.has(x));
 }
 
 function scoreSentence(s: SentenceInfo, plan: QueryPlan, total: number, tuning: EngineTuning, quoting = false): number {
@@ -657,6 +658,11 @@ function quoteIndexes(d: DocInfo, ranked: RankedSentence[], tuning: EngineTuning
   const second = ranked.find((r) => !picked.has(r.index) && !repeats(d.sentences[r.index]!.terms, said));
   if (picked.size < 3 && second && second.score >= top.score * tuning.secondSentenceRatio) picked.add(second.index);
   return [...picked].sort((a, b) => a - b);
+}
+
+/** The reply quoting sentences of one document: an article with its title and date, a program with its name. */
+function quoteReply(doc: SearchDoc, quote: string[], title: string, url: string | undefined): string {
+  return doc.type === 'program' ? messages.programAnswer(quote.join(' '), title, url) : messages.answer(quote.join(' '), title, formatDate(doc.publishedAt), url);
 }
 
 /** A sentence with at least this share of its terms (syllables and pairs) in sentences already quoted says nothing new. */
@@ -792,7 +798,8 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
    * "kiểm tra tỉnh nào" as "tại xã …" answers "ở đâu"; "giữ gìn hòa bình" and "Thái bình" name no place.
    */
   const namesAnyProvince = (s: SentenceInfo): boolean => {
-    for (const [name] of foldDiacritics(s.text).matchAll(properName)) if (tokenize(name).length > 1 || [...oneSyllable].some((n) => s.exact.has(n))) return true;
+    const asWritten = () => [...oneSyllable].some((n) => s.exact.has(n));
+    for (const [name] of foldDiacritics(s.text).matchAll(properName)) if (tokenize(name).length > 1 || asWritten()) return true;
     return false;
   };
   const info = (doc: SearchDoc): DocInfo => {
@@ -940,7 +947,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     const also = alsoSaid(ranked, plan, indexes.map((i) => best.info.sentences[i]!), mayAdd);
     const other = also && sources[also.rank]!;
     const render = (url: string | undefined) => {
-      const main = best.doc.type === 'program' ? messages.programAnswer(quote.join(' '), source.title, url) : messages.answer(quote.join(' '), source.title, formatDate(source.publishedAt), url);
+      const main = quoteReply(best.doc, quote, source.title, url);
       return also && other ? `${main}\n\n${messages.alsoSaid(also.quote.join(' '), other.title, formatDate(other.publishedAt))}` : main;
     };
     const answer: Answer = { text: render(source.url), body: render(undefined), sources, confidence: Number(confidence.toFixed(4)), kind: 'answer', quote };
@@ -972,7 +979,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
       const top = selectSentences(r.info, plan, tuning)[0];
       const s = top && r.info.sentences[top.index];
       if (!top || !s || repeats(s.terms, said) || !hasAnswerShape(s, plan)) continue;
-      if (plan.kinds.includes('quantity') && !s.numbers.some((n) => !saidNumbers.has(n) && !plan.numbers.has(n))) continue;
+      if (plan.kinds.includes('quantity') && !hasNewNumber(s, plan, saidNumbers)) continue;
       if (chosen && top.score <= chosen.score) continue;
       // The sentence it leans on comes first, unless the quote already says it.
       const before = top.context ? r.info.sentences[top.index - 1] : undefined;
@@ -990,9 +997,8 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     const sentences = selectSentences(d, plan, tuning);
     if (sentences.length === 0) return undefined;
     const quoted = quoteIndexes(d, sentences, tuning).map((i) => tidySpacing(d.sentences[i]!.text));
-    const quote = quoted.join(' ');
-    const title = tidySpacing(doc.title) || quote;
-    const render = (url: string | undefined) => (doc.type === 'program' ? messages.programAnswer(quote, title, url) : messages.answer(quote, title, formatDate(doc.publishedAt), url));
+    const title = tidySpacing(doc.title) || quoted.join(' ');
+    const render = (url: string | undefined) => quoteReply(doc, quoted, title, url);
     return { text: render(doc.url), body: render(undefined), sources: [{ id: doc.id, title, url: doc.url, publishedAt: doc.publishedAt, score: 1 }], confidence: 1, kind: 'answer', quote: quoted };
   }
 

@@ -15,8 +15,13 @@ const list = z
 const schema = z.object({
   /** Interface the HTTP server listens on. */
   HOST: z.string().min(1).default('127.0.0.1'),
-  /** Port of the HTTP server (web chat, health). */
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Port of the HTTP server (web chat, health): a decimal integer 1-65535, or 0 for any free port (the end-to-end tests use it). */
+  PORT: z
+    .string()
+    .regex(/^\d+$/, 'must be a decimal integer from 1 to 65535')
+    .transform(Number)
+    .pipe(z.number().max(65535, 'must be a decimal integer from 1 to 65535'))
+    .default(3000),
   /** Where state and index snapshots live. */
   DATA_DIR: z.string().min(1).default('./var'),
   /** Bundled content (articles, programs) read at start. */
@@ -71,7 +76,12 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `pretty` for readable lines, `json` for production; default: pretty on a terminal. */
   LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto'),
-}).refine((c) => !c.PUBLIC_URL || c.WEBHOOK_SECRET, { message: 'WEBHOOK_SECRET is required when PUBLIC_URL is set', path: ['WEBHOOK_SECRET'] });
+}).refine((c) => !c.PUBLIC_URL || c.WEBHOOK_SECRET, {
+  message: 'WEBHOOK_SECRET is required when PUBLIC_URL is set',
+  path: ['WEBHOOK_SECRET'],
+  // Checked whenever the two variables themselves are valid, so it is listed with every other problem.
+  when: (payload) => !payload.issues.some((issue) => issue.path[0] === 'PUBLIC_URL' || issue.path[0] === 'WEBHOOK_SECRET'),
+});
 
 /** Validated, frozen configuration. */
 export type Config = Readonly<z.infer<typeof schema>>;

@@ -48,4 +48,14 @@ describe('loadConfig', () => {
       for (const name of ['PORT', 'ANSWER_MIN_CONFIDENCE', 'LOG_LEVEL']) expect(message).toContain(name);
     }
   });
+
+  it('names a missing WEBHOOK_SECRET next to a bad PORT', () => {
+    expect(() => loadConfig({ PORT: 'abc', PUBLIC_URL: 'https://x' })).toThrow(/PORT[\s\S]*WEBHOOK_SECRET is required when PUBLIC_URL is set/);
+  });
+
+  it('takes PORT as a decimal integer up to 65535 only (0 asks for any free port)', () => {
+    expect(loadConfig({ PORT: '40001' }).PORT).toBe(40001);
+    expect(loadConfig({ PORT: '0' }).PORT).toBe(0);
+    for (const PORT of ['0x9C41', '1e3', '3000.5', '-1', '65536', ' 3000', '+80']) expect(() => loadConfig({ PORT }), PORT).toThrow(/PORT/);
+  });
 });

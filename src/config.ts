@@ -80,7 +80,7 @@ const schema = z.object({
   message: 'WEBHOOK_SECRET is required when PUBLIC_URL is set',
   path: ['WEBHOOK_SECRET'],
   // Checked whenever the two variables themselves are valid, so it is listed with every other problem.
-  when: (payload) => !payload.issues.some((issue) => issue.path[0] === 'PUBLIC_URL' || issue.path[0] === 'WEBHOOK_SECRET'),
+  when: (payload) => !payload.issues.some((issue) => issue.path?.[0] === 'PUBLIC_URL' || issue.path?.[0] === 'WEBHOOK_SECRET'),
 });
 
 /** Validated, frozen configuration. */

@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type { Button, InboundMessage, OutboundMessage } from '../channels/types.js';
 import type { SearchDoc } from '../content/types.js';
-import { cleanText, foldToken, stripControlChars, tokenize } from '../search/analyzer.js';
+import { foldToken, tokenize } from '../search/analyzer.js';
 import type { ArticleIndex } from '../search/article-index.js';
 import type { Lexicon } from '../search/lexicon.js';
 import { MAX_QUERY_CHARS } from '../search/query.js';
 import { tidySpacing } from '../search/sentences.js';
 import { timeKey, type ChatState, type Stores } from '../store/stores.js';
+import { cleanText, countChars, normalizeMessage, sliceChars } from '../text/normalize.js';
 import type { Answer, AnswerEngine, AnswerSource } from './answer-engine.js';
 import { formatDate, messages, webPage } from './messages.js';
 /** A group of commands, buttons and typed answers handled outside the core (subscriptions, staff tools). */
@@ -311,7 +312,7 @@ export function createConversation(options: ConversationOptions): Conversation {
         return [withButtons(state, programs(args))];
       case 'tim':
         if (!args) return [{ text: messages.searchUsage }];
-        state.search = { query: args.slice(0, MAX_QUERY_CHARS), offset: 0 };
+        state.search = { query: sliceChars(args, MAX_QUERY_CHARS), offset: 0 };
         return [withButtons(state, searchPage(state))];
       default: {
         for (const flow of options.flows ?? []) {
@@ -332,14 +333,15 @@ export function createConversation(options: ConversationOptions): Conversation {
     // A store that is down costs the conversation its context, not its answer.
     const state: ChatState = (await stores.chats.get(key).catch((err: unknown) => void log.error({ err, key }, 'could not read chat state'))) ?? {};
     let replies: OutboundMessage[];
-    const raw = msg.text ?? '';
-    if (raw.length > MAX_QUERY_CHARS) replies = [{ text: messages.tooLong(MAX_QUERY_CHARS) }];
+    // The limit is in characters of the normalized text, so a question typed in decomposed form fits as it reads.
+    const message = normalizeMessage(msg.text ?? '');
+    if (countChars(message) > MAX_QUERY_CHARS) replies = [{ text: messages.tooLong(MAX_QUERY_CHARS) }];
     else {
-      const text = cleanText(raw);
+      const text = cleanText(message);
       // Channels without keyboards number the choices and ask for a typed 👍/👎 or "thêm".
       const numbered = /^\d{1,2}$/.test(text) ? pickNumber(Number(text), state) : (typedFeedback(text, state) ?? typedMore(text, state));
       // Command arguments keep their line breaks (a multi-line announcement is sent as written).
-      const cmd = parseCommand(stripControlChars(raw).normalize('NFC').trim()) ?? typedCommand(text);
+      const cmd = parseCommand(message) ?? typedCommand(text);
       try {
         if (msg.callbackData) replies = await pressButton(msg, state, msg.callbackData, at);
         else if (numbered) replies = await pressButton(msg, state, numbered, at);

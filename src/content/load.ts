@@ -4,7 +4,7 @@ import { basename, extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
-import { stripControlChars } from '../search/analyzer.js';
+import { cleanInvisible } from '../text/normalize.js';
 import type { Article, ContentItem, Program } from './types.js';
 
 /** A file could not be read at all (missing, empty, not the expected shape). */
@@ -20,11 +20,11 @@ export class ContentLoadError extends Error {
 }
 
 /** Text fields: NFC, control characters removed. */
-const text = z.string().transform((s) => stripControlChars(s).normalize('NFC'));
+const text = z.string().transform((s) => cleanInvisible(s).normalize('NFC'));
 const optionalText = z
   .union([z.string(), z.null()])
   .optional()
-  .transform((s) => (s == null ? undefined : stripControlChars(s).normalize('NFC').trim() || undefined));
+  .transform((s) => (s == null ? undefined : cleanInvisible(s).normalize('NFC').trim() || undefined));
 
 const articleSchema = z
   .object({

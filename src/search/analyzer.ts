@@ -8,9 +8,12 @@
  * are re-ranked sentence by sentence, so that an accented question still prefers the exact words.
  */
 
+import { cleanInvisible } from '../text/normalize.js';
+
+/** Collapse whitespace and trim, NFC, invisible characters handled: for display and comparisons. */
+export { cleanText } from '../text/normalize.js';
+
 const ALL_MARKS = /[\u0300-\u036f]/g;
-/** C0/C1 control characters except tab and newline, plus zero-width and bidi controls. */
-const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
 /** A syllable or a number (digits with inner "." or "," kept together: "2,3", "5.000"). */
 const TOKEN = /\d+(?:[.,]\d+)*|[\p{L}\p{M}]+|\d+/gu;
 /** Characters that end a clause: pairs are never built across them. */
@@ -18,11 +21,6 @@ const CLAUSE_BREAK = /[.,;:!?()[\]{}"“”'‘’«»…\n\r\t|/\\–—-]+/u;
 
 /** Pair separator inside a term; the tokenizer never produces it inside a syllable. */
 export const PAIR_JOINER = '_';
-
-/** Strip control and invisible characters; keep newlines and tabs. */
-export function stripControlChars(text: string): string {
-  return text.replace(CONTROL_CHARS, '');
-}
 
 /** Remove every diacritic, đ → d. Idempotent. */
 export function foldDiacritics(text: string): string {
@@ -106,7 +104,7 @@ const toneSyllable = memo((s) => normalizeOnset(normalizeIY(normalizeToneSyllabl
 
 /** NFC, control characters removed, lowercase, one tone-mark convention, one spelling of i/y. */
 export function normalizeText(text: string): string {
-  const lower = stripControlChars(text).normalize('NFC').toLowerCase();
+  const lower = cleanInvisible(text).normalize('NFC').toLowerCase();
   return lower.replace(/[\p{L}\p{M}]+/gu, toneSyllable);
 }
 
@@ -165,10 +163,5 @@ export function indexTerms(text: string, kinds: TermKinds = ALL_TERM_KINDS): str
     }
   }
   return out;
-}
-
-/** Collapse whitespace and trim, NFC, controls removed: for display and comparisons. */
-export function cleanText(text: string): string {
-  return stripControlChars(text).normalize('NFC').replace(/\s+/g, ' ').trim();
 }
 

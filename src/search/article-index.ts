@@ -7,7 +7,7 @@ import { ALL_TERM_KINDS, foldToken, indexTerms, type TermKinds } from './analyze
 export const FIELD_BOOSTS = { title: 2.5, summary: 1.5, body: 1 } as const;
 
 /** Bump when the analyzer, the fields or the snapshot layout change: older snapshots are then rebuilt. */
-export const INDEX_FORMAT = 'mattran-index-v8';
+export const INDEX_FORMAT = 'mattran-index-v9';
 
 /** A posting packs the document number and its quantised weighted term frequency into one integer. */
 const TF_BITS = 8;

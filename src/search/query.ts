@@ -1,8 +1,9 @@
 import { idf, type ArticleIndex } from './article-index.js';
 import { clauses, foldToken, hasDiacritics, isPair, isVietnameseSyllable, pairTerm, tokenize } from './analyzer.js';
 import { expandShorthand, isProvinceMatch, type Lexicon, type Province, type QuestionKind } from './lexicon.js';
+import { sliceChars } from '../text/normalize.js';
 
-/** The longest question the engine reads; the chat layer refuses longer messages before this. */
+/** The longest question the engine reads, in characters (code points) after NFC; the chat layer refuses longer messages before this. */
 export const MAX_QUERY_CHARS = 2000;
 /** At most this many terms drive one lookup, whatever the length of the message. */
 export const MAX_QUERY_TERMS = 24;
@@ -121,7 +122,7 @@ const FOCUS_WINDOW = 2;
 
 /** Build the lookup plan of a question. */
 export function planQuery(question: string, index: ArticleIndex, lexicon: Lexicon, w: PlanWeights = DEFAULT_PLAN_WEIGHTS): QueryPlan {
-  const text = question.slice(0, MAX_QUERY_CHARS);
+  const text = sliceChars(question, MAX_QUERY_CHARS);
   const n = Math.max(index.size, 1);
   const sentenceClauses = clauses(text).map((clause) => expandShorthand(clause, lexicon));
   const allTokens = sentenceClauses.flat();

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
 import { createConversation, type Conversation } from '../../src/assistant/conversation.js';
+import { messages } from '../../src/assistant/messages.js';
 import type { InboundMessage } from '../../src/channels/types.js';
 import { loadContent } from '../../src/content/load.js';
 import { toSearchDoc } from '../../src/content/types.js';
@@ -129,6 +130,24 @@ describe('conversation', () => {
   it('answers messages over 2,000 characters politely without searching', async () => {
     const [reply] = await conversation.handle(msg('a'.repeat(2001)));
     expect(reply!.text).toContain('2000');
+    const [accented] = await conversation.handle(msg('ệ'.repeat(2001), { chatId: '43' }));
+    expect(accented!.text).toContain('2000');
+  });
+
+  it('counts the limit in characters after NFC: a 1,990-character question typed decomposed is answered', async () => {
+    let question = 'Chủ tịch Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Quảng Bình là ai?';
+    while ([...question].length < 1990) question += ' Xin cho tôi biết chủ tịch mặt trận tỉnh Quảng Bình hiện nay là ai?';
+    question = [...question].slice(0, 1990).join('');
+    const decomposed = question.normalize('NFD');
+    expect(decomposed.length).toBeGreaterThan(2000);
+    const [reply] = await conversation.handle(msg(decomposed));
+    expect(reply!.text).not.toBe(messages.tooLong(2000));
+    expect(reply!.text).toContain('Quảng Bình');
+  });
+
+  it('reads a zero-width space between words as a space', async () => {
+    const [reply] = await conversation.handle(msg('/tim Quảng\u200bBình'));
+    expect(reply!.text).toContain('Kết quả cho “Quảng Bình”');
   });
 
   it('answers "UBND là gì?" from the abbreviation list, with no article link and nothing recorded for staff', async () => {

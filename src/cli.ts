@@ -5,7 +5,8 @@ import { SingleBar } from 'cli-progress';
 import type { Logger } from 'pino';
 import { createAnswerEngine } from './assistant/answer-engine.js';
 import { loadConfig } from './config.js';
-import { baselineSystem, oursSystem, readQueries, score, type EvalReport, type Figures } from './eval/evaluate.js';
+import { answerRemovedSystem, asUnanswerable, createAnswerDocFinder } from './eval/answer-removed.js';
+import { baselineSystem, collect, oursSystem, readQueries, riskCoverage, score, type AskSystem, type CurveRow, type EvalQuery, type EvalReport, type Figures } from './eval/evaluate.js';
 import { toSearchDoc, type SearchDoc } from './content/types.js';
 import { createImporter, type ImportSummary } from './ingest/importer.js';
 import { createLogger } from './log.js';
@@ -20,8 +21,13 @@ const USAGE = `Usage: mattran-bot <command> [options]   (or: npm run cli -- <com
 Commands:
   ask "<question>" [--corpus FILE ...] [--json]
       Answer one question. --json prints {text, sources, confidence, kind}.
-  eval --queries FILE [--corpus FILE ...] [--json] [--no-baseline]
-      Retrieval and answer figures for our engine and for default MiniSearch, with and without diacritics.
+  eval --queries FILE [--corpus FILE ...] [--json] [--no-baseline] [--curve] [--answer-removed]
+      Retrieval and answer figures for our engine and for default MiniSearch, with and without diacritics
+      (wrongAnswer: answerable questions given a reply without an expected answer).
+      --curve also prints our engine's risk-coverage table: every reply kept, then answered when its
+      confidence reaches each threshold 0, 0.05, ..., 1 (share answered, share of answered that were right).
+      --answer-removed asks each question over the corpus without its relevant documents and every document
+      containing one of its answers (folded, whole words): the right reply is then "no information".
   import <feed-url | page-url | sitemap-url | file.jsonl[.gz] | file.json> [--json]
       Import articles into the state in DATA_DIR (new / updated / skipped / failed with reasons);
       --json prints one JSON line. "ask" and the service see imported articles afterwards.
@@ -38,7 +44,18 @@ function out(text: string): void {
 
 function formatFigures(name: string, f: Figures): string {
   const num = (x: number | null) => (x === null ? '   –  ' : x.toFixed(4));
-  return `${name.padEnd(22)} ${num(f['recall@1'])}  ${num(f['recall@5'])}  ${num(f['mrr@10'])}  ${num(f.answerHit)}  ${num(f.noAnswer)}`;
+  return `${name.padEnd(22)} ${num(f['recall@1'])}  ${num(f['recall@5'])}  ${num(f['mrr@10'])}  ${num(f.answerHit)}  ${num(f.noAnswer)}  ${num(f.wrongAnswer)}`;
+}
+
+function formatCurve(rows: CurveRow[]): string {
+  const lines = rows.map((r) => `${r.threshold.toFixed(2).padStart(9)}  ${r.answered.toFixed(4)}    ${r.right === null ? '   –  ' : r.right.toFixed(4)}`);
+  return ['risk-coverage (ours, as written; answered when confidence >= threshold)', 'threshold  answered  right of answered', ...lines].join('\n');
+}
+
+/** Per question, the documents the "answer removed" evaluation takes out of the corpus. */
+function removedDocuments(queries: EvalQuery[], docs: Iterable<SearchDoc>): Map<string, Set<string>> {
+  const find = createAnswerDocFinder(docs);
+  return new Map(queries.map((q) => [q.id, find(q)]));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -51,6 +68,8 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       'no-baseline': { type: 'boolean', default: false },
       'no-cache': { type: 'boolean', default: false },
+      curve: { type: 'boolean', default: false },
+      'answer-removed': { type: 'boolean', default: false },
       'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -95,30 +114,46 @@ async function main(argv: string[]): Promise<number> {
     }
     const { index } = await loadIndex({ paths, cacheDir, log });
     const engine = createAnswerEngine({ index, lexicon, tuning: { minConfidence: config.ANSWER_MIN_CONFIDENCE } });
-    const ours = oursSystem(engine);
+    const docs = new Map([...index.all()].map((d) => [d.id, d]));
+    // --answer-removed: each question loses its answer's documents; what is left should say "no information".
+    const removed = values['answer-removed'] ? removedDocuments(queries, docs.values()) : undefined;
+    const removedFor = (q: EvalQuery) => removed?.get(q.id) ?? new Set<string>();
+    const scored = removed ? asUnanswerable(queries) : queries;
+    const withRemoval = (ask: AskSystem) => (removed ? answerRemovedSystem(ask, index, removedFor) : ask);
+    const ours = withRemoval(oursSystem(engine));
     const report: EvalReport & { corpus: number } = {
       queries: queries.length,
-      ours: score(queries, ours, false),
-      oursUnaccented: score(queries, ours, true),
+      ours: score(scored, ours, false),
+      oursUnaccented: score(scored, ours, true),
       baseline: null as unknown as Figures,
       baselineUnaccented: null as unknown as Figures,
       corpus: index.size,
     };
     if (!values['no-baseline']) {
-      const docs = new Map([...index.all()].map((d) => [d.id, d]));
-      const baseline = baselineSystem(createBaselineIndex(docs.values()), docs);
-      report.baseline = score(queries, baseline, false);
-      report.baselineUnaccented = score(queries, baseline, true);
+      const baseline = baselineSystem(createBaselineIndex(docs.values()), docs, removed ? removedFor : undefined);
+      report.baseline = score(scored, baseline, false);
+      report.baselineUnaccented = score(scored, baseline, true);
+    }
+    if (values.curve) {
+      // One more run that keeps every reply the engine can give; each threshold is then a filter on its confidences.
+      const everyReply = withRemoval(oursSystem(createAnswerEngine({ index, lexicon, tuning: { minConfidence: 0 } })));
+      report.curve = riskCoverage(collect(scored, everyReply, false));
+    }
+    if (removed) {
+      const sizes = [...removed.values()].map((ids) => ids.size);
+      report.answerRemoved = { meanDocs: Number((sizes.reduce((a, b) => a + b, 0) / sizes.length).toFixed(1)), maxDocs: Math.max(...sizes) };
     }
     {
-      out(`${queries.length} queries over ${index.size} documents (${values.queries})`);
-      out(`${'system'.padEnd(22)} recall@1 recall@5 mrr@10  answerHit noAnswer`);
+      const mode = removed ? `, each without the documents holding its answer (${report.answerRemoved!.meanDocs} on average, at most ${report.answerRemoved!.maxDocs})` : '';
+      out(`${queries.length} queries over ${index.size} documents (${values.queries})${mode}`);
+      out(`${'system'.padEnd(22)} recall@1 recall@5 mrr@10  answerHit noAnswer wrongAnswer`);
       out(formatFigures('ours', report.ours));
       out(formatFigures('ours, no diacritics', report.oursUnaccented));
       if (report.baseline) {
         out(formatFigures('baseline', report.baseline));
         out(formatFigures('baseline, no diacr.', report.baselineUnaccented));
       }
+      if (report.curve) out(formatCurve(report.curve));
     }
     if (values.json) out(JSON.stringify(report));
     return 0;

@@ -47,8 +47,12 @@ export interface Figures {
   'recall@1': number;
   'recall@5': number;
   'mrr@10': number;
+  /** Share of the questions with expected answers whose reply contains one. */
   answerHit: number | null;
+  /** Share of the questions without relevant documents that got "no information". */
   noAnswer: number | null;
+  /** Share of the questions with expected answers that got a reply (not "no information") containing none of them. */
+  wrongAnswer: number | null;
 }
 
 /** What a system returns for one question: ranked ids, the reply text, and whether it said "no information". */
@@ -56,6 +60,18 @@ export interface SystemReply {
   ranked: string[];
   text: string;
   noAnswer: boolean;
+  /** 0..1, when the system reports how sure it is (our engine's answer confidence). */
+  confidence?: number;
+}
+
+/** Asks a system one question: the text to send (as written or folded) and the question it comes from. */
+export type AskSystem = (text: string, query: EvalQuery) => SystemReply;
+
+/** One question, the reply it got, and whether the reply contains an expected answer. */
+export interface Outcome {
+  query: EvalQuery;
+  reply: SystemReply;
+  hit: boolean;
 }
 
 /** Normalise for answer matching: NFC, lowercase, whitespace collapsed, no space before , . ; : ! ? % or after (. */
@@ -69,18 +85,29 @@ export function normalizeForMatch(text: string): string {
     .trim();
 }
 
-/** Compute the figures of a system over queries. */
-export function score(queries: EvalQuery[], ask: (q: string) => SystemReply, unaccented: boolean): Figures {
+const round = (x: number) => Number(x.toFixed(4));
+
+/** Ask a system every question (as written, or without diacritics when `unaccented`). */
+export function collect(queries: EvalQuery[], ask: AskSystem, unaccented: boolean): Outcome[] {
+  return queries.map((query) => {
+    const reply = ask(unaccented ? foldDiacritics(query.query) : query.query, query);
+    const text = normalizeForMatch(reply.text);
+    return { query, reply, hit: query.answers.some((a) => text.includes(normalizeForMatch(a))) };
+  });
+}
+
+/** The figures of a set of outcomes. */
+export function figuresOf(outcomes: Outcome[]): Figures {
   let withRelevant = 0;
   let r1 = 0;
   let r5 = 0;
   let mrr = 0;
   let withAnswers = 0;
   let hits = 0;
+  let wrong = 0;
   let empty = 0;
   let saidNo = 0;
-  for (const q of queries) {
-    const reply = ask(unaccented ? foldDiacritics(q.query) : q.query);
+  for (const { query: q, reply, hit } of outcomes) {
     if (q.relevant.length > 0) {
       withRelevant += 1;
       const rel = new Set(q.relevant);
@@ -94,36 +121,72 @@ export function score(queries: EvalQuery[], ask: (q: string) => SystemReply, una
     }
     if (q.answers.length > 0) {
       withAnswers += 1;
-      const text = normalizeForMatch(reply.text);
-      if (q.answers.some((a) => text.includes(normalizeForMatch(a)))) hits += 1;
+      if (hit) hits += 1;
+      else if (!reply.noAnswer) wrong += 1;
     }
   }
-  const round = (x: number) => Number(x.toFixed(4));
   return {
     'recall@1': withRelevant ? round(r1 / withRelevant) : 0,
     'recall@5': withRelevant ? round(r5 / withRelevant) : 0,
     'mrr@10': withRelevant ? round(mrr / withRelevant) : 0,
     answerHit: withAnswers ? round(hits / withAnswers) : null,
     noAnswer: empty ? round(saidNo / empty) : null,
+    wrongAnswer: withAnswers ? round(wrong / withAnswers) : null,
   };
 }
 
+/** Compute the figures of a system over queries. */
+export function score(queries: EvalQuery[], ask: AskSystem, unaccented: boolean): Figures {
+  return figuresOf(collect(queries, ask, unaccented));
+}
+
+/** One row of the risk–coverage table. */
+export interface CurveRow {
+  /** A reply counts as answered when its confidence is at least this. */
+  threshold: number;
+  /** Share of all questions answered at this threshold. */
+  answered: number;
+  /** Share of the answered ones whose reply contains an expected answer; null when none is answered. */
+  right: number | null;
+}
+
+/**
+ * The risk–coverage table of one run: for each threshold from 0 to 1 by `step`, how many questions would be
+ * answered if replies below it said "no information", and how many of those were right. The run must keep every
+ * reply it can give (our engine with `minConfidence: 0`); a reply without a confidence counts as sure.
+ */
+export function riskCoverage(outcomes: Outcome[], step = 0.05): CurveRow[] {
+  const steps = Math.round(1 / step);
+  const rows: CurveRow[] = [];
+  for (let i = 0; i <= steps; i++) {
+    const threshold = round(i / steps);
+    const answered = outcomes.filter((o) => !o.reply.noAnswer && (o.reply.confidence ?? 1) >= threshold);
+    rows.push({
+      threshold,
+      answered: outcomes.length ? round(answered.length / outcomes.length) : 0,
+      right: answered.length ? round(answered.filter((o) => o.hit).length / answered.length) : null,
+    });
+  }
+  return rows;
+}
+
 /** Our engine as an evaluated system. */
-export function oursSystem(engine: AnswerEngine): (q: string) => SystemReply {
+export function oursSystem(engine: AnswerEngine): AskSystem {
   return (q) => {
     const answer = engine.answer(q);
     const ranked = engine.rank(q, 10).map((r) => r.doc.id);
-    return { ranked, text: answer.text, noAnswer: answer.kind === 'no_answer' || answer.text.startsWith(NO_ANSWER_PREFIX) };
+    return { ranked, text: answer.text, noAnswer: answer.kind === 'no_answer' || answer.text.startsWith(NO_ANSWER_PREFIX), confidence: answer.confidence };
   };
 }
 
 /**
  * Default MiniSearch as a system. Its "reply" is what a bot without answer selection would show:
- * the top document's title and its first two sentences.
+ * the top document's title and its first two sentences. `excluded`: documents it must not return for a question.
  */
-export function baselineSystem(baseline: BaselineIndex, docs: Map<string, SearchDoc>): (q: string) => SystemReply {
-  return (q) => {
-    const ranked = baseline.search(q, 10);
+export function baselineSystem(baseline: BaselineIndex, docs: Map<string, SearchDoc>, excluded?: (query: EvalQuery) => ReadonlySet<string>): AskSystem {
+  return (q, query) => {
+    const skip = excluded?.(query);
+    const ranked = skip?.size ? baseline.search(q, 10 + skip.size).filter((id) => !skip.has(id)).slice(0, 10) : baseline.search(q, 10);
     const top = ranked[0] ? docs.get(ranked[0]) : undefined;
     const text = top ? [top.title, ...splitSentences([top.summary, top.body].join('\n')).slice(0, 2)].map(tidySpacing).join('\n') : '';
     return { ranked, text, noAnswer: ranked.length === 0 };
@@ -137,4 +200,8 @@ export interface EvalReport {
   oursUnaccented: Figures;
   baseline: Figures;
   baselineUnaccented: Figures;
+  /** `--curve`: our engine's risk–coverage table, questions as written. */
+  curve?: CurveRow[];
+  /** `--answer-removed`: documents taken out of the corpus per question. */
+  answerRemoved?: { meanDocs: number; maxDocs: number };
 }

@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Conversation } from '../assistant/conversation.js';
+import { chatKey, createChatQueue } from '../channels/chat-queue.js';
 import type { OutboundMessage } from '../channels/types.js';
 import { renderChatPage } from '../channels/web/page.js';
+import type { Lease } from '../store/lock.js';
 import { readBodyText } from './body.js';
 
 /** Largest request body read, in bytes. */
@@ -69,6 +71,8 @@ export interface HttpServerOptions {
   readinessTimeoutMs?: number;
   /** What GET /metrics serves (Prometheus text); without it, /metrics is 404. */
   metrics?: { render(): Promise<{ contentType: string; body: string }> };
+  /** The store's leases: one web chat's messages are then handled one at a time across instances too. */
+  lease?: Lease;
 }
 
 /** Settle `run()` within `ms`: its result, the thrown error's message, or a timeout message. */
@@ -102,6 +106,8 @@ async function runReadiness(readiness: HttpServerOptions['readiness'], timeoutMs
 export function createHttpServer(options: HttpServerOptions): Server {
   const { conversation, log } = options;
   const page = renderChatPage();
+  // Requests of one web chat can overlap (a double send, a slow answer): each waits for the one before.
+  const chats = createChatQueue({ lease: options.lease, log });
   return createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
@@ -133,7 +139,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
         if (text !== undefined && typeof text !== 'string') throw new HttpError(400, 'text must be a string');
         if (data !== undefined && (typeof data !== 'string' || data.length > 64)) throw new HttpError(400, 'data must be a short string');
         if (text === undefined && data === undefined) throw new HttpError(400, 'text or data is required');
-        const replies = await conversation.handle({ channel: 'web', chatId: sessionId, userId: sessionId, text: text ?? '', callbackData: data, receivedAt: new Date() });
+        const receivedAt = new Date();
+        const replies = await chats.run(chatKey('web', sessionId), () => conversation.handle({ channel: 'web', chatId: sessionId, userId: sessionId, text: text ?? '', callbackData: data, receivedAt }));
         return send(res, 200, JSON.stringify({ replies: replies.map(toWebReply) }), 'application/json; charset=utf-8');
       }
       throw new HttpError(404, 'not found');

@@ -30,6 +30,20 @@ export async function withLease<T>(lease: Lease | undefined, name: string, owner
   }
 }
 
+/**
+ * Take `name` for `owner`, waiting up to `waitMs` while another owner holds it (polled with a growing pause,
+ * 10 ms to 200 ms); true when `owner` holds it, false when the wait ran out.
+ */
+export async function acquireWithin(lease: Lease, name: string, owner: string, ttlMs: number, waitMs: number): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  for (let pauseMs = 10; !(await lease.acquire(name, owner, ttlMs)); pauseMs = Math.min(pauseMs * 1.5, 200)) {
+    const leftMs = deadline - Date.now();
+    if (leftMs <= 0) return false;
+    await new Promise((r) => setTimeout(r, Math.min(pauseMs, leftMs)));
+  }
+  return true;
+}
+
 /** Leases in this process only (tests, and a single instance without a shared store). */
 export function createMemoryLease(now: () => number = Date.now): Lease {
   const held = new Map<string, { owner: string; expiresAt: number }>();

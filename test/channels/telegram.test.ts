@@ -6,6 +6,9 @@ import { renderTelegram, splitText } from '../../src/channels/telegram/render.js
 import { startFakeApi, startFakeTelegram, textUpdate, waitFor } from '../helpers/fake-http.js';
 import { capturingLogger, silentLogger } from '../helpers/logger.js';
 import { bundledBot } from '../helpers/bot.js';
+import { expectListThenNumberedCards, expectSubscribedThenUnsubscribed, sharedStateDir, slowOn, subscribingInstance } from '../helpers/ordering.js';
+import type { InboundHandler } from '../../src/channels/types.js';
+import type { SubscriptionStore } from '../../src/store/subscriptions.js';
 import { channelContract } from './contract.js';
 
 const TOKEN = '123456:TEST-token-not-real';
@@ -148,5 +151,82 @@ describe('telegram channel', () => {
       expect((await post(textUpdate(3, 'xin chào'), SECRET)).status).toBe(200);
       expect(fake.sent()).toHaveLength(1);
     });
+  });
+});
+
+describe('telegram: one chat in order, chats in parallel', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  const textsTo = (fake: Awaited<ReturnType<typeof startFakeTelegram>>, chatId = '1001') => fake.sent().filter((c) => c.body.chat_id === chatId).map((c) => String(c.body.text));
+
+  /** A bot polling a fake Bot API whose first getUpdates returns `updates` in one batch. */
+  async function pollingBatch(updates: unknown[], handler?: InboundHandler) {
+    const fake = await startFakeTelegram({ updates });
+    cleanups.push(fake.close);
+    const instance = await subscribingInstance();
+    cleanups.push(instance.close);
+    const channel = createTelegramChannel({ token: TOKEN, apiRoot: fake.baseUrl, log: silentLogger() });
+    await channel.start(handler ?? ((m) => instance.conversation.handle(m)));
+    cleanups.push(() => channel.stop());
+    return { fake, instance };
+  }
+
+  it('handles /dangky then /huydangky from one getUpdates batch in order: the user ends unsubscribed, the replies in order', async () => {
+    const { fake, instance } = await pollingBatch([textUpdate(1, '/dangky'), textUpdate(2, '/huydangky')]);
+    await waitFor(() => fake.sent().length === 2);
+    expectSubscribedThenUnsubscribed(textsTo(fake));
+    expect(await instance.subscriptions.get('telegram', '1001')).toBeUndefined();
+  });
+
+  it('answers "/tim …" then "1", "2", "3" from one batch in order, each number opening its article', async () => {
+    const { fake } = await pollingBatch([textUpdate(1, '/tim Mặt trận'), textUpdate(2, '1'), textUpdate(3, '2'), textUpdate(4, '3')]);
+    await waitFor(() => fake.sent().length === 4);
+    expectListThenNumberedCards(textsTo(fake));
+  });
+
+  it('does not hold another chat back behind a slow answer', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const { fake } = await pollingBatch([textUpdate(1, '/trogiup', 1001), textUpdate(2, '/trogiup', 2002)], async (m) => {
+      if (m.chatId === '1001') await held;
+      return [{ text: `trả lời ${m.chatId}` }];
+    });
+    try {
+      await waitFor(() => textsTo(fake, '2002').length === 1, 2000);
+      expect(textsTo(fake, '1001')).toEqual([]);
+    } finally {
+      release();
+    }
+    await waitFor(() => textsTo(fake, '1001').length === 1);
+  });
+
+  it('webhooks on two instances sharing one store: an update waits while the other instance answers the same chat', async () => {
+    const state = await sharedStateDir();
+    cleanups.push(state.remove);
+    const fake = await startFakeTelegram();
+    cleanups.push(fake.close);
+    const posts: ((body: unknown) => Promise<Response>)[] = [];
+    let subscriptions: SubscriptionStore | undefined;
+    for (const name of ['a', 'b']) {
+      const instance = await subscribingInstance(state);
+      cleanups.push(instance.close);
+      subscriptions ??= instance.subscriptions;
+      const channel = createTelegramChannel({ token: TOKEN, apiRoot: fake.baseUrl, publicUrl: `https://${name}.bot.example.vn`, webhookSecret: SECRET, log: silentLogger(), lease: instance.lease });
+      const server = createServer((req, res) => void channel.route(req, res, new URL(req.url ?? '/', 'http://x')).then((handled) => handled || res.writeHead(404).end()));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+      // Instance a is slow to answer /dangky: without a shared per-chat lease, b answers /huydangky meanwhile.
+      await channel.start(slowOn('/dangky', 400, (m) => instance.conversation.handle(m)));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${TELEGRAM_WEBHOOK_PATH}`;
+      posts.push((body) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET }, body: JSON.stringify(body) }));
+    }
+    const first = posts[0]!(textUpdate(10, '/dangky'));
+    await new Promise((r) => setTimeout(r, 100));
+    const second = posts[1]!(textUpdate(11, '/huydangky'));
+    expect((await Promise.all([first, second])).map((r) => r.status)).toEqual([200, 200]);
+    expectSubscribedThenUnsubscribed(textsTo(fake));
+    expect(await subscriptions!.get('telegram', '1001')).toBeUndefined();
   });
 });

@@ -21,6 +21,7 @@ import { waitFor } from '../helpers/fake-http.js';
 import { expectNoSecret, startFakeZalo, zaloError, zaloEvent, zaloTextUpdate, type FakeZalo, type FakeZaloOptions } from '../helpers/fake-zalo.js';
 import { capturingLogger, silentLogger } from '../helpers/logger.js';
 import { bundledBot } from '../helpers/bot.js';
+import { expectListThenNumberedCards, expectSubscribedThenUnsubscribed, sharedStateDir, slowOn, subscribingInstance } from '../helpers/ordering.js';
 import { channelContract } from './contract.js';
 
 const TOKEN = '1459232241454765289:zalo-TEST-token-not-real';
@@ -440,5 +441,98 @@ describe('zalo channel', () => {
       const short = createZaloChannel({ token: TOKEN, apiBase: fake.baseUrl, publicUrl: 'https://bot.example.vn', webhookSecret: 'short', log: silentLogger() });
       await expect(short.start(async () => [])).rejects.toThrow(/8-256/);
     });
+  });
+});
+
+describe('zalo: one chat in order, chats in parallel', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  const CHAT = 'e4ea2cd5189df1c3a88c';
+  const textsTo = (fake: FakeZalo, chatId = CHAT) => fake.sent().filter((c) => c.body.chat_id === chatId).map((c) => String(c.body.text));
+
+  /** A started Zalo channel on a fake API, answering through `handler`; polling unless `webhookAt` names its public URL. */
+  async function zaloBot(handler: InboundHandler, extra: Partial<ZaloOptions> = {}, fake?: FakeZalo) {
+    const api = fake ?? (await startFakeZalo({ token: TOKEN, emptyPollMs: 50 }));
+    if (!fake) cleanups.push(api.close);
+    const channel = createZaloChannel({ token: TOKEN, apiBase: api.baseUrl, log: silentLogger(), pollTimeoutSec: 1, pollBackoffMs: 20, webhookSecret: SECRET, ...extra });
+    let post: (body: unknown) => Promise<Response> = () => Promise.reject(new Error('not a webhook'));
+    if (extra.publicUrl) {
+      const server = createServer((req, res) => void channel.route(req, res, new URL(req.url ?? '/', 'http://x')).then((handled) => handled || res.writeHead(404).end()));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${ZALO_WEBHOOK_PATH}`;
+      post = (body) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-bot-api-secret-token': SECRET }, body: JSON.stringify(body) });
+    }
+    await channel.start(handler);
+    cleanups.push(() => channel.stop());
+    return { fake: api, channel, post };
+  }
+
+  it('polling: /dangky then /huydangky waiting together are handled in order, the user ends unsubscribed', async () => {
+    const instance = await subscribingInstance();
+    cleanups.push(instance.close);
+    // The first answer is slow, so the second message is already waiting when it ends.
+    const { fake } = await zaloBot(slowOn('/dangky', 300, (m) => instance.conversation.handle(m)));
+    fake.push(zaloTextUpdate('p1', '/dangky'), zaloTextUpdate('p2', '/huydangky'));
+    await waitFor(() => fake.sent().length === 2);
+    expectSubscribedThenUnsubscribed(textsTo(fake));
+    expect(await instance.subscriptions.get('zalo', CHAT)).toBeUndefined();
+  });
+
+  it('polling: "/tim …" then "1", "2", "3" are answered in order, each number opening its article', async () => {
+    const instance = await subscribingInstance();
+    cleanups.push(instance.close);
+    const { fake } = await zaloBot(slowOn('/tim Mặt trận', 300, (m) => instance.conversation.handle(m)));
+    fake.push(zaloTextUpdate('t1', '/tim Mặt trận'), zaloTextUpdate('t2', '1'), zaloTextUpdate('t3', '2'), zaloTextUpdate('t4', '3'));
+    await waitFor(() => fake.sent().length === 4);
+    expectListThenNumberedCards(textsTo(fake));
+  });
+
+  it('polling: a slow answer in one chat does not hold another chat back', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const { fake } = await zaloBot(async (m) => {
+      if (m.chatId === 'chat-a') await held;
+      return [{ text: `trả lời ${m.chatId}` }];
+    });
+    fake.push(zaloTextUpdate('a1', 'xin chào', 'chat-a'), zaloTextUpdate('b1', 'xin chào', 'chat-b'));
+    try {
+      await waitFor(() => textsTo(fake, 'chat-b').length === 1, 2000);
+      expect(textsTo(fake, 'chat-a')).toEqual([]);
+    } finally {
+      release();
+    }
+    await waitFor(() => textsTo(fake, 'chat-a').length === 1);
+  });
+
+  it('webhook: messages posted while the first is still being answered wait their turn', async () => {
+    const instance = await subscribingInstance();
+    cleanups.push(instance.close);
+    const { fake, post } = await zaloBot(slowOn('/tim Mặt trận', 300, (m) => instance.conversation.handle(m)), { publicUrl: 'https://bot.example.vn' });
+    for (const [i, text] of ['/tim Mặt trận', '1', '2', '3'].entries()) expect((await post(zaloTextUpdate(`w${i}`, text))).status).toBe(200);
+    await waitFor(() => fake.sent().length === 4);
+    expectListThenNumberedCards(textsTo(fake));
+  });
+
+  it('webhooks on two instances sharing one store: a message waits while the other instance answers the same chat', async () => {
+    const state = await sharedStateDir();
+    cleanups.push(state.remove);
+    const fake = await startFakeZalo({ token: TOKEN });
+    cleanups.push(fake.close);
+    const bots = [];
+    for (const name of ['a', 'b']) {
+      const instance = await subscribingInstance(state);
+      cleanups.push(instance.close);
+      // Each instance is slow to answer /dangky: without a shared per-chat lease, b answers /huydangky meanwhile.
+      bots.push({ instance, ...(await zaloBot(slowOn('/dangky', 400, (m) => instance.conversation.handle(m)), { publicUrl: `https://${name}.bot.example.vn`, lease: instance.lease }, fake)) });
+    }
+    expect((await bots[0]!.post(zaloTextUpdate('x1', '/dangky'))).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await bots[1]!.post(zaloTextUpdate('x2', '/huydangky'))).status).toBe(200);
+    await waitFor(() => fake.sent().length === 2);
+    expectSubscribedThenUnsubscribed(textsTo(fake));
+    expect(await bots[1]!.instance.subscriptions.get('zalo', CHAT)).toBeUndefined();
   });
 });

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { Telegraf, TelegramError } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { commandMenu, messages } from '../../assistant/messages.js';
+import type { Lease } from '../../store/lock.js';
+import { chatKey, createChatQueue } from '../chat-queue.js';
 import { readWebhookBody, RecentKeys } from '../webhook.js';
 import type { Channel, InboundHandler, InboundMessage, OutboundMessage, SendResult } from '../types.js';
 import { inlineKeyboard, renderTelegram } from './render.js';
@@ -21,6 +23,8 @@ export interface TelegramOptions {
   sendTimeoutMs?: number;
   /** Called when the channel cannot go on (bad token, another poller): the process should exit. */
   onFatal?: (error: Error) => void;
+  /** The store's leases: one chat's updates are then handled one at a time across instances too (webhooks). */
+  lease?: Lease;
 }
 
 type CallApiSignal = NonNullable<NonNullable<Parameters<Telegraf['telegram']['callApi']>[2]>['signal']>;
@@ -58,6 +62,7 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
   const { log } = options;
   const bot = new Telegraf(options.token, { handlerTimeout: 30_000, telegram: { apiRoot: options.apiRoot, webhookReply: false } });
   const seen = new RecentKeys<number>();
+  const chats = createChatQueue({ lease: options.lease, log });
   let handler: InboundHandler | undefined;
   let polling: Promise<void> | undefined;
   let webhook = false;
@@ -77,9 +82,21 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
     await next();
   });
 
-  bot.on('callback_query', async (ctx) => {
-    // Answer at once: the client shows a spinner until it is answered, and late answers fail.
+  bot.on('callback_query', async (ctx, next) => {
+    // Answer at once, before waiting for the chat's turn: the client shows a spinner until it is answered,
+    // and late answers fail.
     await ctx.answerCbQuery().catch((err: unknown) => log.debug({ err }, 'answerCbQuery failed'));
+    await next();
+  });
+
+  // telegraf runs the updates of one getUpdates batch (and concurrent webhook calls) all at once: one chat's
+  // updates wait for each other here, in the order they came; other chats go on in parallel.
+  bot.use((ctx, next) => {
+    const chatId = ctx.chat?.id ?? ctx.from?.id;
+    return chatId === undefined ? next() : chats.run(chatKey('telegram', String(chatId)), next);
+  });
+
+  bot.on('callback_query', async (ctx) => {
     const query = ctx.callbackQuery;
     if (!handler || !('data' in query) || !query.message) return;
     const msg: InboundMessage = {
@@ -184,6 +201,8 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
         await polling.catch(() => undefined);
         polling = undefined;
       }
+      // An update telegraf gave up on (handlerTimeout) may still be waiting for its chat's turn.
+      await chats.onIdle();
       handler = undefined;
     },
 

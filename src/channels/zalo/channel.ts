@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { messages } from '../../assistant/messages.js';
+import type { Lease } from '../../store/lock.js';
+import { chatKey, createChatQueue } from '../chat-queue.js';
 import { readWebhookBody, RecentKeys } from '../webhook.js';
 import type { Channel, InboundHandler, InboundMessage, OutboundMessage, SendResult } from '../types.js';
 import { createZaloClient, ZALO_API_BASE, type ZaloBotInfo, type ZaloClient } from './client.js';
@@ -39,6 +41,8 @@ export interface ZaloOptions {
   onFatal?: (error: Error) => void;
   /** Clock for messages without a date. */
   now?: () => Date;
+  /** The store's leases: one chat's messages are then handled one at a time across instances too (webhooks). */
+  lease?: Lease;
 }
 
 /** Path of the webhook on our HTTP server. */
@@ -84,8 +88,7 @@ export function createZaloChannel(options: ZaloOptions): ZaloChannel {
   const now = options.now ?? (() => new Date());
   const seen = new RecentKeys();
   const failures = new Map<string, number>();
-  const chatQueues = new Map<string, Promise<void>>();
-  const inFlight = new Set<Promise<void>>();
+  const chats = createChatQueue({ lease: options.lease, log });
   let handler: InboundHandler | undefined;
   let polling: Promise<void> | undefined;
   let abort: AbortController | undefined;
@@ -159,16 +162,9 @@ export function createZaloChannel(options: ZaloOptions): ZaloChannel {
       log.debug({ event: update.event_name }, 'unknown zalo event ignored');
       return;
     }
-    const chatId = update.message.chat.id;
-    const task = (chatQueues.get(chatId) ?? Promise.resolve())
-      .then(() => handleUpdate(update))
+    chats
+      .run(chatKey('zalo', update.message.chat.id), () => handleUpdate(update))
       .catch((err: unknown) => log.error({ err: errField(err), messageId: update.message.message_id }, 'zalo update failed'));
-    chatQueues.set(chatId, task);
-    inFlight.add(task);
-    void task.finally(() => {
-      inFlight.delete(task);
-      if (chatQueues.get(chatId) === task) chatQueues.delete(chatId);
-    });
   }
 
   function acceptRaw(raw: unknown): void {
@@ -249,7 +245,7 @@ export function createZaloChannel(options: ZaloOptions): ZaloChannel {
       await polling;
       polling = undefined;
       abort = undefined;
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      await chats.onIdle();
       handler = undefined;
     },
 

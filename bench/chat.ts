@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { createAnswerEngine } from '../src/assistant/answer-engine.js';
+import { createAnswerEngine } from '../src/answer/index.js';
 import { createConversation } from '../src/assistant/conversation.js';
 import { createTelegramChannel } from '../src/channels/telegram/channel.js';
 import { loadIndex } from '../src/search/build.js';

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { createAnswerEngine, type TuningOverrides } from '../src/assistant/answer-engine.js';
+import { createAnswerEngine, type TuningOverrides } from '../src/answer/index.js';
 import { loadIndex } from '../src/search/build.js';
 import { loadLexicon } from '../src/search/lexicon.js';
 import { planQuery } from '../src/search/query.js';

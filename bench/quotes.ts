@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import pino from 'pino';
-import { createAnswerEngine } from '../src/assistant/answer-engine.js';
+import { createAnswerEngine } from '../src/answer/index.js';
 import { normalizeForMatch, readQueries } from '../src/eval/evaluate.js';
 import { loadIndex } from '../src/search/build.js';
 import { loadLexicon } from '../src/search/lexicon.js';

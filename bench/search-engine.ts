@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import MiniSearch from 'minisearch';
 import FlexSearch from 'flexsearch';
-import { createAnswerEngine, DEFAULT_TUNING } from '../src/assistant/answer-engine.js';
+import { createAnswerEngine, DEFAULT_TUNING } from '../src/answer/index.js';
 import { loadContent } from '../src/content/load.js';
 import { toSearchDoc, type SearchDoc } from '../src/content/types.js';
 import { ArticleIndex } from '../src/search/article-index.js';

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createAnswerEngine } from '../src/assistant/answer-engine.js';
+import { createAnswerEngine } from '../src/answer/index.js';
 import { loadContent } from '../src/content/load.js';
 import { toSearchDoc, type SearchDoc } from '../src/content/types.js';
 import { oursSystem, readQueries, score } from '../src/eval/evaluate.js';

@@ -12,7 +12,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { createAnswerEngine, type TuningOverrides } from '../src/assistant/answer-engine.js';
+import { createAnswerEngine, type TuningOverrides } from '../src/answer/index.js';
 import { oursSystem, readQueries, score, type EvalQuery } from '../src/eval/evaluate.js';
 import { loadContent } from '../src/content/load.js';
 import { toSearchDoc } from '../src/content/types.js';

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import type { Logger } from 'pino';
-import { createAnswerEngine } from './assistant/answer-engine.js';
+import { createAnswerEngine } from './answer/index.js';
 import { loadConfig } from './config.js';
 import { answerRemovedSystem, asUnanswerable, createAnswerDocFinder } from './eval/answer-removed.js';
 import { baselineSystem, collect, oursSystem, readQueries, riskCoverage, score, type AskSystem, type CurveRow, type EvalQuery, type EvalReport, type Figures } from './eval/evaluate.js';

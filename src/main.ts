@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createAnswerEngine } from './assistant/answer-engine.js';
+import { createAnswerEngine } from './answer/index.js';
 import { createConversation } from './assistant/conversation.js';
 import { createStaffFlow } from './assistant/staff.js';
 import { createSubscriptionFlow } from './assistant/subscribe.js';

@@ -8,7 +8,7 @@ import { MAX_QUERY_CHARS } from '../search/query.js';
 import { tidySpacing } from '../search/sentences.js';
 import { timeKey, type ChatState, type Stores } from '../store/stores.js';
 import { cleanText, countChars, normalizeMessage, sliceChars } from '../text/normalize.js';
-import type { Answer, AnswerEngine, AnswerSource } from './answer-engine.js';
+import type { Answer, AnswerEngine, AnswerSource } from '../answer/index.js';
 import { formatDate, messages, webPage } from './messages.js';
 /** A group of commands, buttons and typed answers handled outside the core (subscriptions, staff tools). */
 export interface ConversationFlow {

@@ -2,11 +2,27 @@
  * Every word users see, in one place. Functions take data and return Vietnamese text.
  */
 
-/** Format an ISO date as dd/mm/yyyy (Vietnam); undefined when the date is missing or unreadable. */
+const VIETNAM_DAY = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/**
+ * Format an ISO date as dd/mm/yyyy on Vietnam's calendar; undefined when the date is missing or unreadable.
+ *
+ * @remarks
+ * An instant with a zone ("2026-12-06T19:52:55Z") is shown on the day it is in Vietnam (07/12/2026). A calendar
+ * day ("2026-12-06") and a time without a zone (Vietnam time, as the rest of the bot reads it) keep their day.
+ */
 export function formatDate(iso: string | undefined): string | undefined {
-  if (!iso) return undefined;
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
-  return m ? `${m[3]}/${m[2]}/${m[1]}` : undefined;
+  const m = iso ? /^(\d{4})-(\d{2})-(\d{2})(.*)$/.exec(iso) : null;
+  if (!m) return undefined;
+  const at = /(?:z|[+-]\d{2}:?\d{2})$/i.test(m[4]!) ? Date.parse(iso!) : Number.NaN;
+  if (Number.isNaN(at)) return `${m[3]}/${m[2]}/${m[1]}`;
+  const part = Object.fromEntries(VIETNAM_DAY.formatToParts(at).map((p) => [p.type, p.value]));
+  return `${part.day}/${part.month}/${part.year}`;
+}
+
+/** A title or name in quotation marks, unless it already holds quotation marks of its own (“Vì người nghèo”). */
+export function quoteTitle(title: string): string {
+  return /[“”"«»„]/.test(title) ? title : `“${title}”`;
 }
 
 /** "Các bài gần nhất …" and the numbered titles, or nothing when there are none. */
@@ -21,13 +37,13 @@ export const messages = {
   tooLong: (max: number) => `Tin nhắn dài quá ${max} ký tự nên tôi chưa tìm được. Bạn hãy hỏi ngắn gọn trong một hai câu nhé.`,
   /** The answer: quoted sentences, then the source and its date. */
   answer: (quote: string, title: string, date: string | undefined, url: string | undefined) => {
-    const source = date ? `Theo bài “${title}” (${date}):` : `Theo bài “${title}”:`;
+    const source = date ? `Theo bài ${quoteTitle(title)} (${date}):` : `Theo bài ${quoteTitle(title)}:`;
     return [source, `“${quote}”`, url ? `Nguồn: ${url}` : undefined].filter(Boolean).join('\n');
   },
   /** What a second article adds, after the answer. */
-  alsoSaid: (sentence: string, title: string, date: string | undefined) => [`Bài “${title}”${date ? ` (${date})` : ''} cho biết thêm:`, `“${sentence}”`].join('\n'),
+  alsoSaid: (sentence: string, title: string, date: string | undefined) => [`Bài ${quoteTitle(title)}${date ? ` (${date})` : ''} cho biết thêm:`, `“${sentence}”`].join('\n'),
   programAnswer: (quote: string, name: string, url: string | undefined) =>
-    [`Theo thông tin về “${name}”:`, `“${quote}”`, url ? `Nguồn: ${url}` : undefined].filter(Boolean).join('\n'),
+    [`Theo thông tin về ${quoteTitle(name)}:`, `“${quote}”`, url ? `Nguồn: ${url}` : undefined].filter(Boolean).join('\n'),
   /** "Hôm nay là thứ mấy?": today's date and the time in Vietnam (weekday 0 = Sunday). */
   today: (weekday: number, date: string, time: string) =>
     `Hôm nay là ${['Chủ nhật', 'thứ Hai', 'thứ Ba', 'thứ Tư', 'thứ Năm', 'thứ Sáu', 'thứ Bảy'][weekday]}, ngày ${date}; bây giờ là ${time} (giờ Việt Nam).`,
@@ -68,10 +84,10 @@ export const messages = {
   latestTitle: 'Tin mới nhất:',
   latestNone: 'Hiện chưa có tin nào có ngày đăng.',
   programsTitle: (filter?: string) => (filter ? `Chương trình, cuộc vận động, phong trào (${filter}):` : 'Chương trình, cuộc vận động, phong trào của Mặt trận:'),
-  programsNone: (filter: string) => `Chưa có chương trình nào khớp với “${filter}”. Gõ /chuongtrinh để xem tất cả.`,
+  programsNone: (filter: string) => `Chưa có chương trình nào khớp với ${quoteTitle(filter)}. Gõ /chuongtrinh để xem tất cả.`,
   searchUsage: 'Gõ từ khóa sau lệnh, ví dụ: /tim Vì người nghèo',
-  searchTitle: (query: string, from: number, to: number, total: number) => `Kết quả cho “${query}” (${from}–${to} trong ${total}):`,
-  searchNone: (query: string) => `Không tìm thấy bài nào cho “${query}”. Bạn thử từ khóa khác nhé.`,
+  searchTitle: (query: string, from: number, to: number, total: number) => `Kết quả cho ${quoteTitle(query)} (${from}–${to} trong ${total}):`,
+  searchNone: (query: string) => `Không tìm thấy bài nào cho ${quoteTitle(query)}. Bạn thử từ khóa khác nhé.`,
   searchEnd: 'Đã hết kết quả.',
   more: 'Xem thêm',
   feedbackUp: '👍 Hữu ích',
@@ -144,7 +160,7 @@ export const digestText = {
     ].join('\n'),
   chooseTopics: 'Chọn chủ đề bạn muốn nhận (bấm để bật/tắt), rồi bấm “Xong”:',
   chooseProvinces: 'Gõ tên tỉnh, thành bạn quan tâm (nhiều tỉnh cách nhau bằng dấu phẩy; tên cũ trước sáp nhập cũng được), ví dụ: Quảng Trị, Huế. Hoặc chọn “Cả nước”.',
-  provincesUnknown: (text: string) => `Tôi chưa nhận ra tỉnh, thành nào trong “${text}”. Bạn gõ lại tên tỉnh, ví dụ: Quảng Trị, hoặc chọn “Cả nước”.`,
+  provincesUnknown: (text: string) => `Tôi chưa nhận ra tỉnh, thành nào trong ${quoteTitle(text)}. Bạn gõ lại tên tỉnh, ví dụ: Quảng Trị, hoặc chọn “Cả nước”.`,
   provincesSet: (names: string[], merged: string[]) =>
     `Đã chọn: ${names.join(', ')}.${merged.length ? ` (${merged.join('; ')})` : ''}`,
   provinceMerged: (old: string, now: string) => `${old} nay thuộc ${now}`,
@@ -223,7 +239,7 @@ export const staffText = {
   sourcePaused: (url: string, failures: number, reason: string) => `⚠️ Nguồn tin ${url} đã tạm dừng sau ${failures} lần lỗi liên tiếp: ${reason}. Kiểm tra nguồn rồi khởi động lại dịch vụ để thử lại.`,
   removeUsage: 'Cách dùng: /xoabai <mã bài>. Mã bài có trong kết quả /tim của cán bộ.',
   removeMissing: (id: string) => `Không có bài nào mã “${id}”.`,
-  removed: (id: string, title: string) => `Đã gỡ bài “${title}” (${id}): không còn tìm được và không vào bản tin. Thao tác đã ghi nhật ký.`,
+  removed: (id: string, title: string) => `Đã gỡ bài ${quoteTitle(title)} (${id}): không còn tìm được và không vào bản tin. Thao tác đã ghi nhật ký.`,
   statsTitle: 'Thống kê',
   stats: (s: {
     byChannel: string;

@@ -11,7 +11,7 @@ import type { BroadcastStore } from '../store/broadcasts.js';
 import type { AuditEntry, InboxEntry, StaffStore } from '../store/staff.js';
 import type { ChatState } from '../store/stores.js';
 import type { SubscriptionStore } from '../store/subscriptions.js';
-import { staffText as t, topicLabels } from './messages.js';
+import { quoteTitle, staffText as t, topicLabels } from './messages.js';
 import { formatWhen, parseWhen } from './when.js';
 
 /** Commands only staff may use; the first two only admins. */
@@ -205,7 +205,7 @@ export function createStaffFlow(options: StaffFlowOptions) {
         }
         (options.publisher ?? index).remove(id);
         await staff.unpublish(id);
-        await audit(msg, at, '/xoabai', 'ok', `${id} “${doc.title.slice(0, 80)}”`);
+        await audit(msg, at, '/xoabai', 'ok', `${id} ${quoteTitle(doc.title.slice(0, 80))}`);
         return [{ text: t.removed(id, doc.title) }];
       }
     }

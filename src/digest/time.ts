@@ -1,5 +1,7 @@
 /** Vietnam time (UTC+7, no daylight saving since 1975): conversions the digest needs. */
 
+import { formatDate } from '../assistant/messages.js';
+
 const OFFSET_MS = 7 * 3_600_000;
 
 /** The Vietnam calendar day (YYYY-MM-DD) and hour (0–23) of an instant. */
@@ -10,8 +12,7 @@ export function vnClock(at: Date): { day: string; hour: number } {
 
 /** dd/mm/yyyy of an instant in Vietnam. */
 export function vnDateLabel(at: Date): string {
-  const [y, m, d] = vnClock(at).day.split('-');
-  return `${d}/${m}/${y}`;
+  return formatDate(at.toISOString())!;
 }
 
 /**

@@ -37,9 +37,8 @@ export function createAnswerDocFinder(docs: Iterable<SearchDoc>): (query: EvalQu
 }
 
 /**
- * Run `fn` over the index without some documents, then put them back. Removal only marks a document, and putting
- * it back indexes it again (milliseconds each); until the index compacts, the removed documents still count in
- * document frequencies, so term weights are those of the whole corpus.
+ * Run `fn` over the index without some documents, then put them back (indexed again: milliseconds each). Removal
+ * only marks a document: until the index compacts, its postings still count in document frequencies.
  */
 export function withoutDocuments<T>(index: ArticleIndex, ids: Iterable<string>, fn: () => T): T {
   const removed: SearchDoc[] = [];
@@ -54,9 +53,23 @@ export function withoutDocuments<T>(index: ArticleIndex, ids: Iterable<string>, 
   }
 }
 
-/** A system asked each question over `index` without the documents `removedFor` names for it. */
+/**
+ * A system asked each question over `index` without the documents `removedFor` names for it. Each removal leaves
+ * stale postings behind (the put-back document is indexed anew), so the index compacts whenever they reach 1 % of
+ * the documents: document frequencies stay within 1 % of the corpus's.
+ */
 export function answerRemovedSystem(system: AskSystem, index: ArticleIndex, removedFor: (query: EvalQuery) => ReadonlySet<string>): AskSystem {
-  return (text, query) => withoutDocuments(index, removedFor(query), () => system(text, query));
+  let stale = 0;
+  return (text, query) => {
+    const ids = removedFor(query);
+    const reply = withoutDocuments(index, ids, () => system(text, query));
+    stale += ids.size;
+    if (stale >= Math.max(1, index.size / 100)) {
+      index.compact();
+      stale = 0;
+    }
+    return reply;
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { AnswerEngine } from '../assistant/answer-engine.js';
+import type { AnswerEngine } from '../answer/index.js';
 import { NO_ANSWER_PREFIX } from '../assistant/messages.js';
 import { foldDiacritics } from '../search/analyzer.js';
 import type { BaselineIndex } from '../search/baseline.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
+import { createAnswerEngine } from '../../src/answer/index.js';
 import { createConversation, type Conversation } from '../../src/assistant/conversation.js';
 import { messages } from '../../src/assistant/messages.js';
 import type { InboundMessage } from '../../src/channels/types.js';

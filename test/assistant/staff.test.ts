@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
+import { createAnswerEngine } from '../../src/answer/index.js';
 import { createConversation, type Conversation } from '../../src/assistant/conversation.js';
 import { staffText } from '../../src/assistant/messages.js';
 import { ADMIN_COMMANDS, createStaffFlow, STAFF_COMMANDS } from '../../src/assistant/staff.js';
@@ -23,7 +23,7 @@ import { createSubscriptionStore, type Subscriber, type SubscriptionStore } from
 import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
 import { createImporter } from '../../src/ingest/importer.js';
 import { createArticleStore } from '../../src/store/articles.js';
-import { createAnswerEngine as engineFor } from '../../src/assistant/answer-engine.js';
+import { createAnswerEngine as engineFor } from '../../src/answer/index.js';
 import { startSite } from '../ingest/site-server.js';
 import { silentLogger } from '../helpers/logger.js';
 import { ROOT } from '../helpers/shared.js';

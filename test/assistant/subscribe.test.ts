@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
+import { createAnswerEngine } from '../../src/answer/index.js';
 import { createConversation, type Conversation } from '../../src/assistant/conversation.js';
 import { createSubscriptionFlow, parseHour } from '../../src/assistant/subscribe.js';
 import type { InboundMessage, OutboundMessage } from '../../src/channels/types.js';

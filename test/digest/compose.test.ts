@@ -62,6 +62,13 @@ describe('digest composition', () => {
     for (const line of text.split('\n').filter((l) => l.startsWith('   ') && !l.includes('http'))) expect(line.length).toBeLessThanOrEqual(165);
   });
 
+  it('dates an item stamped in UTC on its Vietnam day', () => {
+    const stamped = doc('z', 'Ngày hội Đại đoàn kết ở khu dân cư Tân Lập', '2026-12-06T19:52:55Z');
+    const at = Date.parse('2026-12-07T07:00:00+07:00');
+    const [message] = renderDigest(digestCandidates([stamped], at - 24 * 3_600_000, at), { topics: [], provinces: [] }, new Date(at), 4096);
+    expect(message!.text).toContain('• Ngày hội Đại đoàn kết ở khu dân cư Tân Lập (07/12/2026)');
+  });
+
   it('sends nothing when nothing is new, shows at most 10 items with a pointer, and splits under the limit', () => {
     expect(renderDigest([], { topics: [], provinces: [] }, new Date(until), 2000)).toEqual([]);
     const many = Array.from({ length: 25 }, (_, i) => doc(`m${i}`, `Tin số ${i} về hoạt động Mặt trận cơ sở`, `2026-11-27T0${i % 6}:${String(i).padStart(2, '0')}:00`));

@@ -139,6 +139,8 @@ describe('answer-removed evaluation', () => {
     const whole = score(queries, ours, false);
     expect(whole).toMatchObject({ answerHit: 1, wrongAnswer: 0, 'recall@1': 1 });
 
+    const terms = ['120', 'lúa', 'nghèo'];
+    const frequencies = terms.map((t) => index.docFrequency(t));
     const scored = asUnanswerable(queries);
     expect(scored.every((q) => q.relevant.length === 0 && q.answers.length === 0)).toBe(true);
     const outcomes = collect(scored, answerRemovedSystem(ours, index, removedFor), false);
@@ -151,6 +153,8 @@ describe('answer-removed evaluation', () => {
     expect(f.wrongAnswer).toBeNull();
     expect(f.noAnswer).toBe(outcomes.filter((o) => o.reply.noAnswer).length / outcomes.length);
     expect(index.size).toBe(docs.length);
+    // The documents put back leave no stale postings behind: term weights are the whole corpus's again.
+    expect(terms.map((t) => index.docFrequency(t))).toEqual(frequencies);
   });
 
   it('keeps the removed documents out of the baseline too', () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
+import { createAnswerEngine } from '../../src/answer/index.js';
 import { loadContent } from '../../src/content/load.js';
 import { toSearchDoc } from '../../src/content/types.js';
 import { baselineSystem, normalizeForMatch, oursSystem, readQueries, score } from '../../src/eval/evaluate.js';

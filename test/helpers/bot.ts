@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
+import { createAnswerEngine } from '../../src/answer/index.js';
 import { createConversation, type ConversationOptions } from '../../src/assistant/conversation.js';
 import { loadContent } from '../../src/content/load.js';
 import { toSearchDoc } from '../../src/content/types.js';

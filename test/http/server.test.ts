@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
+import { createAnswerEngine } from '../../src/answer/index.js';
 import { createConversation } from '../../src/assistant/conversation.js';
 import { createStores } from '../../src/store/stores.js';
 import { loadContent } from '../../src/content/load.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
+import { createAnswerEngine } from '../../src/answer/index.js';
 import { createImporter, type ImporterOptions } from '../../src/ingest/importer.js';
 import { ArticleIndex } from '../../src/search/article-index.js';
 import { loadLexicon } from '../../src/search/lexicon.js';

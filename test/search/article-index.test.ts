@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
+import { createAnswerEngine } from '../../src/answer/index.js';
 import type { SearchDoc } from '../../src/content/types.js';
 import { ArticleIndex, idf } from '../../src/search/article-index.js';
 import { loadLexicon } from '../../src/search/lexicon.js';

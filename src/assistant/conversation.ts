@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Button, InboundMessage, OutboundMessage } from '../channels/types.js';
 import type { SearchDoc } from '../content/types.js';
+import { parseVnTime } from '../digest/time.js';
 import { foldToken, tokenize } from '../search/analyzer.js';
 import type { ArticleIndex } from '../search/article-index.js';
 import type { Lexicon } from '../search/lexicon.js';
@@ -143,9 +144,13 @@ export function createConversation(options: ConversationOptions): Conversation {
 
   function latest(): SearchDoc[] {
     if (!latestCache || latestCache.size !== index.size) {
-      const dated = [...index.all()].filter((d) => d.type === 'article' && d.publishedAt);
-      dated.sort((a, b) => (b.publishedAt! > a.publishedAt! ? 1 : b.publishedAt! < a.publishedAt! ? -1 : 0));
-      latestCache = { size: index.size, docs: dated.slice(0, 50) };
+      // Sources write their zones differently ("…Z", "…+07:00"): order by the instant, not by the text.
+      const dated = [...index.all()].flatMap((doc) => {
+        const at = doc.type === 'article' && doc.publishedAt ? parseVnTime(doc.publishedAt) : Number.NaN;
+        return Number.isNaN(at) ? [] : [{ doc, at }];
+      });
+      dated.sort((a, b) => b.at - a.at);
+      latestCache = { size: index.size, docs: dated.slice(0, 50).map((d) => d.doc) };
     }
     return latestCache.docs;
   }

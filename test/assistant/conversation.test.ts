@@ -145,6 +145,23 @@ describe('conversation', () => {
     expect(reply!.text).toContain('Quảng Bình');
   });
 
+  it('shows dates in Vietnam time in answers and /moi, and lists /moi by instant whatever the zone written', async () => {
+    const local = ArticleIndex.create();
+    const news = (id: string, title: string, body: string, publishedAt: string) => ({ id, type: 'article' as const, title, summary: '', body, source: 'test', publishedAt });
+    // 02:52 on 7 December in Vietnam, written in UTC; the other one is 01:00 the same morning, written in Vietnam time.
+    local.upsert(news('utc', 'Ngày hội Đại đoàn kết ở khu dân cư Tân Lập', 'Ngày hội Đại đoàn kết ở khu dân cư Tân Lập đã trao 30 suất quà cho hộ nghèo.', '2026-12-06T19:52:55Z'));
+    local.upsert(news('vn', 'Hội nghị hiệp thương ở phường Bắc Sơn', 'Hội nghị hiệp thương ở phường Bắc Sơn đã thống nhất danh sách ứng cử viên.', '2026-12-07T01:00:00+07:00'));
+    for (let i = 0; i < 10; i++) local.upsert(news(`o-${i}`, `Hội nghị tổng kết số ${i}`, `Hội nghị tổng kết công tác năm ${2000 + i} của ngành giáo dục.`, `${2000 + i}-06-01`));
+    const dated = createConversation({ engine: createAnswerEngine({ index: local, lexicon }), index: local, lexicon, stores, log: silentLogger(), now: () => new Date(clock) });
+    const [answer] = await dated.handle(msg('Ngày hội Đại đoàn kết ở khu dân cư Tân Lập trao bao nhiêu suất quà?'));
+    expect(answer!.text).toContain('30 suất quà');
+    expect(answer!.text).toContain('(07/12/2026)');
+    const [latest] = await dated.handle(msg('/moi'));
+    const lines = latest!.text.split('\n');
+    expect(lines[1]).toBe('1. Ngày hội Đại đoàn kết ở khu dân cư Tân Lập (07/12/2026)');
+    expect(lines[2]).toBe('2. Hội nghị hiệp thương ở phường Bắc Sơn (07/12/2026)');
+  });
+
   it('reads a zero-width space between words as a space', async () => {
     const [reply] = await conversation.handle(msg('/tim Quảng\u200bBình'));
     expect(reply!.text).toContain('Kết quả cho “Quảng Bình”');

@@ -75,6 +75,7 @@ async function start(config: Config): Promise<void> {
         apiRoot: config.TELEGRAM_API_ROOT,
         publicUrl: config.PUBLIC_URL,
         webhookSecret: config.WEBHOOK_SECRET,
+        lease,
         log: log.child({ module: 'telegram' }),
         onFatal: () => process.exit(1),
       }),
@@ -89,6 +90,7 @@ async function start(config: Config): Promise<void> {
         webhookSecret: config.WEBHOOK_SECRET,
         sendsPerSecond: config.ZALO_SEND_RATE,
         errorCodes: config.ZALO_ERROR_CODES_FILE ? resolve(config.ZALO_ERROR_CODES_FILE) : undefined,
+        lease,
         log: log.child({ module: 'zalo' }),
         onFatal: () => process.exit(1),
       }),
@@ -196,7 +198,7 @@ async function start(config: Config): Promise<void> {
     done();
     return replies;
   };
-  const server = createHttpServer({ conversation: { handle }, log: log.child({ module: 'http' }), routes: channels.map((c) => c.route), readiness, metrics });
+  const server = createHttpServer({ conversation: { handle }, log: log.child({ module: 'http' }), routes: channels.map((c) => c.route), readiness, metrics, lease });
   server.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;

@@ -8,6 +8,7 @@ import { loadConfig } from './config.js';
 import { answerRemovedSystem, asUnanswerable, createAnswerDocFinder } from './eval/answer-removed.js';
 import { baselineSystem, collect, oursSystem, readQueries, riskCoverage, score, type AskSystem, type CurveRow, type EvalQuery, type EvalReport, type Figures } from './eval/evaluate.js';
 import { toSearchDoc, type SearchDoc } from './content/types.js';
+import type { AddressPolicy } from './ingest/address-guard.js';
 import { createImporter, type ImportSummary } from './ingest/importer.js';
 import { createLogger } from './log.js';
 import { createBaselineIndex } from './search/baseline.js';
@@ -165,7 +166,8 @@ async function main(argv: string[]): Promise<number> {
       out('import: give one feed, sitemap or page URL, or one .jsonl/.jsonl.gz/.json file\n\n' + USAGE);
       return 2;
     }
-    return runImport(target, { dataDir, lexicon, log, json: values.json ?? false });
+    const addressPolicy = { allowPrivate: config.INGEST_ALLOW_PRIVATE, allowedPorts: config.INGEST_ALLOWED_PORTS };
+    return runImport(target, { dataDir, lexicon, log, json: values.json ?? false, addressPolicy });
   }
 
   out(`unknown command: ${command}\n\n${USAGE}`);
@@ -187,9 +189,9 @@ async function importedArticles(dataDir: string, log: Logger): Promise<{ key: st
 }
 
 /** `import`: a URL or a file into the state in DATA_DIR, with a progress bar on a terminal. */
-async function runImport(target: string, o: { dataDir: string; lexicon: ReturnType<typeof loadLexicon>; log: Logger; json: boolean }): Promise<number> {
+async function runImport(target: string, o: { dataDir: string; lexicon: ReturnType<typeof loadLexicon>; log: Logger; json: boolean; addressPolicy: AddressPolicy }): Promise<number> {
   const store = await createArticleStore({ adapter: () => createSqliteAdapter(o.dataDir), log: o.log });
-  const importer = createImporter({ store, lexicon: o.lexicon, log: o.log });
+  const importer = createImporter({ store, lexicon: o.lexicon, log: o.log, fetch: { addressPolicy: o.addressPolicy } });
   const bar = process.stderr.isTTY && !o.json ? new SingleBar({ stream: process.stderr, format: 'importing [{bar}] {value}/{total} articles', hideCursor: true, clearOnComplete: true }) : undefined;
   let started = false;
   const onProgress = ({ done, total }: { done: number; total: number }) => {

@@ -11,6 +11,10 @@ const list = z
       .filter(Boolean),
   );
 
+const PORT_RANGE = 'each port must be a number from 1 to 65535';
+/** A TCP port written in decimal digits. */
+const port = z.string().regex(/^\d{1,5}$/, PORT_RANGE).transform(Number).pipe(z.number().min(1, PORT_RANGE).max(65535, PORT_RANGE));
+
 /** The environment the bot reads, with production defaults. Every variable is in .env.example. */
 const schema = z.object({
   /** Interface the HTTP server listens on. */
@@ -59,6 +63,14 @@ const schema = z.object({
   FEEDS: list.pipe(z.array(z.url().refine((u) => /^https?:\/\//.test(u), 'each feed must be an http(s) URL'))),
   /** When the sources are polled (node-cron, Vietnam time); also once at start. */
   INGEST_CRON: z.string().default('*/30 * * * *').refine(isValidCron, 'must be a cron expression, e.g. "*/30 * * * *"'),
+  /** Let the importer (FEEDS, /nhapbai, cli import) reach loopback, private and link-local addresses: tests and intranet sources only. */
+  INGEST_ALLOW_PRIVATE: z.stringbool().default(false),
+  /** Ports a source URL (or a redirect) may name, comma-separated. */
+  INGEST_ALLOWED_PORTS: z
+    .string()
+    .default('80,443,8080')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(port).min(1, 'list at least one port')),
   /** When the digest job runs (node-cron, Vietnam time); each run serves subscribers whose hour it is. */
   DIGEST_CRON: z.string().default('0 * * * *').refine(isValidCron, 'must be a cron expression, e.g. "0 * * * *"'),
   /** Missed digest runs younger than this many hours are run at start; older ones are skipped. */

@@ -135,10 +135,12 @@ async function start(config: Config): Promise<void> {
   announcements = createAnnouncementService({ staff: staffStore, index, subscriptions, broadcasts, broadcaster, channels: byId, lease, instanceId, leaseTtlMs: config.LEASE_TTL_SECONDS * 1000, publisher: indexSync.publisher, log: log.child({ module: 'announcements' }) });
   await announcements.restore();
   const unpublished = new Set(await staffStore.unpublished());
+  if (config.INGEST_ALLOW_PRIVATE) log.warn({ allowedPorts: config.INGEST_ALLOWED_PORTS }, 'INGEST_ALLOW_PRIVATE is on: the importer may fetch loopback, private and link-local addresses');
   const importer = createImporter({
     store: articles,
     lexicon,
     log: log.child({ module: 'ingest' }),
+    fetch: { addressPolicy: { allowPrivate: config.INGEST_ALLOW_PRIVATE, allowedPorts: config.INGEST_ALLOWED_PORTS } },
     isUnpublished: async (id) => unpublished.has(id) || (await staffStore.unpublished()).includes(id),
     onChange: (record) => {
       if (unpublished.has(record.article.id)) return;

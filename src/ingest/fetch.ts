@@ -1,5 +1,6 @@
 import axios, { AxiosError, type AxiosInstance } from 'axios';
 import iconv from 'iconv-lite';
+import { createAddressGuard, ForbiddenAddressError, type AddressPolicy } from './address-guard.js';
 
 /** The User-Agent every request of the importer sends, so site owners can tell who reads them (ASCII: a header). */
 export const DEFAULT_USER_AGENT = 'mattran-bot/0.1 (+https://github.com/mattran-bot/mattran-bot; MTTQ question-answering assistant)';
@@ -39,12 +40,20 @@ export interface FetchOptions {
   userAgent?: string;
   /** Validators for conditional requests; without it every request is unconditional. */
   validators?: ValidatorStore;
+  /**
+   * Addresses and ports that may be connected to, checked on every connection (redirects included).
+   * @default public addresses only, ports 80, 443 and 8080
+   */
+  addressPolicy?: AddressPolicy;
 }
 
 /** What went wrong with a fetch; the importer reports it, nothing throws past it. */
-export type FetchErrorKind = 'bad-url' | 'timeout' | 'too-large' | 'too-many-redirects' | 'redirect-loop' | 'http-status' | 'network';
+export type FetchErrorKind = 'bad-url' | 'forbidden-address' | 'timeout' | 'too-large' | 'too-many-redirects' | 'redirect-loop' | 'http-status' | 'network';
 
-/** A fetch that did not give a usable response. `url` is the one asked for. */
+/**
+ * A fetch that did not give a usable response. `url` is the one asked for. Kind `forbidden-address` has the
+ * {@link ForbiddenAddressError} as its `cause`.
+ */
 export class FetchError extends Error {
   override name = 'FetchError';
   constructor(
@@ -172,7 +181,12 @@ export function createFetcher(options: FetchOptions = {}): Fetcher {
   const maxBytes = options.maxBytes ?? 5 * MB;
   const maxRedirects = options.maxRedirects ?? 5;
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+  const guard = createAddressGuard(options.addressPolicy);
   const http: AxiosInstance = axios.create({
+    // The agents check every address connected to; a proxy from the environment would connect instead.
+    httpAgent: guard.httpAgent,
+    httpsAgent: guard.httpsAgent,
+    proxy: false,
     responseType: 'arraybuffer',
     maxRedirects: 0,
     maxContentLength: maxBytes,
@@ -200,9 +214,13 @@ export function createFetcher(options: FetchOptions = {}): Fetcher {
     }, timeoutMs);
     const seen = new Set<string>();
     let current = first;
+    const forbidden = (refusal: ForbiddenAddressError) =>
+      new FetchError(`${refusal.message}: ${current.href}`, 'forbidden-address', requested, undefined, { cause: refusal });
     try {
       for (let hop = 0; ; hop++) {
         seen.add(current.href);
+        const refusal = guard.check(current);
+        if (refusal) throw forbidden(refusal);
         const headers: Record<string, string> = {};
         if (hop === 0 && conditional?.etag) headers['If-None-Match'] = conditional.etag;
         if (hop === 0 && conditional?.lastModified) headers['If-Modified-Since'] = conditional.lastModified;
@@ -240,6 +258,8 @@ export function createFetcher(options: FetchOptions = {}): Fetcher {
       }
     } catch (err) {
       if (err instanceof FetchError) throw err;
+      const refusal = (err as { cause?: unknown }).cause;
+      if (refusal instanceof ForbiddenAddressError) throw forbidden(refusal);
       if (timedOut) throw new FetchError(`timed out after ${timeoutMs} ms: ${requested}`, 'timeout', requested, undefined, { cause: err });
       const ax = err as AxiosError;
       if (ax.code === AxiosError.ERR_BAD_RESPONSE && /maxContentLength/.test(ax.message)) {

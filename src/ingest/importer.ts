@@ -7,6 +7,7 @@ import type { Lexicon } from '../search/lexicon.js';
 import type { ArticleStore, ImportedArticle } from '../store/articles.js';
 import { toVietnamIso } from './dates.js';
 import { canonicalizeUrl, contentHash, detectProvince, extractArticle, ExtractError } from './extract.js';
+import { ForbiddenAddressError } from './address-guard.js';
 import { createFetcher, FetchError, parseHttpUrl, type FetchedResource, type FetchOptions } from './fetch.js';
 import { classifyPage, detectKind, discoverEntries, type DiscoveredEntry, type SourceKind } from './sources.js';
 
@@ -33,8 +34,11 @@ export interface ImportSummary {
   failed: ImportFailure[];
   /** New and updated articles, in the order they were saved. */
   items: ImportedItem[];
-  /** What was imported from; `error` when the source itself failed (the poller backs off on it). */
-  source: { url: string; kind: SourceKind | 'article' | 'list' | 'file' | 'unknown'; notModified?: boolean; error?: string };
+  /**
+   * What was imported from; `error` when the source itself failed (the poller backs off on it); `forbidden` when
+   * the source, or a redirect from it, named an address or port the address policy refuses (nothing was sent there).
+   */
+  source: { url: string; kind: SourceKind | 'article' | 'list' | 'file' | 'unknown'; notModified?: boolean; error?: string; forbidden?: ForbiddenAddressError['rule'] };
 }
 
 /** Progress of an import, for a progress bar. */
@@ -59,7 +63,7 @@ export interface ImporterOptions {
   /** For province detection. */
   lexicon: Lexicon;
   log: Logger;
-  /** HTTP limits (timeout, size, redirects, user agent); validators come from the store. */
+  /** HTTP limits (timeout, size, redirects, user agent) and the address policy; validators come from the store. */
   fetch?: Omit<FetchOptions, 'validators'>;
   /**
    * Article pages fetched at once, over every import of this importer.
@@ -321,6 +325,7 @@ export function createImporter(options: ImporterOptions): Importer {
       return summary;
     } catch (err) {
       if (!(err instanceof FetchError)) log.error({ err, url }, 'import failed');
+      if (err instanceof FetchError && err.cause instanceof ForbiddenAddressError) summary.source.forbidden = err.cause.rule;
       return fail(describe(err));
     }
   }

@@ -7,7 +7,7 @@ export interface FeedPollerOptions {
   /** Feed, sitemap or section-page URLs (FEEDS). */
   sources: string[];
   log: Logger;
-  /** Called once when a source is paused after `maxFailures` failures in a row (tell staff). */
+  /** Called once when a source is paused: after `maxFailures` failures in a row, or at once when the address policy refuses it (tell staff). */
   onSourcePaused?: (url: string, failures: number, lastError: string) => void | Promise<void>;
   /**
    * Failures in a row after which a source is paused until {@link FeedPoller.resume}.
@@ -63,8 +63,9 @@ export interface FeedPoller {
  * Create the poller. A source fails when the import of the source itself fails (it cannot be fetched, or
  * lists nothing); single articles failing inside a source do not count. After a failure the source waits
  * `baseBackoffMs × 2^(failures-1)` (capped) before the next try; after `maxFailures` in a row it is paused,
- * logged at error level and reported once through `onSourcePaused`. State is in memory: a restart gives every
- * source a fresh start.
+ * logged at error level and reported once through `onSourcePaused`. A source the address policy refuses (an
+ * internal address or a refused port in FEEDS) is paused, logged and reported the same way at its first failure.
+ * State is in memory: a restart gives every source a fresh start.
  */
 export function createFeedPoller(options: FeedPollerOptions): FeedPoller {
   const { importer, log } = options;
@@ -74,6 +75,14 @@ export function createFeedPoller(options: FeedPollerOptions): FeedPoller {
   const cap = options.maxBackoffMs ?? 6 * 3600_000;
   const states = new Map<string, SourceStatus>(options.sources.map((url) => [url, { url, failures: 0, paused: false }]));
   let running: Promise<PollReport> | undefined;
+
+  async function tellPaused(state: SourceStatus): Promise<void> {
+    try {
+      await options.onSourcePaused?.(state.url, state.failures, state.lastError ?? '');
+    } catch (err) {
+      log.error({ err, url: state.url }, 'onSourcePaused failed');
+    }
+  }
 
   async function round(): Promise<PollReport> {
     const report: PollReport = { results: [], waiting: [], paused: [] };
@@ -105,15 +114,17 @@ export function createFeedPoller(options: FeedPollerOptions): FeedPoller {
       }
       state.failures += 1;
       state.lastError = summary.source.error;
-      if (state.failures >= maxFailures) {
+      if (summary.source.forbidden) {
+        // The configuration names an internal address or a refused port: retrying cannot help, so say it once.
+        state.paused = true;
+        delete state.nextAttemptAtMs;
+        log.error({ url: state.url, rule: summary.source.forbidden, reason: state.lastError }, 'source refused by the address policy (FEEDS names an internal address or a refused port); paused');
+        await tellPaused(state);
+      } else if (state.failures >= maxFailures) {
         state.paused = true;
         delete state.nextAttemptAtMs;
         log.error({ url: state.url, failures: state.failures, reason: state.lastError }, 'source paused after repeated failures');
-        try {
-          await options.onSourcePaused?.(state.url, state.failures, state.lastError);
-        } catch (err) {
-          log.error({ err, url: state.url }, 'onSourcePaused failed');
-        }
+        await tellPaused(state);
       } else {
         const waitMs = Math.min(base * 2 ** (state.failures - 1), cap);
         state.nextAttemptAtMs = now().getTime() + waitMs;

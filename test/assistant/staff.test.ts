@@ -228,7 +228,7 @@ describe('staff tools', () => {
     const site = await startSite();
     try {
       const articles = await createArticleStore({ log: silentLogger() });
-      const importer = createImporter({ store: articles, index: bot.index, lexicon, log: silentLogger() });
+      const importer = createImporter({ store: articles, index: bot.index, lexicon, log: silentLogger(), fetch: { addressPolicy: site.access } });
       const flow = createStaffFlow({ staff, admins: new Set(['telegram:1']), announcements: bot.announcements, subscriptions, broadcasts, index: bot.index, lexicon, log: silentLogger(), importUrl: (url) => importer.importUrl(url) });
       const talk = createConversation({ engine: engineFor({ index: bot.index, lexicon }), index: bot.index, lexicon, stores: await createStores({ log: silentLogger() }), flows: [flow], log: silentLogger() });
       const url = `${site.base}/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html`;

@@ -8,12 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSite, type Site } from './site-server.js';
 
 const run = promisify(execFile);
+let env: Record<string, string> = {};
 const ROOT = join(import.meta.dirname, '../..');
 
 /** Run the CLI as an operator would; resolves with stdout, stderr and the exit code. */
 async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const { stdout, stderr } = await run('npx', ['tsx', 'src/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, LOG_FORMAT: 'json', CORPUS: '' }, timeout: 30_000 });
+    const { stdout, stderr } = await run('npx', ['tsx', 'src/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, LOG_FORMAT: 'json', CORPUS: '', ...env }, timeout: 30_000 });
     return { stdout, stderr, code: 0 };
   } catch (err) {
     const e = err as { stdout: string; stderr: string; code: number };
@@ -26,6 +27,8 @@ describe('npm run cli -- import', () => {
   let dir: string;
   beforeAll(async () => {
     site = await startSite();
+    // The fixture site is on a loopback address and a random port: this CLI run opts in to both.
+    env = { INGEST_ALLOW_PRIVATE: 'true', INGEST_ALLOWED_PORTS: String(site.port) };
     dir = await mkdtemp(join(tmpdir(), 'mattran-cli-'));
   });
   afterAll(async () => {

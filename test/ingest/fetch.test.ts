@@ -21,7 +21,7 @@ async function failure(p: Promise<unknown>): Promise<FetchError> {
 
 describe('fetcher', () => {
   it('sends a clear User-Agent and decodes UTF-8 pages into NFC', async () => {
-    const res = (await createFetcher().fetch(`${site.base}/hoat-dong/gia-lai-ngay-hoi-dai-doan-ket-46002.html`)) as FetchedResource;
+    const res = (await createFetcher({ addressPolicy: site.access }).fetch(`${site.base}/hoat-dong/gia-lai-ngay-hoi-dai-doan-ket-46002.html`)) as FetchedResource;
     expect(res.notModified).toBe(false);
     expect(res.charset).toBe('utf-8');
     expect(res.text).toContain('Gia Lai: Khu dân cư làng Plei Ơi');
@@ -30,7 +30,7 @@ describe('fetcher', () => {
   });
 
   it('decodes a windows-1258 page declared in <meta http-equiv> (no charset in the header)', async () => {
-    const res = (await createFetcher().fetch(`${site.base}/tinh/quang-binh-windows-1258.html`)) as FetchedResource;
+    const res = (await createFetcher({ addressPolicy: site.access }).fetch(`${site.base}/tinh/quang-binh-windows-1258.html`)) as FetchedResource;
     expect(res.contentType).toBe('text/html');
     expect(res.charset).toBe('windows-1258');
     expect(res.charsetSource).toBe('meta');
@@ -49,35 +49,35 @@ describe('fetcher', () => {
   });
 
   it('aborts a 10 MB page at the 5 MB limit while it streams in', async () => {
-    const err = await failure(createFetcher().fetch(`${site.base}/huge.html`));
+    const err = await failure(createFetcher({ addressPolicy: site.access }).fetch(`${site.base}/huge.html`));
     expect(err.kind).toBe('too-large');
     expect(site.controls.hugeBytesSent).toBeLessThan(10 * 1024 * 1024);
   });
 
   it('ends a redirect loop with a clear error', async () => {
-    const err = await failure(createFetcher().fetch(`${site.base}/loop-a`));
+    const err = await failure(createFetcher({ addressPolicy: site.access }).fetch(`${site.base}/loop-a`));
     expect(err.kind).toBe('redirect-loop');
     expect(err.message).toMatch(/redirect loop/);
   });
 
   it('follows redirects within the limit and reports the final URL', async () => {
-    const res = (await createFetcher().fetch(`${site.base}/chuyen-huong`)) as FetchedResource;
+    const res = (await createFetcher({ addressPolicy: site.access }).fetch(`${site.base}/chuyen-huong`)) as FetchedResource;
     expect(res.url).toBe(`${site.base}/hoat-dong/gia-lai-ngay-hoi-dai-doan-ket-46002.html`);
     expect(res.requestedUrl).toBe(`${site.base}/chuyen-huong`);
-    const err = await failure(createFetcher({ maxRedirects: 0 }).fetch(`${site.base}/chuyen-huong`));
+    const err = await failure(createFetcher({ addressPolicy: site.access, maxRedirects: 0 }).fetch(`${site.base}/chuyen-huong`));
     expect(err.kind).toBe('too-many-redirects');
   });
 
   it('times out on a slow server', async () => {
     const started = Date.now();
-    const err = await failure(createFetcher({ timeoutMs: 300 }).fetch(`${site.base}/slow.html`));
+    const err = await failure(createFetcher({ addressPolicy: site.access, timeoutMs: 300 }).fetch(`${site.base}/slow.html`));
     expect(err.kind).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('sends the remembered ETag and Last-Modified and reports 304 as not modified', async () => {
     const memory = new Map<string, Validators>();
-    const fetcher = createFetcher({ validators: { getValidators: async (u) => memory.get(u), setValidators: async (u, v) => void memory.set(u, v) } });
+    const fetcher = createFetcher({ addressPolicy: site.access, validators: { getValidators: async (u) => memory.get(u), setValidators: async (u, v) => void memory.set(u, v) } });
     const url = `${site.base}/etag/ha-noi-hoi-nghi-46010.html`;
     const first = await fetcher.fetch(url, { conditional: true });
     expect(first.notModified).toBe(false);
@@ -91,9 +91,9 @@ describe('fetcher', () => {
   });
 
   it('refuses non-http(s) URLs and reports HTTP errors and refused connections as typed errors', async () => {
-    for (const u of ['file:///etc/passwd', 'ftp://example.vn/a', 'không phải URL']) expect((await failure(createFetcher().fetch(u))).kind).toBe('bad-url');
-    const missing = await failure(createFetcher().fetch(`${site.base}/khong-co-trang-nay.html`));
+    for (const u of ['file:///etc/passwd', 'ftp://example.vn/a', 'không phải URL']) expect((await failure(createFetcher({ addressPolicy: site.access }).fetch(u))).kind).toBe('bad-url');
+    const missing = await failure(createFetcher({ addressPolicy: site.access }).fetch(`${site.base}/khong-co-trang-nay.html`));
     expect([missing.kind, missing.status]).toEqual(['http-status', 404]);
-    expect((await failure(createFetcher({ timeoutMs: 2000 }).fetch('http://127.0.0.1:1/'))).kind).toBe('network');
+    expect((await failure(createFetcher({ addressPolicy: { allowPrivate: true, allowedPorts: [1] }, timeoutMs: 2000 }).fetch('http://127.0.0.1:1/'))).kind).toBe('network');
   });
 });

@@ -40,7 +40,7 @@ function importer(options: Partial<ImporterOptions> = {}) {
     lexicon,
     log,
     now: () => clock,
-    fetch: { timeoutMs: 1000 },
+    fetch: { timeoutMs: 1000, addressPolicy: site.access },
     onChange: (item: ImportedArticle, change) => changes.push([item.article.id, change]),
     ...options,
   });
@@ -154,7 +154,7 @@ describe('importUrl', () => {
   });
 
   it('never throws: every bad source ends in a summary with a reason', async () => {
-    const imp = importer({ fetch: { timeoutMs: 300 } });
+    const imp = importer({ fetch: { timeoutMs: 300, addressPolicy: site.access } });
     const cases: [string, RegExp][] = [
       ['/huge.html', /larger than 5242880 bytes/],
       ['/loop-a', /redirect loop/],
@@ -172,6 +172,15 @@ describe('importUrl', () => {
     const broken = await imp.importUrl(`${site.base}/broken/feed.xml`);
     expect(broken).toMatchObject({ new: 1, source: { kind: 'rss' } });
     expect(broken.failed).toEqual([{ url: `${site.base}/khong-ton-tai-45000.html`, reason: expect.stringMatching(/HTTP 404/) }]);
+  });
+
+  it('refuses a source on an internal address with the default policy: the summary says so, nothing is fetched', async () => {
+    const imp = importer({ fetch: { timeoutMs: 1000 } });
+    const summary = await imp.importUrl(`${site.base}/feed.rss`);
+    expect(summary).toMatchObject({ new: 0, updated: 0, skipped: 0, source: { forbidden: 'address', error: expect.stringMatching(/^internal address refused: 127\.0\.0\.1/) } });
+    expect(summary.failed).toEqual([{ url: `${site.base}/feed.rss`, reason: summary.source.error }]);
+    expect(site.requests).toEqual([]);
+    expect(changes).toEqual([]);
   });
 
   it('keeps unpublished items out of the index while storing them', async () => {

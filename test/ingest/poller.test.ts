@@ -3,7 +3,7 @@ import { createFeedPoller, createImporter } from '../../src/ingest/importer.js';
 import { ArticleIndex } from '../../src/search/article-index.js';
 import { loadLexicon } from '../../src/search/lexicon.js';
 import { createArticleStore } from '../../src/store/articles.js';
-import { silentLogger } from '../helpers/logger.js';
+import { capturingLogger, silentLogger } from '../helpers/logger.js';
 import { startSite, type Site } from './site-server.js';
 import { join } from 'node:path';
 
@@ -20,7 +20,7 @@ describe('feed poller', () => {
     let t = Date.parse('2024-12-05T03:00:00Z');
     const now = () => new Date(t);
     const store = await createArticleStore({ log });
-    const importer = createImporter({ store, index: ArticleIndex.create(), lexicon, log, now });
+    const importer = createImporter({ store, index: ArticleIndex.create(), lexicon, log, now, fetch: { addressPolicy: site.access } });
     const onSourcePaused = vi.fn();
     const failing = `${site.base}/fail/feed.xml`;
     const good = `${site.base}/atom.xml`;
@@ -59,7 +59,7 @@ describe('feed poller', () => {
   it('resets the failures after a success and runs again after resume', async () => {
     let t = 0;
     const store = await createArticleStore({ log });
-    const importer = createImporter({ store, lexicon, log });
+    const importer = createImporter({ store, lexicon, log, fetch: { addressPolicy: site.access } });
     const failing = `${site.base}/fail/feed.xml`;
     const onSourcePaused = vi.fn();
     const poller = createFeedPoller({ importer, sources: [failing], log, onSourcePaused, now: () => new Date(t), maxFailures: 2, baseBackoffMs: 1000 });
@@ -84,9 +84,28 @@ describe('feed poller', () => {
     await store.close();
   });
 
+  it('pauses a FEEDS source on an internal address at once, logs it once as an operator error and tells staff once', async () => {
+    const store = await createArticleStore({ log });
+    const { log: captured, lines } = capturingLogger('warn');
+    // The production default: no address policy given.
+    const importer = createImporter({ store, lexicon, log });
+    const onSourcePaused = vi.fn();
+    const internal = `${site.base}/feed.rss`;
+    const poller = createFeedPoller({ importer, sources: [internal], log: captured, onSourcePaused });
+    const first = await poller.poll();
+    expect(first.results[0]!.summary.source.forbidden).toBe('address');
+    expect(poller.status()[0]).toMatchObject({ failures: 1, paused: true });
+    expect((await poller.poll()).paused).toEqual([internal]);
+    expect(lines.map((l) => [l.level, l.url, l.rule])).toEqual([[50, internal, 'address']]);
+    expect(onSourcePaused).toHaveBeenCalledTimes(1);
+    expect(onSourcePaused).toHaveBeenCalledWith(internal, 1, expect.stringMatching(/internal address refused/));
+    expect(site.requests).toEqual([]);
+    await store.close();
+  });
+
   it('does not run two rounds at once', async () => {
     const store = await createArticleStore({ log });
-    const importer = createImporter({ store, lexicon, log });
+    const importer = createImporter({ store, lexicon, log, fetch: { addressPolicy: site.access } });
     const poller = createFeedPoller({ importer, sources: [`${site.base}/feed.rss`], log });
     const [a, b] = await Promise.all([poller.poll(), poller.poll()]);
     expect(a).toBe(b);

@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AddressPolicy } from '../../src/ingest/address-guard.js';
 
 /** The fixture website's files. */
 export const SITE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/site');
@@ -113,9 +114,14 @@ export async function startSite() {
     send(200, text, TYPES[ext] ?? 'application/octet-stream');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  base = `http://127.0.0.1:${port}`;
+  /** What the importer must be allowed to reach this site: a loopback address (INGEST_ALLOW_PRIVATE) on a random port. */
+  const access: AddressPolicy = { allowPrivate: true, allowedPorts: [port] };
   return {
     base,
+    port,
+    access,
     requests,
     controls,
     /** Requests for one path. */

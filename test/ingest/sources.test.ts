@@ -80,11 +80,11 @@ describe('discoverEntries over HTTP', () => {
     site = await startSite();
   });
   afterAll(() => site.close());
-  const first = async (path: string) => (await createFetcher().fetch(`${site.base}${path}`)) as FetchedResource;
+  const first = async (path: string) => (await createFetcher({ addressPolicy: site.access }).fetch(`${site.base}${path}`)) as FetchedResource;
 
   it('follows a sitemap index to its sitemaps, reports the missing one and stops at the depth limit', async () => {
     const res = await first('/sitemap-index.xml');
-    const found = await discoverEntries(res, 'sitemapindex', { fetcher: createFetcher(), log: silentLogger(), maxSitemapDepth: 2 });
+    const found = await discoverEntries(res, 'sitemapindex', { fetcher: createFetcher({ addressPolicy: site.access }), log: silentLogger(), maxSitemapDepth: 2 });
     expect(found.entries.map((e) => e.url)).toEqual([`${site.base}/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html`, `${site.base}/hoat-dong/can-tho-quy-vi-nguoi-ngheo-46003.html`]);
     expect(found.entries[1]!.updatedAt).toBe('2024-10-18T00:00:00+07:00');
     expect(found.problems.map((p) => p.reason)).toEqual([expect.stringMatching(/nested deeper than 2 levels/), expect.stringMatching(/HTTP 404/)]);
@@ -93,14 +93,14 @@ describe('discoverEntries over HTTP', () => {
 
   it('follows list pagination up to the page limit', async () => {
     const res = await first('/tin-hoat-dong/');
-    const two = await discoverEntries(res, 'html', { fetcher: createFetcher(), log: silentLogger(), maxListPages: 2, now });
+    const two = await discoverEntries(res, 'html', { fetcher: createFetcher({ addressPolicy: site.access }), log: silentLogger(), maxListPages: 2, now });
     expect(two.entries.map((e) => e.url.replace(site.base, ''))).toEqual([
       '/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html',
       '/hoat-dong/gia-lai-ngay-hoi-dai-doan-ket-46002.html',
       '/hoat-dong/can-tho-quy-vi-nguoi-ngheo-46003.html',
     ]);
     expect(site.hits('/tin-hoat-dong/trang-3.html')).toHaveLength(0);
-    const three = await discoverEntries(res, 'html', { fetcher: createFetcher(), log: silentLogger(), maxListPages: 3, now });
+    const three = await discoverEntries(res, 'html', { fetcher: createFetcher({ addressPolicy: site.access }), log: silentLogger(), maxListPages: 3, now });
     expect(three.entries).toHaveLength(4);
   });
 });

@@ -1,4 +1,6 @@
 import KeyvRedis, { createClient, RedisErrorMessages } from '@keyv/redis';
+import type { Logger } from 'pino';
+import { StoreBreaker } from './breaker.js';
 
 /** How long a store operation may wait for Redis before it fails, in ms. */
 export const REDIS_COMMAND_TIMEOUT_MS = 3000;
@@ -13,6 +15,8 @@ export interface RedisAdapterOptions {
   commandTimeoutMs?: number;
   /** Fail an operation whose connection could not be opened after this long. @default REDIS_CONNECT_TIMEOUT_MS */
   connectTimeoutMs?: number;
+  /** The circuit breaker of the server: every operation goes through it, and dropped connections open it. */
+  breaker?: StoreBreaker;
 }
 
 /**
@@ -26,6 +30,8 @@ export interface RedisAdapterOptions {
  * index list would be written back empty. While Redis is unreachable, operations fail within
  * `connectTimeoutMs` (never connected) or `commandTimeoutMs` (connection lost, reconnecting in the background);
  * commands issued during a short outage wait in the client's queue and run when the connection is back.
+ * With `breaker` (see {@link createRedisBackend}), the first such failure opens it and later operations fail
+ * at once with StoreUnavailableError until its probe reaches the server again.
  */
 export function createRedisAdapter(url: string, options: RedisAdapterOptions = {}): RedisAdapter {
   const client = createClient({
@@ -44,7 +50,59 @@ export function createRedisAdapter(url: string, options: RedisAdapterOptions = {
     connectionTimeout: options.connectTimeoutMs ?? REDIS_CONNECT_TIMEOUT_MS,
     commandTimeoutMs: options.commandTimeoutMs ?? REDIS_COMMAND_TIMEOUT_MS,
     connectTimeoutMs: options.connectTimeoutMs ?? REDIS_CONNECT_TIMEOUT_MS,
+    breaker: options.breaker,
   });
+}
+
+/** True when Redis itself answered with an error (a bad command or script): the server is there. */
+function isErrorReply(err: unknown): boolean {
+  for (let proto = err === null || typeof err !== 'object' ? null : Object.getPrototypeOf(err); proto; proto = Object.getPrototypeOf(proto)) {
+    if ((proto as { constructor?: { name?: string } }).constructor?.name === 'ErrorReply') return true;
+  }
+  return false;
+}
+
+/** True when an operation failed for want of the server (not connected, timed out, connection lost), not by its answer. */
+export function isRedisOutage(err: unknown): boolean {
+  return !isErrorReply(err instanceof RedisStoreError ? err.cause : err);
+}
+
+/** One Redis server as the bot uses it: adapters (one connection each) behind one circuit breaker. */
+export interface RedisBackend {
+  /** A new adapter on the server (one per keyv namespace), behind the breaker. */
+  adapter(): RedisAdapter;
+  /** True when the server answers PING; fails at once with StoreUnavailableError while the breaker is open. */
+  ping(): Promise<boolean>;
+  readonly breaker: StoreBreaker;
+  /** Stop the breaker and close every connection opened here. */
+  close(): Promise<void>;
+}
+
+/**
+ * Open a Redis backend: the adapters it hands out share one {@link StoreBreaker}, so an outage is seen and
+ * logged once for the whole server, and the breaker's probe has a connection of its own that bypasses it.
+ */
+export function createRedisBackend(
+  url: string,
+  options: RedisAdapterOptions & { log: Logger; onChange?: (up: boolean) => void; probeIntervalMs?: number; reportIntervalMs?: number },
+): RedisBackend {
+  const timeouts = { commandTimeoutMs: options.commandTimeoutMs, connectTimeoutMs: options.connectTimeoutMs };
+  const probe = createRedisAdapter(url, timeouts);
+  const breaker = new StoreBreaker({ probe: () => probe.ping(), log: options.log, onChange: options.onChange, probeIntervalMs: options.probeIntervalMs, reportIntervalMs: options.reportIntervalMs });
+  const opened: RedisAdapter[] = [probe];
+  return {
+    adapter() {
+      const adapter = createRedisAdapter(url, { ...timeouts, breaker });
+      opened.push(adapter);
+      return adapter;
+    },
+    ping: () => breaker.run(() => probe.ping(), isRedisOutage),
+    breaker,
+    async close() {
+      breaker.stop();
+      await Promise.allSettled(opened.map((a) => a.disconnect()));
+    },
+  };
 }
 
 /** A store operation on Redis that failed or got no answer in time. */
@@ -60,20 +118,39 @@ export class RedisStoreError extends Error {
   }
 }
 
-/** The @keyv/redis adapter with errors that say what failed, closing without waiting on a server that is gone. */
+/**
+ * The @keyv/redis adapter with errors that say what failed, closing without waiting on a server that is gone.
+ * Given a breaker, its operations go through it, and connection errors go to it instead of the 'error' event
+ * (a reconnecting client reports one per attempt).
+ */
 export class RedisAdapter extends KeyvRedis<unknown> {
   constructor(
     client: ConstructorParameters<typeof KeyvRedis>[0],
-    options: ConstructorParameters<typeof KeyvRedis>[1] & { commandTimeoutMs: number; connectTimeoutMs: number },
+    options: ConstructorParameters<typeof KeyvRedis>[1] & { commandTimeoutMs: number; connectTimeoutMs: number; breaker?: StoreBreaker },
   ) {
     super(client, options);
     this.timeouts = { command: options.commandTimeoutMs, connect: options.connectTimeoutMs };
+    this.breaker = options.breaker;
   }
 
   private readonly timeouts: { command: number; connect: number };
+  private readonly breaker: StoreBreaker | undefined;
+
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'error' && this.breaker && args[0] instanceof Error && isRedisOutage(args[0])) {
+      this.breaker.fail(args[0]);
+      return true;
+    }
+    return super.emit(event, ...args);
+  }
+
+  /** Run one operation, through the breaker when there is one. */
+  private attempt<R>(operation: string, run: () => Promise<R>): Promise<R> {
+    return this.breaker ? this.breaker.run(() => this.call(operation, run), isRedisOutage) : this.call(operation, run);
+  }
 
   /** Run one operation; rethrow its failure as a RedisStoreError naming it (node-redis timeouts have no message). */
-  private async attempt<R>(operation: string, run: () => Promise<R>): Promise<R> {
+  private async call<R>(operation: string, run: () => Promise<R>): Promise<R> {
     try {
       return await run();
     } catch (err) {

@@ -1,5 +1,6 @@
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
+import { StoreUnavailableError } from './unavailable.js';
 
 /** Per-chat conversation state (short-lived context, pending choices). */
 export interface ChatState {
@@ -56,7 +57,10 @@ export interface StoreOptions {
  */
 export async function openNamespace<T>(options: StoreOptions, namespace: string): Promise<Keyv<T>> {
   const kv = new Keyv<T>({ store: options.adapter ? await options.adapter() : new Map(), namespace, throwOnErrors: true });
-  kv.on('error', (err: unknown) => options.log.error({ err, namespace }, 'store error'));
+  kv.on('error', (err: unknown) => {
+    // An outage is logged once by the store's circuit breaker, not on every refused call.
+    if (!(err instanceof StoreUnavailableError)) options.log.error({ err, namespace }, 'store error');
+  });
   return kv;
 }
 

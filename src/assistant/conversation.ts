@@ -8,9 +8,11 @@ import type { Lexicon } from '../search/lexicon.js';
 import { MAX_QUERY_CHARS } from '../search/query.js';
 import { tidySpacing } from '../search/sentences.js';
 import { timeKey, type ChatState, type Stores } from '../store/stores.js';
+import { StoreUnavailableError } from '../store/unavailable.js';
 import { cleanText, countChars, normalizeMessage, sliceChars } from '../text/normalize.js';
 import type { Answer, AnswerEngine, AnswerSource } from '../answer/index.js';
 import { formatDate, messages, webPage } from './messages.js';
+import { createStaffRecorder, type StaffRecorderOptions } from './recorder.js';
 /** A group of commands, buttons and typed answers handled outside the core (subscriptions, staff tools). */
 export interface ConversationFlow {
   /** Extra lines for /trogiup for this user (staff see their commands), if any. */
@@ -22,8 +24,14 @@ export interface ConversationFlow {
 
 /** What the core reports to the staff tools (the question inbox and statistics). */
 export interface ConversationEvents {
+  /** A question was answered (or not): called once, before the reply (metrics). */
+  answerGiven?(msg: InboundMessage, kind: 'answer' | 'no_answer', confidence: number): void;
+  /** Record a question for staff; called again if the store refused it as unavailable (a retry). */
   questionAnswered?(msg: InboundMessage, question: string, kind: 'answer' | 'no_answer', confidence: number, at: Date): Promise<void>;
+  /** Record a 👎 for staff; retried like questionAnswered. */
   thumbsDown?(msg: InboundMessage, question: string, at: Date): Promise<void>;
+  /** `count` records for staff were given up because the store stayed unavailable. */
+  recordsDropped?(count: number): void;
 }
 
 /** Settings of the conversation core. */
@@ -42,6 +50,8 @@ export interface ConversationOptions {
   /** Command groups tried in order: subscriptions (/dangky …), staff tools (/thongbao …). */
   flows?: ConversationFlow[];
   events?: ConversationEvents;
+  /** How records for staff wait and retry while the store is unavailable (see createStaffRecorder). */
+  records?: Omit<StaffRecorderOptions, 'log' | 'onDropped'>;
 }
 
 /** The channel-agnostic conversation: one inbound message in, replies out. */
@@ -129,6 +139,15 @@ export function createConversation(options: ConversationOptions): Conversation {
   const contextTtlMs = options.contextTtlMs ?? 10 * 60_000;
   const flood = new FloodGate(options.floodLimit ?? 20, options.floodWindowMs ?? 60_000);
   let latestCache: { size: number; docs: SearchDoc[] } | undefined;
+  // Records for staff never hold up a reply for long, and outlive a short store outage.
+  const recorder = createStaffRecorder({ ...options.records, log, onDropped: (count) => options.events?.recordsDropped?.(count) });
+  /** Chat states that could not be read: a button that needs one says the store is busy, not "expired". */
+  const unread = new WeakSet<ChatState>();
+  const expired = (state: ChatState): OutboundMessage[] => [{ text: unread.has(state) ? messages.storeUnavailable : messages.expired }];
+  /** Log a store failure, unless it is an outage (the store's breaker reports those). */
+  const logStoreError = (err: unknown, fields: Record<string, unknown>, what: string) => {
+    if (!(err instanceof StoreUnavailableError)) log.error({ err, ...fields }, what);
+  };
 
   const stateKey = (msg: InboundMessage) => `${msg.channel}:${msg.chatId}`;
 
@@ -208,13 +227,20 @@ export function createConversation(options: ConversationOptions): Conversation {
     const started = performance.now();
     const answer: Answer = engine.answer(question);
     log.debug({ channel: msg.channel, kind: answer.kind, confidence: answer.confidence, ms: Math.round(performance.now() - started) }, 'question answered');
-    if (answer.kind === 'answer' || answer.kind === 'no_answer') {
-      await options.events?.questionAnswered?.(msg, question, answer.kind, answer.confidence, at).catch((err: unknown) => log.error({ err }, 'could not record a question for staff'));
+    const answered = options.events?.questionAnswered;
+    const recorded: Promise<void>[] = [];
+    if (answer.kind === 'answer' || answer.kind === 'no_answer') options.events?.answerGiven?.(msg, answer.kind, answer.confidence);
+    if (answered && (answer.kind === 'answer' || answer.kind === 'no_answer')) {
+      const kind = answer.kind;
+      recorded.push(recorder.record({ what: 'could not record a question for staff', fields: { question, kind } }, () => answered(msg, question, kind, answer.confidence, at)));
     }
     if (answer.kind === 'no_answer') {
       const record = { channel: msg.channel, chatId: msg.chatId, question, confidence: answer.confidence, closest: answer.sources.map((s) => s.id), at: at.toISOString() };
-      // If the store is down the question still reaches staff through the log.
-      await stores.unanswered.set(timeKey(msg.channel, at), record).catch((err: unknown) => log.error({ err, unanswered: record }, 'could not record an unanswered question'));
+      // If the store stays down the question still reaches staff through the log.
+      recorded.push(recorder.record({ what: 'could not record an unanswered question', fields: { unanswered: record } }, () => stores.unanswered.set(timeKey(msg.channel, at), record)));
+    }
+    await Promise.all(recorded);
+    if (answer.kind === 'no_answer') {
       state.options = answer.sources.map((s) => s.id);
       state.optionsFor = question;
       return [withButtons(state, { text: answer.text, buttons: answer.sources.map((s, i) => [{ label: s.title, data: `opt:${i}` }]) })];
@@ -261,15 +287,16 @@ export function createConversation(options: ConversationOptions): Conversation {
     const [kind, arg, qid] = data.split(':');
     if (kind === 'fb' && (arg === 'up' || arg === 'down')) {
       const answered = qid ? state.answers?.[qid] : undefined;
-      if (!answered) return [{ text: messages.expired }];
+      if (!answered) return expired(state);
       const record = { channel: msg.channel, chatId: msg.chatId, question: answered.question, sourceIds: answered.sourceIds, vote: arg, at: at.toISOString() } as const;
       try {
         await stores.feedback.set(timeKey(msg.channel, at), record);
-        if (arg === 'down') await options.events?.thumbsDown?.(msg, answered.question, at);
       } catch (err) {
-        log.error({ err, feedback: record }, 'could not store feedback');
+        logStoreError(err, { feedback: record }, 'could not store feedback');
         return [{ text: messages.storeDown }];
       }
+      const thumbsDown = options.events?.thumbsDown;
+      if (arg === 'down' && thumbsDown) await recorder.record({ what: 'could not record a 👎 for staff', fields: { question: answered.question } }, () => thumbsDown(msg, answered.question, at));
       return [{ text: messages.feedbackThanks }];
     }
     if (kind === 'ex') {
@@ -279,7 +306,7 @@ export function createConversation(options: ConversationOptions): Conversation {
     if (kind === 'opt') {
       const docId = state.options?.[Number(arg)];
       const answer = docId ? engine.answerFrom(state.optionsFor ?? '', docId) : undefined;
-      if (!answer) return [{ text: messages.expired }];
+      if (!answer) return expired(state);
       const source = answer.sources[0]!;
       return [{ text: answer.body ?? answer.text, links: source.url ? [{ title: source.title, url: source.url }] : [] }];
     }
@@ -290,7 +317,7 @@ export function createConversation(options: ConversationOptions): Conversation {
       return [{ text: messages.card(tidySpacing(doc.title), formatDate(doc.publishedAt), summary), links: doc.url ? [{ title: tidySpacing(doc.title), url: doc.url }] : [] }];
     }
     if (kind === 'more') {
-      if (!state.search) return [{ text: messages.expired }];
+      if (!state.search) return expired(state);
       return [withButtons(state, searchPage(state))];
     }
     return [{ text: messages.expired }];
@@ -304,7 +331,8 @@ export function createConversation(options: ConversationOptions): Conversation {
       case 'trogiup': {
         const extra: string[] = [];
         for (const flow of options.flows ?? []) {
-          const more = await flow.help?.(msg);
+          // Help is shown without the store: a flow that needs it to tell staff apart adds nothing meanwhile.
+          const more = await flow.help?.(msg).catch((err: unknown) => void logStoreError(err, {}, 'could not list commands'));
           if (more) extra.push(more);
         }
         return [{ text: [messages.help, ...extra].join('\n\n') }];
@@ -336,7 +364,13 @@ export function createConversation(options: ConversationOptions): Conversation {
     if (verdict === 'warn') return [{ text: messages.flood }];
     const key = stateKey(msg);
     // A store that is down costs the conversation its context, not its answer.
-    const state: ChatState = (await stores.chats.get(key).catch((err: unknown) => void log.error({ err, key }, 'could not read chat state'))) ?? {};
+    let isUnread = false;
+    const state: ChatState =
+      (await stores.chats.get(key).catch((err: unknown) => {
+        isUnread = true;
+        logStoreError(err, { key }, 'could not read chat state');
+      })) ?? {};
+    if (isUnread) unread.add(state);
     let replies: OutboundMessage[];
     // The limit is in characters of the normalized text, so a question typed in decomposed form fits as it reads.
     const message = normalizeMessage(msg.text ?? '');
@@ -358,12 +392,13 @@ export function createConversation(options: ConversationOptions): Conversation {
           replies = typed ? typed.map((r) => withButtons(state, r)) : await answerQuestion(msg, state, resolveFollowUp(text, state, at.getTime()), at);
         }
       } catch (err) {
-        // The subscription store is down: say so, keep serving.
-        log.error({ err, channel: msg.channel, chatId: msg.chatId }, 'could not handle a message');
-        replies = [{ text: messages.storeBusy }];
+        // A command needs the store and it is unavailable (or failed): say so at once, keep serving.
+        logStoreError(err, { channel: msg.channel, chatId: msg.chatId }, 'could not handle a message');
+        replies = [{ text: err instanceof StoreUnavailableError ? messages.storeUnavailable : messages.storeBusy }];
       }
     }
-    await stores.chats.set(key, state, 7 * 24 * 3_600_000).catch((err: unknown) => log.error({ err, key }, 'could not save chat state'));
+    // A state that could not be read is not written back: it would replace the stored one with a blank.
+    if (!isUnread) await stores.chats.set(key, state, 7 * 24 * 3_600_000).catch((err: unknown) => logStoreError(err, { key }, 'could not save chat state'));
     return replies;
   }
 

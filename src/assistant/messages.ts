@@ -101,6 +101,8 @@ export const messages = {
   textOnly: 'Hiện tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi nhé.',
   storeDown: 'Xin lỗi, hệ thống đang bận nên chưa lưu được góp ý của bạn. Bạn thử lại sau ít phút nhé.',
   storeBusy: 'Xin lỗi, hệ thống đang bận nên chưa lưu được yêu cầu của bạn. Bạn thử lại sau ít phút nhé.',
+  /** A command that needs the store while the store is unavailable (answered at once; questions still are). */
+  storeUnavailable: 'Hệ thống đang bận, bạn thử lại sau ít phút.',
 } as const;
 
 /** Zalo bots have no buttons: what stands in for them. */

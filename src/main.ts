@@ -17,7 +17,8 @@ import { staffText } from './assistant/messages.js';
 import { createBroadcastStore } from './store/broadcasts.js';
 import { createSubscriptionStore } from './store/subscriptions.js';
 import { createRedisLease, createSqliteLease, type Lease } from './store/lock.js';
-import { createRedisAdapter } from './store/redis.js';
+import { createRedisBackend } from './store/redis.js';
+import { StoreUnavailableError } from './store/unavailable.js';
 import { createMetrics } from './metrics.js';
 import { createChangeLog } from './store/changes.js';
 import { createIndexSync } from './search/sync.js';
@@ -36,9 +37,11 @@ async function start(config: Config): Promise<void> {
   const contentDir = resolve(config.CONTENT_DIR);
   const lexicon = loadLexicon(join(contentDir, 'lexicon'));
   const dataDir = resolve(config.DATA_DIR);
-  // One adapter (connection) per keyv namespace, as the stores expect.
+  const metrics = createMetrics();
+  // One adapter (connection) per keyv namespace, as the stores expect; on Redis they share one circuit breaker.
   const redisUrl = config.REDIS_URL;
-  const adapter = redisUrl ? async () => createRedisAdapter(redisUrl) : () => createSqliteAdapter(dataDir);
+  const redis = redisUrl ? createRedisBackend(redisUrl, { log: log.child({ module: 'store' }), onChange: (up) => metrics.storeUp(up) }) : undefined;
+  const adapter = redis ? async () => redis.adapter() : () => createSqliteAdapter(dataDir);
   // Imported articles live in the store; they are indexed with the files and kept in the same snapshot
   // (keyed on the store's version), so a restart does not index them again.
   const articles = await createArticleStore({ adapter, log: log.child({ module: 'store' }) });
@@ -50,14 +53,11 @@ async function start(config: Config): Promise<void> {
   });
   if (problems.length > 0) log.warn({ skipped: problems.length }, 'some content records were skipped');
   const engine = createAnswerEngine({ index, lexicon, tuning: { minConfidence: config.ANSWER_MIN_CONFIDENCE } });
-  const metrics = createMetrics();
   metrics.indexSize(index.size);
   const stores = await createStores({ adapter, log: log.child({ module: 'store' }) });
   const staffStore = await createStaffStore({ adapter, log: log.child({ module: 'store' }) });
   const leaseAdapter = redisUrl ? undefined : await createSqliteAdapter(dataDir);
-  const redisLease = redisUrl ? createRedisLease(redisUrl) : undefined;
-  const lease: Lease = redisLease ?? (await createSqliteLease(leaseAdapter!));
-  const probe = redisUrl ? createRedisAdapter(redisUrl) : undefined;
+  const lease: Lease = redis ? createRedisLease(redis.adapter()) : await createSqliteLease(leaseAdapter!);
   // Leases also guard the subscription index lists, so instances sharing a store lose no subscriber.
   const subscriptions = await createSubscriptionStore({ adapter, log: log.child({ module: 'store' }), lease });
   const broadcasts = await createBroadcastStore({ adapter, log: log.child({ module: 'store' }), lease });
@@ -65,6 +65,7 @@ async function start(config: Config): Promise<void> {
   // Announcements, removals and imports made on one instance reach the others' indexes within seconds.
   const changes = await createChangeLog({ adapter, log: log.child({ module: 'store' }), lease });
   const indexSync = await createIndexSync({ index, changes, log: log.child({ module: 'index' }) });
+  metrics.storeUp(true);
   if (redisUrl) log.info({ redis: new URL(redisUrl).host }, 'state store ready (Redis)');
   else log.info({ file: sqliteFile(dataDir) }, 'state store ready');
   const channels: (TelegramChannel | ZaloChannel)[] = [];
@@ -162,9 +163,14 @@ async function start(config: Config): Promise<void> {
     log: log.child({ module: 'ingest' }),
     onSourcePaused: (url, failures, reason) => void tellStaff(staffText.sourcePaused(url, failures, String(reason))),
   });
-  /** One instance polls the sources per round (a lease), whichever fires first. */
+  /** One instance polls the sources per round (a lease), whichever fires first; none while the store is unavailable. */
   const pollRound = async () => {
-    if (config.FEEDS.length === 0 || !(await lease.acquire('ingest:poll', instanceId, 10 * 60_000))) return;
+    if (config.FEEDS.length === 0) return;
+    const isMine = await lease.acquire('ingest:poll', instanceId, 10 * 60_000).catch((err: unknown) => {
+      if (err instanceof StoreUnavailableError) return false;
+      throw err;
+    });
+    if (!isMine) return;
     try {
       const summary = await poller.poll();
       log.info({ summary }, 'import round done');
@@ -176,17 +182,19 @@ async function start(config: Config): Promise<void> {
   const subscriptionFlow = createSubscriptionFlow({ subscriptions, digest, lexicon, pushChannels: new Set(byId.keys()), log: log.child({ module: 'subscribe' }) });
   const conversation = createConversation({ engine, index, lexicon, stores, flows: [subscriptionFlow, staffFlow],
     events: {
-      async questionAnswered(msg, question, kind, confidence, at) {
+      answerGiven(msg, kind, confidence) {
         if (kind === 'answer') metrics.answerConfidence(confidence);
         else metrics.unanswered(msg.channel);
-        await staffFlow.questionAnswered(msg, question, kind, confidence, at);
       },
+      questionAnswered: (msg, question, kind, confidence, at) => staffFlow.questionAnswered(msg, question, kind, confidence, at),
       thumbsDown: (msg, question, at) => staffFlow.thumbsDown(msg, question, at),
+      recordsDropped: (count) => metrics.storeRecordsDropped(count),
     }, log: log.child({ module: 'conversation' }) });
   const started = new Set<ChannelId>();
   const readiness = {
     index: () => (index.size > 0 ? true : 'index is empty'),
-    store: async () => (probe ? probe.ping() : (await stores.chats.get('readyz:probe'), true)),
+    // On Redis: 'store unavailable' at once while the breaker is open, else a PING.
+    store: async () => (redis ? redis.ping() : (await stores.chats.get('readyz:probe'), true)),
     ...Object.fromEntries(channels.map((c) => [c.id, () => (started.has(c.id) ? true : 'not started')])),
   };
   const indexGauge = setInterval(() => metrics.indexSize(index.size), 15_000);
@@ -228,7 +236,15 @@ async function start(config: Config): Promise<void> {
     const name = `poll:${channel.id}`;
     let polling = false;
     const guard = async () => {
-      const held = await lease.acquire(name, instanceId, leaseTtlMs).catch(() => false);
+      let held: boolean;
+      try {
+        held = await lease.acquire(name, instanceId, leaseTtlMs);
+      } catch (err) {
+        // A store that cannot be asked is not a lost lease: go on as before until it answers; the lease is
+        // renewed then, unless another instance took it meanwhile.
+        if (!(err instanceof StoreUnavailableError)) log.warn({ channel: channel.id, reason: (err as Error)?.message }, 'polling lease not checked');
+        return;
+      }
       if (held && !polling) {
         polling = true;
         await startChannel(channel);
@@ -251,9 +267,11 @@ async function start(config: Config): Promise<void> {
   void digest.recover(new Date()).catch((err: unknown) => log.error({ err }, 'digest recovery failed'));
   const digestTask = scheduleDigest(digest, config.DIGEST_CRON, log.child({ module: 'digest' }));
   // Take over what a dead instance left: its leases expire, then the next sweep here resumes the work.
+  // A sweep during a store outage waits for the next one (the breaker logs the outage).
+  const quiet = (what: string) => (err: unknown) => void (err instanceof StoreUnavailableError || log.error({ err }, what));
   const sweeper = setInterval(() => {
-    void digest!.sweep().catch((err: unknown) => log.error({ err }, 'digest sweep failed'));
-    void announcements!.sweep().catch((err: unknown) => log.error({ err }, 'announcement sweep failed'));
+    void digest!.sweep().catch(quiet('digest sweep failed'));
+    void announcements!.sweep().catch(quiet('announcement sweep failed'));
   }, (config.LEASE_TTL_SECONDS * 1000) / 2);
   sweeper.unref();
   indexSync.start();
@@ -273,7 +291,7 @@ async function start(config: Config): Promise<void> {
     indexSync.stop();
     announcements?.stop();
     void Promise.allSettled([broadcaster.stop(), ...channels.map((c) => c.stop())]).then(() =>
-      server.close(() => void Promise.allSettled([stores.close(), subscriptions.close(), broadcasts.close(), staffStore.close(), changes.close(), importer.idle().then(() => articles.close()), leaseAdapter?.disconnect(), redisLease?.close(), probe?.disconnect()]).finally(() => process.exit(0))),
+      server.close(() => void Promise.allSettled([stores.close(), subscriptions.close(), broadcasts.close(), staffStore.close(), changes.close(), importer.idle().then(() => articles.close()), leaseAdapter?.disconnect(), redis?.close()]).finally(() => process.exit(0))),
     );
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();

@@ -39,6 +39,10 @@ export interface Metrics {
   indexSize(documents: number): void;
   /** `count` imported items ended with `outcome`, e.g. added, updated, unchanged, rejected (`mattran_import_results_total`). */
   importResult(outcome: string, count?: number): void;
+  /** Whether the state store answers: 1 up, 0 unavailable (`mattran_store_up`). */
+  storeUp(up: boolean): void;
+  /** `count` records for staff (question statistics, inbox) given up while the store was unavailable (`mattran_store_records_dropped_total`). */
+  storeRecordsDropped(count?: number): void;
   /** The exposition text for GET /metrics. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -81,6 +85,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const blocked = new Counter({ name: 'mattran_blocked_subscribers_total', help: 'Subscribers found blocked or gone, by channel', labelNames: ['channel'], registers });
   const indexDocuments = new Gauge({ name: 'mattran_index_documents', help: 'Documents in the search index', registers });
   const imports = new Counter({ name: 'mattran_import_results_total', help: 'Imported items, by outcome', labelNames: ['outcome'], registers });
+  const storeUp = new Gauge({ name: 'mattran_store_up', help: 'Whether the state store answers (1) or is unavailable (0)', registers });
+  const recordsDropped = new Counter({ name: 'mattran_store_records_dropped_total', help: 'Records for staff given up while the store was unavailable', registers });
 
   const latencySeconds = (channel: ChannelId, seconds: number) => latency.observe({ channel }, seconds);
 
@@ -101,6 +107,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     subscriberBlocked: (channel) => blocked.inc({ channel }),
     indexSize: (documents) => indexDocuments.set(documents),
     importResult: (outcome, count = 1) => imports.inc({ outcome }, count),
+    storeUp: (up) => storeUp.set(up ? 1 : 0),
+    storeRecordsDropped: (count = 1) => recordsDropped.inc(count),
     render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { SearchDoc } from '../content/types.js';
 import type { ChangeLog } from '../store/changes.js';
+import { StoreUnavailableError } from '../store/unavailable.js';
 import type { ArticleIndex } from './article-index.js';
 
 /** What publishes content changes: the local index at once, the other instances through the change log. */
@@ -53,7 +54,9 @@ export async function createIndexSync(options: { index: ArticleIndex; changes: C
       return pulling;
     },
     start(): void {
-      timer = setInterval(() => void this.pull().catch((err: unknown) => log.warn({ err }, 'could not pull index changes')), options.intervalMs ?? 2000);
+      // During a store outage the pull waits for the store; its breaker reports the outage.
+      const failed = (err: unknown) => void (err instanceof StoreUnavailableError || log.warn({ err }, 'could not pull index changes'));
+      timer = setInterval(() => void this.pull().catch(failed), options.intervalMs ?? 2000);
       timer.unref();
     },
     stop(): void {

@@ -87,6 +87,7 @@ describe.skipIf(!hasRedis)('a Redis outage', () => {
         const { replies } = (await res.json()) as { replies: { text: string }[] };
         return { text: replies.map((r) => r.text).join('\n'), ms: performance.now() - started };
       };
+      const storeUp = async () => /^mattran_store_up (\d)$/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1];
       const getUpdates = () => fake.calls.filter((c) => c.api === 'getUpdates').length;
       await waitFor(() => getUpdates() > 0, 30_000);
       expect((await ready()).status).toBe(200);
@@ -100,6 +101,7 @@ describe.skipIf(!hasRedis)('a Redis outage', () => {
       for (const deadline = Date.now() + 10_000; down.status === 200 && Date.now() < deadline; down = await ready()) await new Promise((r) => setTimeout(r, 100));
       expect(down.status).toBe(503);
       expect(down.body.checks.store).toBe('store unavailable');
+      expect(await storeUp()).toBe('0');
 
       const answered = await chat(question);
       expect(answered.text).toContain('Phạm Thị Hân');
@@ -120,6 +122,7 @@ describe.skipIf(!hasRedis)('a Redis outage', () => {
       let back = await ready();
       for (const deadline = Date.now() + 15_000; back.status !== 200 && Date.now() < deadline; back = await ready()) await new Promise((r) => setTimeout(r, 100));
       expect(back.status).toBe(200);
+      expect(await storeUp()).toBe('1');
       // The instance kept its polling lease through the outage.
       await waitFor(() => lines.some((l) => l.msg === 'store back'), 5000);
       await new Promise((r) => setTimeout(r, 1500));

@@ -238,6 +238,9 @@ export const staffText = {
   importDone: (s: { new: number; updated: number; skipped: number; failed: number }, titles: string[]) =>
     [`Nhập bài: mới ${s.new}, cập nhật ${s.updated}, bỏ qua (đã có, không đổi) ${s.skipped}, lỗi ${s.failed}.`, ...titles.slice(0, 5).map((t) => `• ${t}`)].join('\n'),
   importFailed: (reason: string) => `Không nhập được: ${reason}`,
+  importForbiddenAddress: 'Địa chỉ nội bộ không được phép: bot chỉ nhập bài từ địa chỉ công khai trên Internet.',
+  importForbiddenPort: 'Cổng này không được phép: bot chỉ nhập bài qua các cổng máy chủ cho phép (mặc định 80, 443, 8080).',
+  importRefusedDetail: (url: string, rule: 'address' | 'port') => `${url} (${rule === 'address' ? 'địa chỉ nội bộ' : 'cổng không được phép'})`,
   sourcePaused: (url: string, failures: number, reason: string) => `⚠️ Nguồn tin ${url} đã tạm dừng sau ${failures} lần lỗi liên tiếp: ${reason}. Kiểm tra nguồn rồi khởi động lại dịch vụ để thử lại.`,
   removeUsage: 'Cách dùng: /xoabai <mã bài>. Mã bài có trong kết quả /tim của cán bộ.',
   removeMissing: (id: string) => `Không có bài nào mã “${id}”.`,

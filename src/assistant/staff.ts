@@ -34,8 +34,8 @@ export interface StaffFlowOptions {
   log: Logger;
   /** Where removals go (other instances too); the local index when absent. */
   publisher?: IndexPublisher;
-  /** Imports one URL (/nhapbai); absent when the importer is not enabled. */
-  importUrl?: (url: string) => Promise<{ new: number; updated: number; skipped: number; failed: { url: string; reason: string }[]; items: { title: string }[] }>;
+  /** Imports one URL (/nhapbai); absent when the importer is not enabled. `source.forbidden`: refused by the address policy. */
+  importUrl?: (url: string) => Promise<{ new: number; updated: number; skipped: number; failed: { url: string; reason: string }[]; items: { title: string }[]; source: { forbidden?: 'address' | 'port' } }>;
 }
 
 const who = (msg: InboundMessage) => `${msg.channel}:${msg.userId}`;
@@ -189,6 +189,12 @@ export function createStaffFlow(options: StaffFlowOptions) {
         if (!/^https?:\/\/\S+$/i.test(url)) return [{ text: t.importUsage }];
         if (!options.importUrl) return [{ text: t.importUnavailable }];
         const summary = await options.importUrl(url);
+        const refused = summary.source.forbidden;
+        if (refused) {
+          log.warn({ who: who(msg), url, rule: refused }, 'import refused by the address policy');
+          await audit(msg, at, '/nhapbai', 'denied', t.importRefusedDetail(url, refused));
+          return [{ text: refused === 'address' ? t.importForbiddenAddress : t.importForbiddenPort }];
+        }
         const outcome = summary.failed.length > 0 && summary.new + summary.updated === 0 ? 'failed' : 'ok';
         await audit(msg, at, '/nhapbai', outcome, `${url} (mới ${summary.new}, cập nhật ${summary.updated}, lỗi ${summary.failed.length})`);
         if (summary.new + summary.updated + summary.skipped === 0 && summary.failed.length > 0) return [{ text: t.importFailed(summary.failed[0]!.reason) }];

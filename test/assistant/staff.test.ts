@@ -247,6 +247,29 @@ describe('staff tools', () => {
     }
   });
 
+  it('/nhapbai of an internal address answers "Địa chỉ nội bộ không được phép", audits the refusal and fetches nothing', async () => {
+    const site = await startSite();
+    try {
+      const articles = await createArticleStore({ log: silentLogger() });
+      // The production default: no address policy given, as main.ts without INGEST_ALLOW_PRIVATE.
+      const importer = createImporter({ store: articles, index: bot.index, lexicon, log: silentLogger() });
+      const flow = createStaffFlow({ staff, admins: new Set(['telegram:1']), announcements: bot.announcements, subscriptions, broadcasts, index: bot.index, lexicon, log: silentLogger(), importUrl: (url) => importer.importUrl(url) });
+      const talk = createConversation({ engine: engineFor({ index: bot.index, lexicon }), index: bot.index, lexicon, stores: await createStores({ log: silentLogger() }), flows: [flow], log: silentLogger() });
+      const [redis] = await talk.handle(admin('/nhapbai http://127.0.0.1:6379/'));
+      expect(redis!.text).toBe(staffText.importForbiddenAddress);
+      expect(redis!.text).toContain('Địa chỉ nội bộ không được phép');
+      expect((await staff.audit.latest(1, new Date()))[0]).toMatchObject({ who: 'telegram:1', action: '/nhapbai', outcome: 'denied', detail: 'http://127.0.0.1:6379/ (địa chỉ nội bộ)' });
+      const page = `${site.base}/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html`;
+      expect((await talk.handle(admin(`/nhapbai ${page}`)))[0]!.text).toBe(staffText.importForbiddenAddress);
+      expect(site.requests).toEqual([]);
+      const [log] = await talk.handle(admin('/nhatky 2'));
+      expect(log!.text).toContain(`/nhapbai ${page} (địa chỉ nội bộ) → bị từ chối`);
+      await articles.close();
+    } finally {
+      await site.close();
+    }
+  });
+
   it('/xoabai takes an item out of search and digests, and it stays out after a restart', async () => {
     const [missing] = await conversation.handle(admin('/xoabai khong-co'));
     expect(missing!.text).toContain('Không có bài nào');

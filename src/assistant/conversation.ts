@@ -60,6 +60,13 @@ export interface Conversation {
 }
 
 const PAGE_SIZE = 5;
+/** Longest sender name the bot greets by (Telegram allows 64 characters for a first name). */
+const MAX_NAME_CHARS = 64;
+
+/** The sender's name as the bot may echo it: normalized like any inbound text, and short. */
+function displayName(msg: InboundMessage): string | undefined {
+  return msg.displayName ? sliceChars(cleanText(msg.displayName), MAX_NAME_CHARS) || undefined : undefined;
+}
 const SEARCH_DEPTH = 50;
 /** Two results closer than this (score ratio) are offered as a choice. */
 const CLOSE_RATIO = 0.92;
@@ -326,7 +333,7 @@ export function createConversation(options: ConversationOptions): Conversation {
   async function command(msg: InboundMessage, state: ChatState, name: string, args: string, at: Date): Promise<OutboundMessage[]> {
     switch (name) {
       case 'start':
-        return [withButtons(state, { text: messages.welcome(msg.displayName), buttons: webPage.examples.map((q, i) => [{ label: q, data: `ex:${i}` }]) })];
+        return [withButtons(state, { text: messages.welcome(displayName(msg)), buttons: webPage.examples.map((q, i) => [{ label: q, data: `ex:${i}` }]) })];
       case 'help':
       case 'trogiup': {
         const extra: string[] = [];
@@ -342,10 +349,10 @@ export function createConversation(options: ConversationOptions): Conversation {
         return [docs.length ? withButtons(state, listMessage(messages.latestTitle, docs)) : { text: messages.latestNone }];
       }
       case 'chuongtrinh':
-        return [withButtons(state, programs(args))];
+        return [withButtons(state, programs(cleanText(args)))];
       case 'tim':
         if (!args) return [{ text: messages.searchUsage }];
-        state.search = { query: sliceChars(args, MAX_QUERY_CHARS), offset: 0 };
+        state.search = { query: sliceChars(cleanText(args), MAX_QUERY_CHARS), offset: 0 };
         return [withButtons(state, searchPage(state))];
       default: {
         for (const flow of options.flows ?? []) {

@@ -6,7 +6,7 @@
  * every Unicode space stand between words, so they become a plain space: deleting them would glue the words
  * around them together. A zero-width joiner stays only inside an emoji sequence ("👩‍💻"); elsewhere it too is
  * read as a space. Control, bidi and other format characters carry no text and are removed, as are lone
- * surrogates. Tab and line breaks are kept for the callers that keep lines.
+ * surrogates. Tab and line breaks are kept for the callers that keep lines, every line break as "\n".
  */
 
 /** C0/C1 controls except tab, line feed and carriage return; soft hyphen; bidi marks, embeddings and isolates; lone surrogates. */
@@ -15,9 +15,9 @@ const REMOVED = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061
 const SEPARATORS =
   /[\p{Zs}\u180e\u200b\u200c\u2028\u2029\u2060-\u2064\ufeff]|(?<!\p{Extended_Pictographic}[\ufe0f\u{1f3fb}-\u{1f3ff}]?)\u200d|\u200d(?!\p{Extended_Pictographic})/gu;
 
-/** Remove control and format characters and turn invisible separators and Unicode spaces into " "; keeps tabs and line breaks. */
+/** Remove control and format characters and turn invisible separators and Unicode spaces into " "; keeps tabs and line breaks ("\n"). */
 export function cleanInvisible(text: string): string {
-  return text.replace(REMOVED, '').replace(SEPARATORS, ' ');
+  return text.replace(/\r\n?/g, '\n').replace(REMOVED, '').replace(SEPARATORS, ' ');
 }
 
 /** An inbound message as the bot reads it: NFC, {@link cleanInvisible}, trimmed; line breaks kept. */

@@ -167,6 +167,22 @@ describe('conversation', () => {
     expect(reply!.text).toContain('Kết quả cho “Quảng Bình”');
   });
 
+  it('echoes search words on one line, without control characters', async () => {
+    const [reply] = await conversation.handle(msg('/tim Quảng\r\nBình'));
+    expect(reply!.text).toContain('Kết quả cho “Quảng Bình”');
+    const [none] = await conversation.handle(msg('/tim xyzw\r\n!'));
+    expect(none!.text).toContain('Không tìm thấy bài nào cho “xyzw !”');
+  });
+
+  it('greets by a name cleaned like any inbound text, and at most 64 characters of it', async () => {
+    const [welcome] = await conversation.handle(msg('/start', { displayName: 'La\u200bn\u0000\u202e\ud800' }));
+    expect(welcome!.text).toMatch(/^Xin chào La n!/);
+    const [long] = await conversation.handle(msg('/start', { chatId: '44', displayName: 'Ê'.repeat(100) }));
+    expect(long!.text).toMatch(new RegExp(`^Xin chào ${'Ê'.repeat(64)}!`));
+    const [blank] = await conversation.handle(msg('/start', { chatId: '45', displayName: '\u200b\u0000' }));
+    expect(blank!.text).toMatch(/^Xin chào!/);
+  });
+
   it('answers "UBND là gì?" from the abbreviation list, with no article link and nothing recorded for staff', async () => {
     const [reply] = await conversation.handle(msg('UBND là gì?'));
     expect(reply!.text).toBe('UBND là viết tắt của “Uỷ ban nhân dân”.');

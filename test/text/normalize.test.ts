@@ -19,6 +19,10 @@ describe('text normalization', () => {
     expect(cleanInvisible('a\u200db 👩\u200dx')).toBe('a b 👩 x');
   });
 
+  it('writes every line break as \\n', () => {
+    expect(normalizeMessage('Dòng 1\r\nDòng 2\rDòng 3')).toBe('Dòng 1\nDòng 2\nDòng 3');
+  });
+
   it('composes to NFC', () => {
     expect(normalizeMessage('Ho\u0300a Bi\u0300nh'.normalize('NFD'))).toBe('Hòa Bình');
   });

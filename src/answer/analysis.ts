@@ -1,0 +1,128 @@
+/**
+ * Analysis of a document for re-ranking and quoting: its sentences, each with its folded and accented terms,
+ * pairs and triples, and what it has the shape of (a number, a date, a person, a place).
+ */
+import type { SearchDoc } from '../content/types.js';
+import { clauses, foldDiacritics, foldToken, normalizeText, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
+import type { Lexicon, Province } from '../search/lexicon.js';
+import { splitSentences } from '../search/sentences.js';
+import type { DocInfo, SentenceInfo, SentenceWords } from './types.js';
+
+const PERSON_TITLE = /(^|\s)(ông|bà|đồng chí|chủ tịch|bí thư|giám đốc|trưởng ban)\s/u;
+const NAME_RUN = /[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+/u;
+/**
+ * A place: after "tại"/"ở", an administrative unit or a cemetery, a capitalised name — not a legal reference or
+ * a meeting ("tại Điều 5", "tại Hội nghị", "văn bản Luật").
+ */
+export const PLACE = /(?:^|\s)(?:tại|ở|xã|huyện|tỉnh|quận|phường|thị trấn|thị xã|thành phố|TP\.?|ấp|thôn|(?<!văn )bản|làng|nghĩa trang|Nghĩa trang)\s+(?!(?:Điều|Khoản|Chương|Mục|Nghị|Luật|Quyết|Thông|Chỉ|Hội nghị|Đại hội|Kỳ họp|Phiên|Văn bản|Quy)(?![\p{L}\p{M}]))\p{Lu}/u;
+const DATE = /\b\d{1,2}[/.-]\d{1,2}\b|\bnăm \d{4}\b|\bngày \d{1,2}\b|\btháng \d{1,2}\b/u;
+
+/** One pass over a sentence: its folded and accented syllables, pairs and triples. */
+export function analyseSentence(text: string): SentenceInfo {
+  const terms = new Set<string>();
+  const exact = new Set<string>();
+  const triples = new Set<string>();
+  for (const clause of clauses(text)) {
+    const folded = clause.map(foldToken);
+    for (let i = 0; i < clause.length; i++) {
+      terms.add(folded[i]!);
+      exact.add(clause[i]!);
+      if (i > 0) terms.add(pairTerm(folded[i - 1]!, folded[i]!));
+      if (i > 1) triples.add(`${folded[i - 2]}${PAIR_JOINER}${folded[i - 1]}${PAIR_JOINER}${folded[i]}`);
+    }
+  }
+  return {
+    text,
+    terms,
+    exact,
+    triples,
+    numbers: [...exact].filter((t) => /\d/.test(t) && !/^(19|20)\d\d$/.test(t)),
+    hasDate: DATE.test(text),
+    hasPerson: PERSON_TITLE.test(text.toLowerCase()) || NAME_RUN.test(text),
+    hasPlace: PLACE.test(text.charAt(0).toLowerCase() + text.slice(1)),
+  };
+}
+
+/** `namesPlace`: whether a sentence names a place the lexicon knows (a province), for {@link SentenceInfo.hasPlace}. */
+export function analyseDoc(doc: SearchDoc, namesPlace: (s: SentenceInfo) => boolean): DocInfo {
+  const title = analyseSentence(doc.title);
+  const terms = new Set<string>(title.terms);
+  const exact = new Set<string>(title.exact);
+  const sentences: SentenceInfo[] = [];
+  for (const text of splitSentences([doc.summary, doc.body].filter(Boolean).join('\n'))) {
+    const sentence = analyseSentence(text);
+    if (!sentence.hasPlace) sentence.hasPlace = namesPlace(sentence);
+    for (const t of sentence.terms) terms.add(t);
+    for (const t of sentence.exact) exact.add(t);
+    sentences.push(sentence);
+  }
+  if (sentences.length === 0 && doc.title) sentences.push(title);
+  return { sentences, terms, exact };
+}
+
+/** The words of a sentence, made once, on demand. */
+export function sentenceWords(s: SentenceInfo): SentenceWords {
+  if (!s.words) {
+    const normalized = normalizeText(s.text);
+    const written = clauses(s.text).flat();
+    const gaps: string[] = [];
+    let at = 0;
+    for (const w of written) {
+      const found = normalized.indexOf(w, at);
+      gaps.push(found < 0 ? ' ' : normalized.slice(at, found));
+      if (found >= 0) at = found + w.length;
+    }
+    const folded = written.map(foldToken);
+    s.words = { written, folded, gaps, text: ` ${folded.join(' ')} ` };
+  }
+  return s.words;
+}
+
+/** How the lexicon's provinces are found in analysed documents. */
+export interface ProvinceFinder {
+  /** Whether a sentence names a province by its proper name, written with capitals. */
+  namesAnyProvince(s: SentenceInfo): boolean;
+  /** Whether a document names the province (or has it as its province). */
+  namesProvince(doc: SearchDoc, d: DocInfo, province: Province): boolean;
+}
+
+/** Build the province recognition of a lexicon (once per engine). */
+export function createProvinceFinder(lexicon: Lexicon): ProvinceFinder {
+  /**
+   * How each province is recognised in an analysed document, by any of its names: a name of several syllables by
+   * its folded pairs, one of a single syllable as written ("Huế", not "Huệ"; "HCM").
+   */
+  const provinceForms = new Map(
+    lexicon.provinces.map((p) => [
+      p.code,
+      p.names
+        .map((name) => {
+          // Pairs never cross a clause break ("Bà Rịa - Vũng Tàu"), in a document or here.
+          const parts = clauses(name);
+          if (parts.flat().length === 1) return { exact: parts[0]![0]!, pairs: [] };
+          const folded = parts.map((clause) => clause.map(foldToken));
+          return { exact: undefined, pairs: folded.flatMap((f) => f.slice(1).map((t, i) => pairTerm(f[i]!, t))) };
+        })
+        .filter((f) => f.exact !== undefined || f.pairs.length > 0),
+    ]),
+  );
+  /**
+   * The provinces' proper names (those the lexicon writes with capitals: "Hòa Bình", "Huế", not "thủ đô" or
+   * "hn"), folded with their capitals kept, as whole words ("Hoa Binh"); one of a single syllable also as written
+   * ("Huế", not "Huệ").
+   */
+  const properNames = lexicon.provinces.flatMap((p) => p.names).filter((n) => /^\p{Lu}/u.test(n));
+  const properName = new RegExp(`(?<![\\p{L}\\p{N}])(?:${properNames.map((n) => foldDiacritics(n).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![\\p{L}\\p{N}])`, 'gu');
+  const oneSyllable = new Set(properNames.filter((n) => tokenize(n).length === 1).map((n) => normalizeText(n)));
+  return {
+    // "Tỉnh ủy Hưng Yên" answers "kiểm tra tỉnh nào" as "tại xã …" answers "ở đâu"; "giữ gìn hòa bình" and "Thái bình" name no place.
+    namesAnyProvince(s) {
+      const asWritten = () => [...oneSyllable].some((n) => s.exact.has(n));
+      for (const [name] of foldDiacritics(s.text).matchAll(properName)) if (tokenize(name).length > 1 || asWritten()) return true;
+      return false;
+    },
+    namesProvince: (doc, d, province) =>
+      (doc.province !== undefined && province.names.includes(doc.province)) ||
+      (provinceForms.get(province.code) ?? []).some((f) => (f.exact !== undefined ? d.exact.has(f.exact) : f.pairs.every((p) => d.terms.has(p)))),
+  };
+}

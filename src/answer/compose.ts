@@ -1,0 +1,65 @@
+/**
+ * Stage 6, compose: the reply as structured data — its kind, the quote and its document, the sources, what a
+ * second article adds, the confidence. {@link renderReply} turns it into text.
+ */
+import type { SearchDoc } from '../content/types.js';
+import { tidySpacing } from '../search/sentences.js';
+import type { AlsoSaid } from './select.js';
+import type { EngineTuning } from './tuning.js';
+import type { AnswerSource, RankedResult } from './types.js';
+
+/** Sentences quoted from one document. */
+export interface Quoted {
+  doc: SearchDoc;
+  /** The title shown with the quote. */
+  title: string;
+  quote: string[];
+}
+
+/** A reply, before it is rendered. */
+export type Reply =
+  | { kind: 'greeting' | 'thanks' | 'empty' | 'too_long' | 'task' }
+  | { kind: 'today'; at: Date }
+  | { kind: 'no_answer'; sources: AnswerSource[]; confidence: number }
+  /** A question about the last few days whose results are all older. */
+  | { kind: 'no_recent'; sources: AnswerSource[]; confidence: number }
+  | {
+      kind: 'answer';
+      main: Quoted;
+      sources: AnswerSource[];
+      confidence: number;
+      also?: { source: AnswerSource; quote: string[] };
+      /** What the lexicon says of the abbreviation asked about, before the quote. */
+      abbreviation?: { written: string; expansions: string[] };
+    }
+  /** An abbreviation answered from the lexicon alone. */
+  | { kind: 'abbreviation'; written: string; expansions: string[] };
+
+/** The sources of re-ranked results, as cited. */
+export function sourcesOf(ranked: RankedResult[]): AnswerSource[] {
+  return ranked.map((r) => ({
+    id: r.doc.id,
+    title: tidySpacing(r.doc.title) || tidySpacing(r.info.sentences[0]?.text ?? r.doc.id),
+    url: r.doc.url,
+    publishedAt: r.doc.publishedAt,
+    score: Number(r.score.toFixed(4)),
+  }));
+}
+
+/** The reply when the decision is not to answer: the closest titles. */
+export function composeNoAnswer(sources: AnswerSource[], confidence: number, tuning: EngineTuning): Reply {
+  return { kind: 'no_answer', sources: sources.slice(0, tuning.closestTitles), confidence };
+}
+
+/** The reply quoting the best result, and what a second one adds. */
+export function composeAnswer(ranked: RankedResult[], sources: AnswerSource[], quote: string[], confidence: number, also: AlsoSaid | undefined): Reply {
+  const reply: Reply = { kind: 'answer', main: { doc: ranked[0]!.doc, title: sources[0]!.title, quote }, sources, confidence: Number(confidence.toFixed(4)) };
+  if (also) reply.also = { source: sources[also.rank]!, quote: also.quote };
+  return reply;
+}
+
+/** The reply quoting one document the user chose. */
+export function composeFrom(doc: SearchDoc, quote: string[]): Reply {
+  const title = tidySpacing(doc.title) || quote.join(' ');
+  return { kind: 'answer', main: { doc, title, quote }, sources: [{ id: doc.id, title, url: doc.url, publishedAt: doc.publishedAt, score: 1 }], confidence: 1 };
+}

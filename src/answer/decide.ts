@@ -1,0 +1,97 @@
+/**
+ * Stage 5, decide: whether to answer, from a features object. Today the confidence is a hand-made mix of the
+ * best document's coverage of the question and its best sentence's score; every other feature is gathered here
+ * so that a calibrated model can replace {@link decide} without touching the other stages.
+ */
+import type { QuestionKind } from '../search/lexicon.js';
+import type { QueryPlan } from '../search/query.js';
+import { coverage, planTotal } from './score.js';
+import { hasAnswerShape } from './shape.js';
+import type { EngineTuning } from './tuning.js';
+import type { RankedResult, RankedSentence } from './types.js';
+
+/** What the decision may look at, for the best result of one question. */
+export interface DecisionFeatures {
+  /** Whether any candidate was found. */
+  found: boolean;
+  /** The best document's idf-weighted coverage of the question's terms (0..1). */
+  coverage: number;
+  /** The best document's best sentence score (without the rank-only shape bonus). */
+  sentence: number;
+  /** Coverage of the question's terms by the sentence chosen to quote (0..1). */
+  quoteCoverage: number;
+  /** Share of the question's focus terms (next to the question word) in the chosen sentence; 1 when it has none. */
+  focusInQuote: number;
+  /** The same in the whole document. */
+  focusInDocument: number;
+  /** (first − second) / first of the re-ranked scores; 1 when there is one result. */
+  margin: number;
+  /** Whether the chosen sentence has what the question asks for (a count, a date, a person, a place, its focus). */
+  shapeFound: boolean;
+  /** Whether the best document names the question's province (true when it names none). */
+  placeAgrees: boolean;
+  /** Whether the best document has the question's dated year (true when it gives none). */
+  yearAgrees: boolean;
+  /** Whether the best document has every name the question writes with capitals (true when it writes none). */
+  namesAgree: boolean;
+  /** Mean idf of the question's content syllables: how rare its words are. */
+  termRarity: number;
+  /** What the question asks for (who, when, how many, what is…). */
+  kinds: QuestionKind[];
+}
+
+/** The decision: answer or not, how sure, and why. */
+export interface Decision {
+  answer: boolean;
+  /** 0..1. */
+  confidence: number;
+  reason: 'nothing_found' | 'low_confidence' | 'confident';
+}
+
+function share(terms: Set<string>, wanted: Set<string>): number {
+  if (wanted.size === 0) return 1;
+  let got = 0;
+  for (const t of wanted) if (terms.has(t)) got += 1;
+  return got / wanted.size;
+}
+
+/** Gather the features of a question's results; `quote`: the chosen document's sentences ranked for quoting. */
+export function decisionFeatures(plan: QueryPlan, ranked: RankedResult[], quote: RankedSentence[], tuning: EngineTuning): DecisionFeatures {
+  let rarity = 0;
+  for (const w of plan.content.values()) rarity += w;
+  const termRarity = plan.content.size > 0 ? rarity / plan.content.size : 0;
+  const best = ranked[0];
+  if (!best) {
+    return { found: false, coverage: 0, sentence: 0, quoteCoverage: 0, focusInQuote: 0, focusInDocument: 0, margin: 0, shapeFound: false, placeAgrees: false, yearAgrees: false, namesAgree: false, termRarity, kinds: plan.kinds };
+  }
+  const second = ranked[1];
+  const top = quote[0] && best.info.sentences[quote[0].index];
+  return {
+    found: true,
+    coverage: best.coverage,
+    sentence: best.best[0]?.score ?? 0,
+    quoteCoverage: top ? coverage(top.terms, plan, planTotal(plan, tuning), tuning) : 0,
+    focusInQuote: top ? share(top.terms, plan.focus) : 0,
+    focusInDocument: share(best.info.terms, plan.focus),
+    margin: second && best.score > 0 ? (best.score - second.score) / best.score : 1,
+    shapeFound: top ? hasAnswerShape(top, plan, tuning) : false,
+    placeAgrees: best.features.placed,
+    yearAgrees: best.features.dated,
+    namesAgree: best.features.named,
+    termRarity,
+    kinds: plan.kinds,
+  };
+}
+
+/**
+ * Answer when the confidence reaches {@link EngineTuning.minConfidence}. The confidence is
+ * {@link EngineTuning.confidenceCoverage} × coverage + {@link EngineTuning.confidenceSentence} × best sentence
+ * (at most 1), times {@link EngineTuning.offPlaceConfidence} when the best document lacks the question's
+ * province or dated year: an article on another province or year answers another question.
+ */
+export function decide(f: DecisionFeatures, tuning: EngineTuning): Decision {
+  if (!f.found) return { answer: false, confidence: 0, reason: 'nothing_found' };
+  const offPlace = !f.placeAgrees || !f.yearAgrees;
+  const confidence = Math.min(1, tuning.confidenceCoverage * f.coverage + tuning.confidenceSentence * f.sentence) * (offPlace ? tuning.offPlaceConfidence : 1);
+  return confidence < tuning.minConfidence ? { answer: false, confidence, reason: 'low_confidence' } : { answer: true, confidence, reason: 'confident' };
+}

@@ -1,0 +1,126 @@
+/**
+ * The answer engine: the pipeline understand → retrieve → rerank → select → decide → compose, then render, with
+ * the per-document analysis cached. Each stage is a pure function of its own file; this file only wires them.
+ */
+import { LRUCache } from 'lru-cache';
+import type { SearchDoc } from '../content/types.js';
+import type { ArticleIndex } from '../search/article-index.js';
+import type { Lexicon } from '../search/lexicon.js';
+import type { QueryPlan } from '../search/query.js';
+import { tidySpacing } from '../search/sentences.js';
+import { analyseDoc, createProvinceFinder } from './analysis.js';
+import { composeAnswer, composeFrom, composeNoAnswer, sourcesOf, type Reply } from './compose.js';
+import { decide, decisionFeatures } from './decide.js';
+import { questionNames } from './names.js';
+import { isRecent } from './recency.js';
+import { renderReply } from './render.js';
+import { rerank } from './rerank.js';
+import { retrieve } from './retrieve.js';
+import { alsoSaid, quoteIndexes, selectSentences } from './select.js';
+import { definesSubject } from './shape.js';
+import { resolveTuning, type EngineTuning, type TuningOverrides } from './tuning.js';
+import type { Answer, DocInfo, RankedResult } from './types.js';
+import { planQuestion, understand } from './understand.js';
+
+/** Dependencies and settings of the answer engine. */
+export interface AnswerEngineOptions {
+  index: ArticleIndex;
+  lexicon: Lexicon;
+  tuning?: TuningOverrides;
+  /** The clock, for "hôm nay là thứ mấy?" (default: the system clock). */
+  now?: () => Date;
+}
+
+/** The answer engine: question → best articles → the sentences that answer it. */
+export interface AnswerEngine {
+  /** Answer one question. */
+  answer(question: string): Answer;
+  /** Answer a question from one given document (a choice the user made among close results). */
+  answerFrom(question: string, docId: string): Answer | undefined;
+  /** Ranked results for a question (re-ranked), best first. */
+  rank(question: string, limit?: number): RankedResult[];
+  /** Forget cached analysis of a document (after it changed). */
+  invalidate(id: string): void;
+  readonly tuning: EngineTuning;
+}
+
+/** Create the answer engine over an index. */
+export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
+  const tuning = resolveTuning(options.tuning);
+  const { index, lexicon } = options;
+  const now = options.now ?? (() => new Date());
+  const provinces = createProvinceFinder(lexicon);
+  const cache = new LRUCache<string, DocInfo>({ max: tuning.cacheSize });
+  const analyse = (doc: SearchDoc): DocInfo => {
+    let info = cache.get(doc.id);
+    if (!info) cache.set(doc.id, (info = analyseDoc(doc, provinces.namesAnyProvince)));
+    return info;
+  };
+  const ctx = { index, lexicon, tuning };
+
+  function rankPlan(plan: QueryPlan, names: string[], limit: number): RankedResult[] {
+    const retrieved = retrieve(plan, index, tuning, limit);
+    return retrieved ? rerank(plan, names, retrieved, { analyse, provinces, tuning }, limit) : [];
+  }
+
+  /** `mayAdd`: which documents may add a sentence after the answer (default: any). */
+  function answerPlan(plan: QueryPlan, names: string[], mayAdd: (doc: SearchDoc) => boolean = () => true): Reply {
+    const ranked = rankPlan(plan, names, tuning.answerSources);
+    const sources = sourcesOf(ranked);
+    const best = ranked[0];
+    const sentences = best ? selectSentences(best.info, plan, tuning) : [];
+    const decision = decide(decisionFeatures(plan, ranked, sentences, tuning), tuning);
+    if (!best || !decision.answer) return composeNoAnswer(sources, decision.confidence, tuning);
+    const indexes = quoteIndexes(best.info, sentences, tuning);
+    const quote = indexes.map((i) => tidySpacing(best.info.sentences[i]!.text));
+    const also = alsoSaid(ranked, plan, indexes.map((i) => best.info.sentences[i]!), mayAdd, tuning);
+    return composeAnswer(ranked, sources, quote, decision.confidence, also);
+  }
+
+  function replyFrom(plan: QueryPlan, docId: string): Reply | undefined {
+    const doc = index.get(docId);
+    if (!doc) return undefined;
+    const d = analyse(doc);
+    const sentences = selectSentences(d, plan, tuning);
+    if (sentences.length === 0) return undefined;
+    return composeFrom(doc, quoteIndexes(d, sentences, tuning).map((i) => tidySpacing(d.sentences[i]!.text)));
+  }
+
+  function reply(question: string): Reply {
+    const read = understand(question, ctx);
+    if (read.kind === 'today') return { kind: 'today', at: now() };
+    if (read.kind !== 'question') return { kind: read.kind };
+    const { plan, recencyDays: days, abbreviation } = read;
+    // "ngày mai Hà Nội có mưa không": an old forecast is no answer; a recent article among the results is.
+    // Nor is an old article's sentence quoted after a recent answer.
+    const found = answerPlan(plan, read.names, days === undefined ? undefined : (doc) => isRecent(doc.publishedAt, now(), days));
+    if (found.kind === 'answer' && days !== undefined && index.get(found.sources[0]!.id)?.type !== 'program' && !isRecent(found.sources[0]!.publishedAt, now(), days)) {
+      const recent = found.sources.find((s) => isRecent(s.publishedAt, now(), days));
+      const fromRecent = recent && replyFrom(planQuestion(question, ctx), recent.id);
+      if (fromRecent) return fromRecent;
+      return { kind: 'no_recent', sources: found.sources.slice(0, tuning.closestTitles), confidence: found.confidence };
+    }
+    // "UBND là gì?", "BHXH là viết tắt của gì?": the lexicon knows; what the articles say follows when they say it.
+    if (!abbreviation) return found;
+    const { subject, written, expansions } = abbreviation;
+    // The articles' answer follows only when it defines the same thing ("ĐHQG là viết tắt của …"), not just any
+    // sentence that has the words.
+    const defines = found.kind === 'answer' && found.main.quote.some((sentence) => definesSubject(sentence, [subject, ...expansions], tuning));
+    if (!defines || found.kind !== 'answer') return { kind: 'abbreviation', written, expansions };
+    return { ...found, abbreviation: { written, expansions } };
+  }
+
+  return {
+    answer: (question) => renderReply(reply(question)),
+    answerFrom(question, docId) {
+      const found = replyFrom(planQuestion(question, ctx), docId);
+      return found && renderReply(found);
+    },
+    rank(question, limit = 10) {
+      const plan = planQuestion(question, ctx);
+      return rankPlan(plan, tuning.nameMissing > 0 ? questionNames(plan.text, lexicon, index, tuning) : [], limit);
+    },
+    invalidate: (id) => void cache.delete(id),
+    tuning,
+  };
+}

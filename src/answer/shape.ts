@@ -1,0 +1,141 @@
+/**
+ * What a sentence has the shape of, against what the question asks: a count next to what it counts, a date, a
+ * person, a place, the question's focus words, a definition of its subject.
+ */
+import { foldToken, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
+import type { QuestionKind } from '../search/lexicon.js';
+import type { QueryPlan } from '../search/query.js';
+import { sentenceWords } from './analysis.js';
+import type { EngineTuning } from './tuning.js';
+import type { SentenceInfo, SentenceWords } from './types.js';
+
+const pairedFocusOf = new WeakMap<QueryPlan, Set<string>>();
+/** The focus syllables that are part of a focus compound (they count only within it). */
+function pairedFocus(plan: QueryPlan): Set<string> {
+  let out = pairedFocusOf.get(plan);
+  if (!out) {
+    out = new Set<string>();
+    for (const t of plan.focus) if (t.includes(PAIR_JOINER)) for (const part of t.split(PAIR_JOINER)) out.add(part);
+    pairedFocusOf.set(plan, out);
+  }
+  return out;
+}
+
+/** Words before the day of a date or the hour of a time, as written ("ngày 2-6", "chiều 13.5", "lúc 16 giờ"; not "tới 140 nghìn"). */
+const DATE_HEAD = new Set(['ngày', 'sáng', 'chiều', 'trưa', 'tối', 'đêm', 'hôm', 'lúc', 'tháng']);
+/** Words that make "ngày", "tháng" a rate, not a date: "mỗi ngày 500 lượt khách". */
+const EVERY = new Set(['mỗi', 'hằng', 'hàng']);
+/** Units of an amount of money, folded: "50 triệu đồng" answers "bao nhiêu tiền". */
+const MONEY_UNITS = new Set(['dong', 'trieu', 'ty', 'nghin', 'ngan', 'usd', 'vnd']);
+
+/**
+ * Whether the number at position i of a sentence is part of a date or a time of day: the day or hour after
+ * "ngày", "chiều", "lúc"… ("ngày 5", "chiều 13.5"), the month joined to it ("2-6", "13/5"), an hour before "h" /
+ * "giờ" and the minutes after it ("16 giờ 30", "17h30") — within the range of each, and not after "mỗi ngày"
+ * ("mỗi ngày 500 lượt") nor across a comma ("ngày 5, 30 hộ dân"). A question that counts hours keeps them.
+ */
+export function isDateOrTime(w: SentenceWords, i: number, countsHours: boolean): boolean {
+  const { written, folded, gaps } = w;
+  const value = /^\d+$/.test(written[i]!) ? Number(written[i]) : Number.NaN;
+  if (Number.isNaN(value)) return false;
+  const spaced = (k: number) => k > 0 && k < written.length && /^\s+$/.test(gaps[k]!);
+  const isNumber = (k: number) => k >= 0 && /^\d+$/.test(written[k] ?? '');
+  const head = (k: number) => k >= 0 && DATE_HEAD.has(written[k]!) && !EVERY.has(written[k - 1] ?? '');
+  // The day or hour right after its head word.
+  if (spaced(i) && head(i - 1)) return value <= (written[i - 1] === 'tháng' ? 12 : 31);
+  // The month joined to the day: "2-6", "13.5", "13/5".
+  if (/^[-/.]$/.test(gaps[i] ?? '') && isNumber(i - 1) && spaced(i - 1) && head(i - 2)) return value <= 12;
+  if (countsHours) return false;
+  // The hour before "giờ"/"h", the minutes after it.
+  if (/^(h|gio)$/.test(folded[i + 1] ?? '') && value <= 24) return true;
+  return /^(h|gio)$/.test(folded[i - 1] ?? '') && isNumber(i - 2) && value < 60;
+}
+
+/**
+ * Whether a sentence counts what a quantity question asks about: a new number within
+ * {@link EngineTuning.countWindow} words of a focus word of the question ("gần 7500 nhân khẩu" for "bao nhiêu
+ * nhân khẩu", "trị giá 30 triệu đồng" for "trị giá bao nhiêu"), or of a unit of money when it asks "bao nhiêu
+ * tiền". A year, a date or a time of day is no count ({@link isDateOrTime}). `unitOnly`: when the question names
+ * what it counts ("bao nhiêu *hộ*", "bao nhiêu tiền"), only that counts, not the other words next to the question
+ * word ("xảy ra mấy vụ" is not answered by "đã xảy ra 2 trận lũ").
+ */
+export function countsFocus(s: SentenceInfo, plan: QueryPlan, tuning: EngineTuning, unitOnly = false): boolean {
+  const sw = sentenceWords(s);
+  const words = sw.folded;
+  const money = plan.focus.has('tien') || plan.unit[0] === 'tien';
+  const unit = plan.unit;
+  const named = unitOnly && (unit.length > 0 || money);
+  // The unit the question counts, where it starts or ends at j ("178 ngàn *lần*", "7500 *nhân khẩu*").
+  const isUnit = (j: number): boolean =>
+    unit.length > 0 && [j, j - unit.length + 1].some((start) => start >= 0 && unit.every((u, k) => words[start + k] === u));
+  // A focus compound counts as a whole ("nhân khẩu", not the "nhân" of "nhân kỷ niệm").
+  const inPairs = pairedFocus(plan);
+  const counted = (j: number): boolean => {
+    const w = words[j]!;
+    if (/\d/.test(w)) return false;
+    if ((money && MONEY_UNITS.has(w)) || isUnit(j)) return true;
+    if (named) return false;
+    // A superlative answers another ("phạt nặng nhất" → "Hình phạt cao nhất lên đến 5 tỷ đồng").
+    if (w === 'nhat' && j > 0 && superlative(plan)) return true;
+    if (!inPairs.has(w)) return plan.focus.has(w);
+    return (j > 0 && plan.focus.has(pairTerm(words[j - 1]!, w))) || (j + 1 < words.length && plan.focus.has(pairTerm(w, words[j + 1]!)));
+  };
+  const countsHours = unit.includes('gio');
+  const window = tuning.countWindow;
+  for (let i = 0; i < words.length; i++) {
+    // A year is not a count ("năm 2024" for "bao nhiêu năm"), nor a date.
+    if (!/\d/.test(words[i]!) || plan.numbers.has(words[i]!) || /^(19|20)\d\d$/.test(words[i]!) || isDateOrTime(sw, i, countsHours)) continue;
+    for (let j = Math.max(0, i - window); j <= i + window && j < words.length; j++) if (j !== i && counted(j)) return true;
+  }
+  return false;
+}
+
+/** Whether the question's focus has a superlative ("nặng nhất", "nhiều nhất"). */
+function superlative(plan: QueryPlan): boolean {
+  for (const t of plan.focus) if (t.endsWith(`${PAIR_JOINER}nhat`)) return true;
+  return false;
+}
+
+/** Whether a sentence has what the question asks about: a focus compound, or a focus syllable outside them. */
+export function hasFocus(s: SentenceInfo, plan: QueryPlan): boolean {
+  const inPairs = pairedFocus(plan);
+  for (const t of plan.focus) if ((t.includes(PAIR_JOINER) || !inPairs.has(t)) && s.terms.has(t)) return true;
+  return false;
+}
+
+/** Whether a sentence has a number the question does not ("2,3 tỷ" for "ủng hộ bao nhiêu"), nor the given ones (a quote's). */
+export function hasNewNumber(s: SentenceInfo, plan: QueryPlan, said?: Set<string>): boolean {
+  return s.numbers.some((x) => !plan.numbers.has(x) && !said?.has(x));
+}
+
+/**
+ * Whether a sentence has what the question asks for: a new number next to what a quantity question counts
+ * ({@link countsFocus}; only the unit it names, when it names one: "3 yếu tố" does not answer "bao nhiêu cán
+ * bộ"), a date, a person or a place for a question about when, who or where (one of them when it asks for
+ * several); for other questions, the words next to the question word ({@link QueryPlan.focus}), if any.
+ */
+export function hasAnswerShape(s: SentenceInfo, plan: QueryPlan, tuning: EngineTuning): boolean {
+  const shapes: Partial<Record<QuestionKind, () => boolean>> = {
+    quantity: () => hasNewNumber(s, plan) && countsFocus(s, plan, tuning, true),
+    time: () => s.hasDate,
+    person: () => s.hasPerson,
+    place: () => s.hasPlace,
+  };
+  const asked = plan.kinds.filter((k) => shapes[k] !== undefined);
+  if (asked.length === 0) return plan.focus.size === 0 || hasFocus(s, plan);
+  return asked.some((k) => shapes[k]!());
+}
+
+/**
+ * Whether a sentence defines one of the given names: it starts with the name, and "là" follows within
+ * {@link EngineTuning.definitionWindow} words ("Mặt trận Tổ quốc Việt Nam là …", "ĐHQG là viết tắt của …"; not
+ * "Chủ tịch Ủy ban nhân dân là ông …").
+ */
+export function definesSubject(sentence: string, names: string[], tuning: EngineTuning): boolean {
+  const words = tokenize(sentence).map(foldToken);
+  return names.some((name) => {
+    const n = tokenize(name).map(foldToken);
+    if (n.length === 0 || n.some((w, i) => words[i] !== w)) return false;
+    return words.slice(n.length, n.length + tuning.definitionWindow).includes('la');
+  });
+}

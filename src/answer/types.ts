@@ -1,0 +1,109 @@
+import type { SearchDoc } from '../content/types.js';
+
+/** A source cited by an answer. */
+export interface AnswerSource {
+  id: string;
+  title: string;
+  url?: string;
+  publishedAt?: string;
+  score: number;
+}
+
+/** What the engine replies to one question. */
+export interface Answer {
+  text: string;
+  /** Best first; empty for an answer from the lexicon alone ("UBND là gì?"), which cites no article. */
+  sources: AnswerSource[];
+  /** 0..1: how much of the question the best passage covers. */
+  confidence: number;
+  /** What kind of reply this is; `no_answer` questions are recorded for staff. */
+  kind: 'answer' | 'no_answer' | 'greeting' | 'thanks' | 'today' | 'empty' | 'too_long';
+  /** The quoted sentences, when answered. */
+  quote?: string[];
+  /** The text without the source link, for channels that show links apart. */
+  body?: string;
+  /** What another close result adds, quoted after the answer (one of `sources`). */
+  also?: { id: string; quote: string[] };
+}
+
+/** The words of a sentence, in order (only definition and quantity questions need them). */
+export interface SentenceWords {
+  /** Tokens as written (normalized, accented). */
+  written: string[];
+  /** The same, folded. */
+  folded: string[];
+  /** What stands before each token in the normalized text ("-" in "2-6", ", " in "ngày 5, 30 hộ"). */
+  gaps: string[];
+  /** The folded tokens joined by spaces, padded with a space at each end. */
+  text: string;
+}
+
+/** One sentence of a document, analysed once. */
+export interface SentenceInfo {
+  text: string;
+  terms: Set<string>;
+  exact: Set<string>;
+  triples: Set<string>;
+  /** Numbers that are not years ("2,3", "5000", "100%"). */
+  numbers: string[];
+  hasDate: boolean;
+  hasPerson: boolean;
+  /** Names a place: "tại ấp Hoà Định", "ở Nghĩa trang thành phố", "huyện Lai Vung", or a province ("Tỉnh ủy Hưng Yên"). */
+  hasPlace: boolean;
+  /** Its words, made when first needed (`sentenceWords`). */
+  words?: SentenceWords;
+}
+
+/** One document, analysed once: its sentences and all its terms. */
+export interface DocInfo {
+  sentences: SentenceInfo[];
+  terms: Set<string>;
+  /** Exact (accented) tokens of the whole document. */
+  exact: Set<string>;
+}
+
+/** A sentence of a document ranked for quoting; `context` when it scored with the sentence before it. */
+export interface RankedSentence {
+  index: number;
+  score: number;
+  context?: boolean;
+}
+
+/** What a re-ranked score is made of, feature by feature (for the decision and for inspection). */
+export interface RankFeatures {
+  /** BM25 relative to the best candidate's (0..1). */
+  bm25: number;
+  /** Idf-weighted share of the question's terms the document has (pairs at {@link EngineTuning.pairShare}). */
+  coverage: number;
+  /** Score of the best sentence, without the rank-only shape bonus. */
+  sentence: number;
+  /** Score of the best sentence as ranked (with the shape bonus of a sentence that states the count asked for). */
+  rankedSentence: number;
+  /** Whether a sentence states a new number next to what a quantity question counts. */
+  countFound: boolean;
+  /** Share of the question that tells this candidate apart from the others (long questions; 0 otherwise). */
+  distinct: number;
+  /** Share of the question's accented words the document has as written. */
+  exactness: number;
+  /** Whether it names (or has as its province) one of the question's provinces; true when the question names none. */
+  placed: boolean;
+  /** Whether it mentions, or was published in, one of the question's dated years; true when the question gives none. */
+  dated: boolean;
+  /** Whether it has every name the question writes with capitals; true when it writes none. */
+  named: boolean;
+  /** Whether it was analysed sentence by sentence (within the re-rank depth). */
+  reranked: boolean;
+}
+
+/** One re-ranked result. */
+export interface RankedResult {
+  doc: SearchDoc;
+  score: number;
+  bm25: number;
+  coverage: number;
+  best: { index: number; score: number }[];
+  info: DocInfo;
+  /** It lacks the province or the dated year the question gives (it names none of its provinces, or none of its years). */
+  offPlace: boolean;
+  features: RankFeatures;
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { messages } from '../../src/assistant/messages.js';
+import { analyseDoc, createProvinceFinder } from '../../src/answer/analysis.js';
+import { composeAnswer, composeFrom, composeNoAnswer, sourcesOf } from '../../src/answer/compose.js';
+import { decide, decisionFeatures, type DecisionFeatures } from '../../src/answer/decide.js';
+import { renderReply } from '../../src/answer/render.js';
+import { rerank } from '../../src/answer/rerank.js';
+import { retrieve } from '../../src/answer/retrieve.js';
+import { selectSentences } from '../../src/answer/select.js';
+import { resolveTuning } from '../../src/answer/tuning.js';
+import { planQuestion } from '../../src/answer/understand.js';
+import type { SearchDoc } from '../../src/content/types.js';
+import { article, indexOf, lexicon, tuning } from './fixtures.js';
+
+const features = (over: Partial<DecisionFeatures>): DecisionFeatures => ({
+  found: true, coverage: 0.6, sentence: 0.6, quoteCoverage: 0.5, focusInQuote: 1, focusInDocument: 1, margin: 0.2, shapeFound: true,
+  placeAgrees: true, yearAgrees: true, namesAgree: true, termRarity: 2, kinds: [], ...over,
+});
+
+describe('decide', () => {
+  it('answers when the mix of coverage and best sentence reaches the threshold, and says why', () => {
+    expect(decide(features({}), tuning)).toEqual({ answer: true, confidence: 0.6, reason: 'confident' });
+    const low = decide(features({ coverage: 0.3, sentence: 0.3 }), tuning);
+    expect(low).toEqual({ answer: false, confidence: 0.3, reason: 'low_confidence' });
+    expect(decide(features({ found: false }), tuning)).toEqual({ answer: false, confidence: 0, reason: 'nothing_found' });
+    expect(decide(features({ coverage: 2, sentence: 2 }), tuning).confidence).toBe(1);
+  });
+
+  it('is less sure of a document on another province or year than the one asked', () => {
+    expect(decide(features({ placeAgrees: false }), tuning).confidence).toBeCloseTo(0.6 * tuning.offPlaceConfidence, 10);
+    expect(decide(features({ yearAgrees: false }), tuning).confidence).toBeCloseTo(0.6 * tuning.offPlaceConfidence, 10);
+    expect(decide(features({}), resolveTuning({ minConfidence: 0.7 })).answer).toBe(false);
+  });
+
+  it('gathers the features of a question’s results: coverage, focus, margin, shape, agreement, rarity', () => {
+    const provinces = createProvinceFinder(lexicon);
+    const analyse = (doc: SearchDoc) => analyseDoc(doc, provinces.namesAnyProvince);
+    const index = indexOf([
+      article('den', 'Thắp sáng đường quê', ['Đoàn thanh niên xã Hưng Lợi lắp 60 bóng đèn năng lượng mặt trời trên đường quê.']),
+      article('den-2', 'Đường quê sáng đèn', ['Nhiều tuyến đường quê đã được lắp đèn chiếu sáng.']),
+    ]);
+    const ctx = { index, lexicon, tuning };
+    const plan = planQuestion('Đoàn thanh niên xã Hưng Lợi lắp bao nhiêu bóng đèn?', ctx);
+    const ranked = rerank(plan, [], retrieve(plan, index, tuning, 5)!, { analyse, provinces, tuning }, 5);
+    const f = decisionFeatures(plan, ranked, selectSentences(ranked[0]!.info, plan, tuning), tuning);
+    expect(f.found).toBe(true);
+    expect(f.coverage).toBe(ranked[0]!.coverage);
+    expect(f.margin).toBeCloseTo((ranked[0]!.score - ranked[1]!.score) / ranked[0]!.score, 10);
+    expect(f.shapeFound).toBe(true);
+    expect(f.focusInQuote).toBe(1);
+    expect(f.kinds).toContain('quantity');
+    expect(f.termRarity).toBeGreaterThan(0);
+    expect(decisionFeatures(plan, [], [], tuning).found).toBe(false);
+  });
+});
+
+describe('compose and render', () => {
+  const doc = article('den', 'Thắp sáng đường quê', ['Đoàn thanh niên lắp 60 bóng đèn.'], { url: 'https://example.org/den', publishedAt: '2025-03-02' });
+  const other = article('den-2', 'Đường quê sáng đèn', ['Mỗi bóng đèn giá 2 triệu đồng.'], { publishedAt: '2025-04-01' });
+  const provinces = createProvinceFinder(lexicon);
+  const ranked = [doc, other].map((d, i) => ({ doc: d, score: 1 - i / 10, bm25: 1, coverage: 1, best: [], info: analyseDoc(d, provinces.namesAnyProvince), offPlace: false, features: { bm25: 1, coverage: 1, sentence: 1, rankedSentence: 1, countFound: false, distinct: 0, exactness: 1, placed: true, dated: true, named: true, reranked: true } }));
+
+  it('composes data, and renders the quote, the title, the date, the link and what a second article adds', () => {
+    const sources = sourcesOf(ranked);
+    expect(sources.map((s) => [s.id, s.score])).toEqual([['den', 1], ['den-2', 0.9]]);
+    const reply = composeAnswer(ranked, sources, ['Đoàn thanh niên lắp 60 bóng đèn.'], 0.612345, { rank: 1, quote: ['Mỗi bóng đèn giá 2 triệu đồng.'] });
+    expect(reply).toMatchObject({ kind: 'answer', confidence: 0.6123, main: { title: 'Thắp sáng đường quê' }, also: { source: { id: 'den-2' } } });
+    const answer = renderReply(reply);
+    expect(answer.text).toBe(`${messages.answer('Đoàn thanh niên lắp 60 bóng đèn.', 'Thắp sáng đường quê', '02/03/2025', 'https://example.org/den')}\n\n${messages.alsoSaid('Mỗi bóng đèn giá 2 triệu đồng.', 'Đường quê sáng đèn', '01/04/2025')}`);
+    expect(answer.body).not.toContain('https://example.org/den');
+    expect(answer.also).toEqual({ id: 'den-2', quote: ['Mỗi bóng đèn giá 2 triệu đồng.'] });
+  });
+
+  it('renders the replies that need no article, and the closest titles when it does not answer', () => {
+    expect(renderReply({ kind: 'greeting' })).toEqual({ text: messages.greeting, sources: [], confidence: 1, kind: 'greeting' });
+    expect(renderReply({ kind: 'task' }).kind).toBe('no_answer');
+    const none = renderReply(composeNoAnswer(sourcesOf(ranked), 0.2, resolveTuning({ closestTitles: 1 })));
+    expect(none).toEqual({ text: messages.noAnswer(['Thắp sáng đường quê']), sources: [sourcesOf(ranked)[0]], confidence: 0.2, kind: 'no_answer' });
+    const abbr = renderReply({ kind: 'abbreviation', written: 'ĐTN', expansions: ['đoàn thanh niên'] });
+    expect(abbr).toMatchObject({ text: messages.abbreviation('ĐTN', ['đoàn thanh niên']), sources: [], kind: 'answer' });
+    expect(renderReply(composeFrom(other, ['Mỗi bóng đèn giá 2 triệu đồng.'])).sources).toEqual([{ id: 'den-2', title: 'Đường quê sáng đèn', url: undefined, publishedAt: '2025-04-01', score: 1 }]);
+  });
+});

@@ -1,0 +1,23 @@
+/** Made-up articles and the real lexicon, for the tests of each stage of the answer pipeline. */
+import { join } from 'node:path';
+import { DEFAULT_TUNING, type EngineTuning } from '../../src/answer/tuning.js';
+import type { SearchDoc } from '../../src/content/types.js';
+import { ArticleIndex } from '../../src/search/article-index.js';
+import { loadLexicon } from '../../src/search/lexicon.js';
+import { ROOT } from '../helpers/shared.js';
+
+export const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
+export const tuning: EngineTuning = DEFAULT_TUNING;
+
+/** A made-up article. */
+export function article(id: string, title: string, sentences: string[], extra: Partial<SearchDoc> = {}): SearchDoc {
+  return { id, type: 'article', title, summary: '', body: sentences.join(' '), source: 'test', ...extra };
+}
+
+/** An index of the given documents and a few unrelated ones, so that term weights are not degenerate. */
+export function indexOf(docs: SearchDoc[], unrelated = 10): ArticleIndex {
+  const index = ArticleIndex.create();
+  for (const d of docs) index.upsert(d);
+  for (let i = 0; i < unrelated; i++) index.upsert(article(`khac-${i}`, `Hội thao ngành điện số ${i}`, [`Hội thao công nhân ngành điện lần thứ ${i} diễn ra sôi nổi.`]));
+  return index;
+}

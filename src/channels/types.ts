@@ -68,7 +68,10 @@ export type SendResult =
 export interface Channel {
   readonly id: ChannelId;
   readonly limits: ChannelLimits;
-  /** Start receiving updates; each is handed to `onMessage` and its replies are sent back. */
+  /**
+   * Start receiving updates; each is handed to `onMessage` and its replies are sent back. One chat's messages
+   * are handed over one at a time, in the order they came (see chat-queue.ts); different chats in parallel.
+   */
   start(onMessage: InboundHandler): Promise<void>;
   /** Stop receiving; replies in flight are finished. */
   stop(): Promise<void>;

@@ -39,7 +39,7 @@ export interface AnswerEngine {
   answerFrom(question: string, docId: string): Answer | undefined;
   /** Ranked results for a question (re-ranked), best first. */
   rank(question: string, limit?: number): RankedResult[];
-  /** Forget cached analysis of a document (after it changed). */
+  /** Forget the cached analysis of a document (it is also redone whenever the index holds another version of it). */
   invalidate(id: string): void;
   readonly tuning: EngineTuning;
 }
@@ -50,10 +50,14 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
   const { index, lexicon } = options;
   const now = options.now ?? (() => new Date());
   const provinces = createProvinceFinder(lexicon);
-  const cache = new LRUCache<string, DocInfo>({ max: tuning.cacheSize });
+  // Keyed by id, valid only for the document object it was made from: the index replaces the object when an
+  // article changes, here or through the change log of another instance, so an old analysis is never used.
+  const cache = new LRUCache<string, { doc: SearchDoc; info: DocInfo }>({ max: tuning.cacheSize });
   const analyse = (doc: SearchDoc): DocInfo => {
-    let info = cache.get(doc.id);
-    if (!info) cache.set(doc.id, (info = analyseDoc(doc, provinces.namesAnyProvince)));
+    const hit = cache.get(doc.id);
+    if (hit && hit.doc === doc) return hit.info;
+    const info = analyseDoc(doc, provinces.namesAnyProvince);
+    cache.set(doc.id, { doc, info });
     return info;
   };
   const ctx = { index, lexicon, tuning };

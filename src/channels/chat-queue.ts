@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { acquireWithin, type Lease } from '../store/lock.js';
+import { StoreUnavailableError } from '../store/unavailable.js';
 import type { ChannelId } from './types.js';
 
 /** A chat lease lives this long without renewal; it is renewed three times as often while a message is handled. */
@@ -48,6 +49,8 @@ export const chatKey = (channel: ChannelId, chatId: string): string => `${channe
  * for Zalo, whose delivery rules are unknown, two messages of one chat reaching two instances in the same
  * instant are handled one at a time, in the order they take the lease. The wait is bounded: a dead holder's
  * lease expires after its TTL, and after `leaseWaitMs` a message is handled anyway (logged), never dropped.
+ * While the store is unavailable (its calls refused with StoreUnavailableError) a message is handled at once,
+ * without the lease and without a log line of its own: the queue still keeps the order within this process.
  */
 export function createChatQueue(options: ChatQueueOptions): ChatQueue {
   const { lease, log } = options;
@@ -59,25 +62,28 @@ export function createChatQueue(options: ChatQueueOptions): ChatQueue {
   async function leased<T>(key: string, task: () => Promise<T>): Promise<T> {
     if (!lease) return task();
     const name = `chat:${key}`;
-    const held = await acquireWithin(lease, name, owner, ttlMs, waitMs).catch((err: unknown) => {
-      log.warn({ err, key }, 'chat lease unavailable: handling without it');
-      return false;
-    });
-    if (!held) {
+    const held = await acquireWithin(lease, name, owner, ttlMs, waitMs).then(
+      (taken) => (taken ? 'held' : 'busy'),
+      (err: unknown) => {
+        // The store's breaker logs an outage once; a call it refused is no news per message.
+        if (!(err instanceof StoreUnavailableError)) log.warn({ err, key }, 'chat lease unavailable: handling without it');
+        return 'unavailable';
+      },
+    );
+    if (held === 'unavailable') return task();
+    if (held === 'busy') {
       log.warn({ key, waitMs }, 'chat lease still held elsewhere: handling anyway');
       return task();
     }
+    const warn = (what: string) => (err: unknown) => void (err instanceof StoreUnavailableError || log.warn({ err, key }, what));
     const renew = setInterval(() => {
-      void lease.acquire(name, owner, ttlMs).then(
-        (kept) => kept || log.warn({ key }, 'lost the lease of a chat being answered'),
-        (err: unknown) => log.warn({ err, key }, 'could not renew a chat lease'),
-      );
+      void lease.acquire(name, owner, ttlMs).then((kept) => kept || log.warn({ key }, 'lost the lease of a chat being answered'), warn('could not renew a chat lease'));
     }, ttlMs / 3);
     try {
       return await task();
     } finally {
       clearInterval(renew);
-      await lease.release(name, owner).catch((err: unknown) => log.warn({ err, key }, 'could not release a chat lease'));
+      await lease.release(name, owner).catch(warn('could not release a chat lease'));
     }
   }
 

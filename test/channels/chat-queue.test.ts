@@ -6,11 +6,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createChatQueue } from '../../src/channels/chat-queue.js';
 import { createMemoryLease, createRedisLease, createSqliteLease, type Lease } from '../../src/store/lock.js';
+import { createRedisBackend } from '../../src/store/redis.js';
 import { createSqliteAdapter } from '../../src/store/sqlite.js';
+import { StoreUnavailableError } from '../../src/store/unavailable.js';
+import { waitFor } from '../helpers/fake-http.js';
 import { capturingLogger, silentLogger } from '../helpers/logger.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
 /** A database of its own (the store contract flushes 15, the two-instance test 13); chat leases delete their keys. */
 const REDIS_URL = 'redis://127.0.0.1:6379/12';
+/** The outage test's database: it writes no key while the connection is cut, and deletes the one it takes before. */
+const OUTAGE_DATABASE = 9;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -189,4 +195,61 @@ describe('chat queue', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     expect(lines.some((l) => l.msg === 'chat lease still held elsewhere: handling anyway' && l.key === 'telegram:7')).toBe(true);
   });
+
+  it('handles each message at once, in order and without a log line, while the store refuses the lease', async () => {
+    let refused = 0;
+    const lease: Lease = {
+      acquire: async () => {
+        refused++;
+        throw new StoreUnavailableError();
+      },
+      release: async () => {
+        throw new StoreUnavailableError();
+      },
+    };
+    const { log, lines } = capturingLogger();
+    const queue = createChatQueue({ lease, leaseWaitMs: 5000, log });
+    const { state, task } = tracker();
+    const started = performance.now();
+    const results = await Promise.all([20, 0, 10, 5].map((ms, i) => queue.run('zalo:outage', task(`m${i}`, ms))));
+    expect(results).toEqual(['m0', 'm1', 'm2', 'm3']);
+    expect(state.order).toEqual(results);
+    expect(state.maxAtOnce).toBe(1);
+    expect(refused).toBe(4);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(lines).toEqual([]);
+  });
+
+  it('still says so when the lease fails for another reason than an unavailable store', async () => {
+    const lease: Lease = { acquire: async () => Promise.reject(new TypeError('bad lease')), release: async () => undefined };
+    const { log, lines } = capturingLogger();
+    expect(await createChatQueue({ lease, log }).run('web:x', async () => 'answered')).toBe('answered');
+    expect(lines.map((l) => l.msg)).toEqual(['chat lease unavailable: handling without it']);
+  });
+
+  it.skipIf(!hasRedis)('on Redis cut off: one chat\'s messages are handled at once and in order, and only the store logs the outage', async () => {
+    const proxy = await startTcpProxy(6379);
+    const { log, lines } = capturingLogger();
+    const backend = createRedisBackend(`redis://127.0.0.1:${proxy.port}/${OUTAGE_DATABASE}`, { log: log.child({ module: 'store' }), probeIntervalMs: 100 });
+    const lease = createRedisLease(backend.adapter());
+    const queue = createChatQueue({ lease, leaseTtlMs: 2000, log: log.child({ module: 'telegram' }) });
+    const key = `telegram:${randomUUID()}`;
+    try {
+      expect(await queue.run(key, async () => 'before')).toBe('before');
+      await proxy.cut();
+      await lease.acquire('chat:warm-up', 'x', 1000).catch(() => undefined);
+      await waitFor(() => backend.breaker.isOpen, 5000);
+      const { state, task } = tracker();
+      const started = performance.now();
+      const results = await Promise.all([30, 0, 10, 0, 20].map((ms, i) => queue.run(key, task(`m${i}`, ms))));
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(results).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+      expect(state.order).toEqual(results);
+      expect(state.maxAtOnce).toBe(1);
+      expect(lines.filter((l) => (l.level as number) >= 40).map((l) => [l.module, l.msg])).toEqual([['store', 'store unavailable']]);
+    } finally {
+      await backend.close();
+      await proxy.close();
+    }
+  }, 20_000);
 });

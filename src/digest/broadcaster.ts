@@ -58,6 +58,14 @@ export interface BroadcasterOptions {
   onRateLimited?: (channel: ChannelId) => void;
 }
 
+/** What the broadcaster reports to listeners attached with `on` (the option callbacks are called first). */
+export interface BroadcasterEvents {
+  progress: NonNullable<BroadcasterOptions['onProgress']>;
+  gone: NonNullable<BroadcasterOptions['onGone']>;
+  delivered: NonNullable<BroadcasterOptions['onDelivered']>;
+  rateLimited: NonNullable<BroadcasterOptions['onRateLimited']>;
+}
+
 const DEFAULT_PACE: Record<ChannelId, ChannelPace> = {
   telegram: { ratePerSecond: 25, concurrency: 8, perChatGapMs: 1000 },
   // Zalo publishes no limits (platforms.md §1.7): stay well under what is reported to work.
@@ -119,7 +127,20 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * continues the partial and repeats only what was in flight. 429 pauses the whole channel; blocked and
  * unknown chats are reported once and never retried; network errors and 5xx are retried with backoff.
  */
-export function createBroadcaster(options: BroadcasterOptions) {
+export function createBroadcaster(given: BroadcasterOptions) {
+  // Listeners can be attached after construction, so the services that handle deliveries can be built after it.
+  const listeners: { [E in keyof BroadcasterEvents]: BroadcasterEvents[E][] } = { progress: [], gone: [], delivered: [], rateLimited: [] };
+  const options: BroadcasterOptions = {
+    ...given,
+    onProgress: (report) => [given.onProgress, ...listeners.progress].forEach((fn) => fn?.(report)),
+    onGone: async (recipient, reason) => {
+      for (const fn of [given.onGone, ...listeners.gone]) await fn?.(recipient, reason);
+    },
+    onDelivered: async (broadcastId, recipient) => {
+      for (const fn of [given.onDelivered, ...listeners.delivered]) await fn?.(broadcastId, recipient);
+    },
+    onRateLimited: (channel) => [given.onRateLimited, ...listeners.rateLimited].forEach((fn) => fn?.(channel)),
+  };
   const { store, log } = options;
   const maxAttempts = options.maxAttempts ?? 4;
   const retryBaseMs = options.retryBaseMs ?? 1000;
@@ -282,6 +303,14 @@ export function createBroadcaster(options: BroadcasterOptions) {
 
   return {
     run,
+    /** Call `listener` on `event` from now on; returns a function that detaches it. */
+    on<E extends keyof BroadcasterEvents>(event: E, listener: BroadcasterEvents[E]): () => void {
+      listeners[event].push(listener);
+      return () => {
+        const at = listeners[event].indexOf(listener);
+        if (at >= 0) listeners[event].splice(at, 1);
+      };
+    },
     /** Wait for sends in flight, then stop taking new ones (shutdown). */
     async stop(): Promise<void> {
       for (const q of queues.values()) {

@@ -82,6 +82,26 @@ describe('broadcaster', () => {
     expect(chatsOf(fake.sent()).filter((c) => c === '1003')).toHaveLength(1);
   });
 
+  it('reports to listeners attached after it was built, after the option callbacks, until they are detached', async () => {
+    const { channels } = await telegram((call) => (call.body.chat_id === '1002' ? { status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } } : undefined));
+    const order: string[] = [];
+    const b = broadcaster(channels, { onDelivered: async (_id, r) => void order.push(`option:delivered:${r.chatId}`) });
+    b.on('delivered', async (id, r) => void order.push(`listener:delivered:${id}:${r.chatId}`));
+    b.on('gone', async (r, reason) => void order.push(`listener:gone:${r.chatId}:${reason}`));
+    const finished: number[] = [];
+    const detach = b.on('progress', (report) => void (report.finishedAt && finished.push(report.sent)));
+    await store.create({ id: 'bon', kind: 'digest', createdAt: '', params: {} }, recipients(3));
+    await b.run('bon', () => [{ text: 'Bản tin' }]);
+    expect(order.filter((o) => o.endsWith(':1000'))).toEqual(['option:delivered:1000', 'listener:delivered:bon:1000']);
+    expect(order).toContain('listener:gone:1002:blocked');
+    expect(order.filter((o) => o.includes('delivered'))).toHaveLength(4);
+    expect(finished).toEqual([2]);
+    detach();
+    await store.create({ id: 'bon2', kind: 'digest', createdAt: '', params: {} }, recipients(1));
+    await b.run('bon2', () => [{ text: 'Bản tin' }]);
+    expect(finished).toEqual([2]);
+  });
+
   it('retries 5xx with backoff, then records the recipient as failed', async () => {
     let calls1005 = 0;
     const { channels } = await telegram((call) => {

@@ -27,8 +27,8 @@ Commands:
       (wrongAnswer: answerable questions given a reply without an expected answer).
       --curve also prints our engine's risk-coverage table: every reply kept, then answered when its
       confidence reaches each threshold 0, 0.05, ..., 1 (share answered, share of answered that were right).
-      --answer-removed asks each question over the corpus without its relevant documents and every document
-      containing one of its answers (folded, whole words): the right reply is then "no information".
+      --answer-removed asks each answerable question over the corpus without its relevant documents and every
+      document containing one of its answers (folded, whole words): the right reply is then "no information".
   import <feed-url | page-url | sitemap-url | file.jsonl[.gz] | file.json> [--json]
       Import articles into the state in DATA_DIR (new / updated / skipped / failed with reasons);
       --json prints one JSON line. "ask" and the service see imported articles afterwards.
@@ -117,13 +117,15 @@ async function main(argv: string[]): Promise<number> {
     const engine = createAnswerEngine({ index, lexicon, tuning: { minConfidence: config.ANSWER_MIN_CONFIDENCE } });
     const docs = new Map([...index.all()].map((d) => [d.id, d]));
     // --answer-removed: each question loses its answer's documents; what is left should say "no information".
-    const removed = values['answer-removed'] ? removedDocuments(queries, docs.values()) : undefined;
+    // Only a question with an answer has one to remove; the set's unanswerable questions are left out.
+    const answerable = queries.filter((q) => q.answers.length > 0 || q.relevant.length > 0);
+    const removed = values['answer-removed'] ? removedDocuments(answerable, docs.values()) : undefined;
     const removedFor = (q: EvalQuery) => removed?.get(q.id) ?? new Set<string>();
-    const scored = removed ? asUnanswerable(queries) : queries;
+    const scored = removed ? asUnanswerable(answerable) : queries;
     const withRemoval = (ask: AskSystem) => (removed ? answerRemovedSystem(ask, index, removedFor) : ask);
     const ours = withRemoval(oursSystem(engine));
     const report: EvalReport & { corpus: number } = {
-      queries: queries.length,
+      queries: scored.length,
       ours: score(scored, ours, false),
       oursUnaccented: score(scored, ours, true),
       baseline: null as unknown as Figures,
@@ -146,7 +148,7 @@ async function main(argv: string[]): Promise<number> {
     }
     {
       const mode = removed ? `, each without the documents holding its answer (${report.answerRemoved!.meanDocs} on average, at most ${report.answerRemoved!.maxDocs})` : '';
-      out(`${queries.length} queries over ${index.size} documents (${values.queries})${mode}`);
+      out(`${scored.length} queries over ${index.size} documents (${values.queries})${mode}`);
       out(`${'system'.padEnd(22)} recall@1 recall@5 mrr@10  answerHit noAnswer wrongAnswer`);
       out(formatFigures('ours', report.ours));
       out(formatFigures('ours, no diacritics', report.oursUnaccented));

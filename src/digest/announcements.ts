@@ -9,6 +9,7 @@ import type { BroadcastStore, Recipient } from '../store/broadcasts.js';
 import { createMemoryLease, type Lease } from '../store/lock.js';
 import type { Announcement, StaffStore } from '../store/staff.js';
 import type { SubscriptionStore } from '../store/subscriptions.js';
+import { StoreUnavailableError } from '../store/unavailable.js';
 import type { BroadcastReport, Broadcaster } from './broadcaster.js';
 import { vnDateLabel } from './time.js';
 
@@ -62,6 +63,8 @@ export function createAnnouncementService(options: AnnouncementOptions) {
   const publisher = options.publisher ?? index;
   /** Announcements this process is sending now (the lease is ours again for a second caller here). */
   const sendingHere = new Set<string>();
+  /** A store outage pauses the broadcast (logged once by the store and the broadcaster); the sweep sends it on. */
+  const failed = (id: string) => (err: unknown) => void (err instanceof StoreUnavailableError || log.error({ err, announcement: id }, 'announcement failed'));
 
   const tell = async (a: Announcement, text: string) => {
     const channel = options.channels.get(a.authorChat.channel as ChannelId);
@@ -128,7 +131,7 @@ export function createAnnouncementService(options: AnnouncementOptions) {
     const fire = () => {
       timers.delete(a.id);
       if (Date.parse(a.sendAt) - Date.now() > 0) return arm(a);
-      void send(a.id).catch((err: unknown) => log.error({ err, announcement: a.id }, 'announcement failed'));
+      void send(a.id).catch(failed(a.id));
     };
     timers.set(a.id, setTimeout(fire, Math.max(0, Math.min(wait, MAX_TIMER_MS))));
   }
@@ -141,7 +144,7 @@ export function createAnnouncementService(options: AnnouncementOptions) {
       if (sendAt) arm(a);
       // Searchable at once; the broadcast follows.
       else publisher.upsert(announcementDoc(a));
-      if (!sendAt) void send(a.id).catch((err: unknown) => log.error({ err, announcement: a.id }, 'announcement failed'));
+      if (!sendAt) void send(a.id).catch(failed(a.id));
       return a;
     },
 
@@ -166,7 +169,7 @@ export function createAnnouncementService(options: AnnouncementOptions) {
     async sweep(now = new Date()): Promise<void> {
       for (const a of await staff.announcements()) {
         if ((a.status === 'sending' || a.status === 'scheduled') && Date.parse(a.sendAt) <= now.getTime() && !sendingHere.has(a.id)) {
-          await send(a.id).catch((err: unknown) => log.error({ err, announcement: a.id }, 'announcement failed'));
+          await send(a.id).catch(failed(a.id));
         }
       }
     },

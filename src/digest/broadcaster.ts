@@ -2,6 +2,7 @@ import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import type { Channel, ChannelId, OutboundMessage, SendResult } from '../channels/types.js';
 import type { BroadcastStore, JournalEntry, Recipient } from '../store/broadcasts.js';
+import { StoreUnavailableError } from '../store/unavailable.js';
 
 /** What happened to one recipient. */
 export type Outcome = 'sent' | 'blocked' | 'chat_not_found' | 'failed' | 'skipped';
@@ -121,11 +122,19 @@ export class Pacer {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** One run's stop signal: the first store refusal (StoreUnavailableError) halts the run. */
+interface Halt {
+  error?: StoreUnavailableError;
+}
+
 /**
  * Sends one message (in parts) to many recipients, paced per channel, with a journal entry per recipient
  * written before and after each send: after a crash, `run` on the same broadcast skips the finished,
  * continues the partial and repeats only what was in flight. 429 pauses the whole channel; blocked and
  * unknown chats are reported once and never retried; network errors and 5xx are retried with backoff.
+ * The first store call refused for an outage (StoreUnavailableError) pauses the run: no new send starts,
+ * sends in flight finish, what they could not record is kept here and written first when the broadcast
+ * resumes, and `run` rejects with that error after one log line.
  */
 export function createBroadcaster(given: BroadcasterOptions) {
   // Listeners can be attached after construction, so the services that handle deliveries can be built after it.
@@ -147,6 +156,8 @@ export function createBroadcaster(given: BroadcasterOptions) {
   const paces = new Map<ChannelId, ChannelPace>();
   const queues = new Map<ChannelId, PQueue>();
   const pacers = new Map<ChannelId, Pacer>();
+  /** Writes after a send that the store refused, per broadcast, in order: made good before it resumes here. */
+  const owed = new Map<string, (() => Promise<unknown>)[]>();
 
   /** The channel's queue: p-queue bounds the sends in flight, the pacer spaces their starts. */
   function queueFor(channel: ChannelId): PQueue {
@@ -167,8 +178,22 @@ export function createBroadcaster(given: BroadcasterOptions) {
     log.warn({ channel, retryAfterMs }, 'rate limited (429): channel paused');
   }
 
-  /** Send every remaining part of one recipient; resolves with its outcome. */
-  async function deliver(broadcastId: string, recipient: Recipient, entry: JournalEntry | undefined, build: MessageBuilder, report: BroadcastReport): Promise<Outcome> {
+  /**
+   * A write that records what was already sent: when the store refuses it, it is owed (written before the
+   * broadcast resumes here, so nothing is sent twice) and the run halts.
+   */
+  async function record(broadcastId: string, halt: Halt, write: () => Promise<unknown>, later: () => Promise<unknown> = write): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      owed.set(broadcastId, [...(owed.get(broadcastId) ?? []), later]);
+      halt.error ??= err;
+    }
+  }
+
+  /** Send every remaining part of one recipient; resolves with its outcome, rejects when the run halts. */
+  async function deliver(broadcastId: string, recipient: Recipient, entry: JournalEntry | undefined, build: MessageBuilder, report: BroadcastReport, halt: Halt): Promise<Outcome> {
     const channel = options.channels.get(recipient.channel);
     if (!channel) {
       await store.journal(broadcastId, recipient, { state: 'done', outcome: 'failed', error: `channel ${recipient.channel} is not configured` });
@@ -185,12 +210,26 @@ export function createBroadcaster(given: BroadcasterOptions) {
     const gap = paces.get(recipient.channel)!.perChatGapMs;
     let attempt = 0;
     let retriedUnknown = false;
+    /** Journal what became of the send of `sent`; written later only if no other instance went on meanwhile. */
+    const settle = (sent: number, next: JournalEntry) =>
+      record(
+        broadcastId,
+        halt,
+        () => store.journal(broadcastId, recipient, next),
+        async () => {
+          const [now] = await store.journalMany(broadcastId, [recipient]);
+          if (now?.state === 'sending' && now.part === sent) await store.journal(broadcastId, recipient, next);
+        },
+      );
     while (part < parts.length) {
+      if (halt.error) throw halt.error;
       // Each part waits for its own paced slot; the recipient holds no slot while waiting between parts.
       const pacer = pacers.get(recipient.channel)!;
       const result = await queue.add(async (): Promise<SendResult> => {
         // Paced inside the send slot, right before the request: starts reach the platform as spaced.
         await pacer.take();
+        if (halt.error) throw halt.error;
+        // Refused by the store: nothing is sent, and the journal still says where this recipient stands.
         await store.journal(broadcastId, recipient, { state: 'sending', part });
         return channel.send(recipient.chatId, parts[part]!);
       });
@@ -199,7 +238,7 @@ export function createBroadcaster(given: BroadcasterOptions) {
         part++;
         attempt = 0;
         if (part < parts.length) {
-          await store.journal(broadcastId, recipient, { state: 'partial', next: part });
+          await settle(part - 1, { state: 'partial', next: part });
           if (gap > 0) await sleep(gap);
         }
         continue;
@@ -211,15 +250,16 @@ export function createBroadcaster(given: BroadcasterOptions) {
         continue;
       }
       if (result.reason === 'blocked' || result.reason === 'chat_not_found') {
-        await store.journal(broadcastId, recipient, { state: 'done', outcome: result.reason });
-        await options.onGone?.(recipient, result.reason).catch((err: unknown) => log.error({ err, recipient }, 'could not mark a recipient inactive'));
-        return result.reason;
+        const reason = result.reason;
+        await settle(part, { state: 'done', outcome: reason });
+        await record(broadcastId, halt, async () => options.onGone?.(recipient, reason)).catch((err: unknown) => log.error({ err, recipient }, 'could not mark a recipient inactive'));
+        return reason;
       }
       if (result.reason !== 'failed') throw new Error(`unexpected send result ${result.reason}`);
       if (result.maybeDelivered) {
         // Unknown outcome: retry once and count it; a second unknown is recorded as failed.
         if (retriedUnknown) {
-          await store.journal(broadcastId, recipient, { state: 'done', outcome: 'failed', error: result.error.message });
+          await settle(part, { state: 'done', outcome: 'failed', error: result.error.message });
           return 'failed';
         }
         retriedUnknown = true;
@@ -229,24 +269,32 @@ export function createBroadcaster(given: BroadcasterOptions) {
       attempt++;
       if (attempt >= maxAttempts) {
         log.warn({ broadcastId, channel: recipient.channel, chatId: recipient.chatId, err: result.error.message }, 'send failed after retries');
-        await store.journal(broadcastId, recipient, { state: 'done', outcome: 'failed', error: result.error.message });
+        await settle(part, { state: 'done', outcome: 'failed', error: result.error.message });
         return 'failed';
       }
       await sleep(retryBaseMs * 2 ** (attempt - 1));
     }
-    await store.journal(broadcastId, recipient, { state: 'done', outcome: 'sent' });
-    await options.onDelivered?.(broadcastId, recipient).catch((err: unknown) => log.error({ err, recipient }, 'could not record a delivery'));
+    await settle(parts.length - 1, { state: 'done', outcome: 'sent' });
+    await record(broadcastId, halt, async () => options.onDelivered?.(broadcastId, recipient)).catch((err: unknown) => log.error({ err, recipient }, 'could not record a delivery'));
     return 'sent';
   }
 
   /**
    * Run (or resume) a broadcast already created in the store, to the end. Recipients are read batch by
-   * batch with their journal entries, so memory stays flat however many there are.
+   * batch with their journal entries, so memory stays flat however many there are. Rejects with
+   * StoreUnavailableError when a store outage paused it; running it again resumes it.
    */
   async function run(broadcastId: string, build: MessageBuilder): Promise<BroadcastReport> {
     const spec = await store.get(broadcastId);
     if (!spec) throw new Error(`no broadcast ${broadcastId}`);
     if (spec.status === 'done' && spec.report) return spec.report;
+    // What an outage left unwritten here goes first, so the journal read below knows those sends were made.
+    const debts = owed.get(broadcastId) ?? [];
+    while (debts.length > 0) {
+      await debts[0]!();
+      debts.shift();
+    }
+    owed.delete(broadcastId);
     const startedMs = Date.now();
     const report: BroadcastReport = { id: broadcastId, total: spec.total, sent: 0, blocked: 0, failed: 0, skipped: 0, maybeDuplicated: 0, got429: 0, remaining: spec.total, startedAt: new Date(startedMs).toISOString() };
     const count = (outcome: Outcome) => {
@@ -267,22 +315,35 @@ export function createBroadcaster(given: BroadcasterOptions) {
     timer.unref?.();
     const inFlight = new Set<Promise<void>>();
     const limit = Math.max(64, ...[...options.channels.keys()].map((c) => (queueFor(c), paces.get(c)!.concurrency * 8)));
+    const halt: Halt = {};
     try {
-      for (let b = 0; b < spec.batches; b++) {
-        const recipients = await store.recipients(broadcastId, b);
-        const entries = await store.journalMany(broadcastId, recipients);
+      for (let b = 0; b < spec.batches && !halt.error; b++) {
+        let recipients: Recipient[];
+        let entries: (JournalEntry | undefined)[];
+        try {
+          recipients = await store.recipients(broadcastId, b);
+          entries = await store.journalMany(broadcastId, recipients);
+        } catch (err) {
+          if (!(err instanceof StoreUnavailableError)) throw err;
+          halt.error ??= err;
+          break;
+        }
         for (const [i, recipient] of recipients.entries()) {
+          if (halt.error) break;
           const entry = entries[i];
           if (entry?.state === 'done') {
             count(entry.outcome);
             continue;
           }
-          const task = deliver(broadcastId, recipient, entry, build, report)
+          const task = deliver(broadcastId, recipient, entry, build, report, halt)
             .then((outcome) => {
               count(outcome);
               doneThisRun++;
             })
-            .catch((err: unknown) => log.error({ err, broadcastId, recipient }, 'delivery crashed'))
+            .catch((err: unknown) => {
+              if (err instanceof StoreUnavailableError) halt.error ??= err;
+              else log.error({ err, broadcastId, recipient }, 'delivery crashed');
+            })
             .finally(() => inFlight.delete(task));
           inFlight.add(task);
           // Keep a bounded number of recipients in progress (the queues do the real pacing).
@@ -292,6 +353,11 @@ export function createBroadcaster(given: BroadcasterOptions) {
       await Promise.all(inFlight);
     } finally {
       clearInterval(timer);
+    }
+    if (halt.error) {
+      // One line for the whole pause; the sweep resumes the broadcast from its journal once the store is back.
+      log.warn({ broadcastId, sentThisRun: doneThisRun, remaining: report.remaining }, 'broadcast paused: store unavailable');
+      throw halt.error;
     }
     report.finishedAt = new Date().toISOString();
     report.etaSeconds = undefined;

@@ -4,6 +4,7 @@ import type { SearchDoc } from '../content/types.js';
 import type { BroadcastStore, Recipient } from '../store/broadcasts.js';
 import { randomUUID } from 'node:crypto';
 import { createMemoryLease, type Lease } from '../store/lock.js';
+import { StoreUnavailableError } from '../store/unavailable.js';
 import { subscriberKey, type DeliveryMark, type Subscriber, type SubscriptionStore } from '../store/subscriptions.js';
 import type { BroadcastReport, Broadcaster, MessageBuilder } from './broadcaster.js';
 import { digestCandidates, renderDigest, selectForSubscriber, type DigestCandidate } from './compose.js';
@@ -82,17 +83,18 @@ export function createDigestService(options: DigestOptions) {
       log.info({ name }, 'another instance holds this digest run');
       return undefined;
     }
+    // A store outage pauses the broadcast (the broadcaster says so once): refused renewals and releases are no news.
     const renew = setInterval(() => {
       void lease.acquire(name, instanceId, leaseTtlMs).then(
         (held) => held || log.error({ name }, 'lost the lease of a running broadcast'),
-        (err: unknown) => log.error({ err, name }, 'could not renew a lease'),
+        (err: unknown) => void (err instanceof StoreUnavailableError || log.error({ err, name }, 'could not renew a lease')),
       );
     }, leaseTtlMs / 3);
     try {
       return await fn();
     } finally {
       clearInterval(renew);
-      await lease.release(name, instanceId).catch((err: unknown) => log.warn({ err, name }, 'could not release a lease'));
+      await lease.release(name, instanceId).catch((err: unknown) => void (err instanceof StoreUnavailableError || log.warn({ err, name }, 'could not release a lease')));
     }
   }
 

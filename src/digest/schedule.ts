@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
+import { StoreUnavailableError } from '../store/unavailable.js';
 import type { DigestService } from './digest.js';
 
 /** The only timezone the bot schedules in. */
@@ -37,7 +38,8 @@ export function scheduleDigest(digest: DigestService, expression: string, log: L
         // The real instant: node-cron's context date is the wall-clock time of the timezone.
         await digest.tick(new Date());
       } catch (err) {
-        log.error({ err }, 'digest run failed');
+        // A store outage is logged by the store (and a paused broadcast by the broadcaster); the sweep catches up.
+        if (!(err instanceof StoreUnavailableError)) log.error({ err }, 'digest run failed');
       }
     },
     { timezone: DIGEST_TIMEZONE, name: 'digest', noOverlap: true },

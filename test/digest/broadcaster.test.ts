@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,9 +8,13 @@ import { createTelegramChannel } from '../../src/channels/telegram/channel.js';
 import type { Channel, ChannelId } from '../../src/channels/types.js';
 import { createBroadcaster, type BroadcasterOptions } from '../../src/digest/broadcaster.js';
 import { createBroadcastStore, type BroadcastStore, type Recipient } from '../../src/store/broadcasts.js';
+import { createRedisAdapter, createRedisBackend } from '../../src/store/redis.js';
 import { createSqliteAdapter } from '../../src/store/sqlite.js';
-import { startFakeTelegram, type FakeReply, type RecordedCall } from '../helpers/fake-http.js';
-import { silentLogger } from '../helpers/logger.js';
+import { openNamespace } from '../../src/store/stores.js';
+import { StoreUnavailableError } from '../../src/store/unavailable.js';
+import { startFakeTelegram, waitFor, type FakeReply, type RecordedCall } from '../helpers/fake-http.js';
+import { capturingLogger, silentLogger } from '../helpers/logger.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
 const TOKEN = '123456:TEST-token-not-real';
 let dir: string;
@@ -166,4 +172,89 @@ describe('broadcaster', () => {
     expect(duplicated).toBeLessThanOrEqual(concurrency);
     expect(report.maybeDuplicated).toBeGreaterThanOrEqual(duplicated);
   });
+});
+
+function redisAnswers(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port: 6379 });
+    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
+  });
+}
+const hasRedis = await redisAnswers();
+if (!hasRedis) process.stderr.write('skipping the broadcast outage test: no redis-server answers on 127.0.0.1:6379 (.ci/run starts one)\n');
+
+/** The outage tests' database; this test deletes the keys it wrote (they all hold its broadcast id, or are the broadcast list). */
+const OUTAGE_DATABASE = 9;
+
+describe.skipIf(!hasRedis)('broadcaster while Redis is cut off', () => {
+  it('pauses at the first refused store call with one log line; resumed, everybody gets the message once and every delivery is recorded', async () => {
+    const proxy = await startTcpProxy(6379);
+    const { log, lines } = capturingLogger();
+    const backend = createRedisBackend(`redis://127.0.0.1:${proxy.port}/${OUTAGE_DATABASE}`, { log: log.child({ module: 'store' }), probeIntervalMs: 100 });
+    const adapter = () => backend.adapter();
+    const id = `outage-${randomUUID()}`;
+    const redisStore = await createBroadcastStore({ adapter, log: log.child({ module: 'store' }) });
+    const marks = await openNamespace<number>({ adapter, log: log.child({ module: 'store' }) }, 'bcasttest');
+    const recorded: string[] = [];
+    let cut: Promise<void> | undefined;
+    let restored = false;
+    const ok = { ok: true, result: { message_id: 1, date: 0, chat: { id: 1, type: 'private' } } };
+    const { fake, channels } = await telegram((call) => {
+      if (fake.sent().length < 61 || restored) return undefined;
+      // The store goes away while this send and the others in flight wait for Telegram: they are delivered,
+      // and what became of them cannot be written to the journal.
+      cut ??= proxy.cut();
+      return { delayMs: 200, body: ok };
+    });
+    const all = recipients(200);
+    try {
+      await redisStore.create({ id, kind: 'announcement', createdAt: new Date().toISOString(), params: {} }, all);
+      const b = createBroadcaster({
+        store: redisStore,
+        channels,
+        log: log.child({ module: 'broadcast' }),
+        pace: { telegram: { ratePerSecond: 500, concurrency: 4, perChatGapMs: 0 } },
+        onDelivered: async (_id, r) => {
+          await marks.set(`${id}|${r.chatId}`, 1);
+          recorded.push(r.chatId);
+        },
+      });
+      const build = () => [{ text: 'Thông báo của Mặt trận' }];
+      await expect(b.run(id, build)).rejects.toBeInstanceOf(StoreUnavailableError);
+      await cut;
+      const sentDuringOutage = fake.sent().length;
+      expect(sentDuringOutage).toBeGreaterThanOrEqual(61);
+      expect(sentDuringOutage).toBeLessThan(200);
+      expect(lines.filter((l) => (l.level as number) >= 40).map((l) => [l.module, l.msg])).toEqual([
+        ['store', 'store unavailable'],
+        ['broadcast', 'broadcast paused: store unavailable'],
+      ]);
+
+      await proxy.restore();
+      restored = true;
+      await waitFor(() => !backend.breaker.isOpen, 10_000);
+      // What the sweep does once the store is back.
+      const report = await b.run(id, build);
+      expect(report).toMatchObject({ total: 200, sent: 200, failed: 0, remaining: 0 });
+      const chats = chatsOf(fake.sent());
+      expect(chats).toHaveLength(200);
+      expect(new Set(chats).size).toBe(200);
+      expect(new Set(recorded).size).toBe(200);
+      expect((await marks.getMany(all.map((r) => `${id}|${r.chatId}`))).filter((m) => m === 1)).toHaveLength(200);
+      expect(lines.filter((l) => l.msg === 'delivery crashed' || l.msg === 'could not record a delivery')).toEqual([]);
+    } finally {
+      await Promise.allSettled([redisStore.close(), marks.disconnect()]);
+      await backend.close();
+      await proxy.close();
+      const admin = createRedisAdapter(`redis://127.0.0.1:6379/${OUTAGE_DATABASE}`);
+      const raw = (await admin.getClient()) as unknown as { keys(pattern: string): Promise<string[]>; del(keys: string[]): Promise<number> };
+      const written = [...(await raw.keys(`*${id}*`)), ...(await raw.keys('bcastm*'))];
+      if (written.length) await raw.del(written);
+      await admin.disconnect();
+    }
+  }, 30_000);
 });

@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import { createConversation } from '../assistant/conversation.js';
+import { createStaffFlow } from '../assistant/staff.js';
+import { createSubscriptionFlow } from '../assistant/subscribe.js';
+import type { ChannelId, InboundHandler } from '../channels/types.js';
+import type { Config } from '../config.js';
+import type { Metrics } from '../metrics.js';
+import type { Jobs } from './jobs.js';
+import type { Search } from './search.js';
+import type { Storage } from './storage.js';
+
+/**
+ * The conversation every channel hands its messages to, with the subscription and staff flows; each message
+ * is counted and timed for the metrics.
+ */
+export function buildAssistant(config: Config, deps: { storage: Storage; search: Search; jobs: Jobs; pushChannels: Iterable<ChannelId>; log: Logger; metrics: Metrics }): InboundHandler {
+  const { storage, search, jobs, log, metrics } = deps;
+  const { index, lexicon, publisher } = search;
+  const staffFlow = createStaffFlow({
+    staff: storage.staff,
+    admins: new Set(config.ADMIN_IDS),
+    announcements: jobs.announcements,
+    subscriptions: storage.subscriptions,
+    broadcasts: storage.broadcasts,
+    index,
+    lexicon,
+    publisher,
+    importUrl: (url) => jobs.importer.importUrl(url),
+    log: log.child({ module: 'staff' }),
+  });
+  const subscriptionFlow = createSubscriptionFlow({ subscriptions: storage.subscriptions, digest: jobs.digest, lexicon, pushChannels: new Set(deps.pushChannels), log: log.child({ module: 'subscribe' }) });
+  const conversation = createConversation({
+    engine: search.engine,
+    index,
+    lexicon,
+    stores: storage.stores,
+    flows: [subscriptionFlow, staffFlow],
+    events: {
+      answerGiven(msg, kind, confidence) {
+        if (kind === 'answer') metrics.answerConfidence(confidence);
+        else metrics.unanswered(msg.channel);
+      },
+      questionAnswered: (msg, question, kind, confidence, at) => staffFlow.questionAnswered(msg, question, kind, confidence, at),
+      thumbsDown: (msg, question, at) => staffFlow.thumbsDown(msg, question, at),
+      recordsDropped: (count) => metrics.storeRecordsDropped(count),
+    },
+    log: log.child({ module: 'conversation' }),
+  });
+  return async (msg) => {
+    metrics.messageIn(msg.channel);
+    const done = metrics.startReply(msg.channel);
+    const replies = await conversation.handle(msg);
+    metrics.messageOut(msg.channel, replies.length);
+    done();
+    return replies;
+  };
+}

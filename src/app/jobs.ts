@@ -1,0 +1,157 @@
+import type { ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import { staffText } from '../assistant/messages.js';
+import type { Channel, ChannelId } from '../channels/types.js';
+import type { Config } from '../config.js';
+import { toSearchDoc } from '../content/types.js';
+import { createAnnouncementService, type AnnouncementService } from '../digest/announcements.js';
+import { createBroadcaster, type Broadcaster } from '../digest/broadcaster.js';
+import { createDigestService, type DigestService } from '../digest/digest.js';
+import { scheduleDigest, scheduleIngest } from '../digest/schedule.js';
+import type { AddressPolicy } from '../ingest/address-guard.js';
+import { createFeedPoller, createImporter, type Importer, type ImporterOptions } from '../ingest/importer.js';
+import type { Metrics } from '../metrics.js';
+import { StoreUnavailableError } from '../store/unavailable.js';
+import type { Search } from './search.js';
+import type { Storage } from './storage.js';
+
+/** The importer's address policy from the configuration (INGEST_ALLOW_PRIVATE, INGEST_ALLOWED_PORTS). */
+export function importerAddressPolicy(config: Config): AddressPolicy {
+  return { allowPrivate: config.INGEST_ALLOW_PRIVATE, allowedPorts: config.INGEST_ALLOWED_PORTS };
+}
+
+/** An importer into `options.store` that fetches under the configuration's address policy. */
+export function createBotImporter(config: Config, options: Omit<ImporterOptions, 'fetch'>): Importer {
+  return createImporter({ ...options, fetch: { addressPolicy: importerAddressPolicy(config) } });
+}
+
+/** The work the bot does on its own: digests, announcements, imports, and taking over a dead instance's work. */
+export interface Jobs {
+  broadcaster: Broadcaster;
+  digest: DigestService;
+  announcements: AnnouncementService;
+  importer: Importer;
+  /** Resume what was interrupted and run missed digests (in the background), then schedule every job. */
+  start(): void;
+  /** Stop the schedules and timers, wait for sends and imports in flight. */
+  stop(): Promise<void>;
+}
+
+/** How long one import round may hold `ingest:poll` before another instance may run one. */
+const INGEST_LEASE_MS = 10 * 60_000;
+
+/**
+ * Build the broadcaster and the services it reports to (digest, announcements), the importer and the source
+ * poller; scheduled announcements are re-armed here.
+ */
+export async function buildJobs(config: Config, deps: { storage: Storage; search: Search; channels: Map<ChannelId, Channel>; instanceId: string; log: Logger; metrics: Metrics }): Promise<Jobs> {
+  const { storage, search, channels, instanceId, log, metrics } = deps;
+  const { lease, subscriptions, broadcasts, staff } = storage;
+  const leaseTtlMs = config.LEASE_TTL_SECONDS * 1000;
+  const pace = (rate: number) => ({ ratePerSecond: rate, concurrency: config.BROADCAST_CONCURRENCY, perChatGapMs: 1000 });
+  const broadcaster = createBroadcaster({
+    store: broadcasts,
+    channels,
+    log: log.child({ module: 'broadcast' }),
+    pace: { telegram: pace(config.TELEGRAM_SEND_RATE), zalo: pace(config.ZALO_SEND_RATE) },
+    onRateLimited: (channel) => metrics.rateLimited(channel),
+  });
+  const digest = createDigestService({
+    docs: () => search.index.all(),
+    subscriptions,
+    broadcasts,
+    broadcaster,
+    hasChannel: (id) => channels.has(id),
+    maxTextLength: (id) => channels.get(id)?.limits.maxTextLength ?? 4000,
+    log: log.child({ module: 'digest' }),
+    catchUpHours: config.DIGEST_CATCHUP_HOURS,
+    lease,
+    instanceId,
+    leaseTtlMs,
+  });
+  const announcements = createAnnouncementService({ staff, index: search.index, subscriptions, broadcasts, broadcaster, channels, lease, instanceId, leaseTtlMs, publisher: search.publisher, log: log.child({ module: 'announcements' }) });
+  broadcaster.on('gone', (recipient, reason) => {
+    metrics.subscriberBlocked(recipient.channel);
+    return digest.gone(recipient, reason);
+  });
+  broadcaster.on('delivered', (id, recipient) => digest.delivered(id, recipient));
+  broadcaster.on('progress', (report) => {
+    metrics.broadcastProgress(report.id.startsWith('ann:') ? 'announcement' : 'digest', report);
+    announcements.progress(report);
+  });
+  await announcements.restore();
+
+  const unpublished = new Set(await staff.unpublished());
+  if (config.INGEST_ALLOW_PRIVATE) log.warn({ allowedPorts: config.INGEST_ALLOWED_PORTS }, 'INGEST_ALLOW_PRIVATE is on: the importer may fetch loopback, private and link-local addresses');
+  const importer = createBotImporter(config, {
+    store: storage.articles,
+    lexicon: search.lexicon,
+    log: log.child({ module: 'ingest' }),
+    isUnpublished: async (id) => unpublished.has(id) || (await staff.unpublished()).includes(id),
+    onChange: (record) => {
+      if (unpublished.has(record.article.id)) return;
+      search.engine.invalidate(record.article.id);
+      search.publisher.upsert(toSearchDoc({ type: 'article', ...record.article }));
+      metrics.importResult('saved');
+    },
+  });
+  const tellStaff = async (text: string) => {
+    // Admins hear about it in their chat; the log has it in any case.
+    for (const admin of config.ADMIN_IDS) {
+      const [channelId, userId] = admin.split(':') as [ChannelId, string];
+      await channels.get(channelId)?.send(userId, { text }).catch(() => undefined);
+    }
+  };
+  const poller = createFeedPoller({
+    importer,
+    sources: config.FEEDS,
+    log: log.child({ module: 'ingest' }),
+    onSourcePaused: (url, failures, reason) => void tellStaff(staffText.sourcePaused(url, failures, String(reason))),
+  });
+  /** One instance polls the sources per round (a lease), whichever fires first; none while the store is unavailable. */
+  const pollRound = async () => {
+    if (config.FEEDS.length === 0) return;
+    const isMine = await lease.acquire('ingest:poll', instanceId, INGEST_LEASE_MS).catch((err: unknown) => {
+      if (err instanceof StoreUnavailableError) return false;
+      throw err;
+    });
+    if (!isMine) return;
+    try {
+      const summary = await poller.poll();
+      log.info({ summary }, 'import round done');
+    } finally {
+      await lease.release('ingest:poll', instanceId).catch(() => undefined);
+    }
+  };
+
+  let tasks: ScheduledTask[] = [];
+  let sweeper: NodeJS.Timeout | undefined;
+  return {
+    broadcaster,
+    digest,
+    announcements,
+    importer,
+    start() {
+      if (sweeper) return;
+      // Resume an interrupted broadcast and run missed digests in the background; then every hour.
+      void digest.recover(new Date()).catch((err: unknown) => log.error({ err }, 'digest recovery failed'));
+      // Take over what a dead instance left: its leases expire, then the next sweep here resumes the work.
+      // A sweep during a store outage waits for the next one (the breaker logs the outage).
+      const quiet = (what: string) => (err: unknown) => void (err instanceof StoreUnavailableError || log.error({ err }, what));
+      sweeper = setInterval(() => {
+        void digest.sweep().catch(quiet('digest sweep failed'));
+        void announcements.sweep().catch(quiet('announcement sweep failed'));
+      }, leaseTtlMs / 2);
+      sweeper.unref();
+      tasks = [scheduleDigest(digest, config.DIGEST_CRON, log.child({ module: 'digest' })), scheduleIngest(pollRound, config.INGEST_CRON, log.child({ module: 'ingest' }))];
+      void pollRound().catch((err: unknown) => log.error({ err }, 'first import round failed'));
+    },
+    async stop() {
+      clearInterval(sweeper);
+      await Promise.allSettled(tasks.splice(0).map((t) => t.stop()));
+      announcements.stop();
+      await broadcaster.stop();
+      await importer.idle();
+    },
+  };
+}

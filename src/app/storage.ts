@@ -1,0 +1,86 @@
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { CheckResult } from '../http/server.js';
+import type { Metrics } from '../metrics.js';
+import { createArticleStore, type ArticleStore } from '../store/articles.js';
+import { createBroadcastStore, type BroadcastStore } from '../store/broadcasts.js';
+import { createChangeLog, type ChangeLog } from '../store/changes.js';
+import { createRedisLease, createSqliteLease, type Lease } from '../store/lock.js';
+import { createRedisBackend } from '../store/redis.js';
+import { createSqliteAdapter, sqliteFile } from '../store/sqlite.js';
+import { createStaffStore, type StaffStore } from '../store/staff.js';
+import { createStores, type Stores } from '../store/stores.js';
+import { createSubscriptionStore, type SubscriptionStore } from '../store/subscriptions.js';
+
+/** Every store the bot keeps its state in, on the SQLite file in DATA_DIR or on Redis. */
+export interface Storage {
+  /** Imported articles. */
+  articles: ArticleStore;
+  /** Chat state, feedback, unanswered questions. */
+  stores: Stores;
+  staff: StaffStore;
+  subscriptions: SubscriptionStore;
+  broadcasts: BroadcastStore;
+  /** The change log that keeps several instances' indexes in step. */
+  changes: ChangeLog;
+  /** Leases shared by every instance on the same state. */
+  lease: Lease;
+  /** The readiness check of the store: on Redis 'store unavailable' at once while its breaker is open, else a PING. */
+  probe(): Promise<CheckResult>;
+  /** Close every store and connection opened here. */
+  close(): Promise<void>;
+}
+
+/**
+ * Open the stores: one adapter (connection) per keyv namespace, as the stores expect; on Redis they share one
+ * circuit breaker, whose state goes to `metrics.storeUp`. What was opened is closed again when a store fails
+ * to open.
+ */
+export async function buildStorage(config: Config, deps: { log: Logger; metrics: Metrics }): Promise<Storage> {
+  const log = deps.log.child({ module: 'store' });
+  const dataDir = resolve(config.DATA_DIR);
+  const redisUrl = config.REDIS_URL;
+  const redis = redisUrl ? createRedisBackend(redisUrl, { log, onChange: (up) => deps.metrics.storeUp(up) }) : undefined;
+  const adapter = redis ? async () => redis.adapter() : () => createSqliteAdapter(dataDir);
+  const closers: (() => Promise<unknown>)[] = [];
+  const opened = <T extends { close(): Promise<void> }>(store: T): T => (closers.push(() => store.close()), store);
+  const closeAll = async () => {
+    await Promise.allSettled(closers.splice(0).map((close) => close()));
+    await redis?.close();
+  };
+  try {
+    const articles = opened(await createArticleStore({ adapter, log }));
+    const stores = opened(await createStores({ adapter, log }));
+    const staff = opened(await createStaffStore({ adapter, log }));
+    let lease: Lease;
+    if (redis) lease = createRedisLease(redis.adapter());
+    else {
+      const leaseAdapter = await createSqliteAdapter(dataDir);
+      closers.push(() => leaseAdapter.disconnect());
+      lease = await createSqliteLease(leaseAdapter);
+    }
+    // Leases also guard the subscription index lists, so instances sharing a store lose no subscriber.
+    const subscriptions = opened(await createSubscriptionStore({ adapter, log, lease }));
+    const broadcasts = opened(await createBroadcastStore({ adapter, log, lease }));
+    // Announcements, removals and imports made on one instance reach the others' indexes within seconds.
+    const changes = opened(await createChangeLog({ adapter, log, lease }));
+    deps.metrics.storeUp(true);
+    if (redisUrl) deps.log.info({ redis: new URL(redisUrl).host }, 'state store ready (Redis)');
+    else deps.log.info({ file: sqliteFile(dataDir) }, 'state store ready');
+    return {
+      articles,
+      stores,
+      staff,
+      subscriptions,
+      broadcasts,
+      changes,
+      lease,
+      probe: async () => (redis ? redis.ping() : (await stores.chats.get('readyz:probe'), true)),
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -73,7 +73,7 @@ const schema = z.object({
     .pipe(z.array(port).min(1, 'list at least one port')),
   /** When the digest job runs (node-cron, Vietnam time); each run serves subscribers whose hour it is. */
   DIGEST_CRON: z.string().default('0 * * * *').refine(isValidCron, 'must be a cron expression, e.g. "0 * * * *"'),
-  /** Missed digest runs younger than this many hours are run at start; older ones are skipped. */
+  /** Missed digest runs younger than this many hours are run at start and by the periodic sweep (after a store outage); older ones are skipped. */
   DIGEST_CATCHUP_HOURS: z.coerce.number().min(0).max(48).default(6),
   /** Broadcast pace on Telegram, messages per second overall (Telegram allows about 30). */
   TELEGRAM_SEND_RATE: z.coerce.number().positive().max(1000).default(25),

@@ -27,8 +27,10 @@ export interface DigestOptions {
   /** Longest message per channel. */
   maxTextLength: (channel: ChannelId) => number;
   log: Logger;
-  /** Missed hourly runs younger than this are run at start; older ones are skipped and logged. */
+  /** Missed hourly runs younger than this are run at start and by the sweep; older ones are skipped and logged. */
   catchUpHours?: number;
+  /** The sweep leaves a slot this young to its own hourly run. @default SWEEP_GRACE_MS */
+  sweepGraceMs?: number;
   /** Leases shared by the instances (one runs each slot and broadcast); in-process when absent. */
   lease?: Lease;
   /** This instance's name in leases. */
@@ -39,6 +41,8 @@ export interface DigestOptions {
 
 /** A broadcast's lease lives this long without renewal (default); it is renewed three times as often. */
 export const LEASE_TTL_MS = 60_000;
+/** How old a slot must be before the sweep counts it as missed (its hourly run has this long to start it). */
+export const SWEEP_GRACE_MS = 2 * 60_000;
 
 /** Where a subscriber's next digest starts. */
 export function windowStart(mark: DeliveryMark | undefined, untilMs: number): number {
@@ -180,10 +184,16 @@ export function createDigestService(options: DigestOptions) {
   }
 
   /**
-   * Resume digest broadcasts nobody is working on: interrupted by a crash here, or by the death of the
-   * instance that held them (its lease expired). Called at start and every half lease from then on.
+   * Resume digest broadcasts nobody is working on (interrupted by a crash or a store outage here, or by the
+   * death of the instance that held them: its lease expired), then run the slots missed since the last run
+   * (see {@link catchUp}) once they are `sweepGraceMs` old. Called at start and every half lease from then on.
    */
-  async function sweep(): Promise<void> {
+  async function sweep(now = new Date()): Promise<void> {
+    await resume();
+    await catchUp(now, options.sweepGraceMs ?? SWEEP_GRACE_MS);
+  }
+
+  async function resume(): Promise<void> {
     for (const id of await broadcasts.running()) {
       const spec = await broadcasts.get(id);
       if (spec?.kind !== 'digest' || runningHere.has(id)) continue;
@@ -195,12 +205,48 @@ export function createDigestService(options: DigestOptions) {
     }
   }
 
+  /** Remember `slot` as the last run, unless a later one is remembered already (instances catch up side by side). */
+  async function markSlot(slot: string): Promise<void> {
+    const last = await broadcasts.getMark('digest:lastSlot');
+    if (!last || slot > last) await broadcasts.setMark('digest:lastSlot', slot);
+  }
+
   /** Run the slot `now` falls in and remember it as the last run (what cron calls every hour). */
   async function tick(now: Date): Promise<BroadcastReport | undefined> {
     const { day, hour } = vnClock(now);
     const report = await runSlot(day, hour, now);
-    await broadcasts.setMark('digest:lastSlot', slotId(day, hour));
+    await markSlot(slotId(day, hour));
     return report;
+  }
+
+  /**
+   * Run the slots missed since the last run (its hourly run fell in a store outage, or the process was down),
+   * once each, when they are younger than the catch-up window and at least `graceMs` old; older ones are
+   * skipped and logged. A slot whose broadcast exists is only marked (the resume pass sends what it lacks),
+   * and nobody is sent two digests in a day: the slot's lease, its broadcast and the day mark keep it so.
+   */
+  async function catchUp(now: Date, graceMs: number): Promise<void> {
+    const last = await broadcasts.getMark('digest:lastSlot');
+    const current = vnClock(now);
+    if (!last) {
+      await markSlot(slotId(current.day, current.hour));
+      return;
+    }
+    const lastStart = vnSlotStart(parseSlot(last).day, parseSlot(last).hour).getTime();
+    const catchUpMs = (options.catchUpHours ?? 6) * HOUR_MS;
+    for (let t = lastStart + HOUR_MS; t <= now.getTime() - graceMs; t += HOUR_MS) {
+      const { day, hour } = vnClock(new Date(t));
+      const slot = slotId(day, hour);
+      // Its hourly run is at work here: that run marks it.
+      if (runningHere.has(`digest:${slot}`)) return;
+      if (now.getTime() - t > catchUpMs) {
+        log.warn({ slot }, 'missed digest slot is older than the catch-up window: skipped');
+      } else if (!(await broadcasts.get(`digest:${slot}`))) {
+        log.warn({ slot }, 'running a missed digest slot');
+        await runSlot(day, hour, now);
+      }
+      await markSlot(slot);
+    }
   }
 
   /**
@@ -208,25 +254,8 @@ export function createDigestService(options: DigestOptions) {
    * each, when they are younger than the catch-up window; older ones are skipped and logged.
    */
   async function recover(now: Date): Promise<void> {
-    await sweep();
-    const last = await broadcasts.getMark('digest:lastSlot');
-    const current = vnClock(now);
-    if (!last) {
-      await broadcasts.setMark('digest:lastSlot', slotId(current.day, current.hour));
-      return;
-    }
-    const lastStart = vnSlotStart(parseSlot(last).day, parseSlot(last).hour).getTime();
-    const catchUpMs = (options.catchUpHours ?? 6) * HOUR_MS;
-    for (let t = lastStart + HOUR_MS; t <= now.getTime(); t += HOUR_MS) {
-      const { day, hour } = vnClock(new Date(t));
-      if (now.getTime() - t > catchUpMs) {
-        log.warn({ slot: slotId(day, hour) }, 'missed digest slot is older than the catch-up window: skipped');
-        continue;
-      }
-      log.warn({ slot: slotId(day, hour) }, 'running a missed digest slot');
-      await runSlot(day, hour, now);
-      await broadcasts.setMark('digest:lastSlot', slotId(day, hour));
-    }
+    await resume();
+    await catchUp(now, 0);
   }
 
   /** Today's digest for one chat on demand (/bantin): new since its last digest, or the last day. */

@@ -1,3 +1,4 @@
+import { createConnection } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTelegramChannel } from '../../src/channels/telegram/channel.js';
 import type { Channel, ChannelId } from '../../src/channels/types.js';
@@ -5,9 +6,13 @@ import type { SearchDoc } from '../../src/content/types.js';
 import { createBroadcaster } from '../../src/digest/broadcaster.js';
 import { createDigestService, type DigestService } from '../../src/digest/digest.js';
 import { createBroadcastStore, type BroadcastStore } from '../../src/store/broadcasts.js';
+import { createRedisLease } from '../../src/store/lock.js';
+import { createRedisAdapter, createRedisBackend } from '../../src/store/redis.js';
 import { createSubscriptionStore, type Subscriber, type SubscriptionStore } from '../../src/store/subscriptions.js';
-import { startFakeTelegram } from '../helpers/fake-http.js';
+import { StoreUnavailableError } from '../../src/store/unavailable.js';
+import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
 import { capturingLogger, silentLogger } from '../helpers/logger.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
 const TOKEN = '123456:TEST-token-not-real';
 const at = (iso: string) => new Date(`${iso}+07:00`);
@@ -109,6 +114,23 @@ describe('daily digest', () => {
     expect(fake.sent()).toHaveLength(2);
   });
 
+  it('the periodic sweep runs a slot whose hourly run never came, once it is two minutes old, and only once', async () => {
+    await subs.put(subscriber('1'));
+    await digest.recover(at('2026-11-27T06:10:00'));
+    // No hourly run at 07:00 (it fell in a store outage): the sweep leaves the slot to it for two minutes.
+    await digest.sweep(at('2026-11-27T07:01:30'));
+    expect(sentTo('1')).toEqual([]);
+    await digest.sweep(at('2026-11-27T07:02:30'));
+    expect(sentTo('1')).toHaveLength(1);
+    expect(lines.filter((l) => l.msg === 'running a missed digest slot').map((l) => l.slot)).toEqual(['2026-11-27T07']);
+    await digest.sweep(at('2026-11-27T07:03:00'));
+    await digest.tick(at('2026-11-27T07:30:00'));
+    await digest.tick(at('2026-11-27T08:00:01'));
+    await digest.sweep(at('2026-11-27T08:05:00'));
+    expect(sentTo('1')).toHaveLength(1);
+    expect(lines.filter((l) => l.msg === 'running a missed digest slot')).toHaveLength(1);
+  });
+
   it('starts a fresh install without catching up anything', async () => {
     await subs.put(subscriber('1'));
     await digest.recover(at('2026-11-27T09:00:00'));
@@ -150,4 +172,86 @@ describe('daily digest on several instances', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+});
+
+function redisAnswers(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port: 6379 });
+    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
+  });
+}
+const hasRedis = await redisAnswers();
+if (!hasRedis) process.stderr.write('skipping the digest outage test: no redis-server answers on 127.0.0.1:6379 (.ci/run starts one)\n');
+
+/** A database of its own, flushed before and after (only when it holds nothing but this test's marker). */
+const OUTAGE_DATABASE = 7;
+const MARKER = 'mattran-bot:test-database:digest-outage';
+type Raw = { flushDb(): Promise<unknown>; dbSize(): Promise<number>; exists(key: string): Promise<number>; set(key: string, value: string): Promise<unknown> };
+
+describe.skipIf(!hasRedis)('daily digest across a Redis outage', () => {
+  it('sends the hour whose run fell in the outage when the store is back, from the sweep of either instance, once to each subscriber', async () => {
+    const admin = createRedisAdapter(`redis://127.0.0.1:6379/${OUTAGE_DATABASE}`);
+    const raw = (await admin.getClient()) as unknown as Raw;
+    if ((await raw.dbSize()) > 0 && !(await raw.exists(MARKER))) throw new Error(`database ${OUTAGE_DATABASE} holds keys this test did not write; not flushing it`);
+    await raw.flushDb();
+    await raw.set(MARKER, '1');
+    const proxy = await startTcpProxy(6379);
+    const api = await startFakeTelegram();
+    const { log, lines: said } = capturingLogger('info');
+    const news = [article('o1', 'Hội nghị hiệp thương tại phường', '2031-03-14T06:00:00'), article('o2', 'Giám sát bầu cử ở xã', '2031-03-13T20:00:00')];
+    const opened: { close(): Promise<unknown> }[] = [];
+    const instance = async (name: string) => {
+      const backend = createRedisBackend(`redis://127.0.0.1:${proxy.port}/${OUTAGE_DATABASE}`, { log: log.child({ module: 'store', instance: name }), probeIntervalMs: 100 });
+      const adapter = () => backend.adapter();
+      const lease = createRedisLease(backend.adapter());
+      const subscriptions = await createSubscriptionStore({ adapter, log, lease });
+      const store = await createBroadcastStore({ adapter, log, lease });
+      const channels = new Map<ChannelId, Channel>([['telegram', createTelegramChannel({ token: TOKEN, apiRoot: api.baseUrl, log: silentLogger() })]]);
+      let service: DigestService | undefined;
+      const broadcaster = createBroadcaster({ store, channels, log: log.child({ module: 'broadcast', instance: name }), pace: { telegram: { ratePerSecond: 300, concurrency: 4, perChatGapMs: 0 } }, onDelivered: (id, r) => service!.delivered(id, r) });
+      service = createDigestService({ docs: () => news, subscriptions, broadcasts: store, broadcaster, hasChannel: () => true, maxTextLength: () => 4096, log: log.child({ module: 'digest', instance: name }), lease, instanceId: name, catchUpHours: 6 });
+      opened.push({ close: async () => (await Promise.allSettled([subscriptions.close(), store.close()]), await backend.close()) });
+      return { service, subscriptions, backend };
+    };
+    try {
+      const a = await instance('a');
+      const b = await instance('b');
+      await a.service.recover(at('2031-03-14T06:10:00'));
+      await b.service.recover(at('2031-03-14T06:11:00'));
+      for (let i = 0; i < 30; i++) await a.subscriptions.put(subscriber(String(700_000 + i), { hour: 7 }));
+
+      await proxy.cut();
+      await Promise.all([a, b].map((x) => x.subscriptions.get('telegram', 'warm-up').catch(() => undefined)));
+      await waitFor(() => a.backend.breaker.isOpen && b.backend.breaker.isOpen, 5000);
+      await expect(a.service.tick(at('2031-03-14T07:00:02'))).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(b.service.tick(at('2031-03-14T07:00:03'))).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(a.service.sweep(at('2031-03-14T07:04:00'))).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(api.sent()).toEqual([]);
+
+      await proxy.restore();
+      await waitFor(() => !a.backend.breaker.isOpen && !b.backend.breaker.isOpen, 10_000);
+      await Promise.all([a.service.sweep(at('2031-03-14T07:10:00')), b.service.sweep(at('2031-03-14T07:10:01'))]);
+      const chats = api.sent().map((c) => String(c.body.chat_id));
+      expect(chats).toHaveLength(30);
+      expect(new Set(chats).size).toBe(30);
+      expect(String(api.sent()[0]!.body.text)).toContain('Hội nghị hiệp thương tại phường');
+
+      // Later sweeps, a late hourly run of the same hour and the next hour send nobody a second digest.
+      await Promise.all([a.service.sweep(at('2031-03-14T07:11:00')), b.service.tick(at('2031-03-14T07:40:00')), a.service.tick(at('2031-03-14T08:00:01'))]);
+      await b.service.sweep(at('2031-03-14T08:30:00'));
+      expect(api.sent()).toHaveLength(30);
+      expect(said.filter((l) => l.msg === 'running a missed digest slot').map((l) => l.slot)).toContain('2031-03-14T07');
+      expect(said.filter((l) => (l.level as number) >= 50)).toEqual([]);
+    } finally {
+      for (const o of opened) await o.close();
+      await proxy.close();
+      await api.close();
+      await raw.flushDb().catch(() => undefined);
+      await admin.disconnect();
+    }
+  }, 30_000);
 });

@@ -3,17 +3,17 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import type { Logger } from 'pino';
-import { createAnswerEngine } from './answer/index.js';
-import { loadConfig } from './config.js';
+import { createBotImporter } from './app/importer.js';
+import { corpusPaths, createBotEngine, loadBotLexicon } from './app/search.js';
+import { loadConfig, type Config } from './config.js';
 import { answerRemovedSystem, asUnanswerable, createAnswerDocFinder } from './eval/answer-removed.js';
 import { baselineSystem, collect, oursSystem, readQueries, riskCoverage, score, type AskSystem, type CurveRow, type EvalQuery, type EvalReport, type Figures } from './eval/evaluate.js';
 import { toSearchDoc, type SearchDoc } from './content/types.js';
-import type { AddressPolicy } from './ingest/address-guard.js';
-import { createImporter, type ImportSummary } from './ingest/importer.js';
+import type { ImportSummary } from './ingest/importer.js';
 import { createLogger } from './log.js';
 import { createBaselineIndex } from './search/baseline.js';
 import { loadIndex } from './search/build.js';
-import { loadLexicon } from './search/lexicon.js';
+import type { Lexicon } from './search/lexicon.js';
 import { createArticleStore } from './store/articles.js';
 import { createSqliteAdapter, sqliteFile } from './store/sqlite.js';
 
@@ -82,8 +82,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const log: Logger = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, pretty: process.stderr.isTTY }, 2);
-  const paths = values.corpus && values.corpus.length > 0 ? values.corpus.map((p) => resolve(p)) : [resolve(config.CONTENT_DIR), ...config.CORPUS.map((p) => resolve(p))];
-  const lexicon = loadLexicon(join(resolve(config.CONTENT_DIR), 'lexicon'));
+  const paths = values.corpus && values.corpus.length > 0 ? values.corpus.map((p) => resolve(p)) : corpusPaths(config);
+  const lexicon = loadBotLexicon(config);
   const dataDir = resolve(values['data-dir'] ?? config.DATA_DIR);
   const cacheDir = values['no-cache'] ? undefined : join(dataDir, 'cache');
 
@@ -95,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const extra = await importedArticles(dataDir, log);
     const { index } = await loadIndex({ paths, cacheDir, log, extra }).finally(() => extra?.close());
-    const engine = createAnswerEngine({ index, lexicon, tuning: { minConfidence: config.ANSWER_MIN_CONFIDENCE } });
+    const engine = createBotEngine(config, index, lexicon);
     const answer = engine.answer(question);
     if (values.json) out(JSON.stringify({ text: answer.text, sources: answer.sources, confidence: answer.confidence, kind: answer.kind }));
     else out(answer.text);
@@ -114,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     const { index } = await loadIndex({ paths, cacheDir, log });
-    const engine = createAnswerEngine({ index, lexicon, tuning: { minConfidence: config.ANSWER_MIN_CONFIDENCE } });
+    const engine = createBotEngine(config, index, lexicon);
     const docs = new Map([...index.all()].map((d) => [d.id, d]));
     // --answer-removed: each question loses its answer's documents; what is left should say "no information".
     // Only a question with an answer has one to remove; the set's unanswerable questions are left out.
@@ -139,7 +139,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (values.curve) {
       // One more run that keeps every reply the engine can give; each threshold is then a filter on its confidences.
-      const everyReply = withRemoval(oursSystem(createAnswerEngine({ index, lexicon, tuning: { minConfidence: 0 } })));
+      const everyReply = withRemoval(oursSystem(createBotEngine(config, index, lexicon, 0)));
       report.curve = riskCoverage(collect(scored, everyReply, false));
     }
     if (removed) {
@@ -168,8 +168,7 @@ async function main(argv: string[]): Promise<number> {
       out('import: give one feed, sitemap or page URL, or one .jsonl/.jsonl.gz/.json file\n\n' + USAGE);
       return 2;
     }
-    const addressPolicy = { allowPrivate: config.INGEST_ALLOW_PRIVATE, allowedPorts: config.INGEST_ALLOWED_PORTS };
-    return runImport(target, { dataDir, lexicon, log, json: values.json ?? false, addressPolicy });
+    return runImport(target, { config, dataDir, lexicon, log, json: values.json ?? false });
   }
 
   out(`unknown command: ${command}\n\n${USAGE}`);
@@ -191,9 +190,9 @@ async function importedArticles(dataDir: string, log: Logger): Promise<{ key: st
 }
 
 /** `import`: a URL or a file into the state in DATA_DIR, with a progress bar on a terminal. */
-async function runImport(target: string, o: { dataDir: string; lexicon: ReturnType<typeof loadLexicon>; log: Logger; json: boolean; addressPolicy: AddressPolicy }): Promise<number> {
+async function runImport(target: string, o: { config: Config; dataDir: string; lexicon: Lexicon; log: Logger; json: boolean }): Promise<number> {
   const store = await createArticleStore({ adapter: () => createSqliteAdapter(o.dataDir), log: o.log });
-  const importer = createImporter({ store, lexicon: o.lexicon, log: o.log, fetch: { addressPolicy: o.addressPolicy } });
+  const importer = createBotImporter(o.config, { store, lexicon: o.lexicon, log: o.log });
   const bar = process.stderr.isTTY && !o.json ? new SingleBar({ stream: process.stderr, format: 'importing [{bar}] {value}/{total} articles', hideCursor: true, clearOnComplete: true }) : undefined;
   let started = false;
   const onProgress = ({ done, total }: { done: number; total: number }) => {

@@ -8,22 +8,12 @@ import { createAnnouncementService, type AnnouncementService } from '../digest/a
 import { createBroadcaster, type Broadcaster } from '../digest/broadcaster.js';
 import { createDigestService, type DigestService } from '../digest/digest.js';
 import { scheduleDigest, scheduleIngest } from '../digest/schedule.js';
-import type { AddressPolicy } from '../ingest/address-guard.js';
-import { createFeedPoller, createImporter, type Importer, type ImporterOptions } from '../ingest/importer.js';
+import { createFeedPoller, type Importer } from '../ingest/importer.js';
 import type { Metrics } from '../metrics.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
+import { createBotImporter } from './importer.js';
 import type { Search } from './search.js';
 import type { Storage } from './storage.js';
-
-/** The importer's address policy from the configuration (INGEST_ALLOW_PRIVATE, INGEST_ALLOWED_PORTS). */
-export function importerAddressPolicy(config: Config): AddressPolicy {
-  return { allowPrivate: config.INGEST_ALLOW_PRIVATE, allowedPorts: config.INGEST_ALLOWED_PORTS };
-}
-
-/** An importer into `options.store` that fetches under the configuration's address policy. */
-export function createBotImporter(config: Config, options: Omit<ImporterOptions, 'fetch'>): Importer {
-  return createImporter({ ...options, fetch: { addressPolicy: importerAddressPolicy(config) } });
-}
 
 /** The work the bot does on its own: digests, announcements, imports, and taking over a dead instance's work. */
 export interface Jobs {

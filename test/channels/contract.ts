@@ -61,11 +61,13 @@ export function channelContract(name: string, harness: ContractHarness): void {
       }
     });
 
-    it('reports a send that gets no answer in time as failed', async () => {
-      const { channel } = await make(() => harness.replies.timeout);
+    it('reports a send that gets no answer in time as failed and maybe delivered (the request reached the platform)', async () => {
+      const { channel, sent } = await make(() => harness.replies.timeout);
       const started = Date.now();
       const result = await channel.send('1001', message);
       expect(result.ok === false && result.reason).toBe('failed');
+      expect(result.ok === false && result.reason === 'failed' && result.maybeDelivered).toBe(true);
+      expect(sent()).toHaveLength(1);
       expect(Date.now() - started).toBeLessThan(5000);
     });
 

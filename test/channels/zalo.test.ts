@@ -330,7 +330,7 @@ describe('zalo channel', () => {
       expect(await channel.send('c', { text: 'a' })).toEqual({ ok: false, reason: 'rate_limited', retryAfterMs: 5000 });
       reply = { delayMs: 1000, body: {} };
       expect(await channel.send('c', { text: 'a' })).toMatchObject({ ok: false, reason: 'failed' });
-      expect(channel.failureCounts()).toEqual({ '-216': 2, '403': 1, '429': 1, http: 1 });
+      expect(channel.failureCounts()).toEqual({ '-216': 2, '403': 1, '429': 1, timeout: 1 });
       const unmapped = lines.filter((l) => l.msg === 'zalo send failed with an unmapped error code');
       expect(unmapped).toHaveLength(2);
       expect(unmapped[0]).toMatchObject({ code: -216, description: 'Some undocumented error', mapped: false });
@@ -356,6 +356,30 @@ describe('zalo channel', () => {
       if (result.ok === false && result.reason === 'failed') expectNoSecret(result.error, TOKEN);
       expect(lines.length).toBeGreaterThanOrEqual(5);
       for (const line of lines) expect(JSON.stringify(line)).not.toContain(TOKEN);
+    });
+
+    it('a broadcast whose Zalo send times out after reaching Zalo repeats it once at most, and counts it as maybe duplicated', async () => {
+      const slow = new Set(['z-slow-once', 'z-slow-always']);
+      const fake = await startFakeZalo({
+        token: TOKEN,
+        // Zalo gets the message and answers too late: the first try of one chat, every try of another.
+        onSend: (call) => {
+          const chat = String(call.body.chat_id);
+          const tries = fake.sent().filter((c) => c.body.chat_id === chat).length;
+          return chat === 'z-slow-always' || (chat === 'z-slow-once' && tries === 1) ? { delayMs: 600, body: { ok: true, result: { message_id: `late-${tries}`, date: Date.now() } } } : undefined;
+        },
+      });
+      cleanups.push(fake.close);
+      const channel = createZaloChannel({ token: TOKEN, apiBase: fake.baseUrl, log: silentLogger(), sendTimeoutMs: 200 });
+      const store = await createBroadcastStore({ log: silentLogger() });
+      const chats = ['z-1', 'z-slow-once', 'z-2', 'z-slow-always', 'z-3'];
+      await store.create({ id: 'zalo-timeouts', kind: 'announcement', createdAt: new Date().toISOString(), params: {} }, chats.map((chatId) => ({ channel: 'zalo', chatId })));
+      const broadcaster = createBroadcaster({ store, channels: new Map<ChannelId, Channel>([['zalo', channel]]), log: silentLogger(), pace: { zalo: { ratePerSecond: 50, concurrency: 4, perChatGapMs: 0 } }, retryBaseMs: 10 });
+      const report = await broadcaster.run('zalo-timeouts', () => [{ text: 'Thông báo của Mặt trận' }]);
+      const reached = (chatId: string) => fake.sent().filter((c) => c.body.chat_id === chatId).length;
+      expect(chats.map(reached)).toEqual([1, 2, 1, 2, 1]);
+      expect(report).toMatchObject({ total: 5, sent: 4, failed: 1, maybeDuplicated: 2 });
+      expect(channel.failureCounts()).toEqual({ timeout: 3 });
     });
 
     it('declares its limits (2,000 characters; configurable pace, 5 a second by default)', () => {

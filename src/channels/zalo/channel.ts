@@ -21,7 +21,7 @@ export interface ZaloOptions {
   /** Secret Zalo sends in X-Bot-Api-Secret-Token with every webhook call; 8–256 characters, required with `publicUrl`. */
   webhookSecret?: string;
   log: Logger;
-  /** A send that gets no answer within this time is abandoned and reported as failed. @default 15000 */
+  /** A send that gets no answer within this time is abandoned and reported as failed and maybe delivered. @default 15000 */
   sendTimeoutMs?: number;
   /** Seconds one getUpdates call waits for a message. @default 30 */
   pollTimeoutSec?: number;
@@ -52,7 +52,7 @@ export const ZALO_WEBHOOK_PATH = '/webhook/zalo';
 export interface ZaloChannel extends Channel {
   /** Route for our HTTP server (webhook mode); answers false for other paths. */
   route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
-  /** Failed sends since start, per error code (`"http"` for no answer): undocumented codes show up here for review. */
+  /** Failed sends since start, per error code (`"timeout"` for a timed-out send, `"http"` for another failure without an answer): undocumented codes show up here for review. */
   failureCounts(): Record<string, number>;
 }
 
@@ -104,9 +104,16 @@ export function createZaloChannel(options: ZaloOptions): ZaloChannel {
       log.warn({ chatId, code: err.code, description: err.description, mapped }, mapped ? 'zalo send failed' : 'zalo send failed with an unmapped error code');
       return { ok: false, reason: 'failed', error: err };
     }
+    const error = err instanceof Error ? err : new Error(String(err));
+    if (err instanceof ZaloHttpError && err.isTimeout) {
+      // The request may have reached Zalo, which has no idempotent send: the broadcaster repeats it once at most.
+      failures.set('timeout', (failures.get('timeout') ?? 0) + 1);
+      log.warn({ chatId, err: errField(err) }, 'zalo send timed out: it may have been delivered');
+      return { ok: false, reason: 'failed', error, maybeDelivered: true };
+    }
     failures.set('http', (failures.get('http') ?? 0) + 1);
     log.warn({ chatId, err: errField(err) }, 'zalo send got no answer');
-    return { ok: false, reason: 'failed', error: err instanceof Error ? err : new Error(String(err)) };
+    return { ok: false, reason: 'failed', error };
   }
 
   async function send(chatId: string, message: OutboundMessage): Promise<SendResult> {

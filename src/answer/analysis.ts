@@ -6,15 +6,20 @@ import type { SearchDoc } from '../content/types.js';
 import { clauses, foldDiacritics, foldToken, normalizeText, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
 import type { Lexicon, Province } from '../search/lexicon.js';
 import { splitSentences } from '../search/sentences.js';
+import { alternation, WORDS } from '../search/words.js';
 import type { DocInfo, SentenceInfo, SentenceWords } from './types.js';
 
-const PERSON_TITLE = /(^|\s)(ông|bà|đồng chí|chủ tịch|bí thư|giám đốc|trưởng ban)\s/u;
+const PERSON_TITLE = new RegExp(`(^|\\s)(${alternation(WORDS.personTitles)})\\s`, 'u');
 const NAME_RUN = /[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+/u;
 /**
  * A place: after "tại"/"ở", an administrative unit or a cemetery, a capitalised name — not a legal reference or
  * a meeting ("tại Điều 5", "tại Hội nghị", "văn bản Luật").
  */
-export const PLACE = /(?:^|\s)(?:tại|ở|xã|huyện|tỉnh|quận|phường|thị trấn|thị xã|thành phố|TP\.?|ấp|thôn|(?<!văn )bản|làng|nghĩa trang|Nghĩa trang)\s+(?!(?:Điều|Khoản|Chương|Mục|Nghị|Luật|Quyết|Thông|Chỉ|Hội nghị|Đại hội|Kỳ họp|Phiên|Văn bản|Quy)(?![\p{L}\p{M}]))\p{Lu}/u;
+const placeHeads = WORDS.place.heads.map((w) => {
+  const notAfter = WORDS.place.headNotAfter[w];
+  return `${notAfter ? `(?<!${alternation([notAfter])} )` : ''}${alternation([w])}`;
+});
+export const PLACE = new RegExp(`(?:^|\\s)(?:${placeHeads.join('|')})\\s+(?!(?:${alternation(WORDS.place.notPlaces)})(?![\\p{L}\\p{M}]))\\p{Lu}`, 'u');
 const DATE = /\b\d{1,2}[/.-]\d{1,2}\b|\bnăm \d{4}\b|\bngày \d{1,2}\b|\btháng \d{1,2}\b/u;
 
 /** One pass over a sentence: its folded and accented syllables, pairs and triples. */

@@ -2,6 +2,7 @@
 import { foldToken, isVietnameseSyllable, pairTerm, tokenize } from '../search/analyzer.js';
 import type { ArticleIndex } from '../search/article-index.js';
 import { isProvinceMatch, type Lexicon } from '../search/lexicon.js';
+import { WORDS } from '../search/words.js';
 import { DEFAULT_TUNING, type EngineTuning } from './tuning.js';
 
 /** Runs of two or more capitalised words. */
@@ -11,7 +12,7 @@ const FOREIGN_NAME = /(?<![\p{L}\p{M}])\p{Lu}[a-z]{3,}(?![\p{L}\p{M}])/gu;
 /** Where a sentence starts: its first word is capitalised whatever it is. */
 const SENTENCE_START = /(?:^|[.?!:;…\n"“”'‘’(\[«-])\s*$/u;
 /** Words of address and titles written before a name ("Bà Võ Thị Dung", "Đồng chí Lê Đức Anh"). */
-const HONORIFIC = new Set(['ông', 'bà', 'anh', 'chị', 'em', 'cô', 'chú', 'bác', 'cụ', 'cháu', 'thầy', 'đồng', 'chí']);
+const HONORIFIC = new Set(WORDS.honorifics);
 
 /**
  * The names a question writes with capitals ("Lại Xuân Môn", "Thủ Thiêm", "Cái Bè"), each as the folded pair of
@@ -24,7 +25,7 @@ export function questionNames(text: string, lexicon: Lexicon, index?: ArticleInd
   if (words.length >= tuning.titleCaseMinWords && words.filter((w) => /^\p{Lu}/u.test(w)).length > tuning.titleCaseShare * words.length) return [];
   const out = new Set<string>();
   const opensSentence = (at: number) => SENTENCE_START.test(text.slice(0, at));
-  const common = (term: string) => index !== undefined && index.docFrequency(term) > Math.max(2, tuning.namePairShare * index.size);
+  const common = (term: string) => index !== undefined && index.docFrequency(term) > Math.max(tuning.namePairMinDocs, tuning.namePairShare * index.size);
   for (const m of text.matchAll(CAPITALISED_RUN)) {
     let run = tokenize(m[0]);
     if (opensSentence(m.index)) run = run.slice(1);

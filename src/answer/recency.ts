@@ -3,13 +3,17 @@
  * answer it ("ngày mai", "tối qua").
  */
 import { foldToken, hasDiacritics } from '../search/analyzer.js';
+import { alternation, WORDS } from '../search/words.js';
 
 const OFFSET_MS = 7 * 3_600_000;
 
+const TODAY = WORDS.today;
 /** Words a question about today's date may have besides the date phrases themselves (folded). */
-const TODAY_WORDS = new Set(
-  'la thu ngay may bao nhieu vay z a nhi the nhe oi ban bot ad hom nay bua hnay cho minh toi em hoi voi va roi hien gio bay luc mung thang nam nao duong lich biet xin'.split(' '),
-);
+const TODAY_WORDS = new Set(TODAY.words);
+/** " hôm nay ", " bây giờ "…, " thứ mấy ", " ngày bao nhiêu "…, " âm lịch " (folded, padded with spaces). */
+const NOW = new RegExp(` (${alternation(TODAY.now)}) `);
+const ASKS_DATE = new RegExp(` (${alternation(TODAY.asks)}) `);
+const LUNAR = new RegExp(` (${alternation(TODAY.lunar)}) `);
 
 /**
  * Whether a folded question asks only for today's date or the time ("hôm nay là thứ mấy", "hnay ngày bao nhiêu
@@ -20,10 +24,10 @@ export function asksToday(folded: string): boolean {
   const words = folded.split(' ').filter(Boolean);
   if (words.length === 0 || words.length > 14) return false;
   const text = ` ${words.join(' ')} `;
-  if (!/ (hom nay|bua nay|hnay|bay gio|hien gio|luc nay) /.test(text)) return false;
+  if (!NOW.test(text)) return false;
   // Not "hôm nay là ngày gì": that asks which occasion it is (20/11, 18/11), which the articles answer.
-  if (!/ (thu may|ngay may|ngay bao nhieu|ngay nao|mung may|thang may|nam may|may gio) /.test(text)) return false;
-  if (/ am lich /.test(text)) return false;
+  if (!ASKS_DATE.test(text)) return false;
+  if (LUNAR.test(text)) return false;
   return words.every((w) => TODAY_WORDS.has(w));
 }
 
@@ -39,15 +43,9 @@ export function vietnamToday(now: Date): { weekday: number; date: string; time: 
  * "bây giờ", "hiện giờ", "lúc này": they mean "currently" ("bây giờ mức lương cơ sở là bao nhiêu"), which an
  * article of last year may still answer.
  */
-const NEAR_TIME: { phrases: string[][]; days: number; accentedOnly?: boolean }[] = [
-  // "hnay", "hqua" arrive written out (data/lexicon/chat.json).
-  { phrases: ['hôm nay', 'ngày mai', 'sáng mai', 'chiều mai', 'hôm qua', 'sáng nay', 'chiều nay', 'giờ này'].map((p) => p.split(' ')), days: 3 },
-  // Unaccented these are other words: "toi nay" is also "tội này", "dem qua" "đem qua".
-  { phrases: ['bữa nay', 'bữa qua', 'tối qua', 'đêm qua', 'tối nay', 'trưa nay', 'đêm nay', 'tối mai'].map((p) => p.split(' ')), days: 3, accentedOnly: true },
-  { phrases: ['tuần này', 'tuần sau', 'tuần tới', 'tuần trước', 'tuần qua'].map((p) => p.split(' ')), days: 10 },
-];
+const NEAR_TIME = WORDS.nearTime.map((g) => ({ ...g, phrases: g.phrases.map((p) => p.split(' ')) }));
 /** After the time phrase, the asker's own story ("hôm qua tôi bị mất thẻ …, làm lại ở đâu?"), not news. */
-const NARRATOR = new Set(['tôi', 'em', 'mình', 'tớ', 'bố', 'mẹ', 'vợ', 'chồng', 'nhà', 'gia']);
+const NARRATOR = new Set(WORDS.narrators);
 const NARRATOR_FOLDED = new Set([...NARRATOR].map(foldToken));
 
 /**

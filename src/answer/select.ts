@@ -5,15 +5,20 @@
 import type { SearchDoc } from '../content/types.js';
 import type { QueryPlan } from '../search/query.js';
 import { tidySpacing } from '../search/sentences.js';
+import { alternation, WORDS } from '../search/words.js';
 import { scoreSentence, weightedTerms } from './score.js';
 import { hasAnswerShape, hasNewNumber } from './shape.js';
 import type { EngineTuning } from './tuning.js';
 import type { DocInfo, RankedResult, RankedSentence, SentenceInfo } from './types.js';
 
 /** A sentence that announces what follows ("… các điều kiện sau đây:"): its answer is in the next ones. */
-const ANNOUNCES = /(:|sau đây|như sau|gồm|bao gồm)\s*$/u;
+const ANNOUNCES = new RegExp(`(${alternation(WORDS.announces)})\\s*$`, 'u');
 /** A sentence that leans on the one before ("Đây là …", "Khối kiến thức này …", "Theo đó, …"). */
-export const LEANS_BACK = /^(?:đây|đó|điều này|việc này|theo đó|trong đó|khi đó|do đó|vì vậy|vì thế|tuy nhiên|ngoài ra|riêng|cụ thể|(?:mục đích|lý do|lí do|nguyên nhân) là|(?:\p{L}+ ){1,3}(?:này|đó))(?![\p{L}\p{M}])/u;
+const LB = WORDS.leansBack;
+export const LEANS_BACK = new RegExp(
+  `^(?:${alternation(LB.openers)}|(?:${alternation(LB.reasons)}) là|(?:\\p{L}+ ){1,3}(?:${alternation(LB.demonstratives)}))(?![\\p{L}\\p{M}])`,
+  'u',
+);
 
 /** Whether a sentence leans on the one before it, or that one announces it. */
 export function leansBack(sentence: string, before: string): boolean {

@@ -5,6 +5,7 @@
 import { foldToken, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
 import type { QuestionKind } from '../search/lexicon.js';
 import type { QueryPlan } from '../search/query.js';
+import { WORDS } from '../search/words.js';
 import { sentenceWords } from './analysis.js';
 import type { EngineTuning } from './tuning.js';
 import type { SentenceInfo, SentenceWords } from './types.js';
@@ -22,11 +23,11 @@ function pairedFocus(plan: QueryPlan): Set<string> {
 }
 
 /** Words before the day of a date or the hour of a time, as written ("ngày 2-6", "chiều 13.5", "lúc 16 giờ"; not "tới 140 nghìn"). */
-const DATE_HEAD = new Set(['ngày', 'sáng', 'chiều', 'trưa', 'tối', 'đêm', 'hôm', 'lúc', 'tháng']);
+const DATE_HEAD = new Set(WORDS.dateHeads);
 /** Words that make "ngày", "tháng" a rate, not a date: "mỗi ngày 500 lượt khách". */
-const EVERY = new Set(['mỗi', 'hằng', 'hàng']);
+const EVERY = new Set(WORDS.rateWords);
 /** Units of an amount of money, folded: "50 triệu đồng" answers "bao nhiêu tiền". */
-const MONEY_UNITS = new Set(['dong', 'trieu', 'ty', 'nghin', 'ngan', 'usd', 'vnd']);
+const MONEY_UNITS = new Set(WORDS.moneyUnits);
 
 /**
  * Whether the number at position i of a sentence is part of a date or a time of day: the day or hour after

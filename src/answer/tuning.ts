@@ -28,6 +28,8 @@ export interface EngineTuning {
   yearBoost: number;
 
   // --- rerank ---
+  /** Best sentences kept with each re-ranked result (for inspection; the first is the one that scores). */
+  bestSentencesKept: number;
   /** Weight of the BM25 score (relative to the best candidate's) in the re-ranked score and in the prescore. */
   bm25Weight: number;
   /** Weight of the best sentence's score in the re-ranked score. */
@@ -66,8 +68,10 @@ export interface EngineTuning {
   yearMissing: number;
   /** The same for a name the question writes with capitals ("Lại Xuân Môn", "Thủ Thiêm") that a candidate lacks. */
   nameMissing: number;
-  /** A capitalised pair in more than this share of the documents is a common phrase ("Việt Nam", "Tết Nguyên đán"), no name. */
+  /** A capitalised pair in more than this share of the documents is a common phrase ("Việt Nam", "Tết Nguyên đán"), no name… */
   namePairShare: number;
+  /** …and in more than this many documents, however small the index. */
+  namePairMinDocs: number;
   /** A question of at least this many words… */
   titleCaseMinWords: number;
   /** …with more than this share of them capitalised is written in Title Case: its capitals name nothing. */
@@ -166,6 +170,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   longWideDepth: 80,
   provinceBoost: 1.3,
   yearBoost: 1.2,
+  bestSentencesKept: 3,
   bm25Weight: 0.5,
   sentenceWeight: 0.6,
   coverageWeight: 0.35,
@@ -180,6 +185,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   yearMissing: 0.1,
   nameMissing: 0.3,
   namePairShare: 0.005,
+  namePairMinDocs: 2,
   titleCaseMinWords: 4,
   titleCaseShare: 0.6,
   accentMismatch: 0.6,

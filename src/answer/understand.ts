@@ -7,39 +7,43 @@ import { cleanText, clauses, foldToken, tokenize } from '../search/analyzer.js';
 import type { ArticleIndex } from '../search/article-index.js';
 import { expandShorthand, type Lexicon } from '../search/lexicon.js';
 import { MAX_QUERY_CHARS, planQuery, type QueryPlan } from '../search/query.js';
+import { alternation, WORDS } from '../search/words.js';
 import { questionNames } from './names.js';
 import { asksToday, recencyDays } from './recency.js';
 import type { EngineTuning } from './tuning.js';
 
 // "hi" is read as "hy" (one spelling of i/y: see the analyzer).
-const GREETING = /^(xin chao|chao|hello|hi|hy|alo|hey|chao buoi sang|chao buoi toi)( (ban|bot|ad|admin|anh|chi|em|mat tran|tro ly))*$/;
-const THANKS = /^((ok|vang|da|uh|oke)\s)?(cam on|thank|thanks|tks|thank you|camon)( (ban|bot|ad|nhieu|nhe|nha|a|anh|chi|em))*$/;
+const GREETING = new RegExp(`^(${alternation(WORDS.greeting.phrases)})( (${alternation(WORDS.greeting.addressees)}))*$`);
+const THANKS = new RegExp(`^((${alternation(WORDS.thanks.leads)})\\s)?(${alternation(WORDS.thanks.phrases)})( (${alternation(WORDS.thanks.tails)}))*$`);
+const V = WORDS.vocative;
 /** Words a citizen calls the bot by; cut from the question when used to address it ("… vậy bot", "ad ơi, …"). */
-const CALLED = '(?:bot|ad|admin)';
+const CALLED = `(?:${alternation(V.names)})`;
 /** Sentence-final particles that put a following "bot" in the vocative ("… vậy bot", "… nhé ad"). */
-const PARTICLE = '(?:vậy|vay|nhé|nhe|nha|nhen|ạ|à|hả|nhỉ|nhi)';
-const CALL_WORD = '(?:ơi|oi|à)';
-const POLITE_END = '(?:\\s+(?:ạ|a|nhé|nhe|nha))?[\\s.!?…]*$';
-const VOCATIVE_HEAD = new RegExp(`^\\s*(?:(?:chào|chao|hi|hello|alo)\\s+)?${CALLED}\\s+${CALL_WORD}(?=[\\s,.:;!?…-]|$)[\\s,.:;!?…-]*`, 'iu');
+const PARTICLE = `(?:${alternation(V.particles)})`;
+const CALL_WORD = `(?:${alternation(V.callWords)})`;
+const POLITE_END = `(?:\\s+(?:${alternation(V.politeEnds)}))?[\\s.!?…]*$`;
+const VOCATIVE_HEAD = new RegExp(`^\\s*(?:(?:${alternation(V.greetings)})\\s+)?${CALLED}\\s+${CALL_WORD}(?=[\\s,.:;!?…-]|$)[\\s,.:;!?…-]*`, 'iu');
 const VOCATIVE_TAIL = [
   // "… vậy bot", "… nhé ad ơi"
   new RegExp(`(\\s${PARTICLE})\\s+${CALLED}(?:\\s+${CALL_WORD})?${POLITE_END}`, 'iu'),
   // "… bot ơi", "… ad ơi ạ"
-  new RegExp(`()[\\s,]+${CALLED}\\s+(?:ơi|oi)${POLITE_END}`, 'iu'),
+  new RegExp(`()[\\s,]+${CALLED}\\s+(?:${alternation(V.calls)})${POLITE_END}`, 'iu'),
   // "…, ad?", "… ad ạ" (not "bot": "hình thức BT, BOT" is a list)
-  new RegExp(`(),\\s*(?:ad|admin)[\\s.!?…]*$`, 'iu'),
-  new RegExp(`()\\s+(?:ad|admin)\\s+(?:ạ|nhé|nha)[\\s.!?…]*$`, 'iu'),
+  new RegExp(`(),\\s*(?:${alternation(V.namesAlone)})[\\s.!?…]*$`, 'iu'),
+  new RegExp(`()\\s+(?:${alternation(V.namesAlone)})\\s+(?:${alternation(V.politeAfterName)})[\\s.!?…]*$`, 'iu'),
 ];
 
 /** Verbs of a task the bot does not do, as written or without accents ("tính" but not "tỉnh"). */
-const TASK_VERBS = new Set(['viết', 'viet', 'soạn', 'soan', 'tính', 'tinh', 'dịch', 'dich', 'hát', 'hat', 'nhắc', 'nhac', 'vẽ']);
-const HELPING = new Set(['giúp', 'giup', 'dùm', 'dum', 'giùm', 'gium']);
+const TASK_VERBS = new Set(WORDS.task.verbs);
+/** Verbs of a reminder, a task when "tôi" follows them ("nhắc tôi …"). */
+const REMIND = new Set(WORDS.task.remindVerbs);
+const HELPING = new Set(WORDS.task.helping);
 /** The asker, as the one the task is for ("viết giúp *tôi*", "hát cho *mình* nghe"). */
-const ME = new Set(['tôi', 'toi', 'tui', 'mình', 'minh', 'em', 'tớ']);
+const ME = new Set(WORDS.task.me);
 /** Words that may come before the verb of a request addressed to the bot ("bạn hãy …", "bot làm ơn …"). */
-const REQUEST_LEAD = new Set(['bạn', 'ban', 'bot', 'ad', 'hãy', 'hay', 'làm', 'lam', 'ơn', 'on', 'xin', 'vui', 'lòng', 'long']);
+const REQUEST_LEAD = new Set(WORDS.task.requestLead);
 /** A clause that ends like this asks whether something can be done ("… viết giúp bố mẹ đơn được không"). */
-const ASKS_WHETHER = /(?:^|\s)(?:không|khong|ko|chưa|chua|được|duoc|đc|dc)$/u;
+const ASKS_WHETHER = new RegExp(`(?:^|\\s)(?:${alternation(WORDS.task.asksWhether)})$`, 'u');
 
 /**
  * Whether a clause of the message asks the bot to do a task rather than to find something: a verb such as
@@ -62,7 +66,7 @@ export function asksTask(text: string): boolean {
     if (verb === undefined || !TASK_VERBS.has(verb)) return false;
     const [next = '', after = ''] = clause.slice(i + 1, i + 3);
     if (HELPING.has(next) || next === 'cho') return ME.has(after);
-    return (verb === 'nhắc' || verb === 'nhac') && ME.has(next);
+    return REMIND.has(verb) && ME.has(next);
   });
 }
 

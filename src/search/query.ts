@@ -2,6 +2,7 @@ import { idf, type ArticleIndex } from './article-index.js';
 import { clauses, foldToken, hasDiacritics, isPair, isVietnameseSyllable, pairTerm, tokenize } from './analyzer.js';
 import { expandShorthand, isProvinceMatch, type Lexicon, type Province, type QuestionKind } from './lexicon.js';
 import { sliceChars } from '../text/normalize.js';
+import { WORDS } from './words.js';
 
 /** The longest question the engine reads, in characters (code points) after NFC; the chat layer refuses longer messages before this. */
 export const MAX_QUERY_CHARS = 2000;
@@ -61,16 +62,16 @@ export const DEFAULT_PLAN_WEIGHTS: PlanWeights = {
  * of a clause right after a question word or a yes/no marker, and an accented word only as written.
  */
 const END_PARTICLES = {
-  unambiguous: new Set(['vậy', 'hả', 'nhỉ', 'nhé', 'ạ', 'à']),
-  accented: new Set(['nha', 'nhen', 'hen', 'thế', 'đấy', 'ta', 'v', 'z']),
-  unaccented: new Set(['vay', 'v', 'z', 'ha', 'nhi', 'nhe', 'nha', 'nhen', 'hen', 'a', 'ah', 'ak', 'the', 'day', 'ta']),
+  unambiguous: new Set(WORDS.endParticles.unambiguous),
+  accented: new Set(WORDS.endParticles.accented),
+  unaccented: new Set(WORDS.endParticles.unaccented),
   /** Right after "bao nhiêu"/"mấy", where the unit stands ("bao nhiêu nhà", "bao nhieu ha"), only these. */
-  inUnitSlot: new Set(['vay', 'v', 'z', 'a', 'ah', 'ak']),
+  inUnitSlot: new Set(WORDS.endParticles.inUnitSlot),
 };
 /** Yes/no markers after which a particle may end the question ("có … không vậy"): as written, or unaccented. */
-const YES_NO = { accented: new Set(['không', 'chưa', 'chứ', 'đúng', 'phải']), unaccented: new Set(['khong', 'k', 'hong', 'chua', 'chu', 'dung', 'phai']) };
+const YES_NO = { accented: new Set(WORDS.yesNo.accented), unaccented: new Set(WORDS.yesNo.unaccented) };
 /** Words that open a question ("cho mình hỏi …", "xin hỏi …", "vui lòng cho biết …"), folded; cut from the start of its subject. */
-const SUBJECT_LEAD_INS = new Set(['cho', 'minh', 'toi', 'em', 'hoi', 'xin', 'ad', 'admin', 'oi', 'vui', 'long', 'biet']);
+const SUBJECT_LEAD_INS = new Set(WORDS.subjectLeadIns);
 /** A word weighs as a name ({@link PlanWeights.foreignWord}) only when at most this share of documents has it. */
 const FOREIGN_WORD_SHARE = 0.03;
 

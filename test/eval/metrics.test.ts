@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAnswerEngine } from '../../src/assistant/answer-engine.js';
+import { createAnswerEngine } from '../../src/answer/index.js';
 import type { SearchDoc } from '../../src/content/types.js';
 import { answerRemovedSystem, asUnanswerable, containsWords, createAnswerDocFinder, foldForMatch, withoutDocuments } from '../../src/eval/answer-removed.js';
 import { baselineSystem, collect, figuresOf, oursSystem, riskCoverage, score, type EvalQuery, type Outcome } from '../../src/eval/evaluate.js';

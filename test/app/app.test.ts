@@ -128,22 +128,40 @@ describe('createApp', () => {
     await bot.stop();
   });
 
-  it('reports a channel that cannot go on after start to onFatal (here: another poller, 409)', async () => {
-    let conflict = false;
+  /** A fake Telegram API whose getUpdates answers 409 (another poller) once `conflict` is set. */
+  async function conflictingTelegram() {
+    const state = { conflict: false };
     const fake = await startFakeApi(async (call) => {
       if (call.api === 'getMe') return { body: { ok: true, result: { id: 1, is_bot: true, first_name: 'MTTQ', username: 'mttq_test_bot' } } };
       if (call.api !== 'getUpdates') return { body: { ok: true, result: true } };
-      if (conflict) return { status: 409, body: { ok: false, error_code: 409, description: 'Conflict: terminated by other getUpdates request' } };
+      if (state.conflict) return { status: 409, body: { ok: false, error_code: 409, description: 'Conflict: terminated by other getUpdates request' } };
       await new Promise((r) => setTimeout(r, 100));
       return { body: { ok: true, result: [] } };
     });
     cleanups.push(fake.close);
+    return Object.assign(fake, { state });
+  }
+
+  it('reports a channel that cannot go on after start to onFatal (here: another poller, 409)', async () => {
+    const fake = await conflictingTelegram();
     const fatal: Error[] = [];
     const bot = app({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: fake.baseUrl }, (err) => void fatal.push(err));
-    await bot.start();
-    conflict = true;
+    const { url } = await bot.start();
+    fake.state.conflict = true;
     await waitFor(() => fatal.length > 0, 5000);
     expect(fatal[0]).toMatchObject({ code: 409 });
+    // The caller decides: the app goes on serving until it is told to stop.
+    expect(await ask(url, QUESTION)).toContain(ANSWER);
     await bot.stop();
+  });
+
+  it('stops itself when a channel cannot go on and no onFatal was given', async () => {
+    const fake = await conflictingTelegram();
+    const bot = app({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: fake.baseUrl });
+    const { url } = await bot.start();
+    fake.state.conflict = true;
+    await waitFor(() => bot.lines.some((l) => l.msg === 'a channel cannot go on: stopping'), 5000);
+    await bot.stop();
+    expect(await connectionError(url)).toBe('ECONNREFUSED');
   });
 });

@@ -65,6 +65,12 @@ export async function buildJobs(config: Config, deps: { storage: Storage; search
     return digest.gone(recipient, reason);
   });
   broadcaster.on('delivered', (id, recipient) => digest.delivered(id, recipient));
+  // A chat closed outside a broadcast (Telegram's my_chat_member "kicked") is handled as a send answered `blocked`.
+  for (const channel of channels.values()) {
+    channel.onChatClosed?.(async (chatId) => {
+      if (await digest.gone({ channel: channel.id, chatId }, 'blocked')) metrics.subscriberBlocked(channel.id);
+    });
+  }
   broadcaster.on('progress', (report) => {
     metrics.broadcastProgress(report.id.startsWith('ann:') ? 'announcement' : 'digest', report);
     announcements.progress(report);

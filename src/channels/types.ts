@@ -77,4 +77,9 @@ export interface Channel {
   stop(): Promise<void>;
   /** Send one message (split as needed). */
   send(chatId: string, message: OutboundMessage): Promise<SendResult>;
+  /**
+   * Call `listener` when the platform says, outside any send, that a user closed their chat to the bot
+   * (blocked it): the same news as a send answered `blocked`. Platforms that never say so leave it out.
+   */
+  onChatClosed?(listener: (chatId: string) => Promise<void> | void): void;
 }

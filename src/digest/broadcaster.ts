@@ -52,7 +52,7 @@ export interface BroadcasterOptions {
   progressEveryMs?: number;
   onProgress?: (report: BroadcastReport) => void;
   /** A recipient the platform says is gone (blocked, chat not found): the caller marks it inactive. */
-  onGone?: (recipient: Recipient, reason: 'blocked' | 'chat_not_found') => Promise<void>;
+  onGone?: (recipient: Recipient, reason: 'blocked' | 'chat_not_found') => Promise<unknown>;
   /** A recipient got every part: the caller records the delivery (e.g. the digest day). */
   onDelivered?: (broadcastId: string, recipient: Recipient) => Promise<void>;
   /** A platform answered 429 (metrics). */

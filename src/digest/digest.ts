@@ -175,12 +175,13 @@ export function createDigestService(options: DigestOptions) {
     await subscriptions.markDelivered(subscriberKey(recipient.channel, recipient.chatId), mark);
   }
 
-  /** The platform says a recipient is gone: keep the subscriber, marked inactive with the reason. */
-  async function gone(recipient: Recipient, reason: 'blocked' | 'chat_not_found', now = new Date()): Promise<void> {
+  /** The platform says a recipient is gone: keep the subscriber, marked inactive with the reason; true when marked now. */
+  async function gone(recipient: Pick<Recipient, 'channel' | 'chatId'>, reason: 'blocked' | 'chat_not_found', now = new Date()): Promise<boolean> {
     const sub = await subscriptions.get(recipient.channel, recipient.chatId);
-    if (!sub || sub.inactive) return;
+    if (!sub || sub.inactive) return false;
     await subscriptions.put({ ...sub, inactive: { reason, at: now.toISOString() }, updatedAt: now.toISOString() });
     log.info({ channel: recipient.channel, chatId: recipient.chatId, reason }, 'subscriber marked inactive');
+    return true;
   }
 
   /**

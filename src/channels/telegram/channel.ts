@@ -4,6 +4,7 @@ import { Telegraf, TelegramError } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { commandMenu, messages } from '../../assistant/messages.js';
 import type { Lease } from '../../store/lock.js';
+import { StoreUnavailableError } from '../../store/unavailable.js';
 import { chatKey, createChatQueue } from '../chat-queue.js';
 import { readWebhookBody, RecentKeys } from '../webhook.js';
 import type { Channel, InboundHandler, InboundMessage, OutboundMessage, SendResult } from '../types.js';
@@ -66,6 +67,7 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
   let handler: InboundHandler | undefined;
   let polling: Promise<void> | undefined;
   let webhook = false;
+  const closedListeners: ((chatId: string) => Promise<void> | void)[] = [];
 
   async function reply(chatId: string, replies: OutboundMessage[]): Promise<void> {
     for (const r of replies) {
@@ -109,6 +111,20 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
       receivedAt: new Date(),
     };
     await reply(msg.chatId, await handler(msg));
+  });
+
+  // The user blocked the bot (platforms.md §2.5): `kicked` in a private chat, as a 403 would say on the next send.
+  bot.on('my_chat_member', async (ctx) => {
+    const update = ctx.myChatMember;
+    if (update.chat.type !== 'private' || update.new_chat_member.status !== 'kicked') return;
+    const chatId = String(update.chat.id);
+    log.info({ chatId }, 'user blocked the bot');
+    for (const listener of closedListeners) {
+      // In a store outage the next send's 403 says it again; the store has logged the outage.
+      await Promise.resolve()
+        .then(() => listener(chatId))
+        .catch((err: unknown) => void (err instanceof StoreUnavailableError || log.error({ err, chatId }, 'could not mark a closed chat')));
+    }
   });
 
   bot.on('message', async (ctx) => {
@@ -207,6 +223,10 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
     },
 
     send,
+
+    onChatClosed(listener) {
+      closedListeners.push(listener);
+    },
 
     async route(req, res, url) {
       if (url.pathname !== TELEGRAM_WEBHOOK_PATH) return false;

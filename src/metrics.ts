@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ChannelId } from './channels/types.js';
+import type { ChannelId } from './core/chat.js';
 
 /** Kinds of broadcast, as stored (store/broadcasts.ts). */
 export type BroadcastKind = 'digest' | 'announcement';

@@ -1,5 +1,5 @@
 /** The one place where a reply becomes text: the copy module's phrases filled with the reply's data. */
-import { formatDate, messages } from '../assistant/messages.js';
+import { formatDate, messages } from '../copy/messages.js';
 import type { SearchDoc } from '../content/types.js';
 import { MAX_QUERY_CHARS } from '../search/query.js';
 import type { Reply } from './compose.js';

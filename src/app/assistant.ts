@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { createConversation } from '../assistant/conversation.js';
 import { createStaffFlow } from '../assistant/staff.js';
 import { createSubscriptionFlow } from '../assistant/subscribe.js';
-import type { ChannelId, InboundHandler } from '../channels/types.js';
+import type { ChannelId, InboundHandler } from '../core/chat.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import type { Jobs } from './jobs.js';

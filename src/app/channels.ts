@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createPollingGuard, type PollingGuard } from '../channels/polling-guard.js';
 import { createTelegramChannel, type TelegramChannel } from '../channels/telegram/channel.js';
-import type { Channel, ChannelId, InboundHandler } from '../channels/types.js';
+import type { Channel, ChannelId, InboundHandler } from '../core/chat.js';
 import { createZaloChannel, type ZaloChannel } from '../channels/zalo/channel.js';
 import type { Config } from '../config.js';
 import type { ReadinessCheck, Route } from '../http/server.js';

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import type { InboundHandler } from '../channels/types.js';
+import type { InboundHandler } from '../core/chat.js';
 import type { Config } from '../config.js';
 import { createHttpServer, type ReadinessCheck, type Route } from '../http/server.js';
 import type { Metrics } from '../metrics.js';

@@ -1,14 +1,15 @@
 import type { ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
-import { staffText } from '../assistant/messages.js';
-import type { Channel, ChannelId } from '../channels/types.js';
+import { staffText } from '../copy/messages.js';
+import type { Channel, ChannelId } from '../core/chat.js';
 import type { Config } from '../config.js';
 import { toSearchDoc } from '../content/types.js';
 import { createAnnouncementService, type AnnouncementService } from '../digest/announcements.js';
 import { createBroadcaster, type Broadcaster } from '../digest/broadcaster.js';
 import { createDigestService, type DigestService } from '../digest/digest.js';
 import { scheduleDigest, scheduleIngest } from '../digest/schedule.js';
-import { createFeedPoller, type Importer } from '../ingest/importer.js';
+import type { Importer } from '../ingest/importer.js';
+import { createFeedPoller } from '../ingest/poller.js';
 import type { Metrics } from '../metrics.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
 import { createBotImporter } from './importer.js';

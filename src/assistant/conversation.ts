@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Button, InboundMessage, OutboundMessage } from '../channels/types.js';
+import type { Button, InboundMessage, OutboundMessage } from '../core/chat.js';
 import type { SearchDoc } from '../content/types.js';
 import { parseVnTime } from '../digest/time.js';
 import { foldToken, tokenize } from '../search/analyzer.js';
@@ -11,7 +11,7 @@ import { timeKey, type ChatState, type Stores } from '../store/stores.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
 import { cleanText, countChars, normalizeMessage, sliceChars } from '../text/normalize.js';
 import type { Answer, AnswerEngine, AnswerSource } from '../answer/index.js';
-import { formatDate, messages, webPage } from './messages.js';
+import { formatDate, messages, webPage } from '../copy/messages.js';
 import { createStaffRecorder, type StaffRecorderOptions } from './recorder.js';
 /** A group of commands, buttons and typed answers handled outside the core (subscriptions, staff tools). */
 export interface ConversationFlow {

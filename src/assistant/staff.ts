@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { InboundMessage, OutboundMessage } from '../channels/types.js';
+import type { InboundMessage, OutboundMessage } from '../core/chat.js';
 import { announcementMessage, type AnnouncementService } from '../digest/announcements.js';
 import type { BroadcastReport } from '../digest/broadcaster.js';
 import { TOPIC_IDS } from '../digest/topics.js';
@@ -11,7 +11,7 @@ import type { BroadcastStore } from '../store/broadcasts.js';
 import type { AuditEntry, InboxEntry, StaffStore } from '../store/staff.js';
 import type { ChatState } from '../store/stores.js';
 import type { SubscriptionStore } from '../store/subscriptions.js';
-import { quoteTitle, staffText as t, topicLabels } from './messages.js';
+import { quoteTitle, staffText as t, topicLabels } from '../copy/messages.js';
 import { formatWhen, parseWhen } from './when.js';
 
 /** Commands only staff may use; the first two only admins. */

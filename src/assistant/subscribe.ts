@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
-import type { Button, ChannelId, InboundMessage, OutboundMessage } from '../channels/types.js';
+import type { Button, ChannelId, InboundMessage, OutboundMessage } from '../core/chat.js';
 import type { DigestService } from '../digest/digest.js';
 import { TOPIC_IDS } from '../digest/topics.js';
 import { foldToken, tokenize } from '../search/analyzer.js';
 import type { Lexicon } from '../search/lexicon.js';
 import type { ChatState } from '../store/stores.js';
 import { DEFAULT_DIGEST_HOUR, subscriberKey, type Subscriber, type SubscriptionStore } from '../store/subscriptions.js';
-import { digestText as t, messages, topicLabels } from './messages.js';
+import { digestText as t, messages, topicLabels } from '../copy/messages.js';
 
 /** Hours offered as buttons; any other hour can be typed. */
 const HOUR_CHOICES = [6, 7, 12, 18, 20];

@@ -3,7 +3,7 @@ import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { acquireWithin, type Lease } from '../store/lock.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
-import type { ChannelId } from './types.js';
+import type { ChannelId } from '../core/chat.js';
 
 /** A chat lease lives this long without renewal; it is renewed three times as often while a message is handled. */
 export const CHAT_LEASE_TTL_MS = 10_000;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Lease } from '../store/lock.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
-import type { Channel } from './types.js';
+import type { Channel } from '../core/chat.js';
 
 /** Settings of a polling guard. */
 export interface PollingGuardOptions {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { readBodyText } from '../http/body.js';
+import { readBodyText } from './body.js';
 
 /** The largest webhook body either platform is allowed to send. */
 export const MAX_WEBHOOK_BYTES = 1 << 20;

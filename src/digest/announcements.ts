@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { staffText } from '../assistant/messages.js';
-import type { Channel, ChannelId, OutboundMessage } from '../channels/types.js';
+import { staffText } from '../copy/messages.js';
+import type { Channel, ChannelId, OutboundMessage } from '../core/chat.js';
 import type { SearchDoc } from '../content/types.js';
 import type { ArticleIndex } from '../search/article-index.js';
 import type { IndexPublisher } from '../search/sync.js';

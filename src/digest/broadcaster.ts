@@ -1,29 +1,10 @@
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
-import type { Channel, ChannelId, OutboundMessage, SendResult } from '../channels/types.js';
-import type { BroadcastStore, JournalEntry, Recipient } from '../store/broadcasts.js';
+import type { Channel, ChannelId, OutboundMessage, SendResult } from '../core/chat.js';
+import type { BroadcastReport, BroadcastStore, JournalEntry, Outcome, Recipient } from '../store/broadcasts.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
 
-/** What happened to one recipient. */
-export type Outcome = 'sent' | 'blocked' | 'chat_not_found' | 'failed' | 'skipped';
-
-/** Counts of a broadcast, for progress lines, metrics and the staff report. */
-export interface BroadcastReport {
-  id: string;
-  total: number;
-  sent: number;
-  blocked: number;
-  failed: number;
-  skipped: number;
-  /** Sends repeated because their first outcome was unknown (timeout, or in flight at a crash). */
-  maybeDuplicated: number;
-  got429: number;
-  remaining: number;
-  startedAt: string;
-  finishedAt?: string;
-  /** Seconds left at the current pace, while running. */
-  etaSeconds?: number;
-}
+export type { BroadcastReport, Outcome } from '../store/broadcasts.js';
 
 /** Builds the messages of one recipient; must give the same parts every time (resume relies on it). */
 export type MessageBuilder = (recipient: Recipient) => Promise<OutboundMessage[]> | OutboundMessage[];

@@ -1,6 +1,6 @@
-import { digestText as messages, formatDate, topicLabels } from '../assistant/messages.js';
-import { splitText } from '../channels/telegram/render.js';
-import type { OutboundMessage } from '../channels/types.js';
+import { digestText as messages, formatDate, topicLabels } from '../copy/messages.js';
+import { splitText } from '../text/split.js';
+import type { OutboundMessage } from '../core/chat.js';
 import type { SearchDoc } from '../content/types.js';
 import { tidySpacing } from '../search/sentences.js';
 import { parseVnTime, vnDateLabel } from './time.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ChannelId, OutboundMessage } from '../channels/types.js';
+import type { ChannelId, OutboundMessage } from '../core/chat.js';
 import type { SearchDoc } from '../content/types.js';
 import type { BroadcastStore, Recipient } from '../store/broadcasts.js';
 import { randomUUID } from 'node:crypto';

@@ -1,6 +1,6 @@
 /** Vietnam time (UTC+7, no daylight saving since 1975): conversions the digest needs. */
 
-import { formatDate } from '../assistant/messages.js';
+import { formatDate } from '../copy/messages.js';
 
 const OFFSET_MS = 7 * 3_600_000;
 

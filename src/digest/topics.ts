@@ -1,7 +1,7 @@
 import type { SearchDoc } from '../content/types.js';
 import { foldToken } from '../search/analyzer.js';
 
-/** The fixed topic catalogue of the digest; labels are in assistant/messages.ts (`topicLabels`). */
+/** The fixed topic catalogue of the digest; labels are in copy/messages.ts (`topicLabels`). */
 export const TOPIC_IDS = ['mat-tran', 'an-sinh', 'dai-doan-ket', 'giam-sat', 'phoi-hop', 'thong-bao'] as const;
 export type TopicId = (typeof TOPIC_IDS)[number];
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { AnswerEngine } from '../answer/index.js';
-import { NO_ANSWER_PREFIX } from '../assistant/messages.js';
+import { NO_ANSWER_PREFIX } from '../copy/messages.js';
 import { foldDiacritics } from '../search/analyzer.js';
 import type { BaselineIndex } from '../search/baseline.js';
 import type { SearchDoc } from '../content/types.js';

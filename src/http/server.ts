@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from 'pino';
 import type { Conversation } from '../assistant/conversation.js';
 import { chatKey, createChatQueue } from '../channels/chat-queue.js';
-import type { OutboundMessage } from '../channels/types.js';
+import type { OutboundMessage } from '../core/chat.js';
 import { renderChatPage } from '../channels/web/page.js';
 import type { Lease } from '../store/lock.js';
-import { readBodyText } from './body.js';
+import { readBodyText } from '../channels/body.js';
 
 /** Largest request body read, in bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;

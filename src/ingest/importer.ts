@@ -385,5 +385,3 @@ export function createImporter(options: ImporterOptions): Importer {
   return { importUrl, importFile, idle: () => queue.onIdle() };
 }
 
-/** The per-source scheduler over an importer (see poller.ts). */
-export { createFeedPoller, type FeedPoller, type FeedPollerOptions, type PollReport, type SourceStatus } from './poller.js';

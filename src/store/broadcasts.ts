@@ -2,9 +2,29 @@ import { randomUUID } from 'node:crypto';
 import type { KeyvStoreAdapter } from 'keyv';
 import { openNamespace } from './stores.js';
 import type { Logger } from 'pino';
-import type { ChannelId } from '../channels/types.js';
-import type { BroadcastReport, Outcome } from '../digest/broadcaster.js';
+import type { ChannelId } from '../core/chat.js';
 import { withLease, type Lease } from './lock.js';
+
+/** What happened to one recipient. */
+export type Outcome = 'sent' | 'blocked' | 'chat_not_found' | 'failed' | 'skipped';
+
+/** Counts of a broadcast, for progress lines, metrics and the staff report. */
+export interface BroadcastReport {
+  id: string;
+  total: number;
+  sent: number;
+  blocked: number;
+  failed: number;
+  skipped: number;
+  /** Sends repeated because their first outcome was unknown (timeout, or in flight at a crash). */
+  maybeDuplicated: number;
+  got429: number;
+  remaining: number;
+  startedAt: string;
+  finishedAt?: string;
+  /** Seconds left at the current pace, while running. */
+  etaSeconds?: number;
+}
 
 /** One recipient of a broadcast, with what the message builder needs, frozen when the broadcast is created. */
 export interface Recipient {

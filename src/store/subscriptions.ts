@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { KeyvStoreAdapter } from 'keyv';
 import { openNamespace } from './stores.js';
 import type { Logger } from 'pino';
-import type { ChannelId } from '../channels/types.js';
+import type { ChannelId } from '../core/chat.js';
 import { withLease, type Lease } from './lock.js';
 
 /** One subscriber of the daily digest. Kept (marked inactive) when the platform says the chat is gone. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messages } from '../../src/assistant/messages.js';
+import { messages } from '../../src/copy/messages.js';
 import { analyseDoc, createProvinceFinder } from '../../src/answer/analysis.js';
 import { composeAnswer, composeFrom, composeNoAnswer, sourcesOf } from '../../src/answer/compose.js';
 import { decide, decisionFeatures, type DecisionFeatures } from '../../src/answer/decide.js';
@@ -14,7 +14,8 @@ import { article, indexOf, lexicon, tuning } from './fixtures.js';
 
 const features = (over: Partial<DecisionFeatures>): DecisionFeatures => ({
   found: true, coverage: 0.6, sentence: 0.6, quoteCoverage: 0.5, focusInQuote: 1, focusInDocument: 1, margin: 0.2, shapeFound: true,
-  placeAgrees: true, yearAgrees: true, namesAgree: true, termRarity: 2, kinds: [], ...over,
+  placeAgrees: true, yearAgrees: true, namesAgree: true, termRarity: 2, contentTerms: 4, focusTerms: 1, exactness: 1, countFound: false,
+  distinct: 0, quoteScore: 0.6, yearGap: 0, kinds: [], ...over,
 });
 
 describe('decide', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { asksTask, createAnswerEngine, DEFAULT_TUNING, LEANS_BACK, PLACE, questionNames, stripVocatives } from '../../src/answer/index.js';
-import { messages } from '../../src/assistant/messages.js';
+import { messages } from '../../src/copy/messages.js';
 import { loadContent } from '../../src/content/load.js';
 import { toSearchDoc } from '../../src/content/types.js';
 import { ArticleIndex } from '../../src/search/article-index.js';

@@ -1,10 +1,10 @@
 import { createConnection } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createConversation } from '../../src/assistant/conversation.js';
-import { messages } from '../../src/assistant/messages.js';
+import { messages } from '../../src/copy/messages.js';
 import { createStaffRecorder } from '../../src/assistant/recorder.js';
 import { createSubscriptionFlow } from '../../src/assistant/subscribe.js';
-import type { InboundMessage } from '../../src/channels/types.js';
+import type { InboundMessage } from '../../src/core/chat.js';
 import { createBroadcaster } from '../../src/digest/broadcaster.js';
 import { createDigestService } from '../../src/digest/digest.js';
 import { createBroadcastStore } from '../../src/store/broadcasts.js';

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createAnswerEngine } from '../../src/answer/index.js';
 import { createConversation, type Conversation } from '../../src/assistant/conversation.js';
 import { createSubscriptionFlow, parseHour } from '../../src/assistant/subscribe.js';
-import type { InboundMessage, OutboundMessage } from '../../src/channels/types.js';
+import type { InboundMessage, OutboundMessage } from '../../src/core/chat.js';
 import type { SearchDoc } from '../../src/content/types.js';
 import { createBroadcaster } from '../../src/digest/broadcaster.js';
 import { createDigestService } from '../../src/digest/digest.js';

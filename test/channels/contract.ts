@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Channel, OutboundMessage } from '../../src/channels/types.js';
+import type { Channel, OutboundMessage } from '../../src/core/chat.js';
 import type { FakeReply, RecordedCall } from '../helpers/fake-http.js';
 
 /** What a channel test provides to the shared contract. */

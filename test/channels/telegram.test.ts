@@ -2,12 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTelegramChannel, TELEGRAM_WEBHOOK_PATH, type TelegramChannel } from '../../src/channels/telegram/channel.js';
-import { renderTelegram, splitText } from '../../src/channels/telegram/render.js';
+import { renderTelegram } from '../../src/channels/telegram/render.js';
+import { splitText } from '../../src/text/split.js';
 import { startFakeApi, startFakeTelegram, textUpdate, waitFor } from '../helpers/fake-http.js';
 import { capturingLogger, silentLogger } from '../helpers/logger.js';
 import { bundledBot } from '../helpers/bot.js';
 import { expectListThenNumberedCards, expectSubscribedThenUnsubscribed, sharedStateDir, slowOn, subscribingInstance } from '../helpers/ordering.js';
-import type { InboundHandler } from '../../src/channels/types.js';
+import type { InboundHandler } from '../../src/core/chat.js';
 import type { SubscriptionStore } from '../../src/store/subscriptions.js';
 import { channelContract } from './contract.js';
 

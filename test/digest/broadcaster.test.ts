@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTelegramChannel } from '../../src/channels/telegram/channel.js';
-import type { Channel, ChannelId } from '../../src/channels/types.js';
+import type { Channel, ChannelId } from '../../src/core/chat.js';
 import { createBroadcaster, type BroadcasterOptions } from '../../src/digest/broadcaster.js';
 import { createBroadcastStore, type BroadcastStore, type Recipient } from '../../src/store/broadcasts.js';
 import { createRedisAdapter, createRedisBackend } from '../../src/store/redis.js';

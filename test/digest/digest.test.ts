@@ -1,7 +1,7 @@
 import { createConnection } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTelegramChannel } from '../../src/channels/telegram/channel.js';
-import type { Channel, ChannelId } from '../../src/channels/types.js';
+import type { Channel, ChannelId } from '../../src/core/chat.js';
 import type { SearchDoc } from '../../src/content/types.js';
 import { createBroadcaster } from '../../src/digest/broadcaster.js';
 import { createDigestService, type DigestService } from '../../src/digest/digest.js';

@@ -4,7 +4,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { messages } from '../../src/assistant/messages.js';
+import { messages } from '../../src/copy/messages.js';
 import { REDIS_LEASE_PREFIX } from '../../src/store/lock.js';
 import { createRedisAdapter } from '../../src/store/redis.js';
 import { startFakeTelegram, textUpdate, waitFor } from '../helpers/fake-http.js';

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createFeedPoller, createImporter } from '../../src/ingest/importer.js';
+import { createImporter } from '../../src/ingest/importer.js';
+import { createFeedPoller } from '../../src/ingest/poller.js';
 import { ArticleIndex } from '../../src/search/article-index.js';
 import { loadLexicon } from '../../src/search/lexicon.js';
 import { createArticleStore } from '../../src/store/articles.js';

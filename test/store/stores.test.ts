@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAnswerEngine } from '../../src/answer/index.js';
 import { createConversation } from '../../src/assistant/conversation.js';
-import { messages } from '../../src/assistant/messages.js';
+import { messages } from '../../src/copy/messages.js';
 import { loadContent } from '../../src/content/load.js';
 import { toSearchDoc } from '../../src/content/types.js';
 import { ArticleIndex } from '../../src/search/article-index.js';

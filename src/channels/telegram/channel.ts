@@ -2,12 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { Telegraf, TelegramError } from 'telegraf';
 import type { Update } from 'telegraf/types';
-import { commandMenu, messages } from '../../assistant/messages.js';
+import { commandMenu, messages } from '../../copy/messages.js';
 import type { Lease } from '../../store/lock.js';
 import { StoreUnavailableError } from '../../store/unavailable.js';
 import { chatKey, createChatQueue } from '../chat-queue.js';
 import { readWebhookBody, RecentKeys } from '../webhook.js';
-import type { Channel, InboundHandler, InboundMessage, OutboundMessage, SendResult } from '../types.js';
+import type { Channel, InboundHandler, InboundMessage, OutboundMessage, SendResult } from '../../core/chat.js';
 import { inlineKeyboard, renderTelegram } from './render.js';
 
 /** Settings of the Telegram channel. */

@@ -1,4 +1,5 @@
-import type { Button, OutboundMessage } from '../types.js';
+import type { Button, OutboundMessage } from '../../core/chat.js';
+import { splitText } from '../../text/split.js';
 
 /** Telegram's limit is 4,096 characters after entity parsing; stay clear of it. */
 export const TELEGRAM_CHUNK = 3900;
@@ -10,31 +11,6 @@ export function escapeHtml(text: string): string {
 
 function escapeAttr(text: string): string {
   return escapeHtml(text).replace(/"/g, '&quot;');
-}
-
-/**
- * Split plain text into pieces of at most `max` characters, at a paragraph, line, sentence or word
- * boundary when there is one (a single word longer than `max` is cut).
- */
-export function splitText(text: string, max: number): string[] {
-  const out: string[] = [];
-  let rest = text.trim();
-  while (rest.length > max) {
-    const window = rest.slice(0, max + 1);
-    let cut = -1;
-    for (const sep of ['\n\n', '\n', '. ', '? ', '! ', '; ', ', ', ' ']) {
-      const at = window.lastIndexOf(sep);
-      if (at > max / 3) {
-        cut = at + sep.length;
-        break;
-      }
-    }
-    if (cut <= 0) cut = max;
-    out.push(rest.slice(0, cut).trim());
-    rest = rest.slice(cut).trim();
-  }
-  if (rest) out.push(rest);
-  return out;
 }
 
 /** A message as Telegram HTML chunks; links go last, each on its own line; only `<a>` tags are produced. */

@@ -1,4 +1,4 @@
-import { webPage } from '../../assistant/messages.js';
+import { webPage } from '../../copy/messages.js';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { messages } from '../../assistant/messages.js';
+import { messages } from '../../copy/messages.js';
 import type { Lease } from '../../store/lock.js';
 import { chatKey, createChatQueue } from '../chat-queue.js';
 import { readWebhookBody, RecentKeys } from '../webhook.js';
-import type { Channel, InboundHandler, InboundMessage, OutboundMessage, SendResult } from '../types.js';
+import type { Channel, InboundHandler, InboundMessage, OutboundMessage, SendResult } from '../../core/chat.js';
 import { createZaloClient, ZALO_API_BASE, type ZaloBotInfo, type ZaloClient } from './client.js';
 import { classifyZaloError, loadZaloErrorMap, ZaloApiError, ZaloHttpError, type ZaloErrorMapInput } from './errors.js';
 import { renderZalo, ZALO_MAX_TEXT } from './render.js';

@@ -1,6 +1,6 @@
-import { splitText } from '../telegram/render.js';
-import { zaloText } from '../../assistant/messages.js';
-import type { Button, OutboundMessage } from '../types.js';
+import { splitText } from '../../text/split.js';
+import { zaloText } from '../../copy/messages.js';
+import type { Button, OutboundMessage } from '../../core/chat.js';
 
 
 /** Zalo accepts 1–2000 characters per text (platforms.md §1.7); JavaScript lengths are UTF-16 units, as Zalo counts. */

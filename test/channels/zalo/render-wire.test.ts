@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifyZaloError, DEFAULT_ZALO_ERROR_MAP, loadZaloErrorMap, ZaloApiError } from '../../../src/channels/zalo/errors.js';
-import { zaloText } from '../../../src/assistant/messages.js';
+import { zaloText } from '../../../src/copy/messages.js';
 import { renderZalo, splitForZalo } from '../../../src/channels/zalo/render.js';
 import { dedupeKey, normaliseDate, parseUpdate, senderName, unwrapUpdates, type ZaloUpdate } from '../../../src/channels/zalo/wire.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, messages, quoteTitle, staffText } from '../../src/assistant/messages.js';
+import { formatDate, messages, quoteTitle, staffText } from '../../src/copy/messages.js';
 import { vnDateLabel } from '../../src/digest/time.js';
 
 describe('copy', () => {

@@ -5,6 +5,7 @@ import { createBroadcastStore, RECIPIENT_BATCH, type Recipient } from '../../src
 import type { Lease } from '../../src/store/lock.js';
 import { createStores } from '../../src/store/stores.js';
 import { createSubscriptionStore, subscriberKey, type Subscriber } from '../../src/store/subscriptions.js';
+import { createTicketStore, type Asker } from '../../src/store/tickets.js';
 import { silentLogger } from '../helpers/logger.js';
 
 /** One backend's state for one test: adapters on it, leases on it, and how to let time pass for leases. */
@@ -235,6 +236,48 @@ export function describeStoreContract(name: string, open: () => Promise<StoreBac
         expect(await again.running()).toEqual([]);
         expect((await again.lastReport('digest'))?.id).toBe('d1');
         await again.close();
+      });
+    });
+
+    describe('tickets', () => {
+      const asker = (channel: Asker['channel'], chatId: string, wording: string, at = '2026-12-01T01:00:00.000Z'): Asker => ({ channel, chatId, wording, at });
+      const byWording = (word: string) => (open: { number: number; askers: Asker[] }[]) => open.find((t) => t.askers.some((a) => a.wording.includes(word)))?.number;
+
+      it('numbers tickets 1, 2, 3 across instances racing, joins an open one, never adds a chat twice, survives a reopen', async () => {
+        const leases = await backend.leases(3);
+        const stores = await Promise.all(leases.map((lease) => createTicketStore({ adapter: () => backend.adapter(), log, lease })));
+        const made = await Promise.all(stores.map((s, i) => s.open(asker('telegram', `c${i}`, `câu hỏi số ${i}`), () => undefined)));
+        expect(made.map((m) => m.ticket.number).sort()).toEqual([1, 2, 3]);
+        const joined = await stores[0]!.open(asker('zalo', 'z1', 'hỏi lại câu hỏi số 1'), byWording('số 1'));
+        expect(joined).toMatchObject({ joined: true, repeated: false });
+        const again = await stores[1]!.open(asker('zalo', 'z1', 'câu hỏi số 1 nữa'), byWording('số 1'));
+        expect(again.repeated).toBe(true);
+        await Promise.all(stores.map((s) => s.close()));
+        const reopened = await createTicketStore({ adapter: () => backend.adapter(), log, lease: leases[0] });
+        const ticket = await reopened.get(joined.ticket.number);
+        expect(ticket?.askers.map((a) => `${a.channel}:${a.chatId}`)).toEqual([`telegram:c1`, 'zalo:z1']);
+        expect((await reopened.mine('zalo', 'z1')).map((t) => t.number)).toEqual([joined.ticket.number]);
+        expect((await reopened.open(asker('web', 'w', 'khác hẳn'), () => undefined)).ticket.number).toBe(4);
+        await reopened.close();
+      });
+
+      it('closes out of the open list, hands a waiting answer out once, and forgets an asker keeping only counts', async () => {
+        const store = await createTicketStore({ adapter: () => backend.adapter(), log });
+        const { ticket } = await store.open(asker('telegram', '1', 'Hỏi về hộ nghèo'), () => undefined);
+        await store.open(asker('zalo', 'z', 'hộ nghèo được gì'), () => ticket.number);
+        await store.update(ticket.number, (t) => ({ ...t, status: 'answered', answer: { text: 'Trả lời', by: 'telegram:9', at: 'x' }, delivery: { startedAt: 'x', delivered: ['telegram:1'], waiting: ['zalo:z'] } }));
+        expect(await store.openTickets()).toEqual([]);
+        await store.addWaiting('zalo', 'z', ticket.number);
+        await store.addWaiting('zalo', 'z', ticket.number);
+        expect(await store.takeWaiting('zalo', 'z')).toEqual([ticket.number]);
+        expect(await store.takeWaiting('zalo', 'z')).toEqual([]);
+        expect(await store.forgetAsker('telegram', '1')).toBe(1);
+        const after = await store.get(ticket.number);
+        expect(JSON.stringify(after)).not.toContain('Hỏi về hộ nghèo');
+        expect(JSON.stringify(after)).not.toContain('telegram:1');
+        expect(after).toMatchObject({ forgottenAskers: 1, delivery: { forgottenDelivered: 1, delivered: [], waiting: ['zalo:z'] } });
+        expect(await store.mine('telegram', '1')).toEqual([]);
+        await store.close();
       });
     });
 

@@ -56,7 +56,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   function fatal(error: Error): void {
     if (phase === 'starting') fatalWhileStarting ??= error;
     if (phase !== 'started') return;
-    if (options.onFatal) return options.onFatal(error);
+    if (options.onFatal) {
+      options.onFatal(error);
+      return;
+    }
     log.error({ err: error.message }, 'a channel cannot go on: stopping');
     void stop();
   }
@@ -68,16 +71,21 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   }
 
   async function open(): Promise<{ url: string }> {
-    const storage = (parts.storage = await buildStorage(config, { log, metrics }));
+    const storage = await buildStorage(config, { log, metrics });
+    parts.storage = storage;
     checkStarting();
-    const search = (parts.search = await buildSearch(config, { articles: storage.articles, changes: storage.changes, log, metrics }));
+    const search = await buildSearch(config, { articles: storage.articles, changes: storage.changes, log, metrics });
+    parts.search = search;
     checkStarting();
-    const channels = (parts.channels = buildChannels(config, { lease: storage.lease, instanceId, log, onFatal: fatal }));
-    const jobs = (parts.jobs = await buildJobs(config, { storage, search, channels: channels.byId, instanceId, log, metrics }));
+    const channels = buildChannels(config, { lease: storage.lease, instanceId, log, onFatal: fatal });
+    parts.channels = channels;
+    const jobs = await buildJobs(config, { storage, search, channels: channels.byId, instanceId, log, metrics });
+    parts.jobs = jobs;
     checkStarting();
     const handle = buildAssistant(config, { storage, search, jobs, pushChannels: channels.byId.keys(), log, metrics });
     const readiness = { index: () => (search.index.size > 0 ? true : 'index is empty'), store: storage.probe, ...channels.readiness };
-    const http = (parts.http = buildHttp(config, { handle, routes: channels.routes, readiness, metrics, lease: storage.lease, log }));
+    const http = buildHttp(config, { handle, routes: channels.routes, readiness, metrics, lease: storage.lease, log });
+    parts.http = http;
     const url = await http.listen();
     log.info({ documents: search.index.size, url }, `web chat ready: open ${url}`);
     await channels.start(handle);

@@ -44,7 +44,10 @@ export async function buildStorage(config: Config, deps: { log: Logger; metrics:
   const redis = redisUrl ? createRedisBackend(redisUrl, { log, onChange: (up) => deps.metrics.storeUp(up) }) : undefined;
   const adapter = redis ? async () => redis.adapter() : () => createSqliteAdapter(dataDir);
   const closers: (() => Promise<unknown>)[] = [];
-  const opened = <T extends { close(): Promise<void> }>(store: T): T => (closers.push(() => store.close()), store);
+  const opened = <T extends { close(): Promise<void> }>(store: T): T => {
+    closers.push(() => store.close());
+    return store;
+  };
   const closeAll = async () => {
     await Promise.allSettled(closers.splice(0).map((close) => close()));
     await redis?.close();
@@ -76,7 +79,11 @@ export async function buildStorage(config: Config, deps: { log: Logger; metrics:
       broadcasts,
       changes,
       lease,
-      probe: async () => (redis ? redis.ping() : (await stores.chats.get('readyz:probe'), true)),
+      probe: async () => {
+        if (redis) return redis.ping();
+        await stores.chats.get('readyz:probe');
+        return true;
+      },
       close: closeAll,
     };
   } catch (err) {

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -152,14 +152,14 @@ async function loadJson(file: string, source: string, out: LoadResult): Promise<
 const CONTENT_FILE = /\.(jsonl|jsonl\.gz|json)$/;
 
 async function expand(path: string): Promise<string[]> {
-  let info;
+  let info: Stats;
   try {
     info = await stat(path);
   } catch {
     throw new ContentLoadError(`${path}: no such file or directory`, path);
   }
   if (!info.isDirectory()) return [path];
-  const names = (await readdir(path, { recursive: true })).filter((n) => CONTENT_FILE.test(n) && !n.includes('lexicon'));
+  const names = (await readdir(path, { recursive: true })).filter((n) => CONTENT_FILE.test(n) && !n.includes('lexicon') && !n.startsWith('models'));
   return names.sort().map((n) => join(path, n));
 }
 

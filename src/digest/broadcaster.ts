@@ -122,14 +122,18 @@ export function createBroadcaster(given: BroadcasterOptions) {
   const listeners: { [E in keyof BroadcasterEvents]: BroadcasterEvents[E][] } = { progress: [], gone: [], delivered: [], rateLimited: [] };
   const options: BroadcasterOptions = {
     ...given,
-    onProgress: (report) => [given.onProgress, ...listeners.progress].forEach((fn) => fn?.(report)),
+    onProgress: (report) => {
+      for (const fn of [given.onProgress, ...listeners.progress]) fn?.(report);
+    },
     onGone: async (recipient, reason) => {
       for (const fn of [given.onGone, ...listeners.gone]) await fn?.(recipient, reason);
     },
     onDelivered: async (broadcastId, recipient) => {
       for (const fn of [given.onDelivered, ...listeners.delivered]) await fn?.(broadcastId, recipient);
     },
-    onRateLimited: (channel) => [given.onRateLimited, ...listeners.rateLimited].forEach((fn) => fn?.(channel)),
+    onRateLimited: (channel) => {
+      for (const fn of [given.onRateLimited, ...listeners.rateLimited]) fn?.(channel);
+    },
   };
   const { store, log } = options;
   const maxAttempts = options.maxAttempts ?? 4;
@@ -295,7 +299,7 @@ export function createBroadcaster(given: BroadcasterOptions) {
     const timer = setInterval(progress, options.progressEveryMs ?? 5000);
     timer.unref?.();
     const inFlight = new Set<Promise<void>>();
-    const limit = Math.max(64, ...[...options.channels.keys()].map((c) => (queueFor(c), paces.get(c)!.concurrency * 8)));
+    const limit = Math.max(64, ...[...options.channels.keys()].map((c) => queueFor(c).concurrency * 8));
     const halt: Halt = {};
     try {
       for (let b = 0; b < spec.batches && !halt.error; b++) {

@@ -1,14 +1,14 @@
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
-import { ContentLoadError, loadContent } from '../content/load.js';
+import { ContentLoadError, type LoadResult, loadContent } from '../content/load.js';
 import { toSearchDoc, type Article } from '../content/types.js';
 import type { ArticleIndex } from '../search/article-index.js';
 import type { Lexicon } from '../search/lexicon.js';
 import type { ArticleStore, ImportedArticle } from '../store/articles.js';
 import { toVietnamIso } from './dates.js';
-import { canonicalizeUrl, contentHash, detectProvince, extractArticle, ExtractError } from './extract.js';
+import { canonicalizeUrl, contentHash, detectProvince, type ExtractedArticle, extractArticle, ExtractError } from './extract.js';
 import { ForbiddenAddressError } from './address-guard.js';
-import { createFetcher, FetchError, parseHttpUrl, type FetchedResource, type FetchOptions } from './fetch.js';
+import { createFetcher, FetchError, parseHttpUrl, type FetchedResource, type FetchOptions, type NotModified } from './fetch.js';
 import { classifyPage, detectKind, discoverEntries, type DiscoveredEntry, type SourceKind } from './sources.js';
 
 /** A URL that could not be imported, and why. */
@@ -161,7 +161,7 @@ export function createImporter(options: ImporterOptions): Importer {
       const ownIds = candidates.map((c) => c.article.id);
       const existing = new Map<string, ImportedArticle>();
       const wanted = [...new Set([...ownIds, ...idByUrl.values(), ...idByHash.values()])];
-      (await store.getMany(wanted)).forEach((r, i) => r && existing.set(wanted[i]!, r));
+      for (const [i, r] of (await store.getMany(wanted)).entries()) if (r) existing.set(wanted[i]!, r);
       const puts = new Map<string, ImportedArticle>();
       const aliases: { url: string; id: string }[] = [];
       const outcomes: Outcome[] = [];
@@ -170,7 +170,11 @@ export function createImporter(options: ImporterOptions): Importer {
         const known = urlsOf(c).map((u) => idByUrl.get(u)).find((id) => id !== undefined) ?? (existing.has(c.article.id) ? c.article.id : undefined);
         const before = known ? (puts.get(known) ?? existing.get(known)) : undefined;
         const link = (id: string) => {
-          for (const u of urlsOf(c)) if (idByUrl.get(u) !== id) (aliases.push({ url: u, id }), idByUrl.set(u, id));
+          for (const u of urlsOf(c)) {
+            if (idByUrl.get(u) === id) continue;
+            aliases.push({ url: u, id });
+            idByUrl.set(u, id);
+          }
         };
         if (known && before) {
           link(known);
@@ -218,7 +222,7 @@ export function createImporter(options: ImporterOptions): Importer {
 
   /** Extract a fetched page and save it. */
   async function savePage(res: FetchedResource, entry: DiscoveredEntry | undefined, sourceUrl: string | undefined, summary: ImportSummary): Promise<boolean> {
-    let extracted;
+    let extracted: ExtractedArticle;
     try {
       extracted = extractArticle(res.text, res.url, { lexicon, now });
     } catch (err) {
@@ -245,7 +249,7 @@ export function createImporter(options: ImporterOptions): Importer {
         return;
       }
     }
-    let res;
+    let res: FetchedResource | NotModified;
     try {
       res = await fetcher.fetch(entry.url, { conditional: true });
     } catch (err) {
@@ -332,7 +336,7 @@ export function createImporter(options: ImporterOptions): Importer {
 
   async function importFile(path: string, call: ImportCallOptions = {}): Promise<ImportSummary> {
     const summary = emptySummary(path, 'file');
-    let loaded;
+    let loaded: LoadResult;
     try {
       loaded = await loadContent([path]);
     } catch (err) {
@@ -371,7 +375,7 @@ export function createImporter(options: ImporterOptions): Importer {
       const batch = articles.slice(i, i + SAVE_BATCH);
       try {
         const outcomes = await saveBatch(batch.map((article) => ({ article, sourceUrl: path, aliases: [] })));
-        outcomes.forEach((o, k) => record(summary, o, batch[k]!));
+        for (const [k, o] of outcomes.entries()) record(summary, o, batch[k]!);
       } catch (err) {
         for (const a of batch) summary.failed.push({ url: a.url ?? `${path}#${a.id}`, reason: describe(err) });
         log.error({ err, path }, 'saving a batch failed');

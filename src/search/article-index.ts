@@ -370,7 +370,7 @@ export class ArticleIndex {
     const index = ArticleIndex.create(meta.kinds);
     const terms = meta.terms === 0 ? [] : termsText.split('\n');
     if (terms.length !== meta.terms || meta.lengths.length !== FIELD_NAMES.length) throw new Error(`${dir}: snapshot is damaged (sizes do not match)`);
-    terms.forEach((t, i) => index.termIds.set(t, i));
+    for (const [i, t] of terms.entries()) index.termIds.set(t, i);
     for (const [f, field] of index.fields.entries()) {
       const offsets = toUint32(await readFile(join(dir, `offsets-${f}.bin`)));
       const pool = toUint32(await readFile(join(dir, `postings-${f}.bin`)));
@@ -420,7 +420,9 @@ class FieldPostings {
   totalLength = 0;
 
   append(term: number, posting: number): void {
-    (this.extra[term] ??= []).push(posting);
+    const list = this.extra[term];
+    if (list) list.push(posting);
+    else this.extra[term] = [posting];
   }
 
   setLength(doc: number, length: number): void {

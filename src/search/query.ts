@@ -183,8 +183,10 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   const fuzzy = new Set<string>();
   const dfCache = new Map<string, number>();
   const df = (t: string): number => {
-    let v = dfCache.get(t);
-    if (v === undefined) dfCache.set(t, (v = index.docFrequency(t)));
+    const cached = dfCache.get(t);
+    if (cached !== undefined) return cached;
+    const v = index.docFrequency(t);
+    dfCache.set(t, v);
     return v;
   };
   // Two syllables make one word when their pair is in at least a third of the documents that have the rarer one.

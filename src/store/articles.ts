@@ -160,7 +160,7 @@ export async function createArticleStore(options: ArticleStoreOptions): Promise<
         await records.setMany(items.map((r, i) => ({ key: r.article.id, value: { ...r, chunk: before[i]?.chunk ?? chunkOf.get(r.article.id)! } })));
         const urlEntries = [...items.filter((r) => r.article.url).map((r) => ({ key: r.article.url!, value: r.article.id })), ...aliases.map((a) => ({ key: a.url, value: a.id }))];
         if (urlEntries.length > 0) await urls.setMany(urlEntries);
-        const stale = items.map((r, i) => before[i]?.hash).filter((h, i): h is string => h !== undefined && h !== items[i]!.hash);
+        const stale = before.map((r) => r?.hash).filter((h, i): h is string => h !== undefined && h !== items[i]!.hash);
         if (stale.length > 0) await hashes.deleteMany(stale);
         await hashes.setMany(items.map((r) => ({ key: r.hash, value: r.article.id })));
         await lists.set(VERSION, `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);

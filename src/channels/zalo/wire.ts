@@ -96,7 +96,7 @@ export function normaliseDate(date: number | undefined, now: () => Date = () => 
 export function senderName(update: ZaloUpdate): string | undefined {
   const from = update.message.from;
   const name = from?.display_name ?? from?.name ?? from?.first_name;
-  return name && name.trim() ? name.trim() : undefined;
+  return name?.trim() || undefined;
 }
 
 /** The key an update is de-duplicated on: there is no update_id on Zalo, only message_id (platforms.md §1.5). */

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import type { Logger } from 'pino';
@@ -7,7 +8,9 @@ import { createBotImporter } from './app/importer.js';
 import { corpusPaths, createBotEngine, loadBotLexicon } from './app/search.js';
 import { loadConfig, type Config } from './config.js';
 import { answerRemovedSystem, asUnanswerable, createAnswerDocFinder } from './eval/answer-removed.js';
+import { createDecisionProbe, featureRows } from './eval/features.js';
 import { baselineSystem, collect, oursSystem, readQueries, riskCoverage, score, type AskSystem, type CurveRow, type EvalQuery, type EvalReport, type Figures } from './eval/evaluate.js';
+import { createAnswerEngine } from './answer/index.js';
 import { toSearchDoc, type SearchDoc } from './content/types.js';
 import type { ImportSummary } from './ingest/importer.js';
 import { createLogger } from './log.js';
@@ -22,13 +25,16 @@ const USAGE = `Usage: mattran-bot <command> [options]   (or: npm run cli -- <com
 Commands:
   ask "<question>" [--corpus FILE ...] [--json]
       Answer one question. --json prints {text, sources, confidence, kind}.
-  eval --queries FILE [--corpus FILE ...] [--json] [--no-baseline] [--curve] [--answer-removed]
+  eval --queries FILE [--corpus FILE ...] [--json] [--no-baseline] [--curve] [--answer-removed] [--features OUT]
       Retrieval and answer figures for our engine and for default MiniSearch, with and without diacritics
       (wrongAnswer: answerable questions given a reply without an expected answer).
       --curve also prints our engine's risk-coverage table: every reply kept, then answered when its
       confidence reaches each threshold 0, 0.05, ..., 1 (share answered, share of answered that were right).
       --answer-removed asks each answerable question over the corpus without its relevant documents and every
       document containing one of its answers (folded, whole words): the right reply is then "no information".
+      --features OUT.jsonl writes, instead of the figures, the decision model's training rows: per question (as
+      written and folded) the decision features, today's confidence and the label (1 = the reply, every reply
+      kept, contains an expected answer); with --answer-removed every label is 0. Train: npm run train:decision.
   import <feed-url | page-url | sitemap-url | file.jsonl[.gz] | file.json> [--json]
       Import articles into the state in DATA_DIR (new / updated / skipped / failed with reasons);
       --json prints one JSON line. "ask" and the service see imported articles afterwards.
@@ -71,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
       'no-cache': { type: 'boolean', default: false },
       curve: { type: 'boolean', default: false },
       'answer-removed': { type: 'boolean', default: false },
+      features: { type: 'string' },
       'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -123,6 +130,19 @@ async function main(argv: string[]): Promise<number> {
     const removedFor = (q: EvalQuery) => removed?.get(q.id) ?? new Set<string>();
     const scored = removed ? asUnanswerable(answerable) : queries;
     const withRemoval = (ask: AskSystem) => (removed ? answerRemovedSystem(ask, index, removedFor) : ask);
+    if (values.features) {
+      // Every reply kept (threshold 0): the label says whether it would have been right to give it.
+      const probe = createDecisionProbe();
+      const everyReply = createAnswerEngine({ index, lexicon, tuning: { minConfidence: 0 }, onDecision: probe.onDecision });
+      const ask: AskSystem = (text) => {
+        const answer = everyReply.answer(text);
+        return { ranked: [], text: answer.text, noAnswer: answer.kind === 'no_answer', confidence: answer.confidence };
+      };
+      const rows = featureRows(basename(values.queries, '.jsonl'), scored, withRemoval(ask), probe, removed !== undefined);
+      await writeFile(values.features, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      out(`${rows.length} feature rows (${scored.length} queries, as written and folded) over ${index.size} documents -> ${values.features}`);
+      return 0;
+    }
     const ours = withRemoval(oursSystem(engine));
     const report: EvalReport & { corpus: number } = {
       queries: scored.length,

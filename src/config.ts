@@ -34,8 +34,11 @@ const schema = z.object({
   REDIS_URL: z.url().refine((u) => /^rediss?:\/\//.test(u), 'must start with redis:// or rediss://').optional(),
   /** Extra JSONL / JSONL.gz / JSON files, comma-separated, added to the bundled content. */
   CORPUS: list,
-  /** Answers below this confidence (0..1) are "no information" replies. */
-  ANSWER_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.4),
+  /**
+   * Answers below this confidence (0..1: the decision model's probability that the reply answers the question)
+   * are "no information" replies; unset, the threshold stored with the model (CONTENT_DIR/models/decision.json).
+   */
+  ANSWER_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).optional(),
   /** Telegram bot token; the Telegram channel is enabled exactly when it is set. */
   TELEGRAM_BOT_TOKEN: z.string().trim().min(1).optional(),
   /** Telegram Bot API root (tests point it at 127.0.0.1). */

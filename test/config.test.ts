@@ -4,7 +4,10 @@ import { ConfigError, loadConfig } from '../src/config.js';
 describe('loadConfig', () => {
   it('starts on embedded defaults with an empty environment', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ HOST: '127.0.0.1', PORT: 3000, DATA_DIR: './var', CONTENT_DIR: './data', CORPUS: [], ANSWER_MIN_CONFIDENCE: 0.4 });
+    expect(c).toMatchObject({ HOST: '127.0.0.1', PORT: 3000, DATA_DIR: './var', CONTENT_DIR: './data', CORPUS: [] });
+    // Unset: the decision model's own threshold applies.
+    expect(c.ANSWER_MIN_CONFIDENCE).toBeUndefined();
+    expect(loadConfig({ ANSWER_MIN_CONFIDENCE: '0.55' }).ANSWER_MIN_CONFIDENCE).toBe(0.55);
     expect(Object.isFrozen(c)).toBe(true);
   });
 

@@ -1,10 +1,11 @@
 /**
- * Stage 5, decide: whether to answer, from a features object. Today the confidence is a hand-made mix of the
- * best document's coverage of the question and its best sentence's score; every other feature is gathered here
- * so that a calibrated model can replace {@link decide} without touching the other stages.
+ * Stage 5, decide: whether to answer, from a features object. The confidence is the decision model's estimate
+ * that the quoted reply answers the question (a logistic regression fitted on labelled questions and stored as
+ * data, `decision-model.ts`); an engine made without a model uses a hand-made mix of coverage and best sentence.
  */
 import type { QuestionKind } from '../search/lexicon.js';
 import type { QueryPlan } from '../search/query.js';
+import { predict, type DecisionModel } from './decision-model.js';
 import { coverage, planTotal } from './score.js';
 import { hasAnswerShape } from './shape.js';
 import type { EngineTuning } from './tuning.js';
@@ -36,6 +37,19 @@ export interface DecisionFeatures {
   namesAgree: boolean;
   /** Mean idf of the question's content syllables: how rare its words are. */
   termRarity: number;
+  /** How many content terms and focus terms the question has. */
+  contentTerms: number;
+  focusTerms: number;
+  /** The best document's share of the question's accented words as written (0..1). */
+  exactness: number;
+  /** Whether the best document states a new number next to what a quantity question counts. */
+  countFound: boolean;
+  /** Share of a long question that tells the best document apart from the others (0 otherwise). */
+  distinct: number;
+  /** Score of the sentence chosen to quote. */
+  quoteScore: number;
+  /** Years between the question's dated year and the best document's publication (the least of them; 0 when it gives none). */
+  yearGap: number;
   /** What the question asks for (who, when, how many, what is…). */
   kinds: QuestionKind[];
 }
@@ -62,7 +76,28 @@ export function decisionFeatures(plan: QueryPlan, ranked: RankedResult[], quote:
   const termRarity = plan.content.size > 0 ? rarity / plan.content.size : 0;
   const best = ranked[0];
   if (!best) {
-    return { found: false, coverage: 0, sentence: 0, quoteCoverage: 0, focusInQuote: 0, focusInDocument: 0, margin: 0, shapeFound: false, placeAgrees: false, yearAgrees: false, namesAgree: false, termRarity, kinds: plan.kinds };
+    return {
+      found: false,
+      coverage: 0,
+      sentence: 0,
+      quoteCoverage: 0,
+      focusInQuote: 0,
+      focusInDocument: 0,
+      margin: 0,
+      shapeFound: false,
+      placeAgrees: false,
+      yearAgrees: false,
+      namesAgree: false,
+      termRarity,
+      contentTerms: plan.content.size,
+      focusTerms: plan.focus.size,
+      exactness: 0,
+      countFound: false,
+      distinct: 0,
+      quoteScore: 0,
+      yearGap: 0,
+      kinds: plan.kinds,
+    };
   }
   const second = ranked[1];
   const top = quote[0] && best.info.sentences[quote[0].index];
@@ -79,19 +114,39 @@ export function decisionFeatures(plan: QueryPlan, ranked: RankedResult[], quote:
     yearAgrees: best.features.dated,
     namesAgree: best.features.named,
     termRarity,
+    contentTerms: plan.content.size,
+    focusTerms: plan.focus.size,
+    exactness: best.features.exactness,
+    countFound: best.features.countFound,
+    distinct: best.features.distinct,
+    quoteScore: quote[0]?.score ?? 0,
+    yearGap: yearGap(plan.datedYears, best.doc.publishedAt),
     kinds: plan.kinds,
   };
 }
 
+/** The least distance in years between the years a question dates and a publication date; 0 when either is missing. */
+export function yearGap(years: number[], publishedAt: string | undefined): number {
+  const published = publishedAt ? Number(publishedAt.slice(0, 4)) : NaN;
+  if (years.length === 0 || !Number.isFinite(published)) return 0;
+  return Math.min(...years.map((y) => Math.abs(y - published)));
+}
+
 /**
- * Answer when the confidence reaches {@link EngineTuning.minConfidence}. The confidence is
- * {@link EngineTuning.confidenceCoverage} × coverage + {@link EngineTuning.confidenceSentence} × best sentence
- * (at most 1), times {@link EngineTuning.offPlaceConfidence} when the best document lacks the question's
- * province or dated year: an article on another province or year answers another question.
+ * Answer when the confidence reaches {@link EngineTuning.minConfidence}. With a decision model the confidence is
+ * its estimate of the probability that the quoted reply answers the question (see `decision-model.ts`). Without
+ * one it is the hand-made mix {@link EngineTuning.confidenceCoverage} × coverage +
+ * {@link EngineTuning.confidenceSentence} × best sentence (at most 1), times {@link EngineTuning.offPlaceConfidence}
+ * when the best document lacks the question's province or dated year.
  */
-export function decide(f: DecisionFeatures, tuning: EngineTuning): Decision {
+export function decide(f: DecisionFeatures, tuning: EngineTuning, model?: DecisionModel): Decision {
   if (!f.found) return { answer: false, confidence: 0, reason: 'nothing_found' };
-  const offPlace = !f.placeAgrees || !f.yearAgrees;
-  const confidence = Math.min(1, tuning.confidenceCoverage * f.coverage + tuning.confidenceSentence * f.sentence) * (offPlace ? tuning.offPlaceConfidence : 1);
+  const confidence = model ? predict(model, f) : handMadeConfidence(f, tuning);
   return confidence < tuning.minConfidence ? { answer: false, confidence, reason: 'low_confidence' } : { answer: true, confidence, reason: 'confident' };
+}
+
+/** The confidence without a model: coverage and best sentence mixed, held back off the question's place or year. */
+export function handMadeConfidence(f: DecisionFeatures, tuning: EngineTuning): number {
+  const offPlace = !f.placeAgrees || !f.yearAgrees;
+  return Math.min(1, tuning.confidenceCoverage * f.coverage + tuning.confidenceSentence * f.sentence) * (offPlace ? tuning.offPlaceConfidence : 1);
 }

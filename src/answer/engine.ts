@@ -10,7 +10,8 @@ import type { QueryPlan } from '../search/query.js';
 import { tidySpacing } from '../search/sentences.js';
 import { analyseDoc, createProvinceFinder } from './analysis.js';
 import { composeAnswer, composeFrom, composeNoAnswer, sourcesOf, type Reply } from './compose.js';
-import { decide, decisionFeatures } from './decide.js';
+import { decide, decisionFeatures, type Decision, type DecisionFeatures } from './decide.js';
+import type { DecisionModel } from './decision-model.js';
 import { questionNames } from './names.js';
 import { isRecent } from './recency.js';
 import { renderReply } from './render.js';
@@ -29,6 +30,13 @@ export interface AnswerEngineOptions {
   tuning?: TuningOverrides;
   /** The clock, for "hôm nay là thứ mấy?" (default: the system clock). */
   now?: () => Date;
+  /**
+   * The decision model (`npm run train:decision`); its threshold is the default `minConfidence`. Without one the
+   * confidence is the hand-made mix of `decide.ts`.
+   */
+  model?: DecisionModel;
+  /** Told each decision with the features it was made from (the evaluation's feature dump). */
+  onDecision?: (features: DecisionFeatures, decision: Decision) => void;
 }
 
 /** The answer engine: question → best articles → the sentences that answer it. */
@@ -46,7 +54,7 @@ export interface AnswerEngine {
 
 /** Create the answer engine over an index. */
 export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
-  const tuning = resolveTuning(options.tuning);
+  const tuning = resolveTuning({ ...(options.model ? { minConfidence: options.model.threshold } : {}), ...options.tuning });
   const { index, lexicon } = options;
   const now = options.now ?? (() => new Date());
   const provinces = createProvinceFinder(lexicon);
@@ -73,7 +81,9 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     const sources = sourcesOf(ranked);
     const best = ranked[0];
     const sentences = best ? selectSentences(best.info, plan, tuning) : [];
-    const decision = decide(decisionFeatures(plan, ranked, sentences, tuning), tuning);
+    const features = decisionFeatures(plan, ranked, sentences, tuning);
+    const decision = decide(features, tuning, options.model);
+    options.onDecision?.(features, decision);
     if (!best || !decision.answer) return composeNoAnswer(sources, decision.confidence, tuning);
     const indexes = quoteIndexes(best.info, sentences, tuning);
     const quote = indexes.map((i) => tidySpacing(best.info.sentences[i]!.text));

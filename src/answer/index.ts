@@ -8,3 +8,4 @@ export { PLACE } from './analysis.js';
 export { LEANS_BACK } from './select.js';
 export { decide, decisionFeatures, type Decision, type DecisionFeatures } from './decide.js';
 export { renderReply } from './render.js';
+export { featureVector, loadDecisionModel, parseDecisionModel, predict, type DecisionModel } from './decision-model.js';

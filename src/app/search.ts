@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { createAnswerEngine, type AnswerEngine } from '../answer/index.js';
+import { createAnswerEngine, loadDecisionModel, type AnswerEngine, type DecisionModel } from '../answer/index.js';
 import type { Config } from '../config.js';
 import { toSearchDoc } from '../content/types.js';
 import type { Metrics } from '../metrics.js';
@@ -21,9 +22,19 @@ export function loadBotLexicon(config: Config): Lexicon {
   return loadLexicon(join(resolve(config.CONTENT_DIR), 'lexicon'));
 }
 
-/** The answer engine over `index`, answering from ANSWER_MIN_CONFIDENCE unless `minConfidence` says otherwise. */
+/** The decision model bundled with the content (CONTENT_DIR/models/decision.json); undefined when there is none. */
+export function loadBotDecisionModel(config: Config): DecisionModel | undefined {
+  const file = join(resolve(config.CONTENT_DIR), 'models', 'decision.json');
+  return existsSync(file) ? loadDecisionModel(file) : undefined;
+}
+
+/**
+ * The answer engine over `index`, with the bundled decision model, answering from the model's threshold unless
+ * ANSWER_MIN_CONFIDENCE or `minConfidence` says otherwise.
+ */
 export function createBotEngine(config: Config, index: ArticleIndex, lexicon: Lexicon, minConfidence = config.ANSWER_MIN_CONFIDENCE): AnswerEngine {
-  return createAnswerEngine({ index, lexicon, tuning: { minConfidence } });
+  const model = loadBotDecisionModel(config);
+  return createAnswerEngine({ index, lexicon, ...(model ? { model } : {}), tuning: minConfidence === undefined ? {} : { minConfidence } });
 }
 
 /** What answers questions: lexicon, index (kept in step with other instances) and engine. */

@@ -159,7 +159,7 @@ async function expand(path: string): Promise<string[]> {
     throw new ContentLoadError(`${path}: no such file or directory`, path);
   }
   if (!info.isDirectory()) return [path];
-  const names = (await readdir(path, { recursive: true })).filter((n) => CONTENT_FILE.test(n) && !n.includes('lexicon'));
+  const names = (await readdir(path, { recursive: true })).filter((n) => CONTENT_FILE.test(n) && !n.includes('lexicon') && !n.startsWith('models'));
   return names.sort().map((n) => join(path, n));
 }
 

@@ -1,0 +1,199 @@
+/**
+ * Fit the decision model: a logistic regression (standardised inputs, L2) on feature dumps made by
+ * `eval --features`, its L2 strength chosen by 5-fold cross-validation by question, and the threshold chosen for a
+ * target: the highest share of "no information" on unanswerable material such that answer-hit on each answerable
+ * set (as written and folded) drops by at most `--max-drop` from today's. Deterministic.
+ *
+ *   npm run train:decision -- [--out data/models/decision.json] [--max-drop 0.02] [--today 0.4] FEATURES.jsonl ...
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { featureVector, parseDecisionModel, predict, type DecisionModel } from '../src/answer/decision-model.js';
+import type { FeatureRow } from '../src/eval/features.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    out: { type: 'string', default: 'data/models/decision.json' },
+    'max-drop': { type: 'string', default: '0.02' },
+    today: { type: 'string', default: '0.4' },
+    folds: { type: 'string', default: '5' },
+  },
+});
+const maxDrop = Number(values['max-drop']);
+const todayThreshold = Number(values.today);
+const folds = Number(values.folds);
+
+/** A row the model can learn from: a decision was made, something was found, and the label is known. */
+interface Example {
+  row: FeatureRow;
+  x: number[];
+  y: number;
+  group: string;
+}
+
+const rows: FeatureRow[] = positionals.flatMap((file) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as FeatureRow),
+);
+const names = Object.keys(featureVector(rows.find((r) => r.features)!.features!));
+const examples: Example[] = rows
+  .filter((r) => r.features?.found && r.label !== null)
+  .map((r) => ({ row: r, x: names.map((n) => featureVector(r.features!)[n]!), y: r.label!, group: `${r.set.replace(/\+removed$/, '')}:${r.id}` }));
+
+// ---- logistic regression by Newton's method (IRLS) with an L2 penalty on the weights (not the bias) ----
+function solve(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]!]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
+    [m[c], m[p]] = [m[p]!, m[c]!];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r]![c]! / m[c]![c]!;
+      for (let k = c; k <= n; k++) m[r]![k]! -= f * m[c]![k]!;
+    }
+  }
+  return m.map((row, i) => row[n]! / row[i]!);
+}
+
+interface Fit {
+  means: number[];
+  scales: number[];
+  weights: number[];
+  bias: number;
+}
+
+function fit(data: Example[], l2: number): Fit {
+  const d = names.length;
+  const means = names.map((_, j) => data.reduce((s, e) => s + e.x[j]!, 0) / data.length);
+  const scales = names.map((_, j) => Math.sqrt(data.reduce((s, e) => s + (e.x[j]! - means[j]!) ** 2, 0) / data.length) || 1);
+  const xs = data.map((e) => [1, ...e.x.map((v, j) => (v - means[j]!) / scales[j]!)]);
+  let w = new Array<number>(d + 1).fill(0);
+  for (let iter = 0; iter < 50; iter++) {
+    const h = Array.from({ length: d + 1 }, () => new Array<number>(d + 1).fill(0));
+    const g = new Array<number>(d + 1).fill(0);
+    xs.forEach((x, i) => {
+      const p = 1 / (1 + Math.exp(-x.reduce((s, v, j) => s + v * w[j]!, 0)));
+      const r = p * (1 - p);
+      for (let a = 0; a <= d; a++) {
+        g[a]! += (data[i]!.y - p) * x[a]!;
+        for (let b = 0; b <= d; b++) h[a]![b]! += r * x[a]! * x[b]!;
+      }
+    });
+    for (let a = 1; a <= d; a++) {
+      g[a]! -= l2 * w[a]!;
+      h[a]![a]! += l2;
+    }
+    h[0]![0]! += 1e-9;
+    const step = solve(h, g);
+    w = w.map((v, j) => v + step[j]!);
+    if (Math.max(...step.map(Math.abs)) < 1e-8) break;
+  }
+  return { means, scales, weights: w.slice(1), bias: w[0]! };
+}
+
+const asModel = (f: Fit, threshold = 0.5, l2 = 0): DecisionModel => ({ features: names, ...f, threshold, l2, trainedOn: [], trainedAt: '' });
+
+// ---- folds by question: every variant of a question (folded, answer removed) stays in one fold ----
+function hash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}
+const foldOf = (e: Example) => hash(e.group) % folds;
+
+function outOfFold(l2: number): Map<FeatureRow, number> {
+  const p = new Map<FeatureRow, number>();
+  for (let k = 0; k < folds; k++) {
+    const m = asModel(fit(examples.filter((e) => foldOf(e) !== k), l2));
+    for (const e of examples.filter((e) => foldOf(e) === k)) p.set(e.row, predict(m, e.row.features!));
+  }
+  return p;
+}
+const logLoss = (p: Map<FeatureRow, number>) => -examples.reduce((s, e) => s + Math.log(Math.max(1e-12, e.y ? p.get(e.row)! : 1 - p.get(e.row)!)), 0) / examples.length;
+
+// ---- figures at a threshold, per set and variant ----
+type Prob = (r: FeatureRow) => number;
+const setsOf = (pick: (r: FeatureRow) => boolean) => [...new Set(rows.filter(pick).map((r) => `${r.set}${r.unaccented ? ' (folded)' : ''}`))].sort();
+const keyOf = (r: FeatureRow) => `${r.set}${r.unaccented ? ' (folded)' : ''}`;
+const answerableSets = setsOf((r) => r.answerable && r.label !== null);
+const unanswerableSets = setsOf((r) => !r.answerable);
+/** Whether a row is answered at threshold t: no decision (greetings…) keeps the reply it got. */
+const answered = (r: FeatureRow, prob: Prob, t: number) => (r.features ? r.features.found && prob(r) >= t : r.answered);
+const hitRate = (set: string, prob: Prob, t: number) => {
+  const rs = rows.filter((r) => keyOf(r) === set && r.label !== null);
+  return rs.filter((r) => r.label === 1 && answered(r, prob, t)).length / rs.length;
+};
+const noInfo = (set: string, prob: Prob, t: number) => {
+  const rs = rows.filter((r) => keyOf(r) === set);
+  return rs.filter((r) => !answered(r, prob, t)).length / rs.length;
+};
+const today: Prob = (r) => r.confidence ?? 0;
+
+function chooseThreshold(prob: Prob): number {
+  let best = 0;
+  for (let i = 0; i <= 100; i++) {
+    const t = i / 100;
+    if (answerableSets.every((s) => hitRate(s, prob, t) >= hitRate(s, today, todayThreshold) - maxDrop - 1e-9)) best = t;
+  }
+  return best;
+}
+
+function report(title: string, prob: Prob, t: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  process.stdout.write(`${title} (threshold ${t.toFixed(2)}; today: confidence ≥ ${todayThreshold})\n`);
+  for (const s of answerableSets) {
+    out[`answerHit ${s}`] = Number(hitRate(s, prob, t).toFixed(4));
+    process.stdout.write(`  answerHit  ${s.padEnd(36)} ${hitRate(s, prob, t).toFixed(4)}  (today ${hitRate(s, today, todayThreshold).toFixed(4)})\n`);
+  }
+  for (const s of unanswerableSets) {
+    out[`noInfo ${s}`] = Number(noInfo(s, prob, t).toFixed(4));
+    process.stdout.write(`  noInfo     ${s.padEnd(36)} ${noInfo(s, prob, t).toFixed(4)}  (today ${noInfo(s, today, todayThreshold).toFixed(4)})\n`);
+  }
+  return out;
+}
+
+process.stdout.write(`${rows.length} rows, ${examples.length} examples (${examples.filter((e) => e.y).length} positive), ${names.length} inputs\n`);
+let bestL2 = 1;
+let bestLoss = Infinity;
+for (const l2 of [0.1, 1, 3, 10, 30]) {
+  const loss = logLoss(outOfFold(l2));
+  process.stdout.write(`  l2 ${l2}: cross-validated log-loss ${loss.toFixed(4)}\n`);
+  if (loss < bestLoss) [bestLoss, bestL2] = [loss, l2];
+}
+const oof = outOfFold(bestL2);
+const oofProb: Prob = (r) => oof.get(r) ?? 0;
+report('cross-validated (each question scored by a model fitted without it)', oofProb, chooseThreshold(oofProb));
+
+const fitted = fit(examples, bestL2);
+const model0 = asModel(fitted, 0, bestL2);
+const prob: Prob = (r) => predict(model0, r.features!);
+const threshold = chooseThreshold(prob);
+const dev = report('fitted on all dev material', prob, threshold);
+process.stdout.write('risk-coverage on dev answerable sets (fitted model): threshold, answered, right of answered\n');
+const answerableRows = rows.filter((r) => r.answerable && r.label !== null);
+for (let i = 0; i <= 20; i++) {
+  const t = i / 20;
+  const a = answerableRows.filter((r) => answered(r, prob, t));
+  process.stdout.write(`  ${t.toFixed(2)}  ${(a.length / answerableRows.length).toFixed(4)}  ${a.length ? (a.filter((r) => r.label === 1).length / a.length).toFixed(4) : '–'}\n`);
+}
+const round = (x: number) => Number(x.toPrecision(6));
+const model = parseDecisionModel({
+  features: names,
+  means: fitted.means.map(round),
+  scales: fitted.scales.map(round),
+  weights: fitted.weights.map(round),
+  bias: round(fitted.bias),
+  threshold,
+  l2: bestL2,
+  trainedOn: positionals.map((p) => basename(p)),
+  trainedAt: new Date().toISOString().slice(0, 10),
+  dev,
+});
+writeFileSync(values.out!, JSON.stringify(model, null, 2) + '\n');
+process.stdout.write(`weights (standardised):\n${names.map((n, i) => `  ${n.padEnd(24)} ${model.weights[i]!.toFixed(3)}`).join('\n')}\n  bias ${model.bias.toFixed(3)}\nwrote ${values.out}\n`);

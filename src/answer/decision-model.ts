@@ -1,0 +1,111 @@
+/**
+ * The decision model: a logistic regression over the decision features that estimates the probability that the
+ * quoted reply answers the question. Fitted by `npm run train:decision` and stored as data (feature names, their
+ * means and scales, weights, bias, the threshold chosen on dev material); applying it is a dot product.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { QuestionKind } from '../search/lexicon.js';
+import type { DecisionFeatures } from './decide.js';
+
+const KINDS: (QuestionKind | 'none')[] = ['person', 'quantity', 'time', 'place', 'reason', 'manner', 'which', 'definition', 'none'];
+const flag = (b: boolean) => (b ? 1 : 0);
+
+/**
+ * The model's inputs, by name: the features as numbers, the question's kinds one-hot, and a few products where one
+ * feature matters only with another. Training and the engine both use this, so they cannot disagree.
+ */
+export function featureVector(f: DecisionFeatures): Record<string, number> {
+  const v: Record<string, number> = {
+    coverage: f.coverage,
+    sentence: f.sentence,
+    quoteCoverage: f.quoteCoverage,
+    focusInQuote: f.focusInQuote,
+    focusInDocument: f.focusInDocument,
+    margin: f.margin,
+    shapeFound: flag(f.shapeFound),
+    placeAgrees: flag(f.placeAgrees),
+    yearAgrees: flag(f.yearAgrees),
+    namesAgree: flag(f.namesAgree),
+    termRarity: f.termRarity,
+    contentTerms: Math.log1p(f.contentTerms),
+    hasFocus: flag(f.focusTerms > 0),
+    exactness: f.exactness,
+    countFound: flag(f.countFound),
+    distinct: f.distinct,
+    quoteScore: f.quoteScore,
+    yearGap: Math.min(f.yearGap, 10),
+    'focusInQuote×hasFocus': f.focusTerms > 0 ? f.focusInQuote : 0,
+    'coverage×quoteCoverage': f.coverage * f.quoteCoverage,
+  };
+  for (const k of KINDS) v[`kind:${k}`] = k === 'none' ? flag(f.kinds.length === 0) : flag(f.kinds.includes(k as QuestionKind));
+  return v;
+}
+
+export const decisionModelSchema = z.object({
+  /** Input names, in the order of `means`, `scales` and `weights`. */
+  features: z.array(z.string()).min(1),
+  means: z.array(z.number()),
+  scales: z.array(z.number().positive()),
+  weights: z.array(z.number()),
+  bias: z.number(),
+  /** Answer when the probability reaches this (unless the operator sets ANSWER_MIN_CONFIDENCE). */
+  threshold: z.number().min(0).max(1),
+  /** L2 strength the fit used. */
+  l2: z.number().min(0),
+  /** The feature files it was fitted on, and when. */
+  trainedOn: z.array(z.string()),
+  trainedAt: z.string(),
+  /** Dev figures at the threshold (for the record; the engine does not read them). */
+  dev: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** A fitted decision model (see {@link decisionModelSchema}). */
+export type DecisionModel = z.infer<typeof decisionModelSchema>;
+
+/** Check a model object: the schema, equal lengths, and that every input name is one {@link featureVector} makes. */
+export function parseDecisionModel(value: unknown): DecisionModel {
+  const model = decisionModelSchema.parse(value);
+  const n = model.features.length;
+  if (model.means.length !== n || model.scales.length !== n || model.weights.length !== n) throw new Error('decision model: features, means, scales and weights differ in length');
+  const known = new Set(Object.keys(featureVector(EMPTY)));
+  const unknown = model.features.filter((name) => !known.has(name));
+  if (unknown.length > 0) throw new Error(`decision model: unknown features ${unknown.join(', ')}`);
+  return model;
+}
+
+/** Read and check a model file. */
+export function loadDecisionModel(file: string): DecisionModel {
+  return parseDecisionModel(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** The probability that the reply answers the question. */
+export function predict(model: DecisionModel, f: DecisionFeatures): number {
+  const v = featureVector(f);
+  let z = model.bias;
+  for (let i = 0; i < model.features.length; i++) z += (model.weights[i]! * ((v[model.features[i]!] ?? 0) - model.means[i]!)) / model.scales[i]!;
+  return 1 / (1 + Math.exp(-z));
+}
+
+const EMPTY: DecisionFeatures = {
+  found: false,
+  coverage: 0,
+  sentence: 0,
+  quoteCoverage: 0,
+  focusInQuote: 0,
+  focusInDocument: 0,
+  margin: 0,
+  shapeFound: false,
+  placeAgrees: false,
+  yearAgrees: false,
+  namesAgree: false,
+  termRarity: 0,
+  contentTerms: 0,
+  focusTerms: 0,
+  exactness: 0,
+  countFound: false,
+  distinct: 0,
+  quoteScore: 0,
+  yearGap: 0,
+  kinds: [],
+};

@@ -72,7 +72,11 @@ async function startLimitedApi(rate: number) {
     deliveries,
     deliveredAt,
     stats: () => ({ got429, blockedAnswers }),
-    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -131,7 +135,10 @@ export async function main(argv: string[]): Promise<number> {
             resolveKill();
           }
         }, 5);
-        void first.done.then(() => (clearInterval(timer), resolveKill()));
+        void first.done.then(() => {
+          clearInterval(timer);
+          resolveKill();
+        });
       });
       await first.done;
       say(`worker killed (SIGKILL) after ${api.deliveredAt.length} deliveries; restarting`);

@@ -80,6 +80,6 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(`${index.size} articles; offered ${rate} questions/s for ${values.seconds} s (${total} questions)\n`);
   process.stdout.write(`replies ${result.replies} (${(result.replies / elapsedS).toFixed(1)}/s), lost ${result.lost}, duplicated ${result.duplicated}\n`);
   process.stdout.write(`reply latency p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${latencies.at(-1)?.toFixed(1)} ms\n`);
-  if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
+  if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;
 }

@@ -132,4 +132,4 @@ try {
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
-process.stdout.write(JSON.stringify(result) + '\n');
+process.stdout.write(`${JSON.stringify(result)}\n`);

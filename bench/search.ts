@@ -85,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
   if (typeof ours?.loadMs === 'number' && typeof ours.buildMs === 'number') process.stdout.write(`ours: snapshot load ÷ build = ${(ours.loadMs / ours.buildMs).toFixed(3)}\n`);
   if (values.json) {
     const oursExtra = ours ? { lookupP50Ms: ours.lookupP50Ms ?? null, lookupP99Ms: ours.lookupP99Ms ?? null, rankP50Ms: ours.rankP50Ms ?? null, rankP99Ms: ours.rankP99Ms ?? null } : {};
-    process.stdout.write(JSON.stringify({ articles, queries: queries.length, ours: { ...pick(results.ours), ...oursExtra }, minisearch: pick(results.minisearch), flexsearch: pick(results.flexsearch) }) + '\n');
+    process.stdout.write(`${JSON.stringify({ articles, queries: queries.length, ours: { ...pick(results.ours), ...oursExtra }, minisearch: pick(results.minisearch), flexsearch: pick(results.flexsearch) })}\n`);
   }
   return 0;
 }

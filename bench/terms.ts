@@ -78,12 +78,12 @@ export async function main(argv: string[]): Promise<number> {
       if (f.answerHit !== null) row[`${set} answerHit`] = f.answerHit;
     }
     rows.push(row);
-    process.stdout.write(JSON.stringify(row) + '\n');
+    process.stdout.write(`${JSON.stringify(row)}\n`);
   }
   const keys = Object.keys(rows[rows.length - 1]!);
   process.stdout.write(`\n| ${keys.join(' | ')} |\n|${keys.map(() => ' --- ').join('|')}|\n`);
   for (const r of rows) process.stdout.write(`| ${keys.map((k) => String(r[k] ?? '–')).join(' | ')} |\n`);
   process.stdout.write(`(${sample.length} articles for cost; first 600 dev queries of each set for quality)\n`);
-  if (values.json) process.stdout.write(JSON.stringify(rows) + '\n');
+  if (values.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
   return 0;
 }

@@ -78,7 +78,7 @@ export function parseVietnameseDate(raw: string, now: () => Date = () => new Dat
   const lower = text.toLowerCase();
   const dmy = DMY.exec(text) ?? WORDY.exec(text);
   if (dmy) {
-    const rest = text.slice(0, dmy.index) + ' ' + text.slice(dmy.index + dmy[0].length);
+    const rest = `${text.slice(0, dmy.index)} ${text.slice(dmy.index + dmy[0].length)}`;
     const t = timeOfDay(rest) ?? { hour: 0, minute: 0, second: 0 };
     const ms = fromParts({ year: Number(dmy[3]), month: Number(dmy[2]), day: Number(dmy[1]), ...t });
     return ms === undefined ? undefined : toVietnamIso(ms);

@@ -87,7 +87,11 @@ describe('createApp', () => {
   });
 
   it('leaves nothing that keeps the process alive: no server, socket or referenced timer', async () => {
-    const count = () => process.getActiveResourcesInfo().reduce<Record<string, number>>((acc, k) => ((acc[k] = (acc[k] ?? 0) + 1), acc), {});
+    const count = () => {
+      const counts: Record<string, number> = {};
+      for (const k of process.getActiveResourcesInfo()) counts[k] = (counts[k] ?? 0) + 1;
+      return counts;
+    };
     const grown = (before: Record<string, number>) => Object.entries(count()).filter(([k, n]) => n > (before[k] ?? 0)).map(([k]) => k);
     const before = count();
     const bot = app({});

@@ -1,6 +1,4 @@
-import { createConnection } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createConversation } from '../../src/assistant/conversation.js';
 import { messages } from '../../src/copy/messages.js';
 import { createStaffRecorder } from '../../src/assistant/recorder.js';
 import { createSubscriptionFlow } from '../../src/assistant/subscribe.js';
@@ -16,6 +14,7 @@ import { bundledBot } from '../helpers/bot.js';
 import { waitFor } from '../helpers/fake-http.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { redisAnswers } from '../helpers/redis.js';
 
 const label = (question: string) => ({ what: 'could not record a question for staff', fields: { question } });
 
@@ -82,17 +81,6 @@ describe('records for staff', () => {
     expect(lines.map((l) => [l.level, l.msg])).toEqual([[50, 'could not record a question for staff']]);
   });
 });
-
-function redisAnswers(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port: 6379 });
-    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.setTimeout(1000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
-  });
-}
 
 const hasRedis = await redisAnswers();
 if (!hasRedis) process.stderr.write('skipping the conversation outage test: no redis-server answers on 127.0.0.1:6379 (.ci/run starts one)\n');

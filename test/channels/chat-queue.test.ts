@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { StoreUnavailableError } from '../../src/store/unavailable.js';
 import { waitFor } from '../helpers/fake-http.js';
 import { capturingLogger, silentLogger } from '../helpers/logger.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { redisAnswers } from '../helpers/redis.js';
 
 /** A database of its own (the store contract flushes 15, the two-instance test 13); chat leases delete their keys. */
 const REDIS_URL = 'redis://127.0.0.1:6379/12';
@@ -20,16 +20,6 @@ const OUTAGE_DATABASE = 9;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function redisAnswers(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port: 6379 });
-    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.setTimeout(1000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
-  });
-}
 const hasRedis = await redisAnswers();
 if (!hasRedis) process.stderr.write('skipping the chat queue on Redis: no redis-server answers on 127.0.0.1:6379 (.ci/run starts one)\n');
 

@@ -359,7 +359,6 @@ describe('zalo channel', () => {
     });
 
     it('a broadcast whose Zalo send times out after reaching Zalo repeats it once at most, and counts it as maybe duplicated', async () => {
-      const slow = new Set(['z-slow-once', 'z-slow-always']);
       const fake = await startFakeZalo({
         token: TOKEN,
         // Zalo gets the message and answers too late: the first try of one chat, every try of another.

@@ -41,7 +41,7 @@ describe('loadContent', () => {
 
   it('loads gzip-compressed JSONL and uses the file name as the default source', async () => {
     const file = join(dir, 'news.jsonl.gz');
-    await writeFile(file, gzipSync(line({ id: 'g1', title: 'Tin', body: 'Thân bài' }) + '\n'));
+    await writeFile(file, gzipSync(`${line({ id: 'g1', title: 'Tin', body: 'Thân bài' })}\n`));
     const { items } = await loadContent([file]);
     expect(items).toEqual([{ type: 'article', id: 'g1', title: 'Tin', body: 'Thân bài', source: 'news', kind: 'article' }]);
   });

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { StoreUnavailableError } from '../../src/store/unavailable.js';
 import { startFakeTelegram, waitFor, type FakeReply, type RecordedCall } from '../helpers/fake-http.js';
 import { capturingLogger, silentLogger } from '../helpers/logger.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { redisAnswers } from '../helpers/redis.js';
 
 const TOKEN = '123456:TEST-token-not-real';
 let dir: string;
@@ -174,16 +174,6 @@ describe('broadcaster', () => {
   });
 });
 
-function redisAnswers(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port: 6379 });
-    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.setTimeout(1000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
-  });
-}
 const hasRedis = await redisAnswers();
 if (!hasRedis) process.stderr.write('skipping the broadcast outage test: no redis-server answers on 127.0.0.1:6379 (.ci/run starts one)\n');
 
@@ -203,7 +193,7 @@ describe.skipIf(!hasRedis)('broadcaster while Redis is cut off', () => {
     let cut: Promise<void> | undefined;
     let restored = false;
     const ok = { ok: true, result: { message_id: 1, date: 0, chat: { id: 1, type: 'private' } } };
-    const { fake, channels } = await telegram((call) => {
+    const { fake, channels } = await telegram(() => {
       if (fake.sent().length < 61 || restored) return undefined;
       // The store goes away while this send and the others in flight wait for Telegram: they are delivered,
       // and what became of them cannot be written to the journal.

@@ -1,4 +1,3 @@
-import { createConnection } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTelegramChannel } from '../../src/channels/telegram/channel.js';
 import type { Channel, ChannelId } from '../../src/core/chat.js';
@@ -13,6 +12,7 @@ import { StoreUnavailableError } from '../../src/store/unavailable.js';
 import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
 import { capturingLogger, silentLogger } from '../helpers/logger.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { redisAnswers } from '../helpers/redis.js';
 
 const TOKEN = '123456:TEST-token-not-real';
 const at = (iso: string) => new Date(`${iso}+07:00`);
@@ -174,16 +174,6 @@ describe('daily digest on several instances', () => {
   });
 });
 
-function redisAnswers(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port: 6379 });
-    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.setTimeout(1000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
-  });
-}
 const hasRedis = await redisAnswers();
 if (!hasRedis) process.stderr.write('skipping the digest outage test: no redis-server answers on 127.0.0.1:6379 (.ci/run starts one)\n');
 
@@ -214,7 +204,12 @@ describe.skipIf(!hasRedis)('daily digest across a Redis outage', () => {
       let service: DigestService | undefined;
       const broadcaster = createBroadcaster({ store, channels, log: log.child({ module: 'broadcast', instance: name }), pace: { telegram: { ratePerSecond: 300, concurrency: 4, perChatGapMs: 0 } }, onDelivered: (id, r) => service!.delivered(id, r) });
       service = createDigestService({ docs: () => news, subscriptions, broadcasts: store, broadcaster, hasChannel: () => true, maxTextLength: () => 4096, log: log.child({ module: 'digest', instance: name }), lease, instanceId: name, catchUpHours: 6 });
-      opened.push({ close: async () => (await Promise.allSettled([subscriptions.close(), store.close()]), await backend.close()) });
+      opened.push({
+        close: async () => {
+          await Promise.allSettled([subscriptions.close(), store.close()]);
+          await backend.close();
+        },
+      });
       return { service, subscriptions, backend };
     };
     try {

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,23 +9,13 @@ import { createRedisAdapter } from '../../src/store/redis.js';
 import { startFakeTelegram, textUpdate, waitFor } from '../helpers/fake-http.js';
 import { ROOT } from '../helpers/shared.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { redisAnswers } from '../helpers/redis.js';
 
 /** A database of its own (the store contract uses 15, the two-instance test 13); flushed before the test. */
 const DATABASE = 12;
 /** Written into the test database, so a database holding someone else's keys is never flushed. */
 const MARKER = 'mattran-bot:test-database';
 type Raw = { flushDb(): Promise<unknown>; dbSize(): Promise<number>; exists(key: string): Promise<number>; set(key: string, value: string): Promise<unknown>; get(key: string): Promise<string | null> };
-
-function redisAnswers(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port: 6379 });
-    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.setTimeout(1000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
-  });
-}
 
 const hasRedis = await redisAnswers();
 if (!hasRedis) process.stderr.write('skipping the store outage test: no redis-server answers on 127.0.0.1:6379 (.ci/run starts one)\n');

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,21 +10,11 @@ import { createSubscriptionStore } from '../../src/store/subscriptions.js';
 import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
 import { silentLogger } from '../helpers/logger.js';
 import { ROOT } from '../helpers/shared.js';
+import { redisAnswers } from '../helpers/redis.js';
 
 /** A database of its own (the store contract uses 15); flushed before the test. */
 const REDIS_URL = 'redis://127.0.0.1:6379/13';
 const SUBSCRIBERS = 120;
-
-function redisAnswers(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port: 6379 });
-    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.setTimeout(1000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
-  });
-}
 
 /** Written into the test database, so a database holding someone else's keys is never flushed. */
 const MARKER = 'mattran-bot:test-database';

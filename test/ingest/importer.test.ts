@@ -204,13 +204,13 @@ describe('importFile', () => {
       { id: 'tn-2', title: 'Bắc Kạn: Hỗ trợ học sinh vùng khó', body: 'Ủy ban MTTQ tỉnh Bắc Kạn trao 100 suất học bổng cho học sinh vùng khó.' },
     ];
     const jsonl = join(dir, 'bai.jsonl');
-    await writeFile(jsonl, rows.map((r) => JSON.stringify(r)).join('\n') + '\n{ hỏng\n');
+    await writeFile(jsonl, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n{ hỏng\n`);
     const first = await importer().importFile(jsonl);
     expect(first).toMatchObject({ new: 2, updated: 0, skipped: 0, source: { kind: 'file' } });
     expect(first.failed).toEqual([{ url: `${jsonl}:3`, reason: expect.stringMatching(/invalid JSON/) }]);
     expect((await store.get('tn-1'))!.article).toMatchObject({ url: 'https://mattran.org.vn/hoat-dong/thai-nguyen-46100.html', province: 'Thái Nguyên', source: 'tep-thu' });
     expect((await store.get('tn-2'))!.article.province).toBe('Thái Nguyên');
-    const changed = [{ ...rows[0], id: 'khac-id', body: rows[0]!.body + ' Tổng kinh phí 1,5 tỷ đồng.' }, { ...rows[1], id: 'tn-2-ban-sao' }];
+    const changed = [{ ...rows[0], id: 'khac-id', body: `${rows[0]!.body} Tổng kinh phí 1,5 tỷ đồng.` }, { ...rows[1], id: 'tn-2-ban-sao' }];
     const gz = join(dir, 'bai.jsonl.gz');
     await writeFile(gz, gzipSync(changed.map((r) => JSON.stringify(r)).join('\n')));
     const second = await importer().importFile(gz);

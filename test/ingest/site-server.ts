@@ -64,7 +64,7 @@ export async function startSite() {
     if (path === '/huge.html') {
       // 10 MB of markup in 64 KB chunks, without Content-Length: only a streaming limit can stop it.
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      const chunk = Buffer.from('<p>' + 'Mặt trận '.repeat(6550) + '</p>\n');
+      const chunk = Buffer.from(`<p>${'Mặt trận '.repeat(6550)}</p>\n`);
       const total = 10 * 1024 * 1024;
       const write = () => {
         while (controls.hugeBytesSent < total) {

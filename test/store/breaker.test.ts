@@ -1,4 +1,3 @@
-import { createConnection } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreBreaker } from '../../src/store/breaker.js';
 import { createRedisLease } from '../../src/store/lock.js';
@@ -8,6 +7,7 @@ import { StoreUnavailableError } from '../../src/store/unavailable.js';
 import { waitFor } from '../helpers/fake-http.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { redisAnswers } from '../helpers/redis.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const outage = () => true;
@@ -16,7 +16,12 @@ const messagesOf = (lines: Record<string, unknown>[]) => lines.map((l) => l.msg)
 /** A probe the test answers: down until `up` is set. */
 function testProbe() {
   const state = { up: false, calls: 0 };
-  return { state, probe: async () => (state.calls++, state.up ? true : Promise.reject(new Error('connect ECONNREFUSED'))) };
+  const probe = async (): Promise<boolean> => {
+    state.calls++;
+    if (!state.up) throw new Error('connect ECONNREFUSED');
+    return true;
+  };
+  return { state, probe };
 }
 
 describe('StoreBreaker', () => {
@@ -102,17 +107,6 @@ describe('StoreBreaker', () => {
     expect(lines.filter((l) => l.msg === 'store unavailable')).toHaveLength(1);
   });
 });
-
-function redisAnswers(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port: 6379 });
-    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.setTimeout(1000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
-  });
-}
 
 const hasRedis = await redisAnswers();
 if (!hasRedis) process.stderr.write('skipping the Redis breaker tests: no redis-server answers on 127.0.0.1:6379 (.ci/run starts one)\n');

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type KeyvSqlite from '@keyv/sqlite';
@@ -13,6 +13,7 @@ import { createStores } from '../../src/store/stores.js';
 import { createSubscriptionStore } from '../../src/store/subscriptions.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { describeStoreContract } from './contract.js';
+import { redisAnswers } from '../helpers/redis.js';
 
 /** The database the suite owns: flushed before each test, so nothing else may live there. */
 const REDIS_URL = 'redis://127.0.0.1:6379/15';
@@ -20,21 +21,6 @@ const REDIS_URL = 'redis://127.0.0.1:6379/15';
 const MARKER = 'mattran-bot:test-database';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** True when something on host:port answers PING with PONG within a second. */
-function redisAnswers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
-  });
-}
 
 type RawClient = { flushDb(): Promise<unknown>; dbSize(): Promise<number>; exists(key: string): Promise<number>; set(key: string, value: string): Promise<unknown>; keys(pattern: string): Promise<string[]> };
 const raw = async (adapter: RedisAdapter) => (await adapter.getClient()) as unknown as RawClient;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { createConversation } from '../assistant/conversation.js';
 import { createStaffFlow } from '../assistant/staff.js';
 import { createSubscriptionFlow } from '../assistant/subscribe.js';
+import { createTicketFlow } from '../assistant/tickets.js';
 import type { ChannelId, InboundHandler } from '../core/chat.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
@@ -26,15 +27,18 @@ export function buildAssistant(config: Config, deps: { storage: Storage; search:
     lexicon,
     publisher,
     importUrl: (url) => jobs.importer.importUrl(url),
+    ticketStats: () => ticketFlow.stats(),
     log: log.child({ module: 'staff' }),
   });
+  const ticketFlow = createTicketFlow({ tickets: storage.tickets, delivery: jobs.ticketAnswers, staff: storage.staff, lexicon, roleOf: (msg) => staffFlow.roleOf(msg), log: log.child({ module: 'tickets' }) });
   const subscriptionFlow = createSubscriptionFlow({ subscriptions: storage.subscriptions, digest: jobs.digest, lexicon, pushChannels: new Set(deps.pushChannels), log: log.child({ module: 'subscribe' }) });
   const conversation = createConversation({
     engine: search.engine,
     index,
     lexicon,
     stores: storage.stores,
-    flows: [subscriptionFlow, staffFlow],
+    flows: [subscriptionFlow, ticketFlow, staffFlow],
+    tickets: ticketFlow,
     events: {
       answerGiven(msg, kind, confidence) {
         if (kind === 'answer') metrics.answerConfidence(confidence);

@@ -8,6 +8,7 @@ import { createAnnouncementService, type AnnouncementService } from '../digest/a
 import { createBroadcaster, type Broadcaster } from '../digest/broadcaster.js';
 import { createDigestService, type DigestService } from '../digest/digest.js';
 import { scheduleDigest, scheduleIngest } from '../digest/schedule.js';
+import { createTicketDelivery, type TicketDelivery } from '../digest/ticket-answers.js';
 import type { Importer } from '../ingest/importer.js';
 import { createFeedPoller } from '../ingest/poller.js';
 import type { Metrics } from '../metrics.js';
@@ -21,6 +22,8 @@ export interface Jobs {
   broadcaster: Broadcaster;
   digest: DigestService;
   announcements: AnnouncementService;
+  /** Staff answers to tickets, pushed to every asker. */
+  ticketAnswers: TicketDelivery;
   importer: Importer;
   /** Resume what was interrupted and run missed digests (in the background), then schedule every job. */
   start(): void;
@@ -65,7 +68,9 @@ export async function buildJobs(config: Config, deps: { storage: Storage; search
     metrics.subscriberBlocked(recipient.channel);
     return digest.gone(recipient, reason);
   });
+  const ticketAnswers = createTicketDelivery({ tickets: storage.tickets, broadcasts, broadcaster, channels, lease, instanceId, leaseTtlMs, log: log.child({ module: 'tickets' }) });
   broadcaster.on('delivered', (id, recipient) => digest.delivered(id, recipient));
+  broadcaster.on('delivered', (id, recipient) => ticketAnswers.delivered(id, recipient));
   // A chat closed outside a broadcast (Telegram's my_chat_member "kicked") is handled as a send answered `blocked`.
   for (const channel of channels.values()) {
     channel.onChatClosed?.(async (chatId) => {
@@ -127,17 +132,21 @@ export async function buildJobs(config: Config, deps: { storage: Storage; search
     broadcaster,
     digest,
     announcements,
+    ticketAnswers,
     importer,
     start() {
       if (sweeper) return;
       // Resume an interrupted broadcast and run missed digests in the background; then every hour.
       void digest.recover(new Date()).catch((err: unknown) => log.error({ err }, 'digest recovery failed'));
+      // Ticket answers a stopped instance was delivering go on from their journal.
+      void ticketAnswers.sweep().catch((err: unknown) => void (err instanceof StoreUnavailableError || log.error({ err }, 'ticket answer recovery failed')));
       // Take over what a dead instance left: its leases expire, then the next sweep here resumes the work.
       // A sweep during a store outage waits for the next one (the breaker logs the outage).
       const quiet = (what: string) => (err: unknown) => void (err instanceof StoreUnavailableError || log.error({ err }, what));
       sweeper = setInterval(() => {
         void digest.sweep().catch(quiet('digest sweep failed'));
         void announcements.sweep().catch(quiet('announcement sweep failed'));
+        void ticketAnswers.sweep().catch(quiet('ticket answer sweep failed'));
       }, leaseTtlMs / 2);
       sweeper.unref();
       tasks = [scheduleDigest(digest, config.DIGEST_CRON, log.child({ module: 'digest' })), scheduleIngest(pollRound, config.INGEST_CRON, log.child({ module: 'ingest' }))];

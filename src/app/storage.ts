@@ -12,6 +12,7 @@ import { createSqliteAdapter, sqliteFile } from '../store/sqlite.js';
 import { createStaffStore, type StaffStore } from '../store/staff.js';
 import { createStores, type Stores } from '../store/stores.js';
 import { createSubscriptionStore, type SubscriptionStore } from '../store/subscriptions.js';
+import { createTicketStore, type TicketStore } from '../store/tickets.js';
 
 /** Every store the bot keeps its state in, on the SQLite file in DATA_DIR or on Redis. */
 export interface Storage {
@@ -26,6 +27,8 @@ export interface Storage {
   changes: ChangeLog;
   /** Leases shared by every instance on the same state. */
   lease: Lease;
+  /** Citizens' questions handed to staff, and the staff answers. */
+  tickets: TicketStore;
   /** The readiness check of the store: on Redis 'store unavailable' at once while its breaker is open, else a PING. */
   probe(): Promise<CheckResult>;
   /** Close every store and connection opened here. */
@@ -68,6 +71,7 @@ export async function buildStorage(config: Config, deps: { log: Logger; metrics:
     const broadcasts = opened(await createBroadcastStore({ adapter, log, lease }));
     // Announcements, removals and imports made on one instance reach the others' indexes within seconds.
     const changes = opened(await createChangeLog({ adapter, log, lease }));
+    const tickets = opened(await createTicketStore({ adapter, log, lease }));
     deps.metrics.storeUp(true);
     if (redisUrl) deps.log.info({ redis: new URL(redisUrl).host }, 'state store ready (Redis)');
     else deps.log.info({ file: sqliteFile(dataDir) }, 'state store ready');
@@ -79,6 +83,7 @@ export async function buildStorage(config: Config, deps: { log: Logger; metrics:
       broadcasts,
       changes,
       lease,
+      tickets,
       probe: async () => {
         if (redis) return redis.ping();
         await stores.chats.get('readyz:probe');

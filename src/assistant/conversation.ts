@@ -11,7 +11,7 @@ import { timeKey, type ChatState, type Stores } from '../store/stores.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
 import { cleanText, countChars, normalizeMessage, sliceChars } from '../text/normalize.js';
 import type { Answer, AnswerEngine, AnswerSource } from '../answer/index.js';
-import { formatDate, messages, webPage } from '../copy/messages.js';
+import { formatDate, messages, ticketText, webPage } from '../copy/messages.js';
 import { createStaffRecorder, type StaffRecorderOptions } from './recorder.js';
 /** A group of commands, buttons and typed answers handled outside the core (subscriptions, staff tools). */
 export interface ConversationFlow {
@@ -34,6 +34,17 @@ export interface ConversationEvents {
   recordsDropped?(count: number): void;
 }
 
+/** Tickets as the core sees them: a question handed to staff, and staff answers that waited for this chat. */
+export interface TicketDesk {
+  /** Open a ticket for `question` (or join the alike open one); its number. */
+  open(msg: InboundMessage, question: string, at: Date): Promise<number>;
+  /** Answers that could not be pushed to this chat, handed out once, each saying it waited. */
+  waiting(msg: InboundMessage, at: Date): Promise<OutboundMessage[]>;
+}
+
+/** Longest a "no information" reply waits for its ticket number before saying the ticket could not be opened now. */
+const TICKET_WAIT_MS = 1500;
+
 /** Settings of the conversation core. */
 export interface ConversationOptions {
   engine: AnswerEngine;
@@ -50,6 +61,8 @@ export interface ConversationOptions {
   /** Command groups tried in order: subscriptions (/dangky …), staff tools (/thongbao …). */
   flows?: ConversationFlow[];
   events?: ConversationEvents;
+  /** Tickets: "no information" hands the question to staff; waiting staff answers come with the next reply. */
+  tickets?: TicketDesk;
   /** How records for staff wait and retry while the store is unavailable (see createStaffRecorder). */
   records?: Omit<StaffRecorderOptions, 'log' | 'onDropped'>;
 }
@@ -246,11 +259,13 @@ export function createConversation(options: ConversationOptions): Conversation {
       // If the store stays down the question still reaches staff through the log.
       recorded.push(recorder.record({ what: 'could not record an unanswered question', fields: { unanswered: record } }, () => stores.unanswered.set(timeKey(msg.channel, at), record)));
     }
+    const ticket = answer.kind === 'no_answer' ? openTicket(msg, question, at) : undefined;
     await Promise.all(recorded);
     if (answer.kind === 'no_answer') {
       state.options = answer.sources.map((s) => s.id);
       state.optionsFor = question;
-      return [withButtons(state, { text: answer.text, buttons: answer.sources.map((s, i) => [{ label: s.title, data: `opt:${i}` }]) })];
+      const ticketLine = await ticket;
+      return [withButtons(state, { text: ticketLine ? `${answer.text}\n\n${ticketLine}` : answer.text, buttons: answer.sources.map((s, i) => [{ label: s.title, data: `opt:${i}` }]) })];
     }
     if (answer.kind !== 'answer') return [{ text: answer.text }];
     state.lastQuestion = question;
@@ -284,6 +299,17 @@ export function createConversation(options: ConversationOptions): Conversation {
       reply.buttons!.push(...close.map((s, i): Button[] => [{ label: s.title, data: `opt:${i + 1}` }]));
     }
     return [withButtons(state, reply)];
+  }
+
+  /** The ticket line of a "no information" reply; a store that is down or slow costs the ticket, never the reply. */
+  async function openTicket(msg: InboundMessage, question: string, at: Date): Promise<string | undefined> {
+    const desk = options.tickets;
+    if (!desk) return undefined;
+    let waited: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (waited = setTimeout(() => resolve(undefined), TICKET_WAIT_MS)));
+    const number = await Promise.race([desk.open(msg, question, at).catch((err: unknown) => void logStoreError(err, { channel: msg.channel }, 'could not open a ticket')), late]);
+    clearTimeout(waited);
+    return number === undefined ? ticketText.notOpened : ticketText.opened(number);
   }
 
   async function pressButton(msg: InboundMessage, state: ChatState, data: string, at: Date): Promise<OutboundMessage[]> {
@@ -404,6 +430,9 @@ export function createConversation(options: ConversationOptions): Conversation {
         replies = [{ text: err instanceof StoreUnavailableError ? messages.storeUnavailable : messages.storeBusy }];
       }
     }
+    // Staff answers the push could not deliver come first, once, each saying it waited.
+    const waiting = options.tickets && verdict === 'ok' ? await options.tickets.waiting(msg, at).catch((err: unknown) => void logStoreError(err, { channel: msg.channel }, 'could not read waiting answers')) : undefined;
+    if (waiting?.length) replies = [...waiting, ...replies];
     // A state that could not be read is not written back: it would replace the stored one with a blank.
     if (!isUnread) await stores.chats.set(key, state, 7 * 24 * 3_600_000).catch((err: unknown) => logStoreError(err, { key }, 'could not save chat state'));
     return replies;

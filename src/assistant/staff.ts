@@ -35,17 +35,20 @@ export interface StaffFlowOptions {
   /** Where removals go (other instances too); the local index when absent. */
   publisher?: IndexPublisher;
   /** Imports one URL (/nhapbai); absent when the importer is not enabled. `source.forbidden`: refused by the address policy. */
+  /** The tickets line of /thongke (open tickets, median time to answer, answers received), when tickets exist. */
+  ticketStats?: () => Promise<string>;
   importUrl?: (url: string) => Promise<{ new: number; updated: number; skipped: number; failed: { url: string; reason: string }[]; items: { title: string }[]; source: { forbidden?: 'address' | 'port' } }>;
 }
 
 const who = (msg: InboundMessage) => `${msg.channel}:${msg.userId}`;
 
 /** Content words of a question, for grouping alike ones. */
-function contentWords(question: string, lexicon: Lexicon): Set<string> {
+export function contentWords(question: string, lexicon: Lexicon): Set<string> {
   return new Set(tokenize(question).map(foldToken).filter((w) => w.length > 1 && !lexicon.stopwords.has(w)));
 }
 
-function similar(a: Set<string>, b: Set<string>): boolean {
+/** Two questions are alike when most of their content words are shared (Jaccard ≥ 0.6). */
+export function similar(a: Set<string>, b: Set<string>): boolean {
   let shared = 0;
   for (const w of a) if (b.has(w)) shared++;
   const union = a.size + b.size - shared;
@@ -128,8 +131,9 @@ export function createStaffFlow(options: StaffFlowOptions) {
       week.answered += c.answered;
     }
     const report = (r: BroadcastReport | undefined) => (r ? t.reportLine(r, vnTime(r.finishedAt ?? r.startedAt)) : undefined);
+    const tickets = await options.ticketStats?.();
     return {
-      text: t.stats({
+      text: [t.stats({
         byChannel: fmt(byChannel),
         byTopic: fmt(byTopic, TOPIC_IDS.length + 1),
         byProvince: fmt(byProvince),
@@ -137,7 +141,7 @@ export function createStaffFlow(options: StaffFlowOptions) {
         week,
         lastDigest: report(await options.broadcasts.lastReport('digest')),
         lastAnnouncement: report(await options.broadcasts.lastReport('announcement')),
-      }),
+      }), ...(tickets ? [tickets] : [])].join('\n'),
     };
   }
 
@@ -283,7 +287,7 @@ export function createStaffFlow(options: StaffFlowOptions) {
     return role === 'admin' ? `${t.staffHelp}\n${t.adminHelp}` : t.staffHelp;
   }
 
-  return { command, press, typed, help, questionAnswered, thumbsDown };
+  return { command, press, typed, help, questionAnswered, thumbsDown, roleOf };
 }
 
 /** The staff flow's public face. */

@@ -75,6 +75,8 @@ export const messages = {
     '/caidat – xem và đổi cài đặt bản tin',
     '/bantin – xem bản tin hôm nay ngay bây giờ',
     '/huydangky – hủy nhận bản tin',
+    '/hoicanbo <câu hỏi> – gửi câu hỏi tới cán bộ Mặt trận; câu trả lời sẽ được gửi tới bạn tại đây',
+    '/cauhoicuatoi – các câu hỏi bạn đã gửi và câu trả lời',
     '/trogiup – hướng dẫn này',
     '',
     'Hoặc gõ thẳng câu hỏi, ví dụ: “Quỹ Vì người nghèo là gì?”. Hỏi tiếp “còn Gia Lai thì sao?” để hỏi cùng câu cho tỉnh khác.',
@@ -188,7 +190,9 @@ export const staffText = {
   staffHelp: [
     'Lệnh cho cán bộ:',
     '/thongbao <nội dung> – soạn thông báo, xem trước rồi gửi ngay hoặc hẹn giờ',
-    '/cauhoi [số] – các câu hỏi chưa trả lời được hoặc bị đánh giá 👎',
+    '/cauhoi [số] – câu hỏi chờ cán bộ trả lời; /cauhoi phanhoi – câu bot trả lời chưa chắc hoặc bị đánh giá 👎',
+    '/traloi <số> <nội dung> – trả lời một câu hỏi: xem trước rồi gửi tới mọi người đã hỏi',
+    '/dongcauhoi <số> [lý do] – đóng câu hỏi không trả lời',
     '/thongke – thống kê người đăng ký, câu hỏi, bản tin',
     '/nhatky [số] – nhật ký thao tác',
     '/nhapbai <đường dẫn> – nhập bài viết, chuyên mục, RSS hoặc sitemap',
@@ -275,6 +279,51 @@ export const staffText = {
 function pct(part: number, whole: number): string {
   return whole === 0 ? '—' : `${Math.round((100 * part) / whole)}%`;
 }
+
+/** Tickets: a citizen's question handed to staff, and the staff answer reaching every asker. */
+export const ticketText = {
+  opened: (n: number) => `Câu hỏi đã được chuyển tới cán bộ Mặt trận (mã #${n}). Câu trả lời sẽ được gửi tới bạn tại đây.`,
+  notOpened: 'Hiện chưa chuyển được câu hỏi tới cán bộ Mặt trận do hệ thống đang bận. Bạn gửi lại sau ít phút, hoặc gõ /hoicanbo <câu hỏi>.',
+  askUsage: 'Gõ câu hỏi sau lệnh, ví dụ: /hoicanbo Thủ tục xin hỗ trợ nhà Đại đoàn kết thế nào? Câu hỏi sẽ được chuyển tới cán bộ Mặt trận.',
+  mineNone: 'Bạn chưa gửi câu hỏi nào tới cán bộ Mặt trận.',
+  mineTitle: 'Câu hỏi bạn đã gửi tới cán bộ Mặt trận:',
+  mineLine: (n: number, wording: string, status: 'open' | 'answered' | 'closed', date: string) =>
+    `#${n} (${date}) ${wording} — ${status === 'open' ? 'đang chờ cán bộ trả lời' : status === 'answered' ? 'đã trả lời' : 'đã đóng'}`,
+  /** The message every asker gets: their question, the ticket number, the answer as written, signed and dated. */
+  answer: (n: number, question: string, text: string, date: string) => `Câu hỏi của bạn (mã #${n}): “${question}”
+
+${text}
+
+— Mặt trận Tổ quốc Việt Nam trả lời, ngày ${date}`,
+  waitedLine: 'Câu trả lời dưới đây đã được gửi khi bạn chưa nhận được tin nhắn của bot, nay xin gửi lại:',
+  closedNotice: (n: number, question: string, reason?: string) => `Câu hỏi của bạn (mã #${n}): “${question}” đã được cán bộ Mặt trận đóng, sẽ không có câu trả lời qua bot${reason ? ` (lý do: ${reason})` : ''}.`,
+  listTitle: (shown: number, open: number) => `Câu hỏi chờ cán bộ trả lời (${shown}/${open}), nhiều người hỏi trước, rồi cũ trước:`,
+  listEmpty: 'Không có câu hỏi nào đang chờ trả lời. Gõ /cauhoi phanhoi để xem các câu bot trả lời chưa chắc hoặc bị đánh giá 👎.',
+  listLine: (n: number, askers: number, wording: string, age: string) => `#${n} — ${askers} người hỏi — ${wording} — ${age}`,
+  listHint: 'Trả lời: /traloi <số> <nội dung>. Đóng không trả lời: /dongcauhoi <số> [lý do].',
+  erased: '(nội dung đã xóa theo yêu cầu người hỏi)',
+  age: (ms: number) => (ms < 3_600_000 ? `${Math.max(1, Math.round(ms / 60_000))} phút trước` : ms < 86_400_000 ? `${Math.round(ms / 3_600_000)} giờ trước` : `${Math.round(ms / 86_400_000)} ngày trước`),
+  answerUsage: 'Cách dùng: /traloi <số> <nội dung trả lời> (có thể nhiều dòng, giữ nguyên như bạn viết).',
+  closeUsage: 'Cách dùng: /dongcauhoi <số> [lý do].',
+  missing: (n: string) => `Không có câu hỏi nào mã #${n}.`,
+  notOpen: (n: number) => `Câu hỏi #${n} đã được trả lời hoặc đã đóng.`,
+  previewHead: (n: number, askers: number) => `Xem trước câu trả lời cho #${n}: ${askers} người hỏi sẽ nhận đúng tin nhắn dưới đây (mỗi người thấy câu hỏi của chính mình).`,
+  choose: 'Gửi câu trả lời này tới mọi người đã hỏi?',
+  buttonSend: 'Gửi',
+  buttonSendAndSave: 'Gửi và lưu thành hỏi đáp',
+  buttonCancel: 'Hủy',
+  noDraft: 'Không có câu trả lời nào đang chờ gửi. Gõ /traloi <số> <nội dung>.',
+  draftCancelled: 'Đã hủy, chưa gửi cho ai.',
+  sending: (n: number, askers: number, saveAsFaq: boolean) =>
+    `Đang gửi câu trả lời #${n} tới ${askers} người hỏi; báo cáo sẽ hiện ở đây.${saveAsFaq ? ' Đã ghi nhận đề nghị lưu thành hỏi đáp (mục hỏi đáp sẽ được tạo khi chức năng hỏi đáp có).' : ''}`,
+  report: (n: number, delivered: number, waiting: number) =>
+    `Đã gửi câu trả lời #${n}: ${delivered} người đã nhận${waiting ? `, ${waiting} người chưa nhận được (chặn bot hoặc ngoài thời hạn nhắn của nền tảng): họ sẽ nhận khi nhắn cho bot lần tới` : ''}. Câu hỏi đã đóng.`,
+  closed: (n: number) => `Đã đóng câu hỏi #${n}, không gửi câu trả lời.`,
+  buttonTell: 'Báo cho người hỏi',
+  told: (n: number) => `Đang báo cho người hỏi rằng câu hỏi #${n} đã đóng.`,
+  stats: (s: { open: number; medianHours?: number; delivered: number; askers: number }) =>
+    `Câu hỏi chờ cán bộ: ${s.open}; thời gian trả lời (trung vị): ${s.medianHours === undefined ? '—' : s.medianHours < 1 ? `${Math.round(s.medianHours * 60)} phút` : `${Math.round(s.medianHours * 10) / 10} giờ`}; người hỏi đã nhận câu trả lời: ${s.askers === 0 ? '—' : `${s.delivered}/${s.askers} (${Math.round((100 * s.delivered) / s.askers)}%)`}`,
+} as const;
 
 /** Marker that opens every "no information" reply, used to recognise it in evaluations. */
 export const NO_ANSWER_PREFIX = 'Xin lỗi, tôi chưa có thông tin';

@@ -45,9 +45,9 @@ export type JournalEntry =
 /** A broadcast as stored: what it is, how many recipients in how many batches, and how it ended. */
 export interface BroadcastSpec {
   id: string;
-  kind: 'digest' | 'announcement';
+  kind: 'digest' | 'announcement' | 'ticket';
   createdAt: string;
-  /** Kind-specific parameters (digest: day, hour, untilMs; announcement: its id). */
+  /** Kind-specific parameters (digest: day, hour, untilMs; announcement: its id; ticket: its number). */
   params: Record<string, string | number>;
   total: number;
   batches: number;

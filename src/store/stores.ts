@@ -21,6 +21,8 @@ export interface ChatState {
   draft?: { text: string; audience: 'topic' | 'all' };
   /** Documents of the list just shown, numbered from `start`: a typed number opens one. */
   listed?: { start: number; ids: string[] };
+  /** A staff answer to a ticket shown as a preview (/traloi), until it is sent or cancelled. */
+  ticketDraft?: { number: number; text: string };
   /** The running /tim search. */
   search?: { query: string; offset: number };
 }

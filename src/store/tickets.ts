@@ -23,7 +23,15 @@ export interface Ticket {
   askers: Asker[];
   /** Askers whose data was erased: counted, nothing else kept. */
   forgottenAskers?: number;
-  answer?: { text: string; by: string; at: string; /** Staff asked for it to become a curated entry. */ saveAsFaq?: boolean };
+  answer?: {
+    text: string;
+    by: string;
+    at: string;
+    /** The staff chat that gets the delivery report. */
+    reportTo?: { channel: ChannelId; chatId: string };
+    /** Staff asked for it to become a curated entry. */
+    saveAsFaq?: boolean;
+  };
   closed?: { by: string; at: string; reason?: string; /** Askers were told it was closed. */ told?: boolean };
   /** Where the answer went: `channel:chatId` keys delivered, and waiting for the asker's next message. */
   delivery?: { startedAt: string; finishedAt?: string; delivered: string[]; waiting: string[]; forgottenDelivered?: number };
@@ -123,8 +131,11 @@ export async function createTicketStore(options: { adapter?: () => Promise<KeyvS
         const waiting = await list(key);
         if (!waiting.includes(n)) await kv.set(key, [...waiting, n]);
       }),
-    takeWaiting: (channel, chatId) =>
-      locked(async () => {
+    // Read once without the lock: nearly every message has nothing waiting.
+    takeWaiting: async (channel, chatId) =>
+      (await list(`wait:${channel}:${chatId}`)).length === 0
+        ? []
+        : locked(async () => {
         const key = `wait:${channel}:${chatId}`;
         const waiting = await list(key);
         if (waiting.length) await kv.delete(key);

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ticketText } from '../copy/messages.js';
+import type { Channel, ChannelId, OutboundMessage } from '../core/chat.js';
+import type { BroadcastStore, Recipient } from '../store/broadcasts.js';
+import { createMemoryLease, type Lease } from '../store/lock.js';
+import { askerKey, type Asker, type Ticket, type TicketStore } from '../store/tickets.js';
+import { StoreUnavailableError } from '../store/unavailable.js';
+import type { Broadcaster } from './broadcaster.js';
+import { vnDateLabel } from './time.js';
+
+/** Settings of the ticket answer delivery. */
+export interface TicketDeliveryOptions {
+  tickets: TicketStore;
+  broadcasts: BroadcastStore;
+  broadcaster: Broadcaster;
+  channels: Map<ChannelId, Channel>;
+  log: Logger;
+  lease?: Lease;
+  instanceId?: string;
+  leaseTtlMs?: number;
+}
+
+/** The message an asker gets: their own wording, the ticket number, the answer as staff wrote it, signed and dated. */
+export function ticketAnswerMessage(ticket: Pick<Ticket, 'number' | 'answer'>, asker: Pick<Asker, 'wording'>): OutboundMessage {
+  const answer = ticket.answer!;
+  return { text: ticketText.answer(ticket.number, asker.wording, answer.text, vnDateLabel(new Date(answer.at))) };
+}
+
+const broadcastId = (n: number) => `ticket:${n}`;
+
+/**
+ * Staff answers to tickets, delivered to every asker through the broadcaster (broadcast `ticket:<n>`: paced,
+ * journalled, nobody twice, resumed after a crash). Askers the push does not reach (blocked, Zalo outside its
+ * reply window, the web chat) are kept waiting: the conversation hands them the answer on their next message.
+ * A lease per ticket makes one instance deliver it.
+ */
+export function createTicketDelivery(options: TicketDeliveryOptions) {
+  const { tickets, broadcasts, broadcaster, log } = options;
+  const lease = options.lease ?? createMemoryLease();
+  const instanceId = options.instanceId ?? randomUUID();
+  const leaseTtlMs = options.leaseTtlMs ?? 60_000;
+  const sendingHere = new Set<number>();
+  const failed = (n: number) => (err: unknown) => void (err instanceof StoreUnavailableError || log.error({ err, ticket: n }, 'ticket answer delivery failed'));
+
+  const tell = async (t: Ticket, text: string) => {
+    const to = t.answer?.reportTo;
+    const channel = to && options.channels.get(to.channel);
+    if (!channel) return;
+    const result = await channel.send(to.chatId, { text });
+    if (!result.ok) log.warn({ reason: result.reason, ticket: t.number }, 'could not report to the staff chat');
+  };
+
+  const markDelivered = (n: number, keys: string[]) =>
+    tickets.update(n, (t) => {
+      if (!t.delivery) return undefined;
+      const fresh = keys.filter((k) => !t.delivery!.delivered.includes(k));
+      if (fresh.length === 0) return undefined;
+      t.delivery.delivered.push(...fresh);
+      t.delivery.waiting = t.delivery.waiting.filter((k) => !fresh.includes(k));
+      return t;
+    });
+
+  async function deliverLeased(n: number): Promise<Ticket | undefined> {
+    const name = broadcastId(n);
+    if (!(await lease.acquire(name, instanceId, leaseTtlMs))) return undefined;
+    const renew = setInterval(() => void lease.acquire(name, instanceId, leaseTtlMs).catch(() => undefined), leaseTtlMs / 3);
+    try {
+      const t = await tickets.get(n);
+      if (!t?.answer || !t.delivery || t.delivery.finishedAt) return undefined;
+      const spec = await broadcasts.get(name);
+      const recipients: Recipient[] = t.askers.map((a) => ({ channel: a.channel, chatId: a.chatId }));
+      if (!spec) await broadcasts.create({ id: name, kind: 'ticket', createdAt: new Date().toISOString(), params: { ticket: n } }, recipients);
+      else if (spec.status === 'running') {
+        // A crash between a send and its delivery record: the journal knows it was sent.
+        const entries = await broadcasts.journalMany(name, recipients);
+        await markDelivered(n, recipients.filter((_, i) => entries[i]?.state === 'done' && entries[i].outcome === 'sent').map(askerKey));
+      }
+      if (!spec || spec.status === 'running') {
+        await broadcaster.run(name, (r) => {
+          const asker = t.askers.find((a) => askerKey(a) === askerKey(r));
+          return asker ? [ticketAnswerMessage(t, asker)] : [];
+        });
+      }
+      const done = await tickets.update(n, (x) => {
+        if (!x.delivery || x.delivery.finishedAt) return undefined;
+        x.delivery.waiting = x.askers.map(askerKey).filter((k) => !x.delivery!.delivered.includes(k));
+        x.delivery.finishedAt = new Date().toISOString();
+        return x;
+      });
+      if (!done) return undefined;
+      for (const key of done.delivery!.waiting) {
+        const asker = done.askers.find((a) => askerKey(a) === key)!;
+        await tickets.addWaiting(asker.channel, asker.chatId, n);
+      }
+      await tell(done, ticketText.report(n, done.delivery!.delivered.length, done.delivery!.waiting.length));
+      return done;
+    } finally {
+      clearInterval(renew);
+      await lease.release(name, instanceId).catch(() => undefined);
+    }
+  }
+
+  return {
+    /** Deliver the answer of ticket `n` (or resume its delivery); resolves with the ticket once every asker got it or waits for it. */
+    async deliver(n: number): Promise<Ticket | undefined> {
+      if (sendingHere.has(n)) return undefined;
+      sendingHere.add(n);
+      try {
+        return await deliverLeased(n);
+      } finally {
+        sendingHere.delete(n);
+      }
+    },
+
+    /** Tell the askers of a closed ticket that no answer is coming (staff chose to); best effort, once each. */
+    async tellClosed(n: number): Promise<void> {
+      const t = await tickets.get(n);
+      if (!t || t.status !== 'closed') return;
+      const name = `${broadcastId(n)}:closed`;
+      await broadcasts.create({ id: name, kind: 'ticket', createdAt: new Date().toISOString(), params: { ticket: n } }, t.askers.map((a) => ({ channel: a.channel, chatId: a.chatId })));
+      await broadcaster.run(name, (r) => {
+        const asker = t.askers.find((a) => askerKey(a) === askerKey(r));
+        return asker ? [{ text: ticketText.closedNotice(n, asker.wording, t.closed?.reason) }] : [];
+      });
+    },
+
+    /** Broadcaster delivery of one recipient: recorded on its ticket. */
+    async delivered(id: string, recipient: Recipient): Promise<void> {
+      const m = /^ticket:(\d+)$/.exec(id);
+      if (m) await markDelivered(Number(m[1]), [askerKey(recipient)]);
+    },
+
+    /** Deliver answers whose delivery an instance left unfinished (it died, or the store was down). */
+    async sweep(): Promise<void> {
+      for (const t of await tickets.all()) if (t.answer && t.delivery && !t.delivery.finishedAt && !sendingHere.has(t.number)) await this.deliver(t.number).catch(failed(t.number));
+    },
+
+    /** Start delivering in the background (the staff chat gets the report). */
+    start(n: number): void {
+      void this.deliver(n).catch(failed(n));
+    },
+  };
+}
+
+/** The ticket answer delivery's public face. */
+export type TicketDelivery = ReturnType<typeof createTicketDelivery>;

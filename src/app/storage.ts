@@ -9,6 +9,7 @@ import { createChangeLog, type ChangeLog } from '../store/changes.js';
 import { createRedisLease, createSqliteLease, type Lease } from '../store/lock.js';
 import { createRedisBackend } from '../store/redis.js';
 import { createSqliteAdapter, sqliteFile } from '../store/sqlite.js';
+import { broadcastData, conversationData, createPseudonyms, inboxData, subscriptionData, type PersonalDataSource, type Pseudonyms } from '../store/personal.js';
 import { createStaffStore, type StaffStore } from '../store/staff.js';
 import { createStores, type Stores } from '../store/stores.js';
 import { createSubscriptionStore, type SubscriptionStore } from '../store/subscriptions.js';
@@ -29,6 +30,10 @@ export interface Storage {
   lease: Lease;
   /** Citizens' questions handed to staff, and the staff answers. */
   tickets: TicketStore;
+  /** The ids staff see instead of chat ids. */
+  pseudonyms: Pseudonyms;
+  /** Every store that keeps data about people (/dulieucuatoi, /xoadulieu, the retention job). */
+  personal: PersonalDataSource[];
   /** The readiness check of the store: on Redis 'store unavailable' at once while its breaker is open, else a PING. */
   probe(): Promise<CheckResult>;
   /** Close every store and connection opened here. */
@@ -72,6 +77,8 @@ export async function buildStorage(config: Config, deps: { log: Logger; metrics:
     // Announcements, removals and imports made on one instance reach the others' indexes within seconds.
     const changes = opened(await createChangeLog({ adapter, log, lease }));
     const tickets = opened(await createTicketStore({ adapter, log, lease }));
+    const pseudonyms = opened(await createPseudonyms({ adapter, log, lease }));
+    const personal = [subscriptionData(subscriptions), conversationData(stores), inboxData(staff), broadcastData(broadcasts)];
     deps.metrics.storeUp(true);
     if (redisUrl) deps.log.info({ redis: new URL(redisUrl).host }, 'state store ready (Redis)');
     else deps.log.info({ file: sqliteFile(dataDir) }, 'state store ready');
@@ -84,6 +91,8 @@ export async function buildStorage(config: Config, deps: { log: Logger; metrics:
       changes,
       lease,
       tickets,
+      pseudonyms,
+      personal,
       probe: async () => {
         if (redis) return redis.ping();
         await stores.chats.get('readyz:probe');

@@ -69,6 +69,11 @@ export interface BroadcastStore {
   finish(id: string, report: BroadcastReport): Promise<void>;
   /** Ids of broadcasts not finished (to resume at start). */
   running(): Promise<string[]>;
+  /**
+   * Running broadcasts that still hold a recipient: each is journalled as skipped, so it is not sent to
+   * (unless already in flight); its batch and journal go when the broadcast finishes. Resolves with how many.
+   */
+  skipRecipient(channel: string, chatId: string, dryRun?: boolean): Promise<number>;
   /** Small named values of the digest schedule (the last completed run). */
   getMark(name: string): Promise<string | undefined>;
   setMark(name: string, value: string): Promise<void>;
@@ -134,6 +139,20 @@ export async function createBroadcastStore(options: { adapter?: () => Promise<Ke
       const list = ((await meta.get('running')) as string[] | undefined) ?? [];
       const found = await Promise.all(list.map((id) => specs.get(id)));
       return list.filter((_, i) => found[i]?.status === 'running');
+    },
+    async skipRecipient(channel, chatId, dryRun = false) {
+      let held = 0;
+      for (const id of ((await meta.get('running')) as string[] | undefined) ?? []) {
+        const spec = await specs.get(id);
+        if (spec?.status !== 'running') continue;
+        for (let b = 0; b < spec.batches; b++) {
+          const recipient = ((await batches.get(`${id}|${b}`)) ?? []).find((r) => r.channel === channel && r.chatId === chatId);
+          if (!recipient) continue;
+          held++;
+          if (!dryRun) await journal.set(journalKey(id, recipient), { state: 'done', outcome: 'skipped' });
+        }
+      }
+      return held;
     },
     getMark: async (name) => (await meta.get(`mark:${name}`)) as string | undefined,
     setMark: async (name, value) => {

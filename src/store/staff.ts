@@ -1,5 +1,5 @@
-import type Keyv from 'keyv';
 import type { KeyvStoreAdapter } from 'keyv';
+import { AppendLog, vnDay } from './append-log.js';
 import { openNamespace } from './stores.js';
 import type { Logger } from 'pino';
 
@@ -20,6 +20,8 @@ export interface InboxEntry {
   question: string;
   reason: 'unanswered' | 'low_confidence' | 'thumbs_down';
   confidence?: number;
+  /** Who asked, as staff see it: channel and pseudonymous id (`telegram:ab12cd`), never the chat id. */
+  asker?: string;
 }
 
 /** A staff announcement: published as a searchable item, sent now or at `sendAt`. */
@@ -40,58 +42,6 @@ export interface Announcement {
 export interface DayCounts {
   asked: number;
   answered: number;
-}
-
-/**
- * An append-only log in keyv without scanning: entries go into per-day chunks of at most 200, with a
- * per-day count, so appending writes one short list and reading the latest n reads a few chunks.
- * Appends are serialised in this process.
- */
-export class AppendLog<T extends { at: string }> {
-  private chain: Promise<unknown> = Promise.resolve();
-  constructor(
-    private readonly kv: Keyv<unknown>,
-    private readonly chunkSize = 200,
-  ) {}
-
-  /** Add an entry under the Vietnam day of its `at`. */
-  append(entry: T): Promise<void> {
-    const next = this.chain.catch(() => undefined).then(async () => {
-      const day = vnDay(entry.at);
-      const count = ((await this.kv.get(`n:${day}`)) as number | undefined) ?? 0;
-      const chunkKey = `c:${day}:${Math.floor(count / this.chunkSize)}`;
-      const chunk = ((await this.kv.get(chunkKey)) as T[] | undefined) ?? [];
-      await this.kv.set(chunkKey, [...chunk, entry]);
-      await this.kv.set(`n:${day}`, count + 1);
-    });
-    this.chain = next;
-    return next;
-  }
-
-  /** The latest `n` entries, newest first, looking back at most `days` days from `now`. */
-  async latest(n: number, now: Date, days = 30): Promise<T[]> {
-    await this.chain.catch(() => undefined);
-    const out: T[] = [];
-    for (let d = 0; d < days && out.length < n; d++) {
-      const day = vnDay(new Date(now.getTime() - d * 86_400_000).toISOString());
-      const count = ((await this.kv.get(`n:${day}`)) as number | undefined) ?? 0;
-      for (let c = Math.ceil(count / this.chunkSize) - 1; c >= 0 && out.length < n; c--) {
-        const chunk = ((await this.kv.get(`c:${day}:${c}`)) as T[] | undefined) ?? [];
-        out.push(...chunk.slice().reverse().slice(0, n - out.length));
-      }
-    }
-    return out;
-  }
-
-  /** How many entries a Vietnam day holds. */
-  async countOn(day: string): Promise<number> {
-    return ((await this.kv.get(`n:${day}`)) as number | undefined) ?? 0;
-  }
-}
-
-/** YYYY-MM-DD in Vietnam (UTC+7) of an ISO instant. */
-function vnDay(iso: string): string {
-  return new Date(Date.parse(iso) + 7 * 3_600_000).toISOString().slice(0, 10);
 }
 
 /** Roles, audit log, staff inbox, announcements, unpublished items and daily question counts. */

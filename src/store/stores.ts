@@ -1,5 +1,6 @@
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
+import { AppendLog } from './append-log.js';
 import { StoreUnavailableError } from './unavailable.js';
 
 /** Per-chat conversation state (short-lived context, pending choices). */
@@ -25,6 +26,8 @@ export interface ChatState {
   ticketDraft?: { number: number; text: string };
   /** The running /tim search. */
   search?: { query: string; offset: number };
+  /** Set when the person erased their data (/xoadulieu): the state is deleted rather than saved back. */
+  forget?: boolean;
 }
 
 /** A 👍/👎 on an answer, kept with the question for staff. */
@@ -66,11 +69,26 @@ export async function openNamespace<T>(options: StoreOptions, namespace: string)
   return kv;
 }
 
+/** Where a feedback or unanswered record is, by day of writing and by whose it is (namespace `recidx`). */
+export interface RecordRef {
+  at: string;
+  kind: 'feedback' | 'unanswered';
+  key: string;
+  /** `channel:chatId` of the person the record is about. */
+  person: string;
+}
+
 /** The keyv namespaces the bot uses. */
 export interface Stores {
   chats: Keyv<ChatState>;
   feedback: Keyv<FeedbackRecord>;
   unanswered: Keyv<UnansweredRecord>;
+  /** Index of the feedback and unanswered records by day: what erasure and the retention job walk. */
+  records: AppendLog<RecordRef>;
+  /** Keep a 👍/👎 (indexed first, so no record is left that erasure cannot find). */
+  recordFeedback(record: FeedbackRecord, at: Date): Promise<void>;
+  /** Keep a question the bot could not answer (indexed first, as feedback). */
+  recordUnanswered(record: UnansweredRecord, at: Date): Promise<void>;
   /** Close every connection. */
   close(): Promise<void>;
 }
@@ -85,12 +103,26 @@ export async function createStores(options: StoreOptions): Promise<Stores> {
   const chats = await make<ChatState>('chat');
   const feedback = await make<FeedbackRecord>('feedback');
   const unanswered = await make<UnansweredRecord>('unanswered');
+  const recidx = await make<unknown>('recidx');
+  const records = new AppendLog<RecordRef>(recidx);
+  const person = (r: { channel: string; chatId: string }) => `${r.channel}:${r.chatId}`;
   return {
     chats,
     feedback,
     unanswered,
+    records,
+    async recordFeedback(record, at) {
+      const key = timeKey(record.channel, at);
+      await records.append({ at: at.toISOString(), kind: 'feedback', key, person: person(record) });
+      await feedback.set(key, record);
+    },
+    async recordUnanswered(record, at) {
+      const key = timeKey(record.channel, at);
+      await records.append({ at: at.toISOString(), kind: 'unanswered', key, person: person(record) });
+      await unanswered.set(key, record);
+    },
     close: async () => {
-      await Promise.allSettled([chats.disconnect(), feedback.disconnect(), unanswered.disconnect()]);
+      await Promise.allSettled([chats.disconnect(), feedback.disconnect(), unanswered.disconnect(), recidx.disconnect()]);
     },
   };
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Button, ChannelId, InboundMessage, OutboundMessage } from '../core/chat.js';
 import type { DigestService } from '../digest/digest.js';
 import { TOPIC_IDS } from '../digest/topics.js';
-import { foldToken, tokenize } from '../search/analyzer.js';
+import { foldText, foldToken, tokenize } from '../search/analyzer.js';
 import type { Lexicon } from '../search/lexicon.js';
 import type { ChatState } from '../store/stores.js';
 import { DEFAULT_DIGEST_HOUR, subscriberKey, type Subscriber, type SubscriptionStore } from '../store/subscriptions.js';
@@ -69,8 +69,8 @@ export function createSubscriptionFlow(options: SubscriptionFlowOptions) {
     for (const match of lexicon.provinceNames.find(tokenize(text))) {
       if (!names.includes(match.value.name)) names.push(match.value.name);
       const typed = match.text.split(' ').map(foldToken).join(' ');
-      const official = tokenize(match.value.name).map(foldToken).join(' ');
-      if (!official.endsWith(typed) && match.value.former.some((f) => tokenize(f).map(foldToken).join(' ').endsWith(typed))) merged.push(t.provinceMerged(match.text, match.value.name));
+      const official = foldText(match.value.name);
+      if (!official.endsWith(typed) && match.value.former.some((f) => foldText(f).endsWith(typed))) merged.push(t.provinceMerged(match.text, match.value.name));
     }
     return { names, merged };
   }

@@ -1,5 +1,5 @@
 import type { SearchDoc } from '../content/types.js';
-import { foldToken } from '../search/analyzer.js';
+import { foldText } from '../search/analyzer.js';
 
 /** The fixed topic catalogue of the digest; labels are in copy/messages.ts (`topicLabels`). */
 export const TOPIC_IDS = ['mat-tran', 'an-sinh', 'dai-doan-ket', 'giam-sat', 'phoi-hop', 'thong-bao'] as const;
@@ -13,17 +13,6 @@ const RULES: { topic: TopicId; phrases: string[] }[] = [
   { topic: 'dai-doan-ket', phrases: ['dai doan ket', 'ngay hoi', 'khu dan cu', 'dong bao dan toc', 'ton giao', 'kieu bao', 'nguoi viet nam o nuoc ngoai', 'hoa giai'] },
 ];
 
-/** Fold a text for phrase matching: lower case, no tone marks, single spaces. */
-function foldText(text: string): string {
-  return ` ${text
-    .toLowerCase()
-    .normalize('NFC')
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean)
-    .map(foldToken)
-    .join(' ')} `;
-}
-
 /**
  * The topics of an item: announcements are "Thông báo", coordination programs "Chương trình phối hợp",
  * campaigns and funds "An sinh", then keyword rules; anything else is "Hoạt động Mặt trận".
@@ -33,7 +22,8 @@ export function topicsOf(doc: Pick<SearchDoc, 'type' | 'title' | 'summary'> & { 
   const out = new Set<TopicId>();
   for (const t of doc.topics ?? []) if ((TOPIC_IDS as readonly string[]).includes(t)) out.add(t as TopicId);
   if (doc.kind === 'announcement') out.add('thong-bao');
-  const text = foldText(`${doc.title} ${doc.summary}`);
+  // Spaces around, so that a phrase is matched as whole words.
+  const text = ` ${foldText(`${doc.title} ${doc.summary}`)} `;
   if (doc.type === 'program' && /chuong trinh phoi hop|quy che phoi hop/.test(text)) out.add('phoi-hop');
   for (const rule of RULES) if (rule.phrases.some((p) => text.includes(` ${p} `))) out.add(rule.topic);
   if (out.size === 0) out.add('mat-tran');

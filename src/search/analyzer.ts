@@ -126,6 +126,16 @@ export function clauses(text: string): string[][] {
 /** Fold one normalized token: diacritics removed. */
 export const foldToken: (token: string) => string = memo(foldDiacritics);
 
+/** The folded tokens of a text, in order: "Hòa Bình!" → ["hoa", "binh"]. */
+export function foldTokens(text: string): string[] {
+  return tokenize(text).map(foldToken);
+}
+
+/** A text as its folded tokens joined by single spaces ("Hòa Bình!" → "hoa binh"): the form phrases and word lists are compared in. */
+export function foldText(text: string): string {
+  return foldTokens(text).join(' ');
+}
+
 /** A pair term from two folded syllables. */
 export function pairTerm(a: string, b: string): string {
   return a + PAIR_JOINER + b;

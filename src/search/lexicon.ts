@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { foldToken, hasDiacritics, normalizeText, tokenize } from './analyzer.js';
+import { foldText, foldToken, foldTokens, hasDiacritics, normalizeText, tokenize } from './analyzer.js';
 
 /** A province of the 2025 map, with the names a question may use for it. */
 export interface Province {
@@ -38,7 +38,7 @@ export class PhraseMatcher<T> {
 
   /** Add a phrase; the first value added for a phrase wins. */
   add(phrase: string, value: T): void {
-    const tokens = tokenize(phrase).map(foldToken);
+    const tokens = foldTokens(phrase);
     if (tokens.length === 0) return;
     const key = tokens.join(' ');
     if (!this.phrases.has(key)) this.phrases.set(key, value);
@@ -217,7 +217,7 @@ export function loadLexicon(dir: string): Lexicon {
   for (const [kind, words] of Object.entries(stop.questionWords)) {
     for (const w of words) questionWords.add(w, kind as QuestionKind);
   }
-  const stopwords = new Set(stop.stopwords.map((w) => tokenize(w).map(foldToken).join(' ')).filter(Boolean));
+  const stopwords = new Set(stop.stopwords.map(foldText).filter(Boolean));
   const stopPhrases = new PhraseMatcher<string>();
   for (const w of stop.stopwords) {
     const tokens = tokenize(w);

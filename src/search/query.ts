@@ -1,5 +1,5 @@
 import { idf, type ArticleIndex } from './article-index.js';
-import { clauses, foldToken, hasDiacritics, isPair, isVietnameseSyllable, pairTerm, tokenize } from './analyzer.js';
+import { clauses, foldToken, foldTokens, hasDiacritics, isPair, isVietnameseSyllable, pairTerm } from './analyzer.js';
 import { expandShorthand, isProvinceMatch, type Lexicon, type Province, type QuestionKind } from './lexicon.js';
 import { sliceChars } from '../text/normalize.js';
 import { WORDS } from './words.js';
@@ -242,7 +242,7 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
       const expansions = lexicon.abbreviations.get(f);
       if (expansions) {
         for (const e of expansions) {
-          const et = tokenize(e).map(foldToken);
+          const et = foldTokens(e);
           et.forEach((s, j) => {
             if (!lexicon.stopwords.has(s)) content.set(s, Math.max(content.get(s) ?? 0, idf(df(s), n) * w.expansion));
             if (j > 0) offer(pairTerm(et[j - 1]!, s), w.pair * w.expansion);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clauses, foldDiacritics, hasDiacritics, indexTerms, normalizeText, tokenize } from '../../src/search/analyzer.js';
+import { clauses, foldDiacritics, foldText, foldTokens, hasDiacritics, indexTerms, normalizeText, tokenize } from '../../src/search/analyzer.js';
 
 const vietnamese = fc.string({ unit: fc.constantFrom(...'aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ AĐÔƯ,.?!0123456789\n-'.split('')) });
 
@@ -96,5 +96,17 @@ describe('analyzer', () => {
     expect(hasDiacritics('mặt trận')).toBe(true);
     expect(hasDiacritics('dong')).toBe(false);
     expect(hasDiacritics('đong')).toBe(true);
+  });
+
+  it('folds a text to its tokens without marks, as a list or joined by single spaces', () => {
+    expect(foldTokens('Hòa Bình!  Đắk Lắk')).toEqual(['hoa', 'binh', 'dak', 'lak']);
+    expect(foldText('  Mặt trận, Tổ quốc… 2,5 tỷ ')).toBe('mat tran to quoc 2,5 ty');
+    expect(foldText('?! …')).toBe('');
+    fc.assert(
+      fc.property(vietnamese, (s) => {
+        expect(foldText(s)).toBe(foldTokens(s).join(' '));
+        expect(foldText(foldText(s))).toBe(foldText(s));
+      }),
+    );
   });
 });

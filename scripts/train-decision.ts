@@ -130,7 +130,7 @@ const hitRate = (set: string, prob: Prob, t: number) => {
   return rs.filter((r) => r.label === 1 && answered(r, prob, t)).length / rs.length;
 };
 const noInfo = (set: string, prob: Prob, t: number) => {
-  const rs = rows.filter((r) => keyOf(r) === set);
+  const rs = rows.filter((r) => keyOf(r) === set && !r.answerable);
   return rs.filter((r) => !answered(r, prob, t)).length / rs.length;
 };
 const today: Prob = (r) => r.confidence ?? 0;
@@ -175,12 +175,17 @@ const model0 = asModel(fitted, 0, bestL2);
 const prob: Prob = (r) => predict(model0, r.features!);
 const threshold = chooseThreshold(prob);
 const dev = report('fitted on all dev material', prob, threshold);
-process.stdout.write('risk-coverage on dev answerable sets (fitted model): threshold, answered, right of answered\n');
+process.stdout.write('risk-coverage on dev (fitted model): threshold | answerable: answered, right of answered, worst answer-hit drop | no information: unanswerable, answer removed\n');
 const answerableRows = rows.filter((r) => r.answerable && r.label !== null);
+const share = (rs: FeatureRow[], pick: (r: FeatureRow) => boolean) => (rs.length ? rs.filter(pick).length / rs.length : 0);
+const removedRows = rows.filter((r) => r.set.endsWith('+removed'));
+const nothingRows = rows.filter((r) => !r.answerable && !r.set.endsWith('+removed'));
 for (let i = 0; i <= 20; i++) {
   const t = i / 20;
   const a = answerableRows.filter((r) => answered(r, prob, t));
-  process.stdout.write(`  ${t.toFixed(2)}  ${(a.length / answerableRows.length).toFixed(4)}  ${a.length ? (a.filter((r) => r.label === 1).length / a.length).toFixed(4) : '–'}\n`);
+  const drop = Math.max(...answerableSets.map((s) => hitRate(s, today, todayThreshold) - hitRate(s, prob, t)));
+  const right = a.length ? (a.filter((r) => r.label === 1).length / a.length).toFixed(4) : '  –   ';
+  process.stdout.write(`| ${t.toFixed(2)} | ${(a.length / answerableRows.length).toFixed(4)} | ${right} | ${drop.toFixed(4)} | ${share(nothingRows, (r) => !answered(r, prob, t)).toFixed(4)} | ${share(removedRows, (r) => !answered(r, prob, t)).toFixed(4)} |\n`);
 }
 const round = (x: number) => Number(x.toPrecision(6));
 const model = parseDecisionModel({

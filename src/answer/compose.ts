@@ -21,8 +21,8 @@ export type Reply =
   | { kind: 'greeting' | 'thanks' | 'empty' | 'too_long' | 'task' }
   | { kind: 'today'; at: Date }
   | { kind: 'no_answer'; sources: AnswerSource[]; confidence: number }
-  /** A question about the last few days whose results are all older. */
-  | { kind: 'no_recent'; sources: AnswerSource[]; confidence: number }
+  /** A question about a time (the last few days, now, a year) that no result is of; `year`: the year it dates. */
+  | { kind: 'no_recent'; sources: AnswerSource[]; confidence: number; year?: number }
   | {
       kind: 'answer';
       main: Quoted;
@@ -48,7 +48,13 @@ export function sourcesOf(ranked: RankedResult[]): AnswerSource[] {
 
 /** The reply when the decision is not to answer: the closest titles. */
 export function composeNoAnswer(sources: AnswerSource[], confidence: number, tuning: EngineTuning): Reply {
-  return { kind: 'no_answer', sources: sources.slice(0, tuning.closestTitles), confidence };
+  return { kind: 'no_answer', sources: closestSources(sources, tuning), confidence };
+}
+
+/** The sources a "no information" reply names: the first few, each on the topic (close to the first's score). */
+export function closestSources(sources: AnswerSource[], tuning: EngineTuning): AnswerSource[] {
+  const first = sources[0]?.score ?? 0;
+  return sources.slice(0, tuning.closestTitles).filter((s) => s.score >= tuning.closestMinShare * first);
 }
 
 /** The reply quoting the best result, and what a second one adds. */

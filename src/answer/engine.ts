@@ -9,11 +9,11 @@ import type { Lexicon } from '../search/lexicon.js';
 import type { QueryPlan } from '../search/query.js';
 import { tidySpacing } from '../search/sentences.js';
 import { analyseDoc, createProvinceFinder } from './analysis.js';
-import { composeAnswer, composeFrom, composeNoAnswer, sourcesOf, type Reply } from './compose.js';
+import { closestSources, composeAnswer, composeFrom, composeNoAnswer, sourcesOf, type Reply } from './compose.js';
 import { decide, decisionFeatures, type Decision, type DecisionFeatures } from './decide.js';
 import type { DecisionModel } from './decision-model.js';
 import { questionNames } from './names.js';
-import { isRecent } from './recency.js';
+import { fitsTime } from './recency.js';
 import { renderReply } from './render.js';
 import { rerank } from './rerank.js';
 import { retrieve } from './retrieve.js';
@@ -105,14 +105,24 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     if (read.kind === 'today') return { kind: 'today', at: now() };
     if (read.kind !== 'question') return { kind: read.kind };
     const { plan, recencyDays: days, abbreviation } = read;
-    // "ngày mai Hà Nội có mưa không": an old forecast is no answer; a recent article among the results is.
-    // Nor is an old article's sentence quoted after a recent answer.
-    const found = answerPlan(plan, read.names, days === undefined ? undefined : (doc) => isRecent(doc.publishedAt, now(), days));
-    if (found.kind === 'answer' && days !== undefined && index.get(found.sources[0]!.id)?.type !== 'program' && !isRecent(found.sources[0]!.publishedAt, now(), days)) {
-      const recent = found.sources.find((s) => isRecent(s.publishedAt, now(), days));
-      const fromRecent = recent && replyFrom(planQuestion(question, ctx), recent.id);
-      if (fromRecent) return fromRecent;
-      return { kind: 'no_recent', sources: found.sources.slice(0, tuning.closestTitles), confidence: found.confidence };
+    // A question about a time ("ngày mai Hà Nội có mưa không", "hiện nay", "năm 2026") is answered only from an
+    // article of that time: an old forecast, or last decade's figures, answer another question. Nor is another
+    // time's sentence quoted after the answer. Otherwise the reply says there is nothing for that time and names
+    // the closest articles with their dates. A program is not news: it answers whenever it runs.
+    const asked = { days, years: plan.datedYears };
+    const timed = days !== undefined || asked.years.length > 0;
+    const fits = (doc: SearchDoc) => doc.type === 'program' || fitsTime(asked, doc, analyse(doc).terms, now());
+    const found = answerPlan(plan, read.names, timed ? fits : undefined);
+    const top = found.kind === 'answer' && found.sources[0] ? index.get(found.sources[0].id) : undefined;
+    if (found.kind === 'answer' && timed && top && !fits(top)) {
+      const ofTheTime = found.sources.find((s) => {
+        const doc = index.get(s.id);
+        return doc !== undefined && fits(doc);
+      });
+      const fromThen = ofTheTime && replyFrom(planQuestion(question, ctx), ofTheTime.id);
+      if (fromThen) return fromThen;
+      const year = days === undefined ? asked.years[0] : undefined;
+      return { kind: 'no_recent', sources: closestSources(found.sources, tuning), confidence: found.confidence, ...(year === undefined ? {} : { year }) };
     }
     // "UBND là gì?", "BHXH là viết tắt của gì?": the lexicon knows; what the articles say follows when they say it.
     if (!abbreviation) return found;

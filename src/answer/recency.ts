@@ -78,3 +78,13 @@ export function isRecent(publishedAt: string | undefined, now: Date, days: numbe
   const at = Date.parse(publishedAt);
   return Number.isFinite(at) && Math.abs(now.getTime() - at) <= days * 86_400_000;
 }
+
+/**
+ * Whether an article is of the time a question asks about: published within `days` of `now` when the question
+ * says how recent ("ngày mai", "hiện nay", "năm nay"), and of one of the years it dates ("năm 2026": published
+ * that year or naming it, `terms` being the article's folded terms). True when the question gives no time.
+ */
+export function fitsTime(asked: { days: number | undefined; years: number[] }, doc: { publishedAt?: string | undefined }, terms: ReadonlySet<string>, now: Date): boolean {
+  if (asked.days !== undefined && !isRecent(doc.publishedAt, now, asked.days)) return false;
+  return asked.years.length === 0 || asked.years.some((y) => doc.publishedAt?.startsWith(String(y)) || terms.has(String(y)));
+}

@@ -4,11 +4,16 @@ import type { SearchDoc } from '../content/types.js';
 import { MAX_QUERY_CHARS } from '../search/query.js';
 import type { Reply } from './compose.js';
 import { vietnamToday } from './recency.js';
-import type { Answer } from './types.js';
+import type { Answer, AnswerSource } from './types.js';
 
 /** The reply quoting sentences of one document: an article with its title and date, a program with its name. */
 export function quoteReply(doc: SearchDoc, quote: string[], title: string, url: string | undefined): string {
   return doc.type === 'program' ? messages.programAnswer(quote.join(' '), title, url) : messages.answer(quote.join(' '), title, formatDate(doc.publishedAt), url);
+}
+
+/** A cited title with its date: "Title (05/03/2017)". */
+function dated(s: AnswerSource): string {
+  return s.publishedAt ? `${s.title} (${formatDate(s.publishedAt)})` : s.title;
 }
 
 /** Render a reply. */
@@ -29,10 +34,11 @@ export function renderReply(reply: Reply): Answer {
       return { text: messages.today(today.weekday, today.date, today.time), sources: [], confidence: 1, kind: 'today' };
     }
     case 'no_answer':
-      return { text: messages.noAnswer(reply.sources.map((s) => s.title)), sources: reply.sources, confidence: reply.confidence, kind: 'no_answer' };
+      return { text: messages.noAnswer(reply.sources.map(dated)), sources: reply.sources, confidence: reply.confidence, kind: 'no_answer' };
     case 'no_recent': {
-      const titles = reply.sources.map((s) => (s.publishedAt ? `${s.title} (${formatDate(s.publishedAt)})` : s.title));
-      return { text: messages.noRecentNews(titles), sources: reply.sources, confidence: reply.confidence, kind: 'no_answer' };
+      const titles = reply.sources.map(dated);
+      const text = reply.year === undefined ? messages.noRecentNews(titles) : messages.noInfoForYear(reply.year, titles);
+      return { text, sources: reply.sources, confidence: reply.confidence, kind: 'no_answer' };
     }
     case 'abbreviation': {
       const line = messages.abbreviation(reply.written, reply.expansions);

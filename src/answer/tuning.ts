@@ -150,6 +150,8 @@ export interface EngineTuning {
   answerSources: number;
   /** Closest titles offered with a "no information" reply. */
   closestTitles: number;
+  /** A closest title is offered only when its re-ranked score is at least this share of the first's (on the topic). */
+  closestMinShare: number;
   /** Analysed documents kept in memory (each is its sentences' terms). */
   cacheSize: number;
 }
@@ -216,6 +218,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   offPlaceConfidence: 0.8,
   answerSources: 5,
   closestTitles: 3,
+  closestMinShare: 0.5,
   cacheSize: 4000,
 };
 

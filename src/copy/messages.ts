@@ -57,6 +57,9 @@ export const messages = {
   /** A request for a task the bot does not do ("viết giúp tôi một bài thơ", "nhắc tôi 6 giờ sáng mai"). */
   cannotDo:
     'Xin lỗi, tôi chỉ trả lời câu hỏi bằng thông tin trích từ các bài viết và chương trình của Mặt trận; tôi chưa làm được những việc như viết bài, tính toán, dịch hay nhắc lịch. Bạn có thể hỏi, ví dụ: “Quỹ Vì người nghèo là gì?”',
+  /** A question about a year ("năm 2026") that no article found is of: the closest ones, with their dates. */
+  noInfoForYear: (year: number, closest: string[]) =>
+    [`Xin lỗi, tôi chưa có thông tin về năm ${year} cho câu hỏi này. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.`, ...closestTitles(closest)].join('\n'),
   /** A question about the last or next few days ("ngày mai có mưa không") when every article found is old. */
   noRecentNews: (closest: string[]) =>
     ['Xin lỗi, tôi chưa có thông tin cập nhật cho thời điểm bạn hỏi; các bài viết tôi có về nội dung này đều đã đăng từ trước.', ...closestTitles(closest)].join('\n'),

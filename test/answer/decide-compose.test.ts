@@ -76,7 +76,7 @@ describe('compose and render', () => {
     expect(renderReply({ kind: 'greeting' })).toEqual({ text: messages.greeting, sources: [], confidence: 1, kind: 'greeting' });
     expect(renderReply({ kind: 'task' }).kind).toBe('no_answer');
     const none = renderReply(composeNoAnswer(sourcesOf(ranked), 0.2, resolveTuning({ closestTitles: 1 })));
-    expect(none).toEqual({ text: messages.noAnswer(['Thắp sáng đường quê']), sources: [sourcesOf(ranked)[0]], confidence: 0.2, kind: 'no_answer' });
+    expect(none).toEqual({ text: messages.noAnswer(['Thắp sáng đường quê (02/03/2025)']), sources: [sourcesOf(ranked)[0]], confidence: 0.2, kind: 'no_answer' });
     const abbr = renderReply({ kind: 'abbreviation', written: 'ĐTN', expansions: ['đoàn thanh niên'] });
     expect(abbr).toMatchObject({ text: messages.abbreviation('ĐTN', ['đoàn thanh niên']), sources: [], kind: 'answer' });
     expect(renderReply(composeFrom(other, ['Mỗi bóng đèn giá 2 triệu đồng.'])).sources).toEqual([{ id: 'den-2', title: 'Đường quê sáng đèn', url: undefined, publishedAt: '2025-04-01', score: 1 }]);

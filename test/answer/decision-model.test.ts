@@ -1,0 +1,107 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decide, type DecisionFeatures } from '../../src/answer/decide.js';
+import { featureVector, loadDecisionModel, parseDecisionModel, predict, type DecisionModel } from '../../src/answer/decision-model.js';
+import { createAnswerEngine } from '../../src/answer/index.js';
+import { resolveTuning } from '../../src/answer/tuning.js';
+import { messages } from '../../src/copy/messages.js';
+import { ROOT } from '../helpers/shared.js';
+import { article, indexOf, lexicon, tuning } from './fixtures.js';
+
+const features = (over: Partial<DecisionFeatures>): DecisionFeatures => ({
+  found: true, coverage: 0.6, sentence: 0.6, quoteCoverage: 0.5, focusInQuote: 1, focusInDocument: 1, margin: 0.2, shapeFound: true,
+  placeAgrees: true, yearAgrees: true, namesAgree: true, termRarity: 2, contentTerms: 4, focusTerms: 1, exactness: 1, countFound: false,
+  distinct: 0, quoteScore: 0.6, yearGap: 0, kinds: ['quantity'], ...over,
+});
+
+/** A made-up model: the log-odds are 4 × (coverage − 0.5) + 2 × (placeAgrees − 0.5) … spelled as means and scales. */
+const model: DecisionModel = parseDecisionModel({
+  features: ['coverage', 'placeAgrees', 'kind:quantity'],
+  means: [0.5, 0.5, 0],
+  scales: [0.25, 0.5, 1],
+  weights: [1, 1, -1],
+  bias: 1,
+  threshold: 0.6,
+  l2: 1,
+  trainedOn: ['made-up.jsonl'],
+  trainedAt: '2026-12-07',
+});
+
+describe('decision model', () => {
+  it('is a logistic regression over standardised inputs', () => {
+    // z = 1 + (0.6 − 0.5)/0.25 + (1 − 0.5)/0.5 − 1 = 1.4
+    expect(predict(model, features({}))).toBeCloseTo(1 / (1 + Math.exp(-1.4)), 12);
+    // Off the question's province: z = 1 + 0.4 − 1 − 1 = −0.6
+    expect(predict(model, features({ placeAgrees: false }))).toBeCloseTo(1 / (1 + Math.exp(0.6)), 12);
+  });
+
+  it('decides with the model’s probability as the confidence, against the threshold the engine uses', () => {
+    const sure = decide(features({}), resolveTuning({ minConfidence: model.threshold }), model);
+    expect(sure).toEqual({ answer: true, confidence: predict(model, features({})), reason: 'confident' });
+    const unsure = decide(features({ placeAgrees: false }), resolveTuning({ minConfidence: model.threshold }), model);
+    expect(unsure.answer).toBe(false);
+    expect(unsure.reason).toBe('low_confidence');
+    expect(decide(features({ found: false }), tuning, model)).toEqual({ answer: false, confidence: 0, reason: 'nothing_found' });
+    // An operator's threshold wins over the model's.
+    expect(decide(features({ placeAgrees: false }), resolveTuning({ minConfidence: 0.2 }), model).answer).toBe(true);
+  });
+
+  it('turns every feature into a number and the question kinds one-hot', () => {
+    const v = featureVector(features({ kinds: ['person', 'time'], shapeFound: false, yearGap: 40 }));
+    expect(Object.values(v).every(Number.isFinite)).toBe(true);
+    expect([v['kind:person'], v['kind:time'], v['kind:quantity'], v['kind:none']]).toEqual([1, 1, 0, 0]);
+    expect(v.shapeFound).toBe(0);
+    expect(v.yearGap).toBe(10);
+  });
+
+  it('refuses a model with unknown inputs or lengths that differ', () => {
+    expect(() => parseDecisionModel({ ...model, features: ['coverage', 'placeAgrees', 'moonPhase'] })).toThrow(/moonPhase/);
+    expect(() => parseDecisionModel({ ...model, weights: [1, 1] })).toThrow(/length/);
+    expect(() => parseDecisionModel({ ...model, threshold: 2 })).toThrow();
+  });
+
+  const bundled = join(ROOT, 'data', 'models', 'decision.json');
+  it.skipIf(!existsSync(bundled))('the bundled model loads, names its training files, and answers in well under a millisecond', () => {
+    const m = loadDecisionModel(bundled);
+    expect(m.trainedOn.length).toBeGreaterThan(0);
+    expect(m.threshold).toBeGreaterThan(0);
+    expect(m.threshold).toBeLessThan(1);
+    const f = features({});
+    const start = performance.now();
+    for (let i = 0; i < 10_000; i++) predict(m, f);
+    expect((performance.now() - start) / 10_000).toBeLessThan(0.05);
+    // More of the question found in the article is never less likely to answer it.
+    expect(predict(m, features({ coverage: 0.9, quoteCoverage: 0.9 }))).toBeGreaterThan(predict(m, features({ coverage: 0.2, quoteCoverage: 0.2 })));
+  });
+});
+
+describe('a question about a time', () => {
+  const now = () => new Date('2026-12-07T03:00:00Z');
+  const old = article('den-2017', 'Thắp sáng đường quê', ['Năm 2017, Đoàn thanh niên xã Hưng Lợi lắp 60 bóng đèn năng lượng mặt trời trên đường quê.'], { publishedAt: '2017-03-02' });
+  const recent = article('den-2026', 'Đường quê Hưng Lợi thêm sáng', ['Năm 2026, Đoàn thanh niên xã Hưng Lợi lắp 85 bóng đèn năng lượng mặt trời trên đường quê.'], { publishedAt: '2026-06-01' });
+
+  it('is answered from an article of that year when there is one', () => {
+    const engine = createAnswerEngine({ index: indexOf([old, recent]), lexicon, now });
+    const answer = engine.answer('Năm 2026 Đoàn thanh niên xã Hưng Lợi lắp bao nhiêu bóng đèn?');
+    expect(answer.kind).toBe('answer');
+    expect(answer.text).toContain('85 bóng đèn');
+  });
+
+  it('says there is no information for a year no article is of, naming the closest with its date', () => {
+    const engine = createAnswerEngine({ index: indexOf([old]), lexicon, now });
+    const answer = engine.answer('Năm 2026 Đoàn thanh niên xã Hưng Lợi lắp bao nhiêu bóng đèn?');
+    expect(answer.kind).toBe('no_answer');
+    expect(answer.text).toBe(messages.noInfoForYear(2026, ['Thắp sáng đường quê (02/03/2017)']));
+    // The same question about the article's own year is answered from it.
+    expect(engine.answer('Năm 2017 Đoàn thanh niên xã Hưng Lợi lắp bao nhiêu bóng đèn?').text).toContain('60 bóng đèn');
+  });
+
+  it('treats "hiện nay" as now: an article of years ago does not answer it, one of this year does', () => {
+    const stale = createAnswerEngine({ index: indexOf([old]), lexicon, now }).answer('Hiện nay Đoàn thanh niên xã Hưng Lợi lắp bao nhiêu bóng đèn?');
+    expect(stale.kind).toBe('no_answer');
+    expect(stale.text).toBe(messages.noRecentNews(['Thắp sáng đường quê (02/03/2017)']));
+    const fresh = createAnswerEngine({ index: indexOf([old, recent]), lexicon, now }).answer('hien nay doan thanh nien xa hung loi lap bao nhieu bong den');
+    expect(fresh.text).toContain('85 bóng đèn');
+  });
+});

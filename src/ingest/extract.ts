@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { load, type Cheerio, type CheerioAPI } from 'cheerio';
 // Type-only: cheerio's own node types (domhandler ships with cheerio and is what its signatures name).
-import type { AnyNode, Element } from 'domhandler';
+import type { AnyNode } from 'domhandler';
 import type { Article } from '../content/types.js';
 import { cleanText, tokenize } from '../search/analyzer.js';
 import type { Lexicon } from '../search/lexicon.js';
 import { parseVietnameseDate } from './dates.js';
+import { PageTooLargeError, type ReadableArticle, readArticle } from './readability.js';
 
 /** The page gave no article: no title, or too little body text. */
 export class ExtractError extends Error {
@@ -66,6 +67,14 @@ const JUNK = 'script, style, noscript, template, iframe, svg, form, button, inpu
 const CHROME_CLASS = /(^|[\s_-])(menu|nav|navbar|breadcrumbs?|sidebar|widget|footer|header|masthead|banner|advert|ads|quang-cao|share|social|comment|binh-luan|popup|modal|cookie|subscribe|search|tim-kiem|pagination|related|relate|lien-quan|most-read|doc-nhieu|tags?)($|[\s_-])/i;
 /** A source tag opening the body: "(Mặt trận) -", "(MTTQ) –", "(Chinhphu.vn) -". */
 const LEAD = /^\s*\((?:Mặt trận|MTTQ|[^()]{2,40})\)\s*[-–—:]\s*/u;
+/** Blocks of chrome that Vietnamese templates name in Vietnamese, which Readability's English class words miss. */
+const VI_CHROME = ['binh-luan', 'doc-nhieu', 'xem-nhieu', 'quang-cao', 'tim-kiem', 'tin-khac', 'chia-se'].map((w) => `[class*="${w}"], [id*="${w}"]`).join(', ');
+/** Captions: image text, not article text. */
+const CAPTIONS = 'figcaption, [class*="caption"]';
+/** Pages with more elements are refused rather than scored (Readability's own default is no limit). */
+const MAX_ELEMENTS = 30_000;
+/** A block that only dates the page ("· 20/11/2024", "Thứ tư, 20/11/2024 - 08:15 (GMT+7)"): metadata, not text. */
+const DATE_LINE = /^[\s\p{P}\p{S}]*(?:(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy)|chủ\s+nhật|cập\s+nhật|đăng|ngày|lúc|gmt\s*[+-]\s*\d+|\d{1,2}\s*[:h]\s*\d{2}|\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})[\s\p{P}\p{S}]*)+$/iu;
 /** Blocks read as paragraphs. */
 const BLOCKS = 'p, h2, h3, h4, li, blockquote, pre';
 
@@ -193,7 +202,6 @@ interface PageMeta {
   canonical?: string;
   author?: string;
   siteName?: string;
-  docTitle?: string;
 }
 
 /** `href` resolved against `base`, when it is an http(s) URL. */
@@ -256,15 +264,7 @@ function readMeta($: CheerioAPI, pageUrl: string, now: () => Date): PageMeta {
     canonical: absolute($('link[rel="canonical"]').first().attr('href'), pageUrl) ?? absolute(meta('meta[property="og:url"]'), pageUrl) ?? absolute(firstString(ld?.mainEntityOfPage, '@id') ?? firstString(ld?.url), pageUrl),
     author: meta('meta[name="author"]') ?? meta('meta[property="article:author"]') ?? firstString(ld?.author, 'name'),
     siteName: meta('meta[property="og:site_name"]'),
-    docTitle: cleanText($('title').first().text()) || undefined,
   };
-}
-
-/** A `<title>` without the site name: "Tiêu đề - Báo X" → "Tiêu đề". */
-function trimDocTitle(title: string, siteName: string | undefined): string {
-  if (siteName && title.endsWith(siteName)) return title.slice(0, -siteName.length).replace(/\s*[-|–—:]\s*$/u, '').trim() || title;
-  const parts = title.split(/\s+[|–—-]\s+/u);
-  return parts.length > 1 && parts[0]!.length >= 20 ? parts[0]! : title;
 }
 
 interface Extracted {
@@ -310,58 +310,59 @@ function headingText<T extends AnyNode>(node: Cheerio<T>): string | undefined {
   return text && text.length <= 200 ? text : undefined;
 }
 
-/**
- * The generic rule, in the spirit of Readability: drop chrome, score each block by the paragraph text
- * directly inside it (half for its grandparent), take the best, keep its paragraphs that are not link lists.
- */
-function extractGeneric($: CheerioAPI, meta: PageMeta, now: () => Date): Extracted {
-  // A site header's <h1> is the logo: the article's own heading is in the article or outside the site header.
-  const headings = $('h1').filter((_, el) => $(el).closest('article, main').length > 0 || $(el).closest('header, nav, [class*="logo"]').length === 0);
-  const h1 = headingText($('article h1, main h1').first().length ? $('article h1, main h1').first() : headings.first());
+/** The first short date-like line of the page outside its chrome: the date of a page without date metadata. */
+function findPageDate($: CheerioAPI, now: () => Date): string | undefined {
   $(JUNK).remove();
   $(RELATED).remove();
   $('[class], [id]').each((_, el) => {
     const node = $(el);
-    const name = `${node.attr('class') ?? ''} ${node.attr('id') ?? ''}`;
     // A chrome-named block that holds a lot of paragraph text is the content wrapper of an odd template.
-    if (CHROME_CLASS.test(name) && node.find('p').text().length < 400) node.remove();
+    if (CHROME_CLASS.test(`${node.attr('class') ?? ''} ${node.attr('id') ?? ''}`) && node.find('p').text().length < 400) node.remove();
   });
-  const scores = new Map<Element, number>();
-  $('p, pre, blockquote').each((_, el) => {
-    const node = $(el);
-    const text = cleanText(node.text());
-    if (text.length < 25 || linkDensity(node, text.length) > 0.5) return;
-    const score = 1 + (text.match(/[,;]/g)?.length ?? 0) + Math.min(text.length / 100, 3);
-    const parent = el.parent;
-    if (parent && parent.type === 'tag') scores.set(parent, (scores.get(parent) ?? 0) + score);
-    const grand = parent?.parent;
-    if (grand && grand.type === 'tag') scores.set(grand, (scores.get(grand) ?? 0) + score / 2);
+  let found: string | undefined;
+  // "ngay" is "date" in Vietnamese templates' class names.
+  $('time, [class*="date"], [class*="time"], [class*="ngay"], [class*="meta"], [class*="info"]').each((_, el) => {
+    const text = cleanText($(el).text());
+    if (text.length > 80) return;
+    found = parseVietnameseDate(text, now);
+    if (found) return false;
   });
-  let best: Element | undefined;
-  let bestScore = 0;
-  for (const [el, score] of scores) if (score > bestScore) [best, bestScore] = [el, score];
-  const root = best ? $(best) : $('article').first().length ? $('article').first() : $('body');
-  root.find('figure, figcaption, [class*="caption"]').remove();
-  const paras = paragraphs($, root).filter((p, i, all) => !(i === 0 && h1 && p === h1) && all.indexOf(p) === i);
-  const title = h1 ?? meta.title ?? (meta.docTitle ? trimDocTitle(meta.docTitle, meta.siteName) : undefined);
-  let publishedAt = meta.publishedAt;
-  if (!publishedAt) {
-    // No metadata: the first short date-like line of the page ("ngay" is "date" in Vietnamese templates).
-    $('time, [class*="date"], [class*="time"], [class*="ngay"], [class*="meta"], [class*="info"]').each((_, el) => {
-      const text = cleanText($(el).text());
-      if (text.length > 80) return;
-      publishedAt = parseVietnameseDate(text, now);
-      if (publishedAt) return false;
-    });
+  return found;
+}
+
+/** {@link readArticle} with our chrome selectors; a page over the element limit is an {@link ExtractError}. */
+function readOrRefuse(html: string, pageUrl: string): ReadableArticle | undefined {
+  try {
+    return readArticle(html, { removeBefore: `${JUNK}, ${RELATED}, ${VI_CHROME}`, removeAfter: CAPTIONS, maxElements: MAX_ELEMENTS });
+  } catch (err) {
+    if (err instanceof PageTooLargeError) throw new ExtractError(`page too large to read (${err.elements} elements, limit ${MAX_ELEMENTS}): ${pageUrl}`, pageUrl);
+    throw err;
   }
-  const image = meta.image ?? absolute(root.find('img').first().attr('src'), meta.canonical ?? 'http://localhost/');
+}
+
+/**
+ * The generic rule: Readability picks the content, title, excerpt and byline; our chrome labels, lead and
+ * link-density rules clean its blocks. Dates: our metadata reader first (it knows Vietnamese formats and
+ * more tags), then Readability's (it also reads `parsely-pub-date`), then a date line on the page.
+ */
+function extractGeneric(html: string, $: CheerioAPI, meta: PageMeta, pageUrl: string, now: () => Date): Extracted {
+  const read = readOrRefuse(html, pageUrl);
+  if (read?.isList) throw new ExtractError(`a list of articles, not an article: ${pageUrl}`, pageUrl);
+  const title = read?.title ?? meta.title;
+  const paras = (read?.blocks ?? [])
+    .filter((b) => !isChrome(b.text) && !DATE_LINE.test(b.text) && b.linkedLength <= 0.6 * b.text.length)
+    .map((b) => cleanText(b.text))
+    .filter((p, i, all) => p && p !== title && all.indexOf(p) === i);
+  const body = stripLead(paras);
+  const summary = meta.description ?? (read?.excerpt ? cleanText(read.excerpt) : undefined);
+  const published = read?.publishedTime ? parseVietnameseDate(read.publishedTime, now) : undefined;
   return {
     title,
-    summary: meta.description,
-    paragraphs: stripLead(paras.filter((p) => p !== title)),
-    publishedAt,
-    author: cleanText($('[rel="author"], .author, .byline').first().text()) || meta.author,
-    image,
+    summary,
+    paragraphs: body,
+    publishedAt: meta.publishedAt ?? published ?? findPageDate($, now),
+    author: read?.byline ?? meta.author,
+    image: meta.image ?? absolute(read?.imageSrc, meta.canonical ?? pageUrl),
     tags: [],
   };
 }
@@ -383,7 +384,7 @@ export function extractArticle(html: string, pageUrl: string, options: ExtractOp
   }
   const mattranPage = isMattranHost(new URL(pageUrl).hostname) || isMattranHost(new URL(canonical).hostname);
   const mattran = mattranPage ? extractMattran($, meta, now) : undefined;
-  const got = mattran ?? extractGeneric($, meta, now);
+  const got = mattran ?? extractGeneric(html, $, meta, pageUrl, now);
   let paras = got.paragraphs;
   let author = got.author;
   const last = paras[paras.length - 1];

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isProbablyReaderable } from '@mozilla/readability';
+import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 import { articleIdFor, canonicalizeUrl, contentHash, detectProvince, extractArticle, ExtractError } from '../../src/ingest/extract.js';
 import { loadLexicon } from '../../src/search/lexicon.js';
@@ -121,6 +123,72 @@ describe('extractArticle: the generic fallback', () => {
 
   it('refuses a page with no article text', () => {
     expect(() => extractArticle(page('broken/not-an-article.html'), 'http://127.0.0.1:8080/lien-he', { lexicon })).toThrow(ExtractError);
+  });
+});
+
+describe('extractArticle: the generic rule over Readability, on a news site', () => {
+  const url = 'https://baocongdong.example.vn/xa-hoi/nghe-an-trao-qua-cong-nhan-2024112001.html';
+  const html = page('bao/nghe-an-trao-qua-cong-nhan-2024112001.html');
+  const got = extractArticle(html, url, { lexicon, now });
+
+  it('takes the headline from <title> without the site name, the byline element as author and the first content image', () => {
+    expect(got.rule).toBe('generic');
+    expect(got.article).toMatchObject({ url, title: 'Nghệ An: Trao 300 suất quà cho công nhân có hoàn cảnh khó khăn', author: 'Lê Văn Hùng', province: 'Nghệ An', source: 'baocongdong.example.vn' });
+    expect(got.imageUrl).toBe('https://baocongdong.example.vn/uploads/2024/11/trao-qua-cong-nhan.jpg');
+  });
+
+  it('keeps the sapo and the five body paragraphs, and nothing of the menus, comments, related list, sidebar, captions or footer', () => {
+    const paragraphs = got.article.body.split('\n\n');
+    expect(paragraphs).toHaveLength(6);
+    expect(paragraphs[0]).toMatch(/^Ủy ban MTTQ tỉnh Nghệ An phối hợp với Liên đoàn Lao động tỉnh/);
+    expect(paragraphs[4]).toContain('chương trình vay vốn ưu đãi cho công nhân');
+    expect(paragraphs[5]).toMatch(/^Được biết, từ đầu năm đến nay/);
+    const notBody = ['Đăng nhập', 'Trang chủ', 'Thời sự', 'Tìm', '20/11/2024', 'Ảnh: L.H', 'Xem thêm', 'Tin liên quan', 'Bàn giao 20 Mái ấm', 'Quảng Trị', 'Từ khóa', 'Chia sẻ', 'Ý kiến bạn đọc', 'Diễn Châu', 'nhà trọ cho người lao động mất việc', 'Quảng Ngãi', 'Gửi bình luận', 'Đọc nhiều', 'Cà Mau', 'Đăng ký nhận bản tin', 'Giấy phép', 'Quảng cáo chèn bằng script'];
+    for (const text of notBody) expect(got.article.body).not.toContain(text);
+  });
+
+  it('takes the summary from twitter:description, which only Readability reads', () => {
+    expect(got.article.summary).toBe('Ủy ban MTTQ tỉnh Nghệ An cùng Liên đoàn Lao động tỉnh trao 300 suất quà cho công nhân có hoàn cảnh khó khăn tại các khu công nghiệp.');
+  });
+
+  it('dates the article by Readability\'s parsely-pub-date when our metadata reader has none, before any date line', () => {
+    expect(got.article.publishedAt).toBe('2024-11-20T08:15:00+07:00');
+  });
+
+  it('without date metadata, takes the article\'s date line rather than the top bar\'s date of today', () => {
+    const bare = extractArticle(html.replace(/<meta name="parsely-pub-date"[^>]*>/, ''), url, { lexicon, now });
+    expect(bare.article.publishedAt).toBe('2024-11-20T00:00:00+07:00');
+  });
+
+  it('leaves out a summary when the page has no description: Readability\'s excerpt is then the first paragraph', () => {
+    const noDescription = extractArticle(html.replace(/<meta name="twitter:description"[^>]*>/, ''), url, { lexicon, now });
+    expect(noDescription.article.summary).toBeUndefined();
+    expect(noDescription.article.body).toBe(got.article.body);
+  });
+
+  it('refuses a section page of teaser cards, which Readability\'s isProbablyReaderable accepts', () => {
+    const list = page('bao/xa-hoi.html');
+    expect(isProbablyReaderable(parseHTML(list).document)).toBe(true);
+    expect(() => extractArticle(list, 'https://baocongdong.example.vn/xa-hoi/', { lexicon, now })).toThrow(/a list of articles/);
+  });
+
+  it('extracts short articles that isProbablyReaderable turns down, so that check is not the gate', () => {
+    const short = page('tinh/lao-cai-ho-tro-sua-nha.html');
+    expect(isProbablyReaderable(parseHTML(short).document)).toBe(false);
+    expect(extractArticle(short, 'http://127.0.0.1:8080/tinh/lao-cai-ho-tro-sua-nha.html', { lexicon, now }).article.body.length).toBeGreaterThan(500);
+  });
+
+  it('refuses a page with more elements than the limit without scoring it', () => {
+    const huge = `<html><head><title>Trang rất lớn</title></head><body>${'<p>Ý kiến bạn đọc.</p>'.repeat(30_001)}</body></html>`;
+    const error = (() => {
+      try {
+        extractArticle(huge, 'https://baocongdong.example.vn/a.html');
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(error).toBeInstanceOf(ExtractError);
+    expect(String(error)).toMatch(/too large to read \(30005 elements, limit 30000\)/);
   });
 });
 

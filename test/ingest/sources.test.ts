@@ -71,6 +71,8 @@ describe('list pages', () => {
     expect(classifyPage(file('hoat-dong/gia-lai-ngay-hoi-dai-doan-ket-46002.html'), `${B}/a`)).toBe('article');
     expect(classifyPage(file('tin-hoat-dong/index.html'), `${B}/tin-hoat-dong/`)).toBe('list');
     expect(classifyPage(file('tinh/lao-cai-ho-tro-sua-nha.html'), `${B}/tinh/lao-cai-ho-tro-sua-nha.html`)).toBe('article');
+    expect(classifyPage(file('bao/xa-hoi.html'), `${B}/xa-hoi/`)).toBe('list');
+    expect(classifyPage(file('bao/nghe-an-trao-qua-cong-nhan-2024112001.html'), `${B}/xa-hoi/nghe-an-trao-qua-cong-nhan-2024112001.html`)).toBe('article');
   });
 });
 

@@ -13,6 +13,7 @@ import { cleanText, countChars, normalizeMessage, sliceChars } from '../text/nor
 import type { Answer, AnswerEngine, AnswerSource } from '../answer/index.js';
 import { formatDate, messages, ticketText, webPage } from '../copy/messages.js';
 import { createStaffRecorder, type StaffRecorderOptions } from './recorder.js';
+import { commandInWords, readConfirmation, readRequest, type BotRequest } from './requests.js';
 /** A group of commands, buttons and typed answers handled outside the core (subscriptions, staff tools). */
 export interface ConversationFlow {
   /** Extra lines for /trogiup for this user (staff see their commands), if any. */
@@ -123,20 +124,18 @@ function typedFeedback(text: string, state: ChatState): string | undefined {
   return `fb:${m[1] === '👍' ? 'up' : 'down'}:${qid}`;
 }
 
-/** Commands typed as words, with or without diacritics, the way people write them on a phone. */
-const TYPED_COMMANDS: [RegExp, string][] = [
-  [/^(huy|ngung|thoi) (dang ky|dang ki|nhan ban tin)( ban tin)?$/, 'huydangky'],
-  [/^(dang ky|dang ki)( nhan)?( ban tin)?$/, 'dangky'],
-  [/^(cai dat|doi cai dat)( ban tin)?$/, 'caidat'],
-  [/^(xem )?ban tin( hom nay)?$/, 'bantin'],
-  [/^(tro giup|huong dan|help|menu)$/, 'trogiup'],
-  [/^(tin moi|tin moi nhat)$/, 'moi'],
-];
-
+/** A command typed as its own words, with or without diacritics ("đăng ký", "huy dang ky", "Cài đặt"). */
 function typedCommand(text: string): { command: string; args: string } | undefined {
-  const folded = tokenize(text).map(foldToken).join(' ');
-  const hit = TYPED_COMMANDS.find(([re]) => re.test(folded));
-  return hit ? { command: hit[1], args: '' } : undefined;
+  const command = commandInWords(text);
+  return command ? { command, args: '' } : undefined;
+}
+
+/** "có" / "không" typed after the bot asked whether to run a command (Zalo has no buttons). */
+function typedConfirmation(text: string, state: ChatState): string | undefined {
+  const [yes, no] = state.lastButtons ?? [];
+  if (!yes?.startsWith('req:') || no !== 'req:no') return undefined;
+  const answer = readConfirmation(text);
+  return answer === 'yes' ? yes : answer === 'no' ? no : undefined;
 }
 
 /** "thêm" / "xem thêm" typed after a result list asks for the next page. */
@@ -151,6 +150,9 @@ function pickNumber(n: number, state: ChatState): string | undefined {
   if (listed && n >= listed.start && n < listed.start + listed.ids.length) return `doc:${listed.ids[n - listed.start]}`;
   return state.lastButtons?.[n - 1];
 }
+
+/** Commands a request asks about before running them (`req:<command>` buttons). */
+const CONFIRMED_COMMANDS: ReadonlySet<string> = new Set(Object.keys(messages.confirmRequest));
 
 /** Create the conversation core. */
 export function createConversation(options: ConversationOptions): Conversation {
@@ -312,6 +314,19 @@ export function createConversation(options: ConversationOptions): Conversation {
     return number === undefined ? ticketText.notOpened : ticketText.opened(number);
   }
 
+  /** A request about the bot: its command, asked first when it changes the settings; a request for staff is recorded. */
+  async function botRequest(msg: InboundMessage, state: ChatState, request: BotRequest, at: Date): Promise<OutboundMessage[]> {
+    if (!request.command) {
+      const answered = options.events?.questionAnswered;
+      if (answered) await recorder.record({ what: 'could not record a request for staff', fields: { question: msg.text } }, () => answered(msg, cleanText(msg.text ?? ''), 'no_answer', 0, at));
+      return [{ text: messages.staffRequested }];
+    }
+    if (!request.confirm) return command(msg, state, request.command, '', at);
+    const ask = messages.confirmRequest[request.command];
+    if (!ask) return command(msg, state, request.command, '', at);
+    return [withButtons(state, { text: ask.question, buttons: [[{ label: ask.yes, data: `req:${request.command}` }], [{ label: messages.requestNo, data: 'req:no' }]] })];
+  }
+
   async function pressButton(msg: InboundMessage, state: ChatState, data: string, at: Date): Promise<OutboundMessage[]> {
     for (const flow of options.flows ?? []) {
       const flowReply = await flow.press(msg, state, data, at);
@@ -348,6 +363,10 @@ export function createConversation(options: ConversationOptions): Conversation {
       if (!doc) return [{ text: messages.expired }];
       const summary = tidySpacing(doc.summary || doc.body.slice(0, 600));
       return [{ text: messages.card(tidySpacing(doc.title), formatDate(doc.publishedAt), summary), links: doc.url ? [{ title: tidySpacing(doc.title), url: doc.url }] : [] }];
+    }
+    if (kind === 'req') {
+      if (arg === 'no') return [{ text: messages.requestKept }];
+      return arg && CONFIRMED_COMMANDS.has(arg) ? command(msg, state, arg, '', at) : [{ text: messages.expired }];
     }
     if (kind === 'more') {
       if (!state.search) return expired(state);
@@ -411,7 +430,7 @@ export function createConversation(options: ConversationOptions): Conversation {
     else {
       const text = cleanText(message);
       // Channels without keyboards number the choices and ask for a typed 👍/👎 or "thêm".
-      const numbered = /^\d{1,2}$/.test(text) ? pickNumber(Number(text), state) : (typedFeedback(text, state) ?? typedMore(text, state));
+      const numbered = /^\d{1,2}$/.test(text) ? pickNumber(Number(text), state) : (typedFeedback(text, state) ?? typedMore(text, state) ?? typedConfirmation(text, state));
       // Command arguments keep their line breaks (a multi-line announcement is sent as written).
       const cmd = parseCommand(message) ?? typedCommand(text);
       try {
@@ -420,8 +439,13 @@ export function createConversation(options: ConversationOptions): Conversation {
         else if (cmd) replies = await command(msg, state, cmd.command, cmd.args, at);
         else if (text === '') replies = [{ text: messages.empty }];
         else {
-          let typed: OutboundMessage[] | undefined;
+          // A request about the bot itself ("tôi muốn nhận bản tin hằng ngày") leads to its command, not to the articles,
+          // even while a flow waits for a typed answer (no province or hour reads as a request). A request for staff
+          // goes to the flows first (one of them may hand it to staff), then is recorded for them here.
+          const request = readRequest(text);
+          let typed: OutboundMessage[] | undefined = request?.command ? await botRequest(msg, state, request, at) : undefined;
           for (const flow of options.flows ?? []) if (!typed) typed = await flow.typed(msg, state, text, at);
+          if (!typed && request) typed = await botRequest(msg, state, request, at);
           replies = typed ? typed.map((r) => withButtons(state, r)) : await answerQuestion(msg, state, resolveFollowUp(text, state, at.getTime()), at);
         }
       } catch (err) {

@@ -108,6 +108,19 @@ export const messages = {
   storeBusy: 'Xin lỗi, hệ thống đang bận nên chưa lưu được yêu cầu của bạn. Bạn thử lại sau ít phút nhé.',
   /** A command that needs the store while the store is unavailable (answered at once; questions still are). */
   storeUnavailable: 'Hệ thống đang bận, bạn thử lại sau ít phút.',
+  /** A request typed in words that would change the settings ("tôi muốn nhận bản tin", "hủy nhận tin"): asked first. */
+  confirmRequest: {
+    dangky: {
+      question: 'Bạn muốn đăng ký nhận bản tin hằng ngày của Mặt trận? Sau khi đăng ký, bạn chọn được chủ đề, tỉnh, thành và giờ nhận; gõ /huydangky để hủy bất cứ lúc nào.',
+      yes: 'Đăng ký nhận bản tin',
+    },
+    huydangky: { question: 'Bạn muốn hủy nhận bản tin hằng ngày của Mặt trận? Sau khi hủy, bạn sẽ không nhận bản tin nữa; gõ /dangky khi muốn nhận lại.', yes: 'Hủy nhận bản tin' },
+  } as Record<string, { question: string; yes: string }>,
+  requestNo: 'Không, giữ nguyên',
+  requestKept: 'Vâng, tôi giữ nguyên như cũ. Bạn cần gì cứ nhắn nhé.',
+  /** "Tôi muốn gặp cán bộ": the message is recorded for staff (the /cauhoi inbox). */
+  staffRequested:
+    'Hiện cán bộ Mặt trận chưa trò chuyện trực tiếp qua đây được; tôi đã ghi lại tin nhắn của bạn để cán bộ xem. Bạn hãy gõ câu hỏi cụ thể: câu nào tôi chưa trả lời được cũng sẽ được ghi lại để cán bộ Mặt trận bổ sung.',
 } as const;
 
 /** Zalo bots have no buttons: what stands in for them. */

@@ -1,7 +1,8 @@
 /**
  * The code's own word lists (`data/lexicon/words.json`): greetings, thanks, the names the bot is called by,
- * particles, task requests, titles and forms of address, date and place words, units of money. Read once, from
- * the repository's data (they are part of how the code reads a question, not content a deployment replaces).
+ * particles, task requests, titles and forms of address, date and place words, units of money, requests about the
+ * bot itself. Read once, from the repository's data (they are part of how the code reads a question, not content a
+ * deployment replaces).
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -26,6 +27,25 @@ const schema = z.object({
   endParticles: z.object({ unambiguous: list, accented: list, unaccented: list, inUnitSlot: list }),
   yesNo: z.object({ accented: list, unaccented: list }),
   subjectLeadIns: list,
+  botRequests: z.object({
+    maxWords: z.number().int().positive(),
+    commands: z.record(z.string(), list),
+    leads: list,
+    tails: list,
+    slots: z.record(z.string(), list),
+    intents: z
+      .array(
+        z.object({
+          intent: z.enum(['subscribe', 'unsubscribe', 'settings', 'help', 'digest', 'latest', 'programs', 'staff']),
+          command: z.string().min(1).optional(),
+          confirm: z.boolean(),
+          patterns: list,
+          tails: list.optional(),
+        }),
+      )
+      .min(1),
+    confirm: z.object({ yes: list, no: list, tails: list }),
+  }),
 });
 
 /** The word lists, as in the file. */

@@ -7,7 +7,6 @@
  *   npm run train:decision -- [--out data/models/decision.json] [--max-drop 0.02] [--today 0.4] FEATURES.jsonl ...
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { featureVector, parseDecisionModel, predict, type DecisionModel } from '../src/answer/decision-model.js';
 import type { FeatureRow } from '../src/eval/features.js';
@@ -196,7 +195,7 @@ const model = parseDecisionModel({
   bias: round(fitted.bias),
   threshold,
   l2: bestL2,
-  trainedOn: positionals.map((p) => basename(p)),
+  trainedOn: [...new Set(rows.map((r) => r.set))].sort(),
   trainedAt: new Date().toISOString().slice(0, 10),
   dev,
 });

@@ -53,7 +53,7 @@ export const decisionModelSchema = z.object({
   threshold: z.number().min(0).max(1),
   /** L2 strength the fit used. */
   l2: z.number().min(0),
-  /** The feature files it was fitted on, and when. */
+  /** The question sets it was fitted on ("+removed": their answer-removed run), and when. */
   trainedOn: z.array(z.string()),
   trainedAt: z.string(),
   /** Dev figures at the threshold (for the record; the engine does not read them). */

@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 
 /** Paths redacted from every log line: tokens, secrets, authorization headers, request URLs with tokens. */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'token',
   '*.token',
   'secret',

@@ -33,7 +33,7 @@ export interface App {
 }
 
 /** The logger the configuration asks for: pretty lines on a terminal (or LOG_FORMAT=pretty), JSON otherwise. */
-export function createAppLogger(config: Config): Logger {
+function createAppLogger(config: Config): Logger {
   return createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_FORMAT === 'pretty' || (config.LOG_FORMAT === 'auto' && process.stdout.isTTY) });
 }
 

@@ -3,7 +3,7 @@ import type { AddressPolicy } from '../ingest/address-guard.js';
 import { createImporter, type Importer, type ImporterOptions } from '../ingest/importer.js';
 
 /** The importer's address policy from the configuration (INGEST_ALLOW_PRIVATE, INGEST_ALLOWED_PORTS). */
-export function importerAddressPolicy(config: Config): AddressPolicy {
+function importerAddressPolicy(config: Config): AddressPolicy {
   return { allowPrivate: config.INGEST_ALLOW_PRIVATE, allowedPorts: config.INGEST_ALLOWED_PORTS };
 }
 

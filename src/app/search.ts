@@ -23,7 +23,7 @@ export function loadBotLexicon(config: Config): Lexicon {
 }
 
 /** The decision model bundled with the content (CONTENT_DIR/models/decision.json); undefined when there is none. */
-export function loadBotDecisionModel(config: Config): DecisionModel | undefined {
+function loadBotDecisionModel(config: Config): DecisionModel | undefined {
   const file = join(resolve(config.CONTENT_DIR), 'models', 'decision.json');
   return existsSync(file) ? loadDecisionModel(file) : undefined;
 }

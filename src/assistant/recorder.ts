@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../store/unavailable.js';
 
 /** Longest a reply waits for its records, in ms; they finish in the background after that. */
-export const RECORD_WAIT_MS = 250;
+const RECORD_WAIT_MS = 250;
 
 /** Settings of a {@link StaffRecorder}. */
 export interface StaffRecorderOptions {

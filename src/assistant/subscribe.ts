@@ -182,6 +182,3 @@ export function createSubscriptionFlow(options: SubscriptionFlowOptions) {
 
   return { command, press, typed };
 }
-
-/** The subscription flow's public face. */
-export type SubscriptionFlow = ReturnType<typeof createSubscriptionFlow>;

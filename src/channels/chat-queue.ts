@@ -6,7 +6,7 @@ import { StoreUnavailableError } from '../store/unavailable.js';
 import type { ChannelId } from '../core/chat.js';
 
 /** A chat lease lives this long without renewal; it is renewed three times as often while a message is handled. */
-export const CHAT_LEASE_TTL_MS = 10_000;
+const CHAT_LEASE_TTL_MS = 10_000;
 
 /** Settings of a {@link ChatQueue}. */
 export interface ChatQueueOptions {

@@ -4,10 +4,10 @@ import type { Logger } from 'pino';
 import { readBodyText } from './body.js';
 
 /** The largest webhook body either platform is allowed to send. */
-export const MAX_WEBHOOK_BYTES = 1 << 20;
+const MAX_WEBHOOK_BYTES = 1 << 20;
 
 /** Constant-time comparison of two secrets of any length (webhook secret headers). */
-export function sameSecret(given: string, expected: string): boolean {
+function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
 }
 

@@ -184,7 +184,7 @@ function merge(older: ContentItem, newer: ContentItem): ContentItem {
 }
 
 /** Deduplicate by id and by URL, merging duplicates in load order. */
-export function dedupe(items: ContentItem[]): ContentItem[] {
+function dedupe(items: ContentItem[]): ContentItem[] {
   const byId = new Map<string, ContentItem>();
   const idByUrl = new Map<string, string>();
   for (const item of items) {

@@ -37,7 +37,7 @@ const DEFAULT_LEASE_TTL_MS = 60_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The searchable item of an announcement: first line as the title, the whole text as the body. */
-export function announcementDoc(a: Announcement): SearchDoc {
+function announcementDoc(a: Announcement): SearchDoc {
   const title = a.text.split('\n')[0]!.trim().slice(0, 160);
   return { id: a.id, type: 'article', kind: 'announcement', title, summary: '', body: a.text, publishedAt: a.sendAt, source: 'Cán bộ Mặt trận (thông báo qua bot)', topics: ['thong-bao'] };
 }

@@ -7,7 +7,7 @@ import { parseVnTime, vnDateLabel } from './time.js';
 import { TOPIC_IDS, topicsOf, type TopicId } from './topics.js';
 
 /** Most items in one digest; the rest is pointed to with /moi and /tim. */
-export const DIGEST_MAX_ITEMS = 10;
+const DIGEST_MAX_ITEMS = 10;
 const SUMMARY_CHARS = 160;
 
 /** An item that can appear in a digest (dated, with its topics worked out once). */

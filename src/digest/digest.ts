@@ -40,12 +40,12 @@ export interface DigestOptions {
 }
 
 /** A broadcast's lease lives this long without renewal (default); it is renewed three times as often. */
-export const LEASE_TTL_MS = 60_000;
+const LEASE_TTL_MS = 60_000;
 /** How old a slot must be before the sweep counts it as missed (its hourly run has this long to start it). */
-export const SWEEP_GRACE_MS = 2 * 60_000;
+const SWEEP_GRACE_MS = 2 * 60_000;
 
 /** Where a subscriber's next digest starts. */
-export function windowStart(mark: DeliveryMark | undefined, untilMs: number): number {
+function windowStart(mark: DeliveryMark | undefined, untilMs: number): number {
   return Math.max(mark ? mark.untilMs : untilMs - FIRST_WINDOW_MS, untilMs - MAX_WINDOW_MS);
 }
 

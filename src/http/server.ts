@@ -18,7 +18,7 @@ export interface WebReply {
 }
 
 /** Render a conversation reply for the web chat. */
-export function toWebReply(message: OutboundMessage): WebReply {
+function toWebReply(message: OutboundMessage): WebReply {
   return { text: message.text, links: message.links ?? [], buttons: (message.buttons ?? []).flat() };
 }
 
@@ -47,7 +47,7 @@ function send(res: ServerResponse, status: number, body: string, type: string): 
 export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 
 /** Longest a readiness check may take before it counts as failed, in ms. */
-export const READINESS_TIMEOUT_MS = 2000;
+const READINESS_TIMEOUT_MS = 2000;
 
 /** The state of one readiness check: `true` passes; `false` or a string (the reason) fails. */
 export type CheckResult = boolean | string;

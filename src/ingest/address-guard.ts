@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 
 /** Ports a source URL may name when none are configured (INGEST_ALLOWED_PORTS). */
-export const DEFAULT_ALLOWED_PORTS: readonly number[] = [80, 443, 8080];
+const DEFAULT_ALLOWED_PORTS: readonly number[] = [80, 443, 8080];
 
 /** Which addresses and ports the importer may connect to. */
 export interface AddressPolicy {

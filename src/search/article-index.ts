@@ -4,7 +4,7 @@ import type { SearchDoc } from '../content/types.js';
 import { ALL_TERM_KINDS, foldToken, indexTerms, type TermKinds } from './analyzer.js';
 
 /** Weight of each field in a document's score; each field is scored with its own BM25 length normalisation. */
-export const FIELD_BOOSTS = { title: 2.5, summary: 1.5, body: 1 } as const;
+const FIELD_BOOSTS = { title: 2.5, summary: 1.5, body: 1 } as const;
 
 /** Bump when the analyzer, the fields or the snapshot layout change: older snapshots are then rebuilt. */
 export const INDEX_FORMAT = 'mattran-index-v9';
@@ -13,7 +13,7 @@ export const INDEX_FORMAT = 'mattran-index-v9';
 const TF_BITS = 8;
 const TF_MAX = (1 << TF_BITS) - 1;
 /** Documents addressable with 8 bits left for the frequency in a 31-bit small integer. */
-export const MAX_DOCUMENTS = 2 ** (31 - TF_BITS) - 1;
+const MAX_DOCUMENTS = 2 ** (31 - TF_BITS) - 1;
 
 /** A candidate from the index with its BM25 score (coordinated: see {@link Scoring.coordination}). */
 export interface Candidate {

@@ -17,11 +17,6 @@ export function createBaselineIndex(docs: Iterable<SearchDoc>): BaselineIndex {
   return wrap(ms);
 }
 
-/** Restore a baseline index from its JSON. */
-export function loadBaselineIndex(json: string): BaselineIndex {
-  return wrap(MiniSearch.loadJSON<SearchDoc>(json, { fields: ['title', 'summary', 'body'] }));
-}
-
 function wrap(ms: MiniSearch<SearchDoc>): BaselineIndex {
   return {
     search: (query, limit) => ms.search(query).slice(0, limit).map((r) => String(r.id)),

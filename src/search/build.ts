@@ -22,7 +22,7 @@ export interface LoadIndexOptions {
 }
 
 /** A key that changes when any input file changes (path, size, modification time) or the index format does. */
-export async function contentKey(paths: string[]): Promise<string> {
+async function contentKey(paths: string[]): Promise<string> {
   const hash = createHash('sha256').update(INDEX_FORMAT);
   for (const p of await listContentFiles(paths)) {
     const s = await stat(p).catch(() => undefined);

@@ -32,7 +32,7 @@ export function isProvinceMatch(m: PhraseMatch<Province>): boolean {
 }
 
 /** Longest-match lookup of multi-syllable phrases, compared diacritic-folded. */
-export class PhraseMatcher<T> {
+class PhraseMatcher<T> {
   private readonly phrases = new Map<string, T>();
   private maxLength = 1;
 

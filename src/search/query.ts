@@ -9,13 +9,13 @@ export const MAX_QUERY_CHARS = 2000;
 /** At most this many terms drive one lookup, whatever the length of the message. */
 export const MAX_QUERY_TERMS = 24;
 /** Syllables in more than this share of documents are not looked up alone (pairs still carry them). */
-export const COMMON_SYLLABLE_SHARE = 0.12;
+const COMMON_SYLLABLE_SHARE = 0.12;
 /**
  * Accented forms in more than this share of the documents ("có", "không", "người") are not looked up: their
  * idf is near zero, yet they were most of the postings read for a long question (dev: recall@1 unchanged on
  * the domain set and alqac, −0.002 on uit; lookup p50 at 58k 5.8 → 4.4 ms).
  */
-export const EXACT_SHARE = 0.5;
+const EXACT_SHARE = 0.5;
 
 /** Tuning knobs of query planning (defaults tuned on the dev splits). */
 export interface PlanWeights {

@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import { StoreUnavailableError } from './unavailable.js';
 
 /** Pause between two probes of a store that is unavailable, in ms. */
-export const PROBE_INTERVAL_MS = 2000;
+const PROBE_INTERVAL_MS = 2000;
 /** Pause between two "store still unavailable" lines, in ms. */
-export const REPORT_INTERVAL_MS = 60_000;
+const REPORT_INTERVAL_MS = 60_000;
 
 /** Settings of a {@link StoreBreaker}. */
 export interface StoreBreakerOptions {

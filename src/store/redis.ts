@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import { StoreBreaker } from './breaker.js';
 
 /** How long a store operation may wait for Redis before it fails, in ms. */
-export const REDIS_COMMAND_TIMEOUT_MS = 3000;
+const REDIS_COMMAND_TIMEOUT_MS = 3000;
 /** How long opening a connection may take before the operation that needed it fails, in ms. */
-export const REDIS_CONNECT_TIMEOUT_MS = 3000;
+const REDIS_CONNECT_TIMEOUT_MS = 3000;
 /** Longest pause between two reconnection attempts, in ms. */
 const RECONNECT_MAX_DELAY_MS = 2000;
 
@@ -63,7 +63,7 @@ function isErrorReply(err: unknown): boolean {
 }
 
 /** True when an operation failed for want of the server (not connected, timed out, connection lost), not by its answer. */
-export function isRedisOutage(err: unknown): boolean {
+function isRedisOutage(err: unknown): boolean {
   return !isErrorReply(err instanceof RedisStoreError ? err.cause : err);
 }
 
@@ -106,7 +106,7 @@ export function createRedisBackend(
 }
 
 /** A store operation on Redis that failed or got no answer in time. */
-export class RedisStoreError extends Error {
+class RedisStoreError extends Error {
   override name = 'RedisStoreError';
   constructor(
     /** The adapter method that failed (get, getMany, set, …). */

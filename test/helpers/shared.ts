@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 /** The repository root. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** ../shared beside the repository (third-party data; read, never copied). */
-export const SHARED = resolve(ROOT, '..', 'shared');
+const SHARED = resolve(ROOT, '..', 'shared');
 
 /** Path inside ../shared, or undefined (with a message on stderr) when it is absent. */
 export function sharedPath(...parts: string[]): string | undefined {

@@ -35,10 +35,10 @@ export const TELEGRAM_WEBHOOK_PATH = '/webhook/telegram';
 const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
 
 /** Commands shown in Telegram's "/" menu (their Vietnamese descriptions live with every other text). */
-export const TELEGRAM_COMMANDS = commandMenu;
+const TELEGRAM_COMMANDS = commandMenu;
 
 /** Map a Telegram failure to a send result (https://core.telegram.org/bots/api#making-requests). */
-export function toSendResult(err: unknown): SendResult {
+function toSendResult(err: unknown): SendResult {
   if (err instanceof TelegramError) {
     const description = err.description.toLowerCase();
     if (err.code === 429) return { ok: false, reason: 'rate_limited', retryAfterMs: (err.parameters?.retry_after ?? 1) * 1000 };

@@ -2,10 +2,10 @@ import type { Button, OutboundMessage } from '../../core/chat.js';
 import { splitText } from '../../text/split.js';
 
 /** Telegram's limit is 4,096 characters after entity parsing; stay clear of it. */
-export const TELEGRAM_CHUNK = 3900;
+const TELEGRAM_CHUNK = 3900;
 
 /** Escape text for Telegram's HTML parse mode (https://core.telegram.org/bots/api#html-style). */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

@@ -68,7 +68,7 @@ const ruleSchema = z
   .strict();
 
 /** Schema of a Zalo error-code mapping file (JSON). */
-export const zaloErrorMapSchema = z
+const zaloErrorMapSchema = z
   .object({
     _comment: z.string().optional(),
     /** Wait used for `rate_limited` when the answer names none. */

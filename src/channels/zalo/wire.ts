@@ -20,7 +20,7 @@ export const NON_TEXT_EVENTS: ReadonlySet<string> = new Set([
 ]);
 
 /** One update, as delivered by getUpdates or a webhook (unknown fields are kept and ignored). */
-export const zaloUpdateSchema = z
+const zaloUpdateSchema = z
   .object({
     event_name: z.string().min(1),
     message: z.looseObject({

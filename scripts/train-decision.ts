@@ -125,7 +125,7 @@ const unanswerableSets = setsOf((r) => !r.answerable);
 /** Whether a row is answered at threshold t: no decision (greetings…) keeps the reply it got. */
 const answered = (r: FeatureRow, prob: Prob, t: number) => (r.features ? r.features.found && prob(r) >= t : r.answered);
 const hitRate = (set: string, prob: Prob, t: number) => {
-  const rs = rows.filter((r) => keyOf(r) === set && r.label !== null);
+  const rs = rows.filter((r) => keyOf(r) === set && r.answerable && r.label !== null);
   return rs.filter((r) => r.label === 1 && answered(r, prob, t)).length / rs.length;
 };
 const noInfo = (set: string, prob: Prob, t: number) => {

@@ -105,7 +105,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     if (read.kind === 'today') return { kind: 'today', at: now() };
     if (read.kind !== 'question') return { kind: read.kind };
     const { plan, recencyDays: days, abbreviation } = read;
-    // A question about a time ("ngày mai Hà Nội có mưa không", "hiện nay", "năm 2026") is answered only from an
+    // A question about a time ("ngày mai Hà Nội có mưa không", "năm nay", "năm 2026") is answered only from an
     // article of that time: an old forecast, or last decade's figures, answer another question. Nor is another
     // time's sentence quoted after the answer. Otherwise the reply says there is nothing for that time and names
     // the closest articles with their dates. A program is not news: it answers whenever it runs.

@@ -81,7 +81,7 @@ export function isRecent(publishedAt: string | undefined, now: Date, days: numbe
 
 /**
  * Whether an article is of the time a question asks about: published within `days` of `now` when the question
- * says how recent ("ngày mai", "hiện nay", "năm nay"), and of one of the years it dates ("năm 2026": published
+ * says how recent ("ngày mai", "tuần này", "năm nay"), and of one of the years it dates ("năm 2026": published
  * that year or naming it, `terms` being the article's folded terms). True when the question gives no time.
  */
 export function fitsTime(asked: { days: number | undefined; years: number[] }, doc: { publishedAt?: string | undefined }, terms: ReadonlySet<string>, now: Date): boolean {

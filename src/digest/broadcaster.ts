@@ -50,7 +50,7 @@ export interface BroadcasterEvents {
 
 const DEFAULT_PACE: Record<ChannelId, ChannelPace> = {
   telegram: { ratePerSecond: 25, concurrency: 8, perChatGapMs: 1000 },
-  // Zalo publishes no limits (platforms.md §1.7): stay well under what is reported to work.
+  // Zalo publishes no limits (docs/platforms.md §1.7): stay well under what is reported to work.
   zalo: { ratePerSecond: 5, concurrency: 4, perChatGapMs: 1000 },
   web: { ratePerSecond: 100, concurrency: 8, perChatGapMs: 0 },
 };

@@ -7,7 +7,7 @@ import type { BaselineIndex } from '../search/baseline.js';
 import type { SearchDoc } from '../content/types.js';
 import { splitSentences, tidySpacing } from '../search/sentences.js';
 
-/** One evaluation query (format of ../shared/eval; a single "answer" string is accepted too). */
+/** One evaluation query (the format of the evaluation sets under ../shared/eval, read by tests and `cli eval`; a single "answer" string is accepted too). */
 export interface EvalQuery {
   id: string;
   query: string;

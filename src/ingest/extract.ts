@@ -277,7 +277,7 @@ interface Extracted {
   tags: string[];
 }
 
-/** The mattran.org.vn rule (selectors from the site's markup; see shared/mattran-site.md). */
+/** The mattran.org.vn rule (selectors from the portal's markup, as the pages in test/fixtures/site/ show). */
 function extractMattran($: CheerioAPI, meta: PageMeta, now: () => Date): Extracted | undefined {
   const body = $('.article__body').first();
   if (body.length === 0) return undefined;

@@ -37,7 +37,7 @@ const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const
 /** Commands shown in Telegram's "/" menu (their Vietnamese descriptions live with every other text). */
 const TELEGRAM_COMMANDS = commandMenu;
 
-/** Map a Telegram failure to a send result (https://core.telegram.org/bots/api#making-requests). */
+/** Map a Telegram failure to a send result (docs/platforms.md §2.5). */
 function toSendResult(err: unknown): SendResult {
   if (err instanceof TelegramError) {
     const description = err.description.toLowerCase();
@@ -113,7 +113,7 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
     await reply(msg.chatId, await handler(msg));
   });
 
-  // The user blocked the bot (platforms.md §2.5): `kicked` in a private chat, as a 403 would say on the next send.
+  // The user blocked the bot (docs/platforms.md §2.5): `kicked` in a private chat, as a 403 would say on the next send.
   bot.on('my_chat_member', async (ctx) => {
     const update = ctx.myChatMember;
     if (update.chat.type !== 'private' || update.new_chat_member.status !== 'kicked') return;

@@ -4,7 +4,7 @@ import { splitText } from '../../text/split.js';
 /** Telegram's limit is 4,096 characters after entity parsing; stay clear of it. */
 const TELEGRAM_CHUNK = 3900;
 
-/** Escape text for Telegram's HTML parse mode (https://core.telegram.org/bots/api#html-style). */
+/** Escape text for Telegram's HTML parse mode (docs/platforms.md §2.3). */
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -29,7 +29,7 @@ export interface ZaloOptions {
   pollBackoffMs?: number;
   /** @default 30000 */
   pollBackoffMaxMs?: number;
-  /** Overall pace the broadcaster keeps (Zalo documents no limit; platforms.md §1.7). @default 5 */
+  /** Overall pace the broadcaster keeps (Zalo documents no limit; docs/platforms.md §1.7). @default 5 */
   sendsPerSecond?: number;
   /** Error-code mapping: a JSON file path or an object (see errors.ts); default: DEFAULT_ZALO_ERROR_MAP. */
   errorCodes?: string | ZaloErrorMapInput;
@@ -189,7 +189,7 @@ export function createZaloChannel(options: ZaloOptions): ZaloChannel {
         for (const raw of updates) acceptRaw(raw);
       } catch (err) {
         if (signal.aborted) break;
-        // "Nothing arrived" is error_code 408 (platforms.md §1.6): poll again at once.
+        // "Nothing arrived" is error_code 408 (docs/platforms.md §1.6): poll again at once.
         if (err instanceof ZaloApiError && err.isPollingTimeout) {
           backoffMs = backoffStartMs;
           continue;
@@ -229,7 +229,7 @@ export function createZaloChannel(options: ZaloOptions): ZaloChannel {
         log.info({ account: me.accountName }, 'zalo webhook set');
         return;
       }
-      // getUpdates does not work while a webhook is set (platforms.md §1.6).
+      // getUpdates does not work while a webhook is set (docs/platforms.md §1.6).
       try {
         const info = await client.getWebhookInfo();
         if (info.url) {
@@ -237,7 +237,7 @@ export function createZaloChannel(options: ZaloOptions): ZaloChannel {
           log.info('zalo webhook deleted before polling');
         }
       } catch (err) {
-        // OpenClaw polls anyway when getWebhookInfo is not available (404).
+        // Poll anyway when getWebhookInfo is not available (404): no webhook can be set then.
         if (!(err instanceof ZaloApiError && err.code === 404)) throw err;
         log.warn({ err: errField(err) }, 'zalo getWebhookInfo unavailable; polling anyway');
       }
@@ -275,7 +275,7 @@ export function createZaloChannel(options: ZaloOptions): ZaloChannel {
       if (body === undefined) return true;
       const updates: ZaloUpdate[] = [];
       try {
-        // Flat or wrapped in {ok, result}: both are seen in the wild (platforms.md §1.6).
+        // Flat or wrapped in {ok, result}: both are seen in the wild (docs/platforms.md §1.6).
         const raws = unwrapUpdates(JSON.parse(body));
         for (const raw of raws) {
           const parsed = parseUpdate(raw);

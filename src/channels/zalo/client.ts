@@ -1,5 +1,5 @@
 /**
- * A small Zalo Bot API client over axios (https://bot.zaloplatforms.com/docs; facts in ../shared/platforms.md §1).
+ * A small Zalo Bot API client over axios (facts in docs/platforms.md §1).
  * The token is part of every URL path, so nothing axios produces (errors, configs, responses) leaves this file.
  */
 import axios, { type AxiosResponse } from 'axios';
@@ -68,9 +68,9 @@ export interface ZaloClient {
   sendChatAction(params: { chatId: string; action: 'typing' | 'upload_photo' }, options?: ZaloCallOptions): Promise<void>;
 }
 
-/** Margin over the long-poll wait before the client gives up on getUpdates (OpenClaw uses 5 s). */
+/** Margin over the long-poll wait before the client gives up on getUpdates. */
 const POLL_MARGIN_MS = 5_000;
-/** Zalo fetches the photo before it answers (OpenClaw allows 150 s). */
+/** Zalo fetches the photo before it answers (docs/platforms.md §1.4). */
 const PHOTO_TIMEOUT_MS = 150_000;
 const CHAT_ACTION_TIMEOUT_MS = 5_000;
 
@@ -149,7 +149,7 @@ export function createZaloClient(options: ZaloClientOptions): ZaloClient {
       return { id: me.id, accountName: me.account_name, accountType: me.account_type, canJoinGroups: me.can_join_groups };
     },
     async getUpdates({ timeoutSec }, o) {
-      // `timeout` is a string of seconds on Zalo (platforms.md §1.4).
+      // `timeout` is a string of seconds on Zalo (docs/platforms.md §1.4).
       return unwrapUpdates({ ok: true, result: await call('getUpdates', { timeout: String(timeoutSec) }, o, timeoutSec * 1000 + POLL_MARGIN_MS) });
     },
     async setWebhook({ url, secretToken }, o) {
@@ -168,7 +168,7 @@ export function createZaloClient(options: ZaloClientOptions): ZaloClient {
       return sent('sendPhoto', await call('sendPhoto', { chat_id: chatId, photo: photoUrl, ...(caption ? { caption } : {}) }, o, PHOTO_TIMEOUT_MS));
     },
     async sendChatAction({ chatId, action }, o) {
-      // Answers `{ok: true}` without a result (platforms.md §1.3).
+      // Answers `{ok: true}` without a result (docs/platforms.md §1.3).
       await call('sendChatAction', { chat_id: chatId, action }, o, CHAT_ACTION_TIMEOUT_MS);
     },
   };

@@ -19,7 +19,7 @@ export class ZaloApiError extends Error {
     super(`Zalo ${method} failed (${code ?? '?'}: ${description})`);
   }
 
-  /** `getUpdates` waited and nothing arrived: not a failure (platforms.md §1.6). */
+  /** `getUpdates` waited and nothing arrived: not a failure (docs/platforms.md §1.6). */
   get isPollingTimeout(): boolean {
     return this.code === 408;
   }
@@ -85,44 +85,44 @@ export type ZaloErrorMapInput = z.input<typeof zaloErrorMapSchema>;
 
 /**
  * The mapping used when operators give none: plain data, in the shape of a mapping file.
- * @remarks No code maps to `blocked` or `chat_not_found`: platforms.md §1.7 says the code Zalo returns
+ * @remarks No code maps to `blocked` or `chat_not_found`: docs/platforms.md §1.7 says the code Zalo returns
  * when a user has blocked the bot or a chat no longer exists is unknown, and dropping a subscriber on a
  * guessed code would silently lose citizens. Operators who observe such a code add a rule in their own file.
  */
 export const DEFAULT_ZALO_ERROR_MAP: ZaloErrorMapInput = {
   _comment:
-    'Zalo Bot API error_code → send outcome. Sources and confidence tags from ../shared/platforms.md §1.7. No blocked or chat_not_found code is confirmed, so none is mapped; unmapped codes are "failed", logged and counted per code. 408 on getUpdates (an empty long poll) is handled by the poller, not here.',
+    'Zalo Bot API error_code → send outcome. Sources and confidence tags from docs/platforms.md §1.7. No blocked or chat_not_found code is confirmed, so none is mapped; unmapped codes are "failed", logged and counted per code. 408 on getUpdates (an empty long poll) is handled by the poller, not here.',
   defaultRetryAfterMs: 5000,
   rules: [
     {
       code: 429,
       reason: 'rate_limited',
       certainty: 'U',
-      _source: 'platforms.md §1.7: throttling is undocumented; a third-party PHP SDK retries 429. Wait Retry-After or parameters.retry_after when given, else defaultRetryAfterMs.',
+      _source: 'docs/platforms.md §1.7: throttling is undocumented. Wait Retry-After or parameters.retry_after when given, else defaultRetryAfterMs.',
     },
     {
       code: 400,
       reason: 'failed',
       certainty: 'L',
-      _source: 'platforms.md §1.7: bad parameters (empty text, over 2000 characters, bad chat_id); OpenClaw does not retry it. Whether a blocked user or a gone chat also comes back as 400 is unknown.',
+      _source: 'docs/platforms.md §1.7: bad parameters (empty text, over 2000 characters, bad chat_id), not worth a retry. Whether a blocked user or a gone chat also comes back as 400 is unknown.',
     },
     {
       code: 401,
       reason: 'failed',
       certainty: 'L',
-      _source: 'platforms.md §1.7: bad or revoked token (OpenClaw: non-retryable auth failure). A token problem, not a subscriber problem.',
+      _source: 'docs/platforms.md §1.7: bad or revoked token. A token problem, not a subscriber problem.',
     },
     {
       code: 403,
       reason: 'failed',
       certainty: 'L',
-      _source: 'platforms.md §1.7: token not allowed (OpenClaw: non-retryable auth failure). Not known to mean "blocked by the user" on Zalo, unlike Telegram.',
+      _source: 'docs/platforms.md §1.7: token not allowed. Not known to mean "blocked by the user" on Zalo, unlike Telegram.',
     },
     {
       code: 404,
       reason: 'failed',
       certainty: 'L',
-      _source: 'platforms.md §1.7: unknown method or not available (seen on the legacy host): check ZALO_API_BASE.',
+      _source: 'docs/platforms.md §1.7: unknown method or not available (seen on the legacy host): check ZALO_API_BASE.',
     },
   ],
 };

@@ -3,7 +3,7 @@ import { zaloText } from '../../copy/messages.js';
 import type { Button, OutboundMessage } from '../../core/chat.js';
 
 
-/** Zalo accepts 1–2000 characters per text (platforms.md §1.7); JavaScript lengths are UTF-16 units, as Zalo counts. */
+/** Zalo accepts 1–2000 characters per text (docs/platforms.md §1.7); JavaScript lengths are UTF-16 units, as Zalo counts. */
 export const ZALO_MAX_TEXT = 2000;
 
 const isHigh = (code: number) => code >= 0xd800 && code <= 0xdbff;

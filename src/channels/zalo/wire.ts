@@ -1,6 +1,6 @@
 /**
  * Zalo Bot API payloads (snake_case) and their conversion to our camelCase shapes.
- * Facts and their certainty: ../shared/platforms.md §1.4–1.5.
+ * Facts and their certainty: docs/platforms.md §1.4–1.5.
  */
 import { z } from 'zod';
 
@@ -15,7 +15,7 @@ export const NON_TEXT_EVENTS: ReadonlySet<string> = new Set([
   'message.image.received',
   'message.sticker.received',
   'message.voice.received',
-  // Zalo sends this instead of the content for some protected users (platforms.md §1.1).
+  // Zalo sends this instead of the content for some protected users (docs/platforms.md §1.1).
   'message.unsupported.received',
 ]);
 
@@ -40,7 +40,7 @@ const zaloUpdateSchema = z
     }),
   })
   .loose()
-  // OpenClaw rejects a text event without text as invalid (platforms.md §1.5).
+  // A text event without text is invalid (docs/platforms.md §1.5).
   .refine((u) => u.event_name !== TEXT_EVENT || typeof u.message.text === 'string', { message: 'text event without message.text', path: ['message', 'text'] });
 
 /** A validated update. */
@@ -69,7 +69,7 @@ export const zaloSentSchema = z.looseObject({
 /**
  * The updates in a `getUpdates` result or a webhook body, unvalidated.
  * @remarks A webhook body may be flat (`{event_name, message}`) or wrapped (`{ok, result}`), and
- * `result` is documented as one update but read defensively as one or many (platforms.md §1.6).
+ * `result` is documented as one update but read defensively as one or many (docs/platforms.md §1.6).
  */
 export function unwrapUpdates(body: unknown): unknown[] {
   if (body === null || body === undefined) return [];
@@ -86,20 +86,20 @@ export function parseUpdate(raw: unknown): { ok: true; update: ZaloUpdate } | { 
   return { ok: false, error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
 }
 
-/** Zalo dates are Unix milliseconds, but seconds turn up too: values under 1e12 are seconds (as OpenClaw reads them). */
+/** Zalo dates are Unix milliseconds, but seconds turn up too: values under 1e12 are seconds. */
 export function normaliseDate(date: number | undefined, now: () => Date = () => new Date()): Date {
   if (date === undefined || !Number.isFinite(date) || date <= 0) return now();
   return new Date(date >= 1e12 ? date : date * 1000);
 }
 
-/** The sender's name: webhook samples use `display_name`, OpenClaw falls back to `name`, the polling sample has `first_name`. */
+/** The sender's name: webhook samples use `display_name`, some send `name`, the polling sample has `first_name`. */
 export function senderName(update: ZaloUpdate): string | undefined {
   const from = update.message.from;
   const name = from?.display_name ?? from?.name ?? from?.first_name;
   return name?.trim() || undefined;
 }
 
-/** The key an update is de-duplicated on: there is no update_id on Zalo, only message_id (platforms.md §1.5). */
+/** The key an update is de-duplicated on: there is no update_id on Zalo, only message_id (docs/platforms.md §1.5). */
 export function dedupeKey(update: ZaloUpdate): string {
   return `${update.event_name}:${update.message.message_id}`;
 }

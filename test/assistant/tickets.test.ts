@@ -159,6 +159,17 @@ describe('tickets: a question without an answer reaches staff, and their answer 
     expect(text(await conversation.handle(admin('/cauhoi')))).not.toContain(`#${m} `);
   });
 
+  it('a web chat session holds a ticket and gets the answer with its next message', async () => {
+    const web = from('web', 'session-abc');
+    const n = ticketNumber(await conversation.handle(web(Q_LAN)));
+    const preview = await conversation.handle(admin(`/traloi ${n} Giá vé do các hãng bay công bố.`));
+    await conversation.handle(admin('', preview[2]!.buttons![0]![0]!.data));
+    await waitFor(() => telegram.sent().some((c) => c.body.chat_id === '1' && String(c.body.text).includes('1 người chưa nhận được')), 10_000);
+    const next = await conversation.handle(web('còn gì nữa không'));
+    expect(next[0]!.text).toContain('Giá vé do các hãng bay công bố.');
+    expect(text(await conversation.handle(web('cảm ơn')))).not.toContain('Giá vé do các hãng bay công bố.');
+  });
+
   it('reads requests to talk to staff, and leaves questions about staff to the articles', () => {
     expect(readStaffRequest('gặp cán bộ')).toBe('');
     expect(readStaffRequest('Tôi muốn hỏi cán bộ về chế độ hộ cận nghèo')).toBe('chế độ hộ cận nghèo');

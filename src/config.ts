@@ -78,6 +78,8 @@ const schema = z.object({
   DIGEST_CRON: z.string().default('0 * * * *').refine(isValidCron, 'must be a cron expression, e.g. "0 * * * *"'),
   /** Missed digest runs younger than this many hours are run at start and by the periodic sweep (after a store outage); older ones are skipped. */
   DIGEST_CATCHUP_HOURS: z.coerce.number().min(0).max(48).default(6),
+  /** Days recorded questions (staff inbox, unanswered questions, 👍/👎) and closed tickets are kept; a daily job erases older ones. */
+  QUESTION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   /** Broadcast pace on Telegram, messages per second overall (Telegram allows about 30). */
   TELEGRAM_SEND_RATE: z.coerce.number().positive().max(1000).default(25),
   /** Broadcast pace on Zalo, messages per second overall (Zalo publishes no limit: stay low). */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { createConversation } from '../assistant/conversation.js';
+import { createPrivacyFlow } from '../assistant/privacy.js';
 import { createStaffFlow } from '../assistant/staff.js';
 import { createSubscriptionFlow } from '../assistant/subscribe.js';
 import { createTicketFlow } from '../assistant/tickets.js';
@@ -26,19 +27,27 @@ export function buildAssistant(config: Config, deps: { storage: Storage; search:
     index,
     lexicon,
     publisher,
+    pseudonyms: storage.pseudonyms,
     importUrl: (url) => jobs.importer.importUrl(url),
     ticketStats: () => ticketFlow.stats(),
     log: log.child({ module: 'staff' }),
   });
   const ticketFlow = createTicketFlow({ tickets: storage.tickets, delivery: jobs.ticketAnswers, staff: storage.staff, lexicon, roleOf: (msg) => staffFlow.roleOf(msg), log: log.child({ module: 'tickets' }) });
   const subscriptionFlow = createSubscriptionFlow({ subscriptions: storage.subscriptions, digest: jobs.digest, lexicon, pushChannels: new Set(deps.pushChannels), log: log.child({ module: 'subscribe' }) });
+  const privacyFlow = createPrivacyFlow({
+    sources: storage.personal,
+    pseudonyms: storage.pseudonyms,
+    audit: (entry) => storage.staff.audit.append(entry),
+    retentionDays: config.QUESTION_RETENTION_DAYS,
+    log: log.child({ module: 'privacy' }),
+  });
   const conversation = createConversation({
     engine: search.engine,
     index,
     lexicon,
     stores: storage.stores,
-    flows: [subscriptionFlow, ticketFlow, staffFlow],
     tickets: ticketFlow,
+    flows: [subscriptionFlow, ticketFlow, staffFlow, privacyFlow],
     events: {
       answerGiven(msg, kind, confidence) {
         if (kind === 'answer') metrics.answerConfidence(confidence);

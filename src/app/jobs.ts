@@ -7,11 +7,12 @@ import { toSearchDoc } from '../content/types.js';
 import { createAnnouncementService, type AnnouncementService } from '../digest/announcements.js';
 import { createBroadcaster, type Broadcaster } from '../digest/broadcaster.js';
 import { createDigestService, type DigestService } from '../digest/digest.js';
-import { scheduleDigest, scheduleIngest } from '../digest/schedule.js';
 import { createTicketDelivery, type TicketDelivery } from '../digest/ticket-answers.js';
+import { scheduleDigest, scheduleIngest, scheduleRetention } from '../digest/schedule.js';
 import type { Importer } from '../ingest/importer.js';
 import { createFeedPoller } from '../ingest/poller.js';
 import type { Metrics } from '../metrics.js';
+import { expirePersonalData } from '../store/personal.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
 import { createBotImporter } from './importer.js';
 import type { Search } from './search.js';
@@ -25,6 +26,8 @@ export interface Jobs {
   /** Staff answers to tickets, pushed to every asker. */
   ticketAnswers: TicketDelivery;
   importer: Importer;
+  /** Erase recorded questions and closed tickets older than QUESTION_RETENTION_DAYS (the daily job; one instance). */
+  retention(now: Date): Promise<Record<string, number> | undefined>;
   /** Resume what was interrupted and run missed digests (in the background), then schedule every job. */
   start(): void;
   /** Stop the schedules and timers, wait for sends and imports in flight. */
@@ -33,6 +36,8 @@ export interface Jobs {
 
 /** How long one import round may hold `ingest:poll` before another instance may run one. */
 const INGEST_LEASE_MS = 10 * 60_000;
+/** How long a retention run may hold `retention` (it is idempotent: a second run the same day erases nothing more). */
+const RETENTION_LEASE_MS = 30 * 60_000;
 
 /**
  * Build the broadcaster and the services it reports to (digest, announcements), the importer and the source
@@ -126,6 +131,20 @@ export async function buildJobs(config: Config, deps: { storage: Storage; search
     }
   };
 
+  /** One instance runs the retention job per day (a lease); it resolves with the erased counts, undefined on another instance. */
+  const retention = async (now: Date) => {
+    const isMine = await lease.acquire('retention', instanceId, RETENTION_LEASE_MS);
+    if (!isMine) return undefined;
+    try {
+      const before = new Date(now.getTime() - config.QUESTION_RETENTION_DAYS * 86_400_000);
+      const erased = await expirePersonalData(storage.personal, before);
+      log.info({ module: 'retention', before: before.toISOString(), erased }, 'retention run done');
+      return erased;
+    } finally {
+      await lease.release('retention', instanceId).catch(() => undefined);
+    }
+  };
+
   let tasks: ScheduledTask[] = [];
   let sweeper: NodeJS.Timeout | undefined;
   return {
@@ -134,6 +153,7 @@ export async function buildJobs(config: Config, deps: { storage: Storage; search
     announcements,
     ticketAnswers,
     importer,
+    retention,
     start() {
       if (sweeper) return;
       // Resume an interrupted broadcast and run missed digests in the background; then every hour.
@@ -149,7 +169,11 @@ export async function buildJobs(config: Config, deps: { storage: Storage; search
         void ticketAnswers.sweep().catch(quiet('ticket answer sweep failed'));
       }, leaseTtlMs / 2);
       sweeper.unref();
-      tasks = [scheduleDigest(digest, config.DIGEST_CRON, log.child({ module: 'digest' })), scheduleIngest(pollRound, config.INGEST_CRON, log.child({ module: 'ingest' }))];
+      tasks = [
+        scheduleDigest(digest, config.DIGEST_CRON, log.child({ module: 'digest' })),
+        scheduleIngest(pollRound, config.INGEST_CRON, log.child({ module: 'ingest' })),
+        scheduleRetention(() => retention(new Date()), log.child({ module: 'retention' })),
+      ];
       void pollRound().catch((err: unknown) => log.error({ err }, 'first import round failed'));
     },
     async stop() {

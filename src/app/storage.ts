@@ -9,7 +9,7 @@ import { createChangeLog, type ChangeLog } from '../store/changes.js';
 import { createRedisLease, createSqliteLease, type Lease } from '../store/lock.js';
 import { createRedisBackend } from '../store/redis.js';
 import { createSqliteAdapter, sqliteFile } from '../store/sqlite.js';
-import { broadcastData, conversationData, createPseudonyms, inboxData, subscriptionData, type PersonalDataSource, type Pseudonyms } from '../store/personal.js';
+import { broadcastData, conversationData, createPseudonyms, inboxData, subscriptionData, ticketData, type PersonalDataSource, type Pseudonyms } from '../store/personal.js';
 import { createStaffStore, type StaffStore } from '../store/staff.js';
 import { createStores, type Stores } from '../store/stores.js';
 import { createSubscriptionStore, type SubscriptionStore } from '../store/subscriptions.js';
@@ -78,7 +78,7 @@ export async function buildStorage(config: Config, deps: { log: Logger; metrics:
     const changes = opened(await createChangeLog({ adapter, log, lease }));
     const tickets = opened(await createTicketStore({ adapter, log, lease }));
     const pseudonyms = opened(await createPseudonyms({ adapter, log, lease }));
-    const personal = [subscriptionData(subscriptions), conversationData(stores), inboxData(staff), broadcastData(broadcasts)];
+    const personal = [subscriptionData(subscriptions), conversationData(stores), inboxData(staff), broadcastData(broadcasts), ticketData(tickets)];
     deps.metrics.storeUp(true);
     if (redisUrl) deps.log.info({ redis: new URL(redisUrl).host }, 'state store ready (Redis)');
     else deps.log.info({ file: sqliteFile(dataDir) }, 'state store ready');

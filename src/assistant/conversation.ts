@@ -7,7 +7,7 @@ import type { ArticleIndex } from '../search/article-index.js';
 import type { Lexicon } from '../search/lexicon.js';
 import { MAX_QUERY_CHARS } from '../search/query.js';
 import { tidySpacing } from '../search/sentences.js';
-import { timeKey, type ChatState, type Stores } from '../store/stores.js';
+import type { ChatState, Stores } from '../store/stores.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
 import { cleanText, countChars, normalizeMessage, sliceChars } from '../text/normalize.js';
 import type { Answer, AnswerEngine, AnswerSource } from '../answer/index.js';
@@ -259,7 +259,7 @@ export function createConversation(options: ConversationOptions): Conversation {
     if (answer.kind === 'no_answer') {
       const record = { channel: msg.channel, chatId: msg.chatId, question, confidence: answer.confidence, closest: answer.sources.map((s) => s.id), at: at.toISOString() };
       // If the store stays down the question still reaches staff through the log.
-      recorded.push(recorder.record({ what: 'could not record an unanswered question', fields: { unanswered: record } }, () => stores.unanswered.set(timeKey(msg.channel, at), record)));
+      recorded.push(recorder.record({ what: 'could not record an unanswered question', fields: { unanswered: record } }, () => stores.recordUnanswered(record, at)));
     }
     const ticket = answer.kind === 'no_answer' ? openTicket(msg, question, at) : undefined;
     await Promise.all(recorded);
@@ -338,7 +338,7 @@ export function createConversation(options: ConversationOptions): Conversation {
       if (!answered) return expired(state);
       const record = { channel: msg.channel, chatId: msg.chatId, question: answered.question, sourceIds: answered.sourceIds, vote: arg, at: at.toISOString() } as const;
       try {
-        await stores.feedback.set(timeKey(msg.channel, at), record);
+        await stores.recordFeedback(record, at);
       } catch (err) {
         logStoreError(err, { feedback: record }, 'could not store feedback');
         return [{ text: messages.storeDown }];
@@ -458,7 +458,9 @@ export function createConversation(options: ConversationOptions): Conversation {
     const waiting = options.tickets && verdict === 'ok' ? await options.tickets.waiting(msg, at).catch((err: unknown) => void logStoreError(err, { channel: msg.channel }, 'could not read waiting answers')) : undefined;
     if (waiting?.length) replies = [...waiting, ...replies];
     // A state that could not be read is not written back: it would replace the stored one with a blank.
-    if (!isUnread) await stores.chats.set(key, state, 7 * 24 * 3_600_000).catch((err: unknown) => logStoreError(err, { key }, 'could not save chat state'));
+    // After /xoadulieu nothing of the chat is saved back, not even its key.
+    if (state.forget) await stores.chats.delete(key).catch((err: unknown) => logStoreError(err, { key }, 'could not delete chat state'));
+    else if (!isUnread) await stores.chats.set(key, state, 7 * 24 * 3_600_000).catch((err: unknown) => logStoreError(err, { key }, 'could not save chat state'));
     return replies;
   }
 

@@ -8,6 +8,7 @@ import type { ArticleIndex } from '../search/article-index.js';
 import type { IndexPublisher } from '../search/sync.js';
 import type { Lexicon } from '../search/lexicon.js';
 import type { BroadcastStore } from '../store/broadcasts.js';
+import type { Pseudonyms } from '../store/personal.js';
 import type { AuditEntry, InboxEntry, StaffStore } from '../store/staff.js';
 import type { ChatState } from '../store/stores.js';
 import type { SubscriptionStore } from '../store/subscriptions.js';
@@ -34,6 +35,8 @@ export interface StaffFlowOptions {
   log: Logger;
   /** Where removals go (other instances too); the local index when absent. */
   publisher?: IndexPublisher;
+  /** How staff see citizens (inbox, audit log): channel and a pseudonymous id instead of the chat id. */
+  pseudonyms?: Pseudonyms;
   /** Imports one URL (/nhapbai); absent when the importer is not enabled. `source.forbidden`: refused by the address policy. */
   /** The tickets line of /thongke (open tickets, median time to answer, answers received), when tickets exist. */
   ticketStats?: () => Promise<string>;
@@ -72,8 +75,11 @@ export function createStaffFlow(options: StaffFlowOptions) {
     return (await staff.isStaff(who(msg))) ? 'staff' : 'citizen';
   }
 
-  async function audit(msg: InboundMessage, at: Date, action: string, outcome: AuditEntry['outcome'], detail?: string): Promise<void> {
-    await staff.audit.append({ at: at.toISOString(), who: who(msg), action, detail: detail?.slice(0, 200), outcome }).catch((err: unknown) => log.error({ err, action }, 'could not write the audit log'));
+  /** A citizen as staff see them: `channel:xxxxxx`, never the chat id (undefined without pseudonyms: the audit then names `channel:userId`). */
+  const asker = async (msg: InboundMessage) => options.pseudonyms?.of(msg.channel, msg.chatId);
+
+  async function audit(msg: InboundMessage, at: Date, action: string, outcome: AuditEntry['outcome'], detail?: string, by = who(msg)): Promise<void> {
+    await staff.audit.append({ at: at.toISOString(), who: by, action, detail: detail?.slice(0, 200), outcome }).catch((err: unknown) => log.error({ err, action }, 'could not write the audit log'));
   }
 
   function choices(state: ChatState): OutboundMessage {
@@ -100,7 +106,7 @@ export function createStaffFlow(options: StaffFlowOptions) {
       else groups.push({ words, entries: [e] });
     }
     const shown = groups.slice(0, n);
-    const lines = shown.map((g) => t.inboxLine(g.entries.length, g.entries[0]!.question, vnTime(g.entries[0]!.at), [...new Set(g.entries.map((e) => t.reasonLabel[e.reason] ?? e.reason))]));
+    const lines = shown.map((g) => t.inboxLine(g.entries.length, g.entries[0]!.question, vnTime(g.entries[0]!.at), [...new Set(g.entries.map((e) => t.reasonLabel[e.reason] ?? e.reason))], [...new Set(g.entries.flatMap((e) => (e.asker ? [e.asker] : [])))]));
     return { text: [t.inboxTitle(shown.length), ...lines].join('\n') };
   }
 
@@ -151,7 +157,7 @@ export function createStaffFlow(options: StaffFlowOptions) {
     const adminOnly = (ADMIN_COMMANDS as readonly string[]).includes(name);
     if (role === 'citizen' || (adminOnly && role !== 'admin')) {
       log.warn({ who: who(msg), command: name }, 'staff command refused');
-      await audit(msg, at, `/${name}`, 'denied');
+      await audit(msg, at, `/${name}`, 'denied', undefined, role === 'citizen' ? await asker(msg) : undefined);
       return [{ text: role === 'citizen' ? t.denied : t.adminOnly }];
     }
     state.awaiting = undefined;
@@ -225,7 +231,7 @@ export function createStaffFlow(options: StaffFlowOptions) {
     if (!data.startsWith('ann:')) return undefined;
     const role = await roleOf(msg);
     if (role === 'citizen') {
-      await audit(msg, at, data, 'denied');
+      await audit(msg, at, data, 'denied', undefined, await asker(msg));
       return [{ text: t.denied }];
     }
     const draft = state.draft;
@@ -272,12 +278,12 @@ export function createStaffFlow(options: StaffFlowOptions) {
   /** Conversation events: what staff see in /cauhoi and /thongke. */
   async function questionAnswered(msg: InboundMessage, question: string, kind: 'answer' | 'no_answer', confidence: number, at: Date): Promise<void> {
     await staff.countQuestion(at, kind === 'answer');
-    if (kind === 'no_answer') await staff.inbox.append({ at: at.toISOString(), channel: msg.channel, question, reason: 'unanswered', confidence });
-    else if (confidence < 0.55) await staff.inbox.append({ at: at.toISOString(), channel: msg.channel, question, reason: 'low_confidence', confidence });
+    if (kind === 'no_answer') await staff.inbox.append({ at: at.toISOString(), channel: msg.channel, question, reason: 'unanswered', confidence, asker: await asker(msg) });
+    else if (confidence < 0.55) await staff.inbox.append({ at: at.toISOString(), channel: msg.channel, question, reason: 'low_confidence', confidence, asker: await asker(msg) });
   }
 
   async function thumbsDown(msg: InboundMessage, question: string, at: Date): Promise<void> {
-    await staff.inbox.append({ at: at.toISOString(), channel: msg.channel, question, reason: 'thumbs_down' });
+    await staff.inbox.append({ at: at.toISOString(), channel: msg.channel, question, reason: 'thumbs_down', asker: await asker(msg) });
   }
 
   /** The staff commands, for staff and admins asking /trogiup. */

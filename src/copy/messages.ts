@@ -68,6 +68,7 @@ export const messages = {
       `Xin chào${name ? ` ${name}` : ''}! Tôi là trợ lý hỏi đáp của Mặt trận Tổ quốc Việt Nam.`,
       'Bạn có thể hỏi về hoạt động, chương trình phối hợp, cuộc vận động, phong trào của Mặt trận; gõ có dấu hay không dấu đều được. Tôi trả lời bằng câu trích từ bài viết, kèm tên bài, ngày đăng và đường dẫn.',
       'Thử một câu hỏi mẫu bên dưới, hoặc gõ /trogiup để xem các lệnh.',
+      'Tôi chỉ lưu đăng ký bản tin và những câu hỏi cần chuyển cán bộ (có thời hạn, rồi tự xóa); gõ /dulieucuatoi để xem, /xoadulieu để xóa.',
     ].join('\n\n'),
   help: [
     'Các lệnh:',
@@ -80,6 +81,8 @@ export const messages = {
     '/huydangky – hủy nhận bản tin',
     '/hoicanbo <câu hỏi> – gửi câu hỏi tới cán bộ Mặt trận; câu trả lời sẽ được gửi tới bạn tại đây',
     '/cauhoicuatoi – các câu hỏi bạn đã gửi và câu trả lời',
+    '/dulieucuatoi – xem dữ liệu của bạn mà tôi đang lưu',
+    '/xoadulieu – xóa dữ liệu của bạn',
     '/trogiup – hướng dẫn này',
     '',
     'Hoặc gõ thẳng câu hỏi, ví dụ: “Quỹ Vì người nghèo là gì?”. Hỏi tiếp “còn Gia Lai thì sao?” để hỏi cùng câu cho tỉnh khác.',
@@ -144,6 +147,8 @@ export const commandMenu = [
   { command: 'caidat', description: 'Cài đặt bản tin: chủ đề, tỉnh, giờ nhận' },
   { command: 'bantin', description: 'Xem bản tin hôm nay' },
   { command: 'huydangky', description: 'Hủy nhận bản tin' },
+  { command: 'dulieucuatoi', description: 'Xem dữ liệu của bạn mà bot đang lưu' },
+  { command: 'xoadulieu', description: 'Xóa dữ liệu của bạn' },
 ];
 
 /** Names of the digest topics (ids in digest/topics.ts). */
@@ -246,8 +251,8 @@ export const staffText = {
     `Đã gửi xong thông báo: gửi được ${r.sent}, bị chặn hoặc không còn ${r.blocked}, lỗi ${r.failed}; thời gian ${r.seconds} giây.`,
   inboxTitle: (n: number) => `Câu hỏi cần bổ sung nội dung (${n} nhóm gần nhất):`,
   inboxEmpty: 'Chưa có câu hỏi nào chưa trả lời được hoặc bị đánh giá 👎.',
-  inboxLine: (times: number, question: string, when: string, reasons: string[]) =>
-    `• ${times > 1 ? `(${times} lần) ` : ''}${question} — ${when}; ${reasons.join(', ')}`,
+  inboxLine: (times: number, question: string, when: string, reasons: string[], askers: string[] = []) =>
+    `• ${times > 1 ? `(${times} lần) ` : ''}${question} — ${when}; ${reasons.join(', ')}${askers.length ? `; người hỏi: ${askers.slice(0, 3).join(', ')}${askers.length > 3 ? ', …' : ''}` : ''}`,
   reasonLabel: { unanswered: 'chưa trả lời được', low_confidence: 'trả lời chưa chắc', thumbs_down: 'bị đánh giá 👎' } as Record<string, string>,
   auditTitle: (n: number) => `Nhật ký thao tác (${n} mục gần nhất):`,
   auditEmpty: 'Nhật ký còn trống.',
@@ -354,4 +359,37 @@ export const webPage = {
   sources: 'Nguồn',
   error: 'Không gửi được câu hỏi. Bạn thử lại sau ít phút nhé.',
   examples: ['Chủ tịch Ủy ban MTTQ tỉnh Quảng Bình là ai?', 'Quỹ Vì người nghèo là gì?', 'Ngày hội Đại đoàn kết toàn dân tộc là ngày nào?'],
+} as const;
+
+/** What /dulieucuatoi and /xoadulieu say (citizens' access to and erasure of their data). */
+export const privacyText = {
+  /** Names of the kinds of data kept (kinds in store/personal.ts). */
+  kinds: {
+    subscription: 'Đăng ký nhận bản tin (chủ đề, tỉnh, giờ nhận)',
+    chat: 'Ngữ cảnh trò chuyện gần nhất (câu vừa hỏi, lựa chọn đang chờ; tự xóa sau 7 ngày)',
+    feedback: 'Góp ý 👍/👎 kèm câu hỏi',
+    unanswered: 'Câu hỏi chưa trả lời được',
+    inbox: 'Câu hỏi lưu cho cán bộ xem xét',
+    ticket: 'Câu hỏi đã chuyển cán bộ (mã câu hỏi, nội dung bạn viết)',
+    delivery: 'Tin nhắn đang chờ gửi trong một đợt gửi',
+  } as Record<string, string>,
+  itemLine: (label: string, count: number, since?: string) => `• ${label}: ${count}${since ? ` (từ ${since})` : ''}`,
+  summary: (lines: string[], retentionDays: number) =>
+    [
+      'Dữ liệu của bạn mà tôi đang lưu:',
+      ...lines,
+      '',
+      `Câu hỏi ghi lại cho cán bộ được giữ tối đa ${retentionDays} ngày rồi tự xóa. Tôi không lưu số điện thoại hay họ tên của bạn; cán bộ chỉ thấy kênh và một mã ẩn danh.`,
+      'Gõ /xoadulieu để xóa tất cả.',
+    ].join('\n'),
+  nothing: 'Tôi không lưu dữ liệu nào của bạn (không có đăng ký bản tin, câu hỏi hay góp ý nào gắn với cuộc trò chuyện này).',
+  confirm:
+    'Bạn muốn xóa toàn bộ dữ liệu của bạn? Đăng ký bản tin, câu hỏi đã gửi cán bộ, câu hỏi đã ghi lại và góp ý sẽ bị xóa và không khôi phục được; chỉ còn số liệu thống kê không gắn với bạn.',
+  buttonErase: 'Xóa dữ liệu của tôi',
+  buttonKeep: 'Không xóa',
+  kept: 'Đã hủy, dữ liệu của bạn được giữ nguyên.',
+  erased: (lines: string[]) => ['Đã xóa dữ liệu của bạn:', ...lines, '', 'Bạn vẫn có thể hỏi tiếp bất cứ lúc nào.'].join('\n'),
+  erasedNothing: 'Không có dữ liệu nào của bạn để xóa.',
+  /** Audit log action of an erasure; the detail is the pseudonym, never the content. */
+  auditAction: 'xóa dữ liệu:',
 } as const;

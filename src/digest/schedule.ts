@@ -21,6 +21,24 @@ export function scheduleIngest(poll: () => Promise<unknown>, expression: string,
   );
 }
 
+/** When the retention job runs: daily at 03:30 Vietnam time, a quiet hour. */
+export const RETENTION_CRON = '30 3 * * *';
+
+/** Run the retention job (erasing records older than QUESTION_RETENTION_DAYS) daily in Vietnam time. */
+export function scheduleRetention(run: () => Promise<unknown>, log: Logger, expression = RETENTION_CRON): ScheduledTask {
+  return cron.schedule(
+    expression,
+    async () => {
+      try {
+        await run();
+      } catch (err) {
+        if (!(err instanceof StoreUnavailableError)) log.error({ err }, 'retention run failed');
+      }
+    },
+    { timezone: DIGEST_TIMEZONE, name: 'retention', noOverlap: true },
+  );
+}
+
 /** True when `expression` is a cron expression node-cron accepts (config validation). */
 export function isValidCron(expression: string): boolean {
   return cron.validate(expression);

@@ -70,14 +70,32 @@ describe('retention', () => {
     const now = new Date('2026-12-07T03:30:00+07:00');
     const old = new Date(now.getTime() - 400 * DAY_MS);
     const recent = new Date(now.getTime() - 10 * DAY_MS);
-    const ask = (chatId: string, question: string, at: Date) => stores.recordUnanswered({ channel: 'telegram', chatId, question, confidence: 0.1, closest: [], at: at.toISOString() }, at);
+    const ask = (chatId: string, question: string, at: Date) =>
+      stores.recordUnanswered({ channel: 'telegram', chatId, question, confidence: 0.1, closest: [], at: at.toISOString() }, at);
     await ask('111', 'Câu hỏi cũ về lịch tiêm chủng năm ngoái?', old);
     await stores.recordFeedback({ channel: 'zalo', chatId: 'z1', question: 'Góp ý cũ về quỹ?', sourceIds: [], vote: 'down', at: old.toISOString() }, old);
     await ask('222', 'Câu hỏi mới về nhà Đại đoàn kết?', recent);
-    await staff.inbox.append({ at: old.toISOString(), channel: 'telegram', question: 'Câu hỏi cũ về lịch tiêm chủng năm ngoái?', reason: 'unanswered', asker: 'telegram:aaaaaa' });
-    await staff.inbox.append({ at: recent.toISOString(), channel: 'telegram', question: 'Câu hỏi mới về nhà Đại đoàn kết?', reason: 'unanswered', asker: 'telegram:bbbbbb' });
+    await staff.inbox.append({
+      at: old.toISOString(),
+      channel: 'telegram',
+      question: 'Câu hỏi cũ về lịch tiêm chủng năm ngoái?',
+      reason: 'unanswered',
+      asker: 'telegram:aaaaaa',
+    });
+    await staff.inbox.append({
+      at: recent.toISOString(),
+      channel: 'telegram',
+      question: 'Câu hỏi mới về nhà Đại đoàn kết?',
+      reason: 'unanswered',
+      asker: 'telegram:bbbbbb',
+    });
     const closed = await tickets.open({ channel: 'telegram', chatId: '333', at: old.toISOString(), wording: 'Phiếu cũ đã đóng?' }, () => undefined);
-    await tickets.update(closed.ticket.number, (t) => ({ ...t, status: 'closed', updatedAt: old.toISOString(), closed: { by: 'telegram:1', at: old.toISOString() } }));
+    await tickets.update(closed.ticket.number, (t) => ({
+      ...t,
+      status: 'closed',
+      updatedAt: old.toISOString(),
+      closed: { by: 'telegram:1', at: old.toISOString() },
+    }));
     await tickets.open({ channel: 'telegram', chatId: '444', at: old.toISOString(), wording: 'Phiếu cũ còn mở?' }, () => undefined);
 
     const sources = [conversationData(stores), inboxData(staff), ticketData(tickets)];

@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BroadcastReport } from '../../src/digest/broadcaster.js';
 import { createBroadcastStore, RECIPIENT_BATCH, type Recipient } from '../../src/store/broadcasts.js';
 import type { Lease } from '../../src/store/lock.js';
+import { conversationData, createPseudonyms, expirePersonalData, inboxData, type Person } from '../../src/store/personal.js';
+import { createStaffStore } from '../../src/store/staff.js';
 import { createStores } from '../../src/store/stores.js';
 import { createSubscriptionStore, subscriberKey, type Subscriber } from '../../src/store/subscriptions.js';
 import { createTicketStore, type Asker } from '../../src/store/tickets.js';
@@ -278,6 +280,49 @@ export function describeStoreContract(name: string, open: () => Promise<StoreBac
         expect(after).toMatchObject({ forgottenAskers: 1, delivery: { forgottenDelivered: 1, delivered: [], waiting: ['zalo:z'] } });
         expect(await store.mine('telegram', '1')).toEqual([]);
         await store.close();
+      });
+    });
+
+    describe('personal data', () => {
+      it('erases one person’s chat state, records and inbox entries, keeps the others’, and expires only old records', async () => {
+        const stores = await createStores({ adapter: () => backend.adapter(), log });
+        const staff = await createStaffStore({ adapter: () => backend.adapter(), log });
+        const pseudonyms = await createPseudonyms({ adapter: () => backend.adapter(), log });
+        const now = new Date('2026-12-07T10:00:00+07:00');
+        const old = new Date(now.getTime() - 400 * 86_400_000);
+        const gone = { channel: 'telegram', chatId: '9001', pseudonym: await pseudonyms.of('telegram', '9001') };
+        const stays = { channel: 'zalo', chatId: 'z-9002', pseudonym: await pseudonyms.of('zalo', 'z-9002') };
+        expect(await pseudonyms.of('telegram', '9001')).toBe(gone.pseudonym);
+        for (const [p, at] of [
+          [gone, now],
+          [gone, old],
+          [stays, now],
+          [stays, old],
+        ] as const) {
+          await stores.recordUnanswered(
+            { channel: p.channel, chatId: p.chatId, question: `câu hỏi của ${p.chatId}`, confidence: 0, closest: [], at: at.toISOString() },
+            at,
+          );
+          await stores.recordFeedback(
+            { channel: p.channel, chatId: p.chatId, question: `góp ý của ${p.chatId}`, sourceIds: [], vote: 'down', at: at.toISOString() },
+            at,
+          );
+          await staff.inbox.append({ at: at.toISOString(), channel: p.channel, question: `câu hỏi của ${p.chatId}`, reason: 'unanswered', asker: p.pseudonym });
+        }
+        await stores.chats.set('telegram:9001', { lastQuestion: 'câu hỏi của 9001' });
+        const sources = [conversationData(stores), inboxData(staff)];
+        const described = async (p: Person) => (await Promise.all(sources.map((s) => s.describe(p, now)))).flat();
+        expect((await described(gone)).map((i) => `${i.kind} ${i.count}`).sort()).toEqual(['chat 1', 'feedback 2', 'inbox 2', 'unanswered 2']);
+
+        const erased = (await Promise.all(sources.map((s) => s.erase(gone, now)))).flat();
+        expect(erased.map((i) => `${i.kind} ${i.count}`).sort()).toEqual(['chat 1', 'feedback 2', 'inbox 2', 'unanswered 2']);
+        expect(await described(gone)).toEqual([]);
+        expect(await stores.chats.get('telegram:9001')).toBeUndefined();
+        expect((await staff.inbox.latest(10, now, 500)).map((e) => e.question)).toEqual(['câu hỏi của z-9002', 'câu hỏi của z-9002']);
+
+        expect(await expirePersonalData(sources, new Date(now.getTime() - 365 * 86_400_000))).toEqual({ conversation: 2, inbox: 1 });
+        expect((await described(stays)).map((i) => `${i.kind} ${i.count}`).sort()).toEqual(['feedback 1', 'inbox 1', 'unanswered 1']);
+        await Promise.all([stores.close(), staff.close(), pseudonyms.close()]);
       });
     });
 

@@ -22,7 +22,7 @@ export function scheduleIngest(poll: () => Promise<unknown>, expression: string,
 }
 
 /** When the retention job runs: daily at 03:30 Vietnam time, a quiet hour. */
-export const RETENTION_CRON = '30 3 * * *';
+const RETENTION_CRON = '30 3 * * *';
 
 /** Run the retention job (erasing records older than QUESTION_RETENTION_DAYS) daily in Vietnam time. */
 export function scheduleRetention(run: () => Promise<unknown>, log: Logger, expression = RETENTION_CRON): ScheduledTask {

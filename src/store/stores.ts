@@ -128,6 +128,6 @@ export async function createStores(options: StoreOptions): Promise<Stores> {
 }
 
 /** A store key that sorts by time and is unique enough for append-only logs. */
-export function timeKey(prefix: string, now: Date): string {
+function timeKey(prefix: string, now: Date): string {
   return `${prefix}:${now.getTime().toString(36).padStart(9, '0')}:${Math.random().toString(36).slice(2, 8)}`;
 }

@@ -69,4 +69,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '0' }).PORT).toBe(0);
     for (const PORT of ['0x9C41', '1e3', '3000.5', '-1', '65536', ' 3000', '+80']) expect(() => loadConfig({ PORT }), PORT).toThrow(/PORT/);
   });
+
+  it('keeps recorded questions 365 days unless QUESTION_RETENTION_DAYS says 1 to 3650 whole days', () => {
+    expect(loadConfig({}).QUESTION_RETENTION_DAYS).toBe(365);
+    expect(loadConfig({ QUESTION_RETENTION_DAYS: '30' }).QUESTION_RETENTION_DAYS).toBe(30);
+    for (const days of ['0', '3651', '7.5', 'abc']) expect(() => loadConfig({ QUESTION_RETENTION_DAYS: days }), days).toThrow(/QUESTION_RETENTION_DAYS/);
+  });
 });

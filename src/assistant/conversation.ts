@@ -64,6 +64,8 @@ export interface ConversationOptions {
   events?: ConversationEvents;
   /** Tickets: "no information" hands the question to staff; waiting staff answers come with the next reply. */
   tickets?: TicketDesk;
+  /** Longest a "no information" reply waits for its ticket number. @default TICKET_WAIT_MS */
+  ticketWaitMs?: number;
   /** How records for staff wait and retry while the store is unavailable (see createStaffRecorder). */
   records?: Omit<StaffRecorderOptions, 'log' | 'onDropped'>;
 }
@@ -308,7 +310,7 @@ export function createConversation(options: ConversationOptions): Conversation {
     const desk = options.tickets;
     if (!desk) return undefined;
     let waited: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => (waited = setTimeout(() => resolve(undefined), TICKET_WAIT_MS)));
+    const late = new Promise<undefined>((resolve) => (waited = setTimeout(() => resolve(undefined), options.ticketWaitMs ?? TICKET_WAIT_MS)));
     const number = await Promise.race([desk.open(msg, question, at).catch((err: unknown) => void logStoreError(err, { channel: msg.channel }, 'could not open a ticket')), late]);
     clearTimeout(waited);
     return number === undefined ? ticketText.notOpened : ticketText.opened(number);

@@ -316,9 +316,16 @@ export function createConversation(options: ConversationOptions): Conversation {
     return number === undefined ? ticketText.notOpened : ticketText.opened(number);
   }
 
-  /** A request about the bot: its command, asked first when it changes the settings; a request for staff is recorded. */
+  /**
+   * A request about the bot: its command, asked first when it changes the settings. A request for staff hands the
+   * question just asked to a ticket ("chuyển cho cán bộ giúp em" after a "no information"); without tickets or a
+   * question it is recorded for staff.
+   */
   async function botRequest(msg: InboundMessage, state: ChatState, request: BotRequest, at: Date): Promise<OutboundMessage[]> {
     if (!request.command) {
+      const asked = state.optionsFor || state.lastQuestion;
+      const ticket = asked ? await openTicket(msg, asked, at) : undefined;
+      if (ticket) return [{ text: ticket }];
       const answered = options.events?.questionAnswered;
       if (answered) await recorder.record({ what: 'could not record a request for staff', fields: { question: msg.text } }, () => answered(msg, cleanText(msg.text ?? ''), 'no_answer', 0, at));
       return [{ text: messages.staffRequested }];

@@ -149,6 +149,8 @@ describe('tickets: a question without an answer reaches staff, and their answer 
   it('"gặp cán bộ" hands over the previous question; /dongcauhoi closes, and askers hear of it only when staff press the button', async () => {
     const n = ticketNumber(await conversation.handle(lan(Q_LAN)));
     expect(ticketNumber(await conversation.handle(lan('Tôi muốn gặp cán bộ')))).toBe(n);
+    // Any wording the request reader takes for "talk to staff" hands the question over, not only the ticket flow's own.
+    expect(ticketNumber(await conversation.handle(lan('chuyển cho cán bộ giúp em với ạ')))).toBe(n);
     const m = ticketNumber(await conversation.handle(minh('/hoicanbo Xã tôi muốn mời cán bộ Mặt trận tỉnh về nói chuyện chuyên đề thì liên hệ ai?')));
     expect(m).not.toBe(n);
     const closed = await conversation.handle(admin(`/dongcauhoi ${m} trùng câu hỏi khác`));

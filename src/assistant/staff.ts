@@ -295,6 +295,3 @@ export function createStaffFlow(options: StaffFlowOptions) {
 
   return { command, press, typed, help, questionAnswered, thumbsDown, roleOf };
 }
-
-/** The staff flow's public face. */
-export type StaffFlow = ReturnType<typeof createStaffFlow>;

@@ -4,7 +4,7 @@ import { StoreUnavailableError } from '../store/unavailable.js';
 import type { DigestService } from './digest.js';
 
 /** The only timezone the bot schedules in. */
-export const DIGEST_TIMEZONE = 'Asia/Ho_Chi_Minh';
+const DIGEST_TIMEZONE = 'Asia/Ho_Chi_Minh';
 
 /** Poll the import sources on `expression` in Vietnam time; overlapping rounds are skipped. */
 export function scheduleIngest(poll: () => Promise<unknown>, expression: string, log: Logger): ScheduledTask {

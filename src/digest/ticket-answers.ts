@@ -116,7 +116,7 @@ export function createTicketDelivery(options: TicketDeliveryOptions) {
     /** Tell the askers of a closed ticket that no answer is coming (staff chose to); best effort, once each. */
     async tellClosed(n: number): Promise<void> {
       const t = await tickets.get(n);
-      if (!t || t.status !== 'closed') return;
+      if (t?.status !== 'closed') return;
       const name = `${broadcastId(n)}:closed`;
       await broadcasts.create({ id: name, kind: 'ticket', createdAt: new Date().toISOString(), params: { ticket: n } }, t.askers.map((a) => ({ channel: a.channel, chatId: a.chatId })));
       await broadcaster.run(name, (r) => {

@@ -126,7 +126,7 @@ export function decisionFeatures(plan: QueryPlan, ranked: RankedResult[], quote:
 }
 
 /** The least distance in years between the years a question dates and a publication date; 0 when either is missing. */
-export function yearGap(years: number[], publishedAt: string | undefined): number {
+function yearGap(years: number[], publishedAt: string | undefined): number {
   const published = publishedAt ? Number(publishedAt.slice(0, 4)) : NaN;
   if (years.length === 0 || !Number.isFinite(published)) return 0;
   return Math.min(...years.map((y) => Math.abs(y - published)));
@@ -146,7 +146,7 @@ export function decide(f: DecisionFeatures, tuning: EngineTuning, model?: Decisi
 }
 
 /** The confidence without a model: coverage and best sentence mixed, held back off the question's place or year. */
-export function handMadeConfidence(f: DecisionFeatures, tuning: EngineTuning): number {
+function handMadeConfidence(f: DecisionFeatures, tuning: EngineTuning): number {
   const offPlace = !f.placeAgrees || !f.yearAgrees;
   return Math.min(1, tuning.confidenceCoverage * f.coverage + tuning.confidenceSentence * f.sentence) * (offPlace ? tuning.offPlaceConfidence : 1);
 }

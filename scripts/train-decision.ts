@@ -67,7 +67,7 @@ interface Fit {
   bias: number;
 }
 
-function fit(data: Example[], l2: number): Fit {
+function fitModel(data: Example[], l2: number): Fit {
   const d = names.length;
   const means = names.map((_, j) => data.reduce((s, e) => s + e.x[j]!, 0) / data.length);
   const scales = names.map((_, j) => Math.sqrt(data.reduce((s, e) => s + (e.x[j]! - means[j]!) ** 2, 0) / data.length) || 1);
@@ -109,7 +109,7 @@ const foldOf = (e: Example) => hash(e.group) % folds;
 function outOfFold(l2: number): Map<FeatureRow, number> {
   const p = new Map<FeatureRow, number>();
   for (let k = 0; k < folds; k++) {
-    const m = asModel(fit(examples.filter((e) => foldOf(e) !== k), l2));
+    const m = asModel(fitModel(examples.filter((e) => foldOf(e) !== k), l2));
     for (const e of examples.filter((e) => foldOf(e) === k)) p.set(e.row, predict(m, e.row.features!));
   }
   return p;
@@ -169,7 +169,7 @@ const oof = outOfFold(bestL2);
 const oofProb: Prob = (r) => oof.get(r) ?? 0;
 report('cross-validated (each question scored by a model fitted without it)', oofProb, chooseThreshold(oofProb));
 
-const fitted = fit(examples, bestL2);
+const fitted = fitModel(examples, bestL2);
 const model0 = asModel(fitted, 0, bestL2);
 const prob: Prob = (r) => predict(model0, r.features!);
 const threshold = chooseThreshold(prob);
@@ -199,5 +199,5 @@ const model = parseDecisionModel({
   trainedAt: new Date().toISOString().slice(0, 10),
   dev,
 });
-writeFileSync(values.out!, JSON.stringify(model, null, 2) + '\n');
+writeFileSync(values.out!, `${JSON.stringify(model, null, 2)}\n`);
 process.stdout.write(`weights (standardised):\n${names.map((n, i) => `  ${n.padEnd(24)} ${model.weights[i]!.toFixed(3)}`).join('\n')}\n  bias ${model.bias.toFixed(3)}\nwrote ${values.out}\n`);

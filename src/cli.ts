@@ -46,7 +46,7 @@ Commands:
 Index snapshots are cached under DATA_DIR/cache (--no-cache to skip).`;
 
 function out(text: string): void {
-  process.stdout.write(text + '\n');
+  process.stdout.write(`${text}\n`);
 }
 
 function formatFigures(name: string, f: Figures): string {
@@ -97,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'ask') {
     const question = rest.join(' ');
     if (!question.trim()) {
-      out('ask: missing question\n\n' + USAGE);
+      out(`ask: missing question\n\n${USAGE}`);
       return 2;
     }
     const extra = await importedArticles(dataDir, log);
@@ -111,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'eval') {
     if (!values.queries) {
-      out('eval: --queries FILE is required\n\n' + USAGE);
+      out(`eval: --queries FILE is required\n\n${USAGE}`);
       return 2;
     }
     const { queries, problems } = await readQueries(values.queries);
@@ -139,7 +139,7 @@ async function main(argv: string[]): Promise<number> {
         return { ranked: [], text: answer.text, noAnswer: answer.kind === 'no_answer', confidence: answer.confidence };
       };
       const rows = featureRows(basename(values.queries, '.jsonl'), scored, withRemoval(ask), probe, removed !== undefined);
-      await writeFile(values.features, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      await writeFile(values.features, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
       out(`${rows.length} feature rows (${scored.length} queries, as written and folded) over ${index.size} documents -> ${values.features}`);
       return 0;
     }
@@ -185,7 +185,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'import') {
     const target = rest[0];
     if (!target || rest.length > 1) {
-      out('import: give one feed, sitemap or page URL, or one .jsonl/.jsonl.gz/.json file\n\n' + USAGE);
+      out(`import: give one feed, sitemap or page URL, or one .jsonl/.jsonl.gz/.json file\n\n${USAGE}`);
       return 2;
     }
     return runImport(target, { config, dataDir, lexicon, log, json: values.json ?? false });
@@ -235,7 +235,7 @@ async function runImport(target: string, o: { config: Config; dataDir: string; l
   if (o.json) {
     // Wait for the write: a large summary into a pipe is still in flight when main() calls process.exit.
     const line = JSON.stringify({ source: summary.source, new: summary.new, updated: summary.updated, skipped: summary.skipped, failed: summary.failed, items: summary.items });
-    await new Promise<void>((done) => process.stdout.write(line + '\n', () => done()));
+    await new Promise<void>((done) => process.stdout.write(`${line}\n`, () => done()));
   } else {
     const note = summary.source.notModified ? ' (not modified since the last import)' : '';
     out(`${summary.source.url} (${summary.source.kind})${note}: ${summary.new} new, ${summary.updated} updated, ${summary.skipped} skipped, ${summary.failed.length} failed`);

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { QuestionKind } from '../search/lexicon.js';
-import type { DecisionFeatures } from './decide.js';
+import type { DecisionFeatures } from './types.js';
 
 const KINDS: (QuestionKind | 'none')[] = ['person', 'quantity', 'time', 'place', 'reason', 'manner', 'which', 'definition', 'none'];
 const flag = (b: boolean) => (b ? 1 : 0);

@@ -1,11 +1,13 @@
-/** The answer pipeline: understand → retrieve → rerank → select → decide → compose, rendered in one place. */
-export { createAnswerEngine, type AnswerEngine, type AnswerEngineOptions } from './engine.js';
-export { DEFAULT_TUNING, resolveTuning, type EngineTuning, type TuningOverrides } from './tuning.js';
-export type { Answer, AnswerSource, RankedResult, RankFeatures } from './types.js';
-export { asksTask, stripVocatives, understand, type Understanding } from './understand.js';
+/**
+ * The answer pipeline: understand → retrieve → rerank → select → decide → compose, rendered in one place. What
+ * the rest of the app uses; tests reach each stage through its own file.
+ */
+export { createAnswerEngine, type AnswerEngine } from './engine.js';
+export { DEFAULT_TUNING, type TuningOverrides } from './tuning.js';
+export type { Answer, AnswerSource } from './types.js';
+export { asksTask, stripVocatives } from './understand.js';
 export { questionNames } from './names.js';
 export { PLACE } from './analysis.js';
 export { LEANS_BACK } from './select.js';
-export { decide, decisionFeatures, type Decision, type DecisionFeatures } from './decide.js';
-export { renderReply } from './render.js';
-export { featureVector, loadDecisionModel, parseDecisionModel, predict, type DecisionModel } from './decision-model.js';
+export type { Decision, DecisionFeatures } from './decide.js';
+export { loadDecisionModel, type DecisionModel } from './decision-model.js';

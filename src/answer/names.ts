@@ -10,7 +10,7 @@ const CAPITALISED_RUN = /(?<![\p{L}\p{M}])\p{Lu}[\p{Ll}\p{M}]*(?:\s+\p{Lu}[\p{Ll
 /** One capitalised word of Latin letters, at least four. */
 const FOREIGN_NAME = /(?<![\p{L}\p{M}])\p{Lu}[a-z]{3,}(?![\p{L}\p{M}])/gu;
 /** Where a sentence starts: its first word is capitalised whatever it is. */
-const SENTENCE_START = /(?:^|[.?!:;…\n"“”'‘’(\[«-])\s*$/u;
+const SENTENCE_START = /(?:^|[.?!:;…\n"“”'‘’([«-])\s*$/u;
 /** Words of address and titles written before a name ("Bà Võ Thị Dung", "Đồng chí Lê Đức Anh"). */
 const HONORIFIC = new Set(WORDS.honorifics);
 

@@ -7,7 +7,7 @@ import { vietnamToday } from './recency.js';
 import type { Answer, AnswerSource } from './types.js';
 
 /** The reply quoting sentences of one document: an article with its title and date, a program with its name. */
-export function quoteReply(doc: SearchDoc, quote: string[], title: string, url: string | undefined): string {
+function quoteReply(doc: SearchDoc, quote: string[], title: string, url: string | undefined): string {
   return doc.type === 'program' ? messages.programAnswer(quote.join(' '), title, url) : messages.answer(quote.join(' '), title, formatDate(doc.publishedAt), url);
 }
 

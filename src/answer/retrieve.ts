@@ -18,7 +18,7 @@ export interface Retrieved {
 }
 
 /** Whether a question is long enough to name an event several articles report ({@link EngineTuning.distinctMinTerms}). */
-export function isLongQuestion(plan: QueryPlan, tuning: EngineTuning): boolean {
+function isLongQuestion(plan: QueryPlan, tuning: EngineTuning): boolean {
   return plan.content.size >= tuning.distinctMinTerms;
 }
 

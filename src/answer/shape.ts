@@ -35,7 +35,7 @@ const MONEY_UNITS = new Set(WORDS.moneyUnits);
  * "giờ" and the minutes after it ("16 giờ 30", "17h30") — within the range of each, and not after "mỗi ngày"
  * ("mỗi ngày 500 lượt") nor across a comma ("ngày 5, 30 hộ dân"). A question that counts hours keeps them.
  */
-export function isDateOrTime(w: SentenceWords, i: number, countsHours: boolean): boolean {
+function isDateOrTime(w: SentenceWords, i: number, countsHours: boolean): boolean {
   const { written, folded, gaps } = w;
   const value = /^\d+$/.test(written[i]!) ? Number(written[i]) : Number.NaN;
   if (Number.isNaN(value)) return false;

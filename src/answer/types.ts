@@ -1,3 +1,4 @@
+import type { QuestionKind } from '../search/lexicon.js';
 import type { SearchDoc } from '../content/types.js';
 
 /** A source cited by an answer. */
@@ -106,4 +107,47 @@ export interface RankedResult {
   /** It lacks the province or the dated year the question gives (it names none of its provinces, or none of its years). */
   offPlace: boolean;
   features: RankFeatures;
+}
+
+/** What the decision may look at, for the best result of one question. */
+export interface DecisionFeatures {
+  /** Whether any candidate was found. */
+  found: boolean;
+  /** The best document's idf-weighted coverage of the question's terms (0..1). */
+  coverage: number;
+  /** The best document's best sentence score (without the rank-only shape bonus). */
+  sentence: number;
+  /** Coverage of the question's terms by the sentence chosen to quote (0..1). */
+  quoteCoverage: number;
+  /** Share of the question's focus terms (next to the question word) in the chosen sentence; 1 when it has none. */
+  focusInQuote: number;
+  /** The same in the whole document. */
+  focusInDocument: number;
+  /** (first − second) / first of the re-ranked scores; 1 when there is one result. */
+  margin: number;
+  /** Whether the chosen sentence has what the question asks for (a count, a date, a person, a place, its focus). */
+  shapeFound: boolean;
+  /** Whether the best document names the question's province (true when it names none). */
+  placeAgrees: boolean;
+  /** Whether the best document has the question's dated year (true when it gives none). */
+  yearAgrees: boolean;
+  /** Whether the best document has every name the question writes with capitals (true when it writes none). */
+  namesAgree: boolean;
+  /** Mean idf of the question's content syllables: how rare its words are. */
+  termRarity: number;
+  /** How many content terms and focus terms the question has. */
+  contentTerms: number;
+  focusTerms: number;
+  /** The best document's share of the question's accented words as written (0..1). */
+  exactness: number;
+  /** Whether the best document states a new number next to what a quantity question counts. */
+  countFound: boolean;
+  /** Share of a long question that tells the best document apart from the others (0 otherwise). */
+  distinct: number;
+  /** Score of the sentence chosen to quote. */
+  quoteScore: number;
+  /** Years between the question's dated year and the best document's publication (the least of them; 0 when it gives none). */
+  yearGap: number;
+  /** What the question asks for (who, when, how many, what is…). */
+  kinds: QuestionKind[];
 }

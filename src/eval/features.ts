@@ -36,7 +36,9 @@ export interface DecisionProbe {
 export function createDecisionProbe(): DecisionProbe {
   let last: { features: DecisionFeatures; decision: Decision } | undefined;
   return {
-    onDecision: (features, decision) => void (last = { features, decision }),
+    onDecision: (features, decision) => {
+      last = { features, decision };
+    },
     take() {
       const seen = last;
       last = undefined;

@@ -4,14 +4,13 @@
  * data, `decision-model.ts`); an engine made without a model uses a hand-made mix of coverage and best sentence.
  */
 import type { QueryPlan } from '../search/query.js';
-import { predict, type DecisionModel } from './decision-model.js';
+import { NO_FEATURES, predict, type DecisionModel } from './decision-model.js';
 import { coverage, planTotal } from './score.js';
 import { hasAnswerShape } from './shape.js';
 import type { EngineTuning } from './tuning.js';
 import type { DecisionFeatures, RankedResult, RankedSentence } from './types.js';
 
 export type { DecisionFeatures } from './types.js';
-
 
 /** The decision: answer or not, how sure, and why. */
 export interface Decision {
@@ -35,28 +34,7 @@ export function decisionFeatures(plan: QueryPlan, ranked: RankedResult[], quote:
   const termRarity = plan.content.size > 0 ? rarity / plan.content.size : 0;
   const best = ranked[0];
   if (!best) {
-    return {
-      found: false,
-      coverage: 0,
-      sentence: 0,
-      quoteCoverage: 0,
-      focusInQuote: 0,
-      focusInDocument: 0,
-      margin: 0,
-      shapeFound: false,
-      placeAgrees: false,
-      yearAgrees: false,
-      namesAgree: false,
-      termRarity,
-      contentTerms: plan.content.size,
-      focusTerms: plan.focus.size,
-      exactness: 0,
-      countFound: false,
-      distinct: 0,
-      quoteScore: 0,
-      yearGap: 0,
-      kinds: plan.kinds,
-    };
+    return { ...NO_FEATURES, termRarity, contentTerms: plan.content.size, focusTerms: plan.focus.size, kinds: plan.kinds };
   }
   const second = ranked[1];
   const top = quote[0] && best.info.sentences[quote[0].index];

@@ -67,8 +67,9 @@ export type DecisionModel = z.infer<typeof decisionModelSchema>;
 export function parseDecisionModel(value: unknown): DecisionModel {
   const model = decisionModelSchema.parse(value);
   const n = model.features.length;
-  if (model.means.length !== n || model.scales.length !== n || model.weights.length !== n) throw new Error('decision model: features, means, scales and weights differ in length');
-  const known = new Set(Object.keys(featureVector(EMPTY)));
+  if (model.means.length !== n || model.scales.length !== n || model.weights.length !== n)
+    throw new Error('decision model: features, means, scales and weights differ in length');
+  const known = new Set(Object.keys(featureVector(NO_FEATURES)));
   const unknown = model.features.filter((name) => !known.has(name));
   if (unknown.length > 0) throw new Error(`decision model: unknown features ${unknown.join(', ')}`);
   return model;
@@ -87,7 +88,8 @@ export function predict(model: DecisionModel, f: DecisionFeatures): number {
   return 1 / (1 + Math.exp(-z));
 }
 
-const EMPTY: DecisionFeatures = {
+/** The features of a question with no result: every share, score and agreement at its lowest. */
+export const NO_FEATURES: Readonly<DecisionFeatures> = {
   found: false,
   coverage: 0,
   sentence: 0,

@@ -49,7 +49,17 @@ async function main(): Promise<void> {
   });
   const until = new Date(Number(untilMs));
   const docs = benchDocs(until.getTime());
-  digest = createDigestService({ docs: () => docs, subscriptions, broadcasts, broadcaster, hasChannel: (id) => channels.has(id), maxTextLength: () => 4096, log, lease: await createSqliteLease(await adapter()), instanceId: 'bench-worker' });
+  digest = createDigestService({
+    docs: () => docs,
+    subscriptions,
+    broadcasts,
+    broadcaster,
+    hasChannel: (id) => channels.has(id),
+    maxTextLength: () => 4096,
+    log,
+    lease: await createSqliteLease(await adapter()),
+    instanceId: 'bench-worker',
+  });
   // What the service does at start: resume whatever a crash interrupted.
   for (const id of await broadcasts.running()) {
     const spec = await broadcasts.get(id);

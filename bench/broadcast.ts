@@ -81,7 +81,17 @@ async function startLimitedApi(rate: number) {
 }
 
 function runWorker(args: string[]): { child: ChildProcess; done: Promise<number> } {
-  const child = spawn(process.execPath, [...(process.env.BENCH_WORKER_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_WORKER_PROF] : []), '--import', 'tsx', join(ROOT, 'bench', 'broadcast-worker.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_WORKER_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_WORKER_PROF] : []),
+      '--import',
+      'tsx',
+      join(ROOT, 'bench', 'broadcast-worker.ts'),
+      ...args,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   return { child, done: new Promise((r) => child.on('exit', (code, signal) => r(code ?? (signal ? 137 : 1)))) };
 }
 
@@ -110,7 +120,19 @@ export async function main(argv: string[]): Promise<number> {
     const now = new Date().toISOString();
     for (let i = 0; i < n; i += 500) {
       await Promise.all(
-        Array.from({ length: Math.min(500, n - i) }, (_, k): Subscriber => ({ channel: 'telegram', chatId: String(i + k + 1), topics: [], provinces: [], hour: 7, paused: false, createdAt: now, updatedAt: now })).map((s) => subs.put(s)),
+        Array.from(
+          { length: Math.min(500, n - i) },
+          (_, k): Subscriber => ({
+            channel: 'telegram',
+            chatId: String(i + k + 1),
+            topics: [],
+            provinces: [],
+            hour: 7,
+            paused: false,
+            createdAt: now,
+            updatedAt: now,
+          }),
+        ).map((s) => subs.put(s)),
       );
     }
     await subs.close();
@@ -160,8 +182,19 @@ export async function main(argv: string[]): Promise<number> {
     // Blocked answers count against the limit too: they are sends the platform processed.
     const processed = times.length + api.stats().blockedAnswers;
     const achievedRatio = processed / spanS / rate;
-    const result = { subscribers: n, rate, achievedRatio: Number(achievedRatio.toFixed(3)), got429: api.stats().got429, lost, duplicated, inFlight: concurrency, killedAt: killedAt === null ? null : Number((killedAt as number).toFixed(3)) };
-    say(`broadcast: ${processed} sends in ${spanS.toFixed(1)} s = ${(processed / spanS).toFixed(0)}/s → ${result.achievedRatio} × R (R = ${rate}/s); 429s ${result.got429}; lost ${lost}; duplicated ${duplicated} (in flight ≤ ${concurrency})${killedAt !== null ? `; killed at ${result.killedAt}` : ''}`);
+    const result = {
+      subscribers: n,
+      rate,
+      achievedRatio: Number(achievedRatio.toFixed(3)),
+      got429: api.stats().got429,
+      lost,
+      duplicated,
+      inFlight: concurrency,
+      killedAt: killedAt === null ? null : Number((killedAt as number).toFixed(3)),
+    };
+    say(
+      `broadcast: ${processed} sends in ${spanS.toFixed(1)} s = ${(processed / spanS).toFixed(0)}/s → ${result.achievedRatio} × R (R = ${rate}/s); 429s ${result.got429}; lost ${lost}; duplicated ${duplicated} (in flight ≤ ${concurrency})${killedAt !== null ? `; killed at ${result.killedAt}` : ''}`,
+    );
     if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     return lost === 0 && (killAt === null ? duplicated === 0 : duplicated <= concurrency) ? 0 : 1;
   } finally {

@@ -17,11 +17,15 @@ import { createStores } from '../src/store/stores.js';
 import { startFakeTelegram, textUpdate } from '../test/helpers/fake-http.js';
 import { chatQuestions, percentile, ROOT, SHARED } from './common.js';
 
-
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { corpus: { type: 'string', multiple: true }, rate: { type: 'string', default: '20' }, seconds: { type: 'string', default: '30' }, json: { type: 'boolean', default: false } },
+    options: {
+      corpus: { type: 'string', multiple: true },
+      rate: { type: 'string', default: '20' },
+      seconds: { type: 'string', default: '30' },
+      json: { type: 'boolean', default: false },
+    },
   });
   const log = pino({ level: 'warn' }, pino.destination(2));
   const defaults = ['baomoi-2017.jsonl.gz', 'vietnews-test.jsonl.gz', 'mttq-domain.jsonl'].map((f) => join(SHARED, 'corpus', f)).filter(existsSync);

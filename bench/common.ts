@@ -18,7 +18,11 @@ export function percentile(sorted: number[], p: number): number {
  */
 export async function chatQuestions(): Promise<string[]> {
   const questions: string[] = [];
-  for (const f of [join(ROOT, 'test', 'fixtures', 'domain', 'questions.jsonl'), join(SHARED, 'eval', 'uit-regulations-wiki', 'queries.dev.jsonl'), join(SHARED, 'eval', 'vicov19-faq', 'queries.dev.jsonl')]) {
+  for (const f of [
+    join(ROOT, 'test', 'fixtures', 'domain', 'questions.jsonl'),
+    join(SHARED, 'eval', 'uit-regulations-wiki', 'queries.dev.jsonl'),
+    join(SHARED, 'eval', 'vicov19-faq', 'queries.dev.jsonl'),
+  ]) {
     if (!existsSync(f)) continue;
     for (const line of (await readFile(f, 'utf8')).split('\n').filter(Boolean)) questions.push((JSON.parse(line) as { query: string }).query);
   }

@@ -63,7 +63,11 @@ export async function main(argv: string[]): Promise<number> {
       lookups[k]!.push(performance.now() - started);
     }
   }
-  const result = { questions: count, a: { tuning: tunings[0], answer: summary(answers[0]!), lookup: summary(lookups[0]!) }, b: { tuning: tunings[1], answer: summary(answers[1]!), lookup: summary(lookups[1]!) } };
+  const result = {
+    questions: count,
+    a: { tuning: tunings[0], answer: summary(answers[0]!), lookup: summary(lookups[0]!) },
+    b: { tuning: tunings[1], answer: summary(answers[1]!), lookup: summary(lookups[1]!) },
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;
 }

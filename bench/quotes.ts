@@ -25,7 +25,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`bench quotes: the corpus is missing (${join(SHARED, 'corpus')})\n`);
     return 2;
   }
-  const files = argv.length > 0 ? argv.map((f) => resolve(f)) : ['questions', 'questions.holdout', 'questions.more', 'questions.blind'].map((n) => join(ROOT, 'test', 'fixtures', 'domain', `${n}.jsonl`));
+  const files =
+    argv.length > 0
+      ? argv.map((f) => resolve(f))
+      : ['questions', 'questions.holdout', 'questions.more', 'questions.blind'].map((n) => join(ROOT, 'test', 'fixtures', 'domain', `${n}.jsonl`));
   const log = pino({ level: 'warn' }, pino.destination(2));
   const { index } = await loadIndex({ paths: [join(ROOT, 'data'), ...corpus], cacheDir: join(ROOT, 'var', 'cache'), log });
   const engine = createAnswerEngine({ index, lexicon: loadLexicon(join(ROOT, 'data', 'lexicon')) });

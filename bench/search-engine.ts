@@ -35,7 +35,13 @@ async function dirSize(path: string): Promise<number> {
 }
 
 const { values } = parseArgs({
-  options: { engine: { type: 'string' }, corpus: { type: 'string', multiple: true }, copies: { type: 'string', default: '1' }, queries: { type: 'string' }, lexicon: { type: 'string' } },
+  options: {
+    engine: { type: 'string' },
+    corpus: { type: 'string', multiple: true },
+    copies: { type: 'string', default: '1' },
+    queries: { type: 'string' },
+    lexicon: { type: 'string' },
+  },
 });
 const copies = Number(values.copies);
 const { items } = await loadContent(values.corpus ?? []);

@@ -22,7 +22,10 @@ async function defaultQueries(): Promise<string[]> {
   files.push(join(ROOT, 'test', 'fixtures', 'domain', 'questions.jsonl'));
   const out: string[] = [];
   for (const f of files) {
-    const lines = (await readFile(f, 'utf8')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { query: string }).query);
+    const lines = (await readFile(f, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { query: string }).query);
     const step = Math.max(1, Math.floor(lines.length / 120));
     for (let i = 0; i < lines.length && out.length < 400; i += step) out.push(lines[i]!);
   }
@@ -49,12 +52,29 @@ export async function main(argv: string[]): Promise<number> {
   const tmp = await mkdtemp(join(tmpdir(), 'bench-q-'));
   const queriesFile = join(tmp, 'queries.txt');
   const queries = values.queries
-    ? (await readFile(values.queries, 'utf8')).split('\n').filter(Boolean).map((l) => (l.startsWith('{') ? (JSON.parse(l) as { query: string }).query : l))
+    ? (await readFile(values.queries, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (l.startsWith('{') ? (JSON.parse(l) as { query: string }).query : l))
     : await defaultQueries();
   await writeFile(queriesFile, queries.map((q) => q.replace(/\n/g, ' ')).join('\n'));
   const results: Record<string, Figures> = {};
   for (const engine of values.engines!.split(',')) {
-    const args = ['--expose-gc', '--max-old-space-size=16000', '--import', 'tsx', join(ROOT, 'bench', 'search-engine.ts'), '--engine', engine, '--copies', values.copies!, '--queries', queriesFile, '--lexicon', join(ROOT, 'data', 'lexicon')];
+    const args = [
+      '--expose-gc',
+      '--max-old-space-size=16000',
+      '--import',
+      'tsx',
+      join(ROOT, 'bench', 'search-engine.ts'),
+      '--engine',
+      engine,
+      '--copies',
+      values.copies!,
+      '--queries',
+      queriesFile,
+      '--lexicon',
+      join(ROOT, 'data', 'lexicon'),
+    ];
     for (const c of values.corpus) args.push('--corpus', resolve(c));
     process.stderr.write(`bench search: ${engine}…\n`);
     try {
@@ -79,13 +99,19 @@ export async function main(argv: string[]): Promise<number> {
   for (const peer of ['minisearch', 'flexsearch']) {
     const p = results[peer];
     if (!ours || !p || p.error) continue;
-    const ratio = (k: string) => (typeof ours[k] === 'number' && typeof p[k] === 'number' && (p[k] as number) > 0 ? ((ours[k] as number) / (p[k] as number)).toFixed(3) : '–');
+    const ratio = (k: string) =>
+      typeof ours[k] === 'number' && typeof p[k] === 'number' && (p[k] as number) > 0 ? ((ours[k] as number) / (p[k] as number)).toFixed(3) : '–';
     process.stdout.write(`ours ÷ ${peer}: ${keys.map((k) => `${k} ${ratio(k)}`).join(', ')}\n`);
   }
-  if (typeof ours?.loadMs === 'number' && typeof ours.buildMs === 'number') process.stdout.write(`ours: snapshot load ÷ build = ${(ours.loadMs / ours.buildMs).toFixed(3)}\n`);
+  if (typeof ours?.loadMs === 'number' && typeof ours.buildMs === 'number')
+    process.stdout.write(`ours: snapshot load ÷ build = ${(ours.loadMs / ours.buildMs).toFixed(3)}\n`);
   if (values.json) {
-    const oursExtra = ours ? { lookupP50Ms: ours.lookupP50Ms ?? null, lookupP99Ms: ours.lookupP99Ms ?? null, rankP50Ms: ours.rankP50Ms ?? null, rankP99Ms: ours.rankP99Ms ?? null } : {};
-    process.stdout.write(`${JSON.stringify({ articles, queries: queries.length, ours: { ...pick(results.ours), ...oursExtra }, minisearch: pick(results.minisearch), flexsearch: pick(results.flexsearch) })}\n`);
+    const oursExtra = ours
+      ? { lookupP50Ms: ours.lookupP50Ms ?? null, lookupP99Ms: ours.lookupP99Ms ?? null, rankP50Ms: ours.rankP50Ms ?? null, rankP99Ms: ours.rankP99Ms ?? null }
+      : {};
+    process.stdout.write(
+      `${JSON.stringify({ articles, queries: queries.length, ours: { ...pick(results.ours), ...oursExtra }, minisearch: pick(results.minisearch), flexsearch: pick(results.flexsearch) })}\n`,
+    );
   }
   return 0;
 }

@@ -48,7 +48,10 @@ function measureCost(sample: SearchDoc[], kinds: TermKinds, gc: () => void): Rec
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { corpus: { type: 'string', multiple: true }, sample: { type: 'string', default: '20000' }, json: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { corpus: { type: 'string', multiple: true }, sample: { type: 'string', default: '20000' }, json: { type: 'boolean', default: false } },
+  });
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with --expose-gc (npm run bench does)');
   const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));

@@ -89,7 +89,8 @@ export async function main(argv: string[]): Promise<number> {
   const indexes = new Map<string, ArticleIndex>();
   for (const set of sets) {
     const key = `${set.untitled ? 'untitled\n' : ''}${set.paths.join('\n')}`;
-    const index = indexes.get(key) ?? (set.untitled ? await untitledIndex(set.paths) : (await loadIndex({ paths: set.paths, cacheDir: set.cacheDir, log })).index);
+    const index =
+      indexes.get(key) ?? (set.untitled ? await untitledIndex(set.paths) : (await loadIndex({ paths: set.paths, cacheDir: set.cacheDir, log })).index);
     indexes.set(key, index);
     const { queries } = await readQueries(set.queries);
     loaded.push({ name: set.name, index, queries: queries.slice(0, set.max ?? queries.length) });

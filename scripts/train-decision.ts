@@ -109,12 +109,18 @@ const foldOf = (e: Example) => hash(e.group) % folds;
 function outOfFold(l2: number): Map<FeatureRow, number> {
   const p = new Map<FeatureRow, number>();
   for (let k = 0; k < folds; k++) {
-    const m = asModel(fitModel(examples.filter((e) => foldOf(e) !== k), l2));
+    const m = asModel(
+      fitModel(
+        examples.filter((e) => foldOf(e) !== k),
+        l2,
+      ),
+    );
     for (const e of examples.filter((e) => foldOf(e) === k)) p.set(e.row, predict(m, e.row.features!));
   }
   return p;
 }
-const logLoss = (p: Map<FeatureRow, number>) => -examples.reduce((s, e) => s + Math.log(Math.max(1e-12, e.y ? p.get(e.row)! : 1 - p.get(e.row)!)), 0) / examples.length;
+const logLoss = (p: Map<FeatureRow, number>) =>
+  -examples.reduce((s, e) => s + Math.log(Math.max(1e-12, e.y ? p.get(e.row)! : 1 - p.get(e.row)!)), 0) / examples.length;
 
 // ---- figures at a threshold, per set and variant ----
 type Prob = (r: FeatureRow) => number;
@@ -174,7 +180,9 @@ const model0 = asModel(fitted, 0, bestL2);
 const prob: Prob = (r) => predict(model0, r.features!);
 const threshold = chooseThreshold(prob);
 const dev = report('fitted on all dev material', prob, threshold);
-process.stdout.write('risk-coverage on dev (fitted model): threshold | answerable: answered, right of answered, worst answer-hit drop | no information: unanswerable, answer removed\n');
+process.stdout.write(
+  'risk-coverage on dev (fitted model): threshold | answerable: answered, right of answered, worst answer-hit drop | no information: unanswerable, answer removed\n',
+);
 const answerableRows = rows.filter((r) => r.answerable && r.label !== null);
 const share = (rs: FeatureRow[], pick: (r: FeatureRow) => boolean) => (rs.length ? rs.filter(pick).length / rs.length : 0);
 const removedRows = rows.filter((r) => r.set.endsWith('+removed'));
@@ -184,7 +192,9 @@ for (let i = 0; i <= 20; i++) {
   const a = answerableRows.filter((r) => answered(r, prob, t));
   const drop = Math.max(...answerableSets.map((s) => hitRate(s, today, todayThreshold) - hitRate(s, prob, t)));
   const right = a.length ? (a.filter((r) => r.label === 1).length / a.length).toFixed(4) : '  –   ';
-  process.stdout.write(`| ${t.toFixed(2)} | ${(a.length / answerableRows.length).toFixed(4)} | ${right} | ${drop.toFixed(4)} | ${share(nothingRows, (r) => !answered(r, prob, t)).toFixed(4)} | ${share(removedRows, (r) => !answered(r, prob, t)).toFixed(4)} |\n`);
+  process.stdout.write(
+    `| ${t.toFixed(2)} | ${(a.length / answerableRows.length).toFixed(4)} | ${right} | ${drop.toFixed(4)} | ${share(nothingRows, (r) => !answered(r, prob, t)).toFixed(4)} | ${share(removedRows, (r) => !answered(r, prob, t)).toFixed(4)} |\n`,
+  );
 }
 const round = (x: number) => Number(x.toPrecision(6));
 const model = parseDecisionModel({
@@ -200,4 +210,6 @@ const model = parseDecisionModel({
   dev,
 });
 writeFileSync(values.out!, `${JSON.stringify(model, null, 2)}\n`);
-process.stdout.write(`weights (standardised):\n${names.map((n, i) => `  ${n.padEnd(24)} ${model.weights[i]!.toFixed(3)}`).join('\n')}\n  bias ${model.bias.toFixed(3)}\nwrote ${values.out}\n`);
+process.stdout.write(
+  `weights (standardised):\n${names.map((n, i) => `  ${n.padEnd(24)} ${model.weights[i]!.toFixed(3)}`).join('\n')}\n  bias ${model.bias.toFixed(3)}\nwrote ${values.out}\n`,
+);

@@ -9,7 +9,19 @@ import { corpusPaths, createBotEngine, loadBotLexicon } from './app/search.js';
 import { loadConfig, type Config } from './config.js';
 import { answerRemovedSystem, asUnanswerable, createAnswerDocFinder } from './eval/answer-removed.js';
 import { createDecisionProbe, featureRows } from './eval/features.js';
-import { baselineSystem, collect, oursSystem, readQueries, riskCoverage, score, type AskSystem, type CurveRow, type EvalQuery, type EvalReport, type Figures } from './eval/evaluate.js';
+import {
+  baselineSystem,
+  collect,
+  oursSystem,
+  readQueries,
+  riskCoverage,
+  score,
+  type AskSystem,
+  type CurveRow,
+  type EvalQuery,
+  type EvalReport,
+  type Figures,
+} from './eval/evaluate.js';
 import { createAnswerEngine } from './answer/index.js';
 import { toSearchDoc, type SearchDoc } from './content/types.js';
 import type { ImportSummary } from './ingest/importer.js';
@@ -167,7 +179,9 @@ async function main(argv: string[]): Promise<number> {
       report.answerRemoved = { meanDocs: Number((sizes.reduce((a, b) => a + b, 0) / sizes.length).toFixed(1)), maxDocs: Math.max(...sizes) };
     }
     {
-      const mode = removed ? `, each without the documents holding its answer (${report.answerRemoved!.meanDocs} on average, at most ${report.answerRemoved!.maxDocs})` : '';
+      const mode = removed
+        ? `, each without the documents holding its answer (${report.answerRemoved!.meanDocs} on average, at most ${report.answerRemoved!.maxDocs})`
+        : '';
       out(`${scored.length} queries over ${index.size} documents (${values.queries})${mode}`);
       out(`${'system'.padEnd(22)} recall@1 recall@5 mrr@10  answerHit noAnswer wrongAnswer`);
       out(formatFigures('ours', report.ours));
@@ -199,7 +213,10 @@ async function main(argv: string[]): Promise<number> {
  * The articles imported into DATA_DIR, for loadIndex to add next to the bundled data (with their own snapshot
  * when there are many); undefined when there is no state file.
  */
-async function importedArticles(dataDir: string, log: Logger): Promise<{ key: string; load: () => Promise<SearchDoc[]>; close: () => Promise<void> } | undefined> {
+async function importedArticles(
+  dataDir: string,
+  log: Logger,
+): Promise<{ key: string; load: () => Promise<SearchDoc[]>; close: () => Promise<void> } | undefined> {
   if (!existsSync(sqliteFile(dataDir))) return undefined;
   const store = await createArticleStore({ adapter: () => createSqliteAdapter(dataDir), log });
   return {
@@ -213,7 +230,10 @@ async function importedArticles(dataDir: string, log: Logger): Promise<{ key: st
 async function runImport(target: string, o: { config: Config; dataDir: string; lexicon: Lexicon; log: Logger; json: boolean }): Promise<number> {
   const store = await createArticleStore({ adapter: () => createSqliteAdapter(o.dataDir), log: o.log });
   const importer = createBotImporter(o.config, { store, lexicon: o.lexicon, log: o.log });
-  const bar = process.stderr.isTTY && !o.json ? new SingleBar({ stream: process.stderr, format: 'importing [{bar}] {value}/{total} articles', hideCursor: true, clearOnComplete: true }) : undefined;
+  const bar =
+    process.stderr.isTTY && !o.json
+      ? new SingleBar({ stream: process.stderr, format: 'importing [{bar}] {value}/{total} articles', hideCursor: true, clearOnComplete: true })
+      : undefined;
   let started = false;
   const onProgress = ({ done, total }: { done: number; total: number }) => {
     if (!bar) return;
@@ -234,11 +254,20 @@ async function runImport(target: string, o: { config: Config; dataDir: string; l
   }
   if (o.json) {
     // Wait for the write: a large summary into a pipe is still in flight when main() calls process.exit.
-    const line = JSON.stringify({ source: summary.source, new: summary.new, updated: summary.updated, skipped: summary.skipped, failed: summary.failed, items: summary.items });
+    const line = JSON.stringify({
+      source: summary.source,
+      new: summary.new,
+      updated: summary.updated,
+      skipped: summary.skipped,
+      failed: summary.failed,
+      items: summary.items,
+    });
     await new Promise<void>((done) => process.stdout.write(`${line}\n`, () => done()));
   } else {
     const note = summary.source.notModified ? ' (not modified since the last import)' : '';
-    out(`${summary.source.url} (${summary.source.kind})${note}: ${summary.new} new, ${summary.updated} updated, ${summary.skipped} skipped, ${summary.failed.length} failed`);
+    out(
+      `${summary.source.url} (${summary.source.kind})${note}: ${summary.new} new, ${summary.updated} updated, ${summary.skipped} skipped, ${summary.failed.length} failed`,
+    );
     for (const item of summary.items) out(`  ${item.change === 'new' ? '+' : '~'} ${item.id}  ${item.title}`);
     if (summary.failed.length > 0) out('failed:');
     for (const f of summary.failed) out(`  ${f.url}: ${f.reason}`);

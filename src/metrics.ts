@@ -67,7 +67,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
     registers,
   });
-  const unanswered = new Counter({ name: 'mattran_unanswered_total', help: 'Questions answered with "no information", by channel', labelNames: ['channel'], registers });
+  const unanswered = new Counter({
+    name: 'mattran_unanswered_total',
+    help: 'Questions answered with "no information", by channel',
+    labelNames: ['channel'],
+    registers,
+  });
   const latency = new Histogram({
     name: 'mattran_reply_latency_seconds',
     help: 'Time from receiving a message to sending its reply, by channel',
@@ -81,12 +86,26 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['kind', 'state'],
     registers,
   });
-  const rateLimited = new Counter({ name: 'mattran_rate_limited_total', help: '429 Too Many Requests answers from platforms, by channel', labelNames: ['channel'], registers });
-  const blocked = new Counter({ name: 'mattran_blocked_subscribers_total', help: 'Subscribers found blocked or gone, by channel', labelNames: ['channel'], registers });
+  const rateLimited = new Counter({
+    name: 'mattran_rate_limited_total',
+    help: '429 Too Many Requests answers from platforms, by channel',
+    labelNames: ['channel'],
+    registers,
+  });
+  const blocked = new Counter({
+    name: 'mattran_blocked_subscribers_total',
+    help: 'Subscribers found blocked or gone, by channel',
+    labelNames: ['channel'],
+    registers,
+  });
   const indexDocuments = new Gauge({ name: 'mattran_index_documents', help: 'Documents in the search index', registers });
   const imports = new Counter({ name: 'mattran_import_results_total', help: 'Imported items, by outcome', labelNames: ['outcome'], registers });
   const storeUp = new Gauge({ name: 'mattran_store_up', help: 'Whether the state store answers (1) or is unavailable (0)', registers });
-  const recordsDropped = new Counter({ name: 'mattran_store_records_dropped_total', help: 'Records for staff given up while the store was unavailable', registers });
+  const recordsDropped = new Counter({
+    name: 'mattran_store_records_dropped_total',
+    help: 'Records for staff given up while the store was unavailable',
+    registers,
+  });
 
   const latencySeconds = (channel: ChannelId, seconds: number) => latency.observe({ channel }, seconds);
 

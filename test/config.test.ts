@@ -43,10 +43,14 @@ describe('loadConfig', () => {
 
   it('keeps the importer on public addresses and ports 80, 443, 8080 unless INGEST_ALLOW_PRIVATE / INGEST_ALLOWED_PORTS say otherwise', () => {
     expect(loadConfig({})).toMatchObject({ INGEST_ALLOW_PRIVATE: false, INGEST_ALLOWED_PORTS: [80, 443, 8080] });
-    expect(loadConfig({ INGEST_ALLOW_PRIVATE: 'true', INGEST_ALLOWED_PORTS: '443, 8443' })).toMatchObject({ INGEST_ALLOW_PRIVATE: true, INGEST_ALLOWED_PORTS: [443, 8443] });
+    expect(loadConfig({ INGEST_ALLOW_PRIVATE: 'true', INGEST_ALLOWED_PORTS: '443, 8443' })).toMatchObject({
+      INGEST_ALLOW_PRIVATE: true,
+      INGEST_ALLOWED_PORTS: [443, 8443],
+    });
     expect(loadConfig({ INGEST_ALLOW_PRIVATE: 'false' }).INGEST_ALLOW_PRIVATE).toBe(false);
     expect(() => loadConfig({ INGEST_ALLOW_PRIVATE: 'có' })).toThrow(/INGEST_ALLOW_PRIVATE/);
-    for (const INGEST_ALLOWED_PORTS of ['80,http', '0', '65536', '0x50', ',']) expect(() => loadConfig({ INGEST_ALLOWED_PORTS }), INGEST_ALLOWED_PORTS).toThrow(/INGEST_ALLOWED_PORTS/);
+    for (const INGEST_ALLOWED_PORTS of ['80,http', '0', '65536', '0x50', ','])
+      expect(() => loadConfig({ INGEST_ALLOWED_PORTS }), INGEST_ALLOWED_PORTS).toThrow(/INGEST_ALLOWED_PORTS/);
   });
 
   it('lists every problem at once, each with the variable name', () => {

@@ -117,7 +117,10 @@ export function createProvinceFinder(lexicon: Lexicon): ProvinceFinder {
    * ("Huế", not "Huệ").
    */
   const properNames = lexicon.provinces.flatMap((p) => p.names).filter((n) => /^\p{Lu}/u.test(n));
-  const properName = new RegExp(`(?<![\\p{L}\\p{N}])(?:${properNames.map((n) => foldDiacritics(n).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![\\p{L}\\p{N}])`, 'gu');
+  const properName = new RegExp(
+    `(?<![\\p{L}\\p{N}])(?:${properNames.map((n) => foldDiacritics(n).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![\\p{L}\\p{N}])`,
+    'gu',
+  );
   const oneSyllable = new Set(properNames.filter((n) => tokenize(n).length === 1).map((n) => normalizeText(n)));
   return {
     // "Tỉnh ủy Hưng Yên" answers "kiểm tra tỉnh nào" as "tại xã …" answers "ở đâu"; "giữ gìn hòa bình" and "Thái bình" name no place.

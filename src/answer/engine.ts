@@ -87,7 +87,13 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     if (!best || !decision.answer) return composeNoAnswer(sources, decision.confidence, tuning);
     const indexes = quoteIndexes(best.info, sentences, tuning);
     const quote = indexes.map((i) => tidySpacing(best.info.sentences[i]!.text));
-    const also = alsoSaid(ranked, plan, indexes.map((i) => best.info.sentences[i]!), mayAdd, tuning);
+    const also = alsoSaid(
+      ranked,
+      plan,
+      indexes.map((i) => best.info.sentences[i]!),
+      mayAdd,
+      tuning,
+    );
     return composeAnswer(ranked, sources, quote, decision.confidence, also);
   }
 
@@ -97,7 +103,10 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     const d = analyse(doc);
     const sentences = selectSentences(d, plan, tuning);
     if (sentences.length === 0) return undefined;
-    return composeFrom(doc, quoteIndexes(d, sentences, tuning).map((i) => tidySpacing(d.sentences[i]!.text)));
+    return composeFrom(
+      doc,
+      quoteIndexes(d, sentences, tuning).map((i) => tidySpacing(d.sentences[i]!.text)),
+    );
   }
 
   function reply(question: string): Reply {

@@ -35,7 +35,11 @@ export function asksToday(folded: string): boolean {
 export function vietnamToday(now: Date): { weekday: number; date: string; time: string } {
   const l = new Date(now.getTime() + OFFSET_MS);
   const p = (n: number) => String(n).padStart(2, '0');
-  return { weekday: l.getUTCDay(), date: `${p(l.getUTCDate())}/${p(l.getUTCMonth() + 1)}/${l.getUTCFullYear()}`, time: `${p(l.getUTCHours())}:${p(l.getUTCMinutes())}` };
+  return {
+    weekday: l.getUTCDay(),
+    date: `${p(l.getUTCDate())}/${p(l.getUTCMonth() + 1)}/${l.getUTCFullYear()}`,
+    time: `${p(l.getUTCHours())}:${p(l.getUTCMinutes())}`,
+  };
 }
 
 /**
@@ -57,8 +61,7 @@ const NARRATOR_FOLDED = new Set([...NARRATOR].map(foldToken));
  */
 export function recencyDays(tokens: string[]): number | undefined {
   let days: number | undefined;
-  const same = (token: string, word: string, accentedOnly: boolean) =>
-    token === word || (!accentedOnly && !hasDiacritics(token) && token === foldToken(word));
+  const same = (token: string, word: string, accentedOnly: boolean) => token === word || (!accentedOnly && !hasDiacritics(token) && token === foldToken(word));
   for (const group of NEAR_TIME) {
     for (const phrase of group.phrases) {
       for (let i = 0; i + phrase.length <= tokens.length; i++) {
@@ -84,7 +87,12 @@ export function isRecent(publishedAt: string | undefined, now: Date, days: numbe
  * says how recent ("ngày mai", "tuần này", "năm nay"), and of one of the years it dates ("năm 2026": published
  * that year or naming it, `terms` being the article's folded terms). True when the question gives no time.
  */
-export function fitsTime(asked: { days: number | undefined; years: number[] }, doc: { publishedAt?: string | undefined }, terms: ReadonlySet<string>, now: Date): boolean {
+export function fitsTime(
+  asked: { days: number | undefined; years: number[] },
+  doc: { publishedAt?: string | undefined },
+  terms: ReadonlySet<string>,
+  now: Date,
+): boolean {
   if (asked.days !== undefined && !isRecent(doc.publishedAt, now, asked.days)) return false;
   return asked.years.length === 0 || asked.years.some((y) => doc.publishedAt?.startsWith(String(y)) || terms.has(String(y)));
 }

@@ -8,7 +8,9 @@ import type { Answer, AnswerSource } from './types.js';
 
 /** The reply quoting sentences of one document: an article with its title and date, a program with its name. */
 function quoteReply(doc: SearchDoc, quote: string[], title: string, url: string | undefined): string {
-  return doc.type === 'program' ? messages.programAnswer(quote.join(' '), title, url) : messages.answer(quote.join(' '), title, formatDate(doc.publishedAt), url);
+  return doc.type === 'program'
+    ? messages.programAnswer(quote.join(' '), title, url)
+    : messages.answer(quote.join(' '), title, formatDate(doc.publishedAt), url);
 }
 
 /** A cited title with its date: "Title (05/03/2017)". */
@@ -52,7 +54,14 @@ export function renderReply(reply: Reply): Answer {
         return also ? `${quoted}\n\n${messages.alsoSaid(also.quote.join(' '), also.source.title, formatDate(also.source.publishedAt))}` : quoted;
       };
       const lead = reply.abbreviation ? `${messages.abbreviation(reply.abbreviation.written, reply.abbreviation.expansions)}\n\n` : '';
-      const answer: Answer = { text: lead + render(main.doc.url), body: lead + render(undefined), sources: reply.sources, confidence: reply.confidence, kind: 'answer', quote: main.quote };
+      const answer: Answer = {
+        text: lead + render(main.doc.url),
+        body: lead + render(undefined),
+        sources: reply.sources,
+        confidence: reply.confidence,
+        kind: 'answer',
+        quote: main.quote,
+      };
       if (also) answer.also = { id: also.source.id, quote: also.quote };
       return answer;
     }

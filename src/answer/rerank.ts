@@ -64,9 +64,23 @@ export function rerank(plan: QueryPlan, names: string[], retrieved: Retrieved, c
     const named = tuning.nameMissing > 0 ? hasNames(d) : true;
     const reranked = rank < rerankDepth;
     const score = reranked
-      ? held(placed, dated, named) * exactFactor * (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov + distinct[rank]!)
+      ? held(placed, dated, named) *
+        exactFactor *
+        (tuning.bm25Weight * bm25 + tuning.sentenceWeight * bestSentence + tuning.coverageWeight * cov + distinct[rank]!)
       : bm25 * tuning.unrankedFactor;
-    const features = { bm25, coverage: cov, sentence: scored[0]?.score ?? 0, rankedSentence: bestSentence, countFound, distinct: distinct[rank] ?? 0, exactness: exact, placed, dated, named, reranked };
+    const features = {
+      bm25,
+      coverage: cov,
+      sentence: scored[0]?.score ?? 0,
+      rankedSentence: bestSentence,
+      countFound,
+      distinct: distinct[rank] ?? 0,
+      exactness: exact,
+      placed,
+      dated,
+      named,
+      reranked,
+    };
     return { doc: c.doc, score, bm25, coverage: cov, best: scored.slice(0, tuning.bestSentencesKept), info: d, offPlace: !placed || !dated, features };
   });
   ranked.sort((a, b) => b.score - a.score);

@@ -37,7 +37,13 @@ export function retrieve(plan: QueryPlan, index: ArticleIndex, tuning: EngineTun
   const long = isLongQuestion(plan, tuning);
   const rerankDepth = long ? tuning.longRerankDepth : tuning.rerankDepth;
   const wideDepth = long ? tuning.longWideDepth : tuning.wideDepth;
-  const found = index.lookup({ weights: plan.weights, fuzzy: plan.fuzzy, boostDocument, scoring: tuning.scoring, limit: Math.max(rerankDepth, wideDepth, limit) });
+  const found = index.lookup({
+    weights: plan.weights,
+    fuzzy: plan.fuzzy,
+    boostDocument,
+    scoring: tuning.scoring,
+    limit: Math.max(rerankDepth, wideDepth, limit),
+  });
   if (found.length === 0) return undefined;
   const top = found[0]!.score;
   // Sentence analysis is what a question costs: of the wide list, only the rerankDepth candidates that look

@@ -56,7 +56,12 @@ export function selectSentences(d: DocInfo, plan: QueryPlan, tuning: EngineTunin
       // answer must still be its own (its numbers, dates and names).
       const before = d.sentences[index - 1];
       if (!before || tuning.contextWeight === 0 || !leansBack(s.text, before.text)) return { index, score: own };
-      const merged: SentenceInfo = { ...s, terms: new Set([...before.terms, ...s.terms]), exact: new Set([...before.exact, ...s.exact]), triples: new Set([...before.triples, ...s.triples]) };
+      const merged: SentenceInfo = {
+        ...s,
+        terms: new Set([...before.terms, ...s.terms]),
+        exact: new Set([...before.exact, ...s.exact]),
+        triples: new Set([...before.triples, ...s.triples]),
+      };
       const read = tuning.contextWeight * score(merged);
       return read > own ? { index, score: read, context: true } : { index, score: own };
     })
@@ -113,7 +118,13 @@ export interface AlsoSaid {
  * ({@link hasAnswerShape}) and says something the quote does not (not mostly its words; for "bao nhiêu", a
  * number it does not have). Of the two results, the one whose sentence scores best. `quoted`: the quoted sentences.
  */
-export function alsoSaid(ranked: RankedResult[], plan: QueryPlan, quoted: SentenceInfo[], mayAdd: (doc: SearchDoc) => boolean, tuning: EngineTuning): AlsoSaid | undefined {
+export function alsoSaid(
+  ranked: RankedResult[],
+  plan: QueryPlan,
+  quoted: SentenceInfo[],
+  mayAdd: (doc: SearchDoc) => boolean,
+  tuning: EngineTuning,
+): AlsoSaid | undefined {
   const best = ranked[0]!;
   const said = quoted.map((q) => q.terms);
   const saidNumbers = new Set(quoted.flatMap((q) => q.numbers));

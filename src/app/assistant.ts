@@ -15,7 +15,10 @@ import type { Storage } from './storage.js';
  * The conversation every channel hands its messages to, with the subscription and staff flows; each message
  * is counted and timed for the metrics.
  */
-export function buildAssistant(config: Config, deps: { storage: Storage; search: Search; jobs: Jobs; pushChannels: Iterable<ChannelId>; log: Logger; metrics: Metrics }): InboundHandler {
+export function buildAssistant(
+  config: Config,
+  deps: { storage: Storage; search: Search; jobs: Jobs; pushChannels: Iterable<ChannelId>; log: Logger; metrics: Metrics },
+): InboundHandler {
   const { storage, search, jobs, log, metrics } = deps;
   const { index, lexicon, publisher } = search;
   const staffFlow = createStaffFlow({
@@ -32,8 +35,21 @@ export function buildAssistant(config: Config, deps: { storage: Storage; search:
     ticketStats: () => ticketFlow.stats(),
     log: log.child({ module: 'staff' }),
   });
-  const ticketFlow = createTicketFlow({ tickets: storage.tickets, delivery: jobs.ticketAnswers, staff: storage.staff, lexicon, roleOf: (msg) => staffFlow.roleOf(msg), log: log.child({ module: 'tickets' }) });
-  const subscriptionFlow = createSubscriptionFlow({ subscriptions: storage.subscriptions, digest: jobs.digest, lexicon, pushChannels: new Set(deps.pushChannels), log: log.child({ module: 'subscribe' }) });
+  const ticketFlow = createTicketFlow({
+    tickets: storage.tickets,
+    delivery: jobs.ticketAnswers,
+    staff: storage.staff,
+    lexicon,
+    roleOf: (msg) => staffFlow.roleOf(msg),
+    log: log.child({ module: 'tickets' }),
+  });
+  const subscriptionFlow = createSubscriptionFlow({
+    subscriptions: storage.subscriptions,
+    digest: jobs.digest,
+    lexicon,
+    pushChannels: new Set(deps.pushChannels),
+    log: log.child({ module: 'subscribe' }),
+  });
   const privacyFlow = createPrivacyFlow({
     sources: storage.personal,
     pseudonyms: storage.pseudonyms,

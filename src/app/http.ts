@@ -16,8 +16,18 @@ export interface Http {
 }
 
 /** The HTTP server: web chat page and API, the channels' webhooks, health, readiness and metrics. */
-export function buildHttp(config: Config, deps: { handle: InboundHandler; routes: Route[]; readiness: Record<string, ReadinessCheck>; metrics: Metrics; lease: Lease; log: Logger }): Http {
-  const server = createHttpServer({ conversation: { handle: deps.handle }, log: deps.log.child({ module: 'http' }), routes: deps.routes, readiness: deps.readiness, metrics: deps.metrics, lease: deps.lease });
+export function buildHttp(
+  config: Config,
+  deps: { handle: InboundHandler; routes: Route[]; readiness: Record<string, ReadinessCheck>; metrics: Metrics; lease: Lease; log: Logger },
+): Http {
+  const server = createHttpServer({
+    conversation: { handle: deps.handle },
+    log: deps.log.child({ module: 'http' }),
+    routes: deps.routes,
+    readiness: deps.readiness,
+    metrics: deps.metrics,
+    lease: deps.lease,
+  });
   return {
     server,
     listen: () =>

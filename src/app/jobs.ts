@@ -43,7 +43,10 @@ const RETENTION_LEASE_MS = 30 * 60_000;
  * Build the broadcaster and the services it reports to (digest, announcements), the importer and the source
  * poller; scheduled announcements are re-armed here.
  */
-export async function buildJobs(config: Config, deps: { storage: Storage; search: Search; channels: Map<ChannelId, Channel>; instanceId: string; log: Logger; metrics: Metrics }): Promise<Jobs> {
+export async function buildJobs(
+  config: Config,
+  deps: { storage: Storage; search: Search; channels: Map<ChannelId, Channel>; instanceId: string; log: Logger; metrics: Metrics },
+): Promise<Jobs> {
   const { storage, search, channels, instanceId, log, metrics } = deps;
   const { lease, subscriptions, broadcasts, staff } = storage;
   const leaseTtlMs = config.LEASE_TTL_SECONDS * 1000;
@@ -68,12 +71,33 @@ export async function buildJobs(config: Config, deps: { storage: Storage; search
     instanceId,
     leaseTtlMs,
   });
-  const announcements = createAnnouncementService({ staff, index: search.index, subscriptions, broadcasts, broadcaster, channels, lease, instanceId, leaseTtlMs, publisher: search.publisher, log: log.child({ module: 'announcements' }) });
+  const announcements = createAnnouncementService({
+    staff,
+    index: search.index,
+    subscriptions,
+    broadcasts,
+    broadcaster,
+    channels,
+    lease,
+    instanceId,
+    leaseTtlMs,
+    publisher: search.publisher,
+    log: log.child({ module: 'announcements' }),
+  });
   broadcaster.on('gone', (recipient, reason) => {
     metrics.subscriberBlocked(recipient.channel);
     return digest.gone(recipient, reason);
   });
-  const ticketAnswers = createTicketDelivery({ tickets: storage.tickets, broadcasts, broadcaster, channels, lease, instanceId, leaseTtlMs, log: log.child({ module: 'tickets' }) });
+  const ticketAnswers = createTicketDelivery({
+    tickets: storage.tickets,
+    broadcasts,
+    broadcaster,
+    channels,
+    lease,
+    instanceId,
+    leaseTtlMs,
+    log: log.child({ module: 'tickets' }),
+  });
   broadcaster.on('delivered', (id, recipient) => digest.delivered(id, recipient));
   broadcaster.on('delivered', (id, recipient) => ticketAnswers.delivered(id, recipient));
   // A chat closed outside a broadcast (Telegram's my_chat_member "kicked") is handled as a send answered `blocked`.
@@ -89,7 +113,8 @@ export async function buildJobs(config: Config, deps: { storage: Storage; search
   await announcements.restore();
 
   const unpublished = new Set(await staff.unpublished());
-  if (config.INGEST_ALLOW_PRIVATE) log.warn({ allowedPorts: config.INGEST_ALLOWED_PORTS }, 'INGEST_ALLOW_PRIVATE is on: the importer may fetch loopback, private and link-local addresses');
+  if (config.INGEST_ALLOW_PRIVATE)
+    log.warn({ allowedPorts: config.INGEST_ALLOWED_PORTS }, 'INGEST_ALLOW_PRIVATE is on: the importer may fetch loopback, private and link-local addresses');
   const importer = createBotImporter(config, {
     store: storage.articles,
     lexicon: search.lexicon,
@@ -106,7 +131,10 @@ export async function buildJobs(config: Config, deps: { storage: Storage; search
     // Admins hear about it in their chat; the log has it in any case.
     for (const admin of config.ADMIN_IDS) {
       const [channelId, userId] = admin.split(':') as [ChannelId, string];
-      await channels.get(channelId)?.send(userId, { text }).catch(() => undefined);
+      await channels
+        .get(channelId)
+        ?.send(userId, { text })
+        .catch(() => undefined);
     }
   };
   const poller = createFeedPoller({

@@ -9,7 +9,16 @@ import { createChangeLog, type ChangeLog } from '../store/changes.js';
 import { createRedisLease, createSqliteLease, type Lease } from '../store/lock.js';
 import { createRedisBackend } from '../store/redis.js';
 import { createSqliteAdapter, sqliteFile } from '../store/sqlite.js';
-import { broadcastData, conversationData, createPseudonyms, inboxData, subscriptionData, ticketData, type PersonalDataSource, type Pseudonyms } from '../store/personal.js';
+import {
+  broadcastData,
+  conversationData,
+  createPseudonyms,
+  inboxData,
+  subscriptionData,
+  ticketData,
+  type PersonalDataSource,
+  type Pseudonyms,
+} from '../store/personal.js';
 import { createStaffStore, type StaffStore } from '../store/staff.js';
 import { createStores, type Stores } from '../store/stores.js';
 import { createSubscriptionStore, type SubscriptionStore } from '../store/subscriptions.js';

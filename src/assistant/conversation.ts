@@ -177,7 +177,10 @@ export function createConversation(options: ConversationOptions): Conversation {
 
   function withButtons(state: ChatState, message: OutboundMessage): OutboundMessage {
     // Numbered replies pick among choices only: a "1" after an answer must not count as a 👍.
-    state.lastButtons = (message.buttons ?? []).flat().filter((b) => !b.role).map((b) => b.data);
+    state.lastButtons = (message.buttons ?? [])
+      .flat()
+      .filter((b) => !b.role)
+      .map((b) => b.data);
     state.listed = listedIds.get(message);
     return message;
   }
@@ -200,7 +203,10 @@ export function createConversation(options: ConversationOptions): Conversation {
 
   function listMessage(title: string, docs: SearchDoc[], startAt = 1): OutboundMessage {
     const lines = docs.map((d, i) => messages.listItem(startAt + i, tidySpacing(d.title), formatDate(d.publishedAt)));
-    const message: OutboundMessage = { text: [title, ...lines, '', messages.listHint].join('\n'), links: docs.filter((d) => d.url).map((d) => ({ title: tidySpacing(d.title), url: d.url! })) };
+    const message: OutboundMessage = {
+      text: [title, ...lines, '', messages.listHint].join('\n'),
+      links: docs.filter((d) => d.url).map((d) => ({ title: tidySpacing(d.title), url: d.url! })),
+    };
     listedIds.set(message, { start: startAt, ids: docs.map((d) => d.id) });
     return message;
   }
@@ -256,12 +262,25 @@ export function createConversation(options: ConversationOptions): Conversation {
     if (answer.kind === 'answer' || answer.kind === 'no_answer') options.events?.answerGiven?.(msg, answer.kind, answer.confidence);
     if (answered && (answer.kind === 'answer' || answer.kind === 'no_answer')) {
       const kind = answer.kind;
-      recorded.push(recorder.record({ what: 'could not record a question for staff', fields: { question, kind } }, () => answered(msg, question, kind, answer.confidence, at)));
+      recorded.push(
+        recorder.record({ what: 'could not record a question for staff', fields: { question, kind } }, () =>
+          answered(msg, question, kind, answer.confidence, at),
+        ),
+      );
     }
     if (answer.kind === 'no_answer') {
-      const record = { channel: msg.channel, chatId: msg.chatId, question, confidence: answer.confidence, closest: answer.sources.map((s) => s.id), at: at.toISOString() };
+      const record = {
+        channel: msg.channel,
+        chatId: msg.chatId,
+        question,
+        confidence: answer.confidence,
+        closest: answer.sources.map((s) => s.id),
+        at: at.toISOString(),
+      };
       // If the store stays down the question still reaches staff through the log.
-      recorded.push(recorder.record({ what: 'could not record an unanswered question', fields: { unanswered: record } }, () => stores.recordUnanswered(record, at)));
+      recorded.push(
+        recorder.record({ what: 'could not record an unanswered question', fields: { unanswered: record } }, () => stores.recordUnanswered(record, at)),
+      );
     }
     const ticket = answer.kind === 'no_answer' ? openTicket(msg, question, at) : undefined;
     await Promise.all(recorded);
@@ -269,13 +288,21 @@ export function createConversation(options: ConversationOptions): Conversation {
       state.options = answer.sources.map((s) => s.id);
       state.optionsFor = question;
       const ticketLine = await ticket;
-      return [withButtons(state, { text: ticketLine ? `${answer.text}\n\n${ticketLine}` : answer.text, buttons: answer.sources.map((s, i) => [{ label: s.title, data: `opt:${i}` }]) })];
+      return [
+        withButtons(state, {
+          text: ticketLine ? `${answer.text}\n\n${ticketLine}` : answer.text,
+          buttons: answer.sources.map((s, i) => [{ label: s.title, data: `opt:${i}` }]),
+        }),
+      ];
     }
     if (answer.kind !== 'answer') return [{ text: answer.text }];
     state.lastQuestion = question;
     state.lastAt = at.getTime();
     const qid = at.getTime().toString(36);
-    state.answers = Object.fromEntries([...Object.entries(state.answers ?? {}).slice(-4), [qid, { question, sourceIds: answer.sources.slice(0, 3).map((s) => s.id) }]]);
+    state.answers = Object.fromEntries([
+      ...Object.entries(state.answers ?? {}).slice(-4),
+      [qid, { question, sourceIds: answer.sources.slice(0, 3).map((s) => s.id) }],
+    ]);
     // An answer may cite no article ("UBND là gì?" is answered from the abbreviation list).
     const top = answer.sources[0];
     // The link is shown by the channel (a button-like link on the web, an <a> line on Telegram).
@@ -311,7 +338,10 @@ export function createConversation(options: ConversationOptions): Conversation {
     if (!desk) return undefined;
     let waited: NodeJS.Timeout | undefined;
     const late = new Promise<undefined>((resolve) => (waited = setTimeout(() => resolve(undefined), options.ticketWaitMs ?? TICKET_WAIT_MS)));
-    const number = await Promise.race([desk.open(msg, question, at).catch((err: unknown) => void logStoreError(err, { channel: msg.channel }, 'could not open a ticket')), late]);
+    const number = await Promise.race([
+      desk.open(msg, question, at).catch((err: unknown) => void logStoreError(err, { channel: msg.channel }, 'could not open a ticket')),
+      late,
+    ]);
     clearTimeout(waited);
     return number === undefined ? ticketText.notOpened : ticketText.opened(number);
   }
@@ -327,13 +357,21 @@ export function createConversation(options: ConversationOptions): Conversation {
       const ticket = asked ? await openTicket(msg, asked, at) : undefined;
       if (ticket) return [{ text: ticket }];
       const answered = options.events?.questionAnswered;
-      if (answered) await recorder.record({ what: 'could not record a request for staff', fields: { question: msg.text } }, () => answered(msg, cleanText(msg.text ?? ''), 'no_answer', 0, at));
+      if (answered)
+        await recorder.record({ what: 'could not record a request for staff', fields: { question: msg.text } }, () =>
+          answered(msg, cleanText(msg.text ?? ''), 'no_answer', 0, at),
+        );
       return [{ text: messages.staffRequested }];
     }
     if (!request.confirm) return command(msg, state, request.command, '', at);
     const ask = messages.confirmRequest[request.command];
     if (!ask) return command(msg, state, request.command, '', at);
-    return [withButtons(state, { text: ask.question, buttons: [[{ label: ask.yes, data: `req:${request.command}` }], [{ label: messages.requestNo, data: 'req:no' }]] })];
+    return [
+      withButtons(state, {
+        text: ask.question,
+        buttons: [[{ label: ask.yes, data: `req:${request.command}` }], [{ label: messages.requestNo, data: 'req:no' }]],
+      }),
+    ];
   }
 
   async function pressButton(msg: InboundMessage, state: ChatState, data: string, at: Date): Promise<OutboundMessage[]> {
@@ -345,7 +383,14 @@ export function createConversation(options: ConversationOptions): Conversation {
     if (kind === 'fb' && (arg === 'up' || arg === 'down')) {
       const answered = qid ? state.answers?.[qid] : undefined;
       if (!answered) return expired(state);
-      const record = { channel: msg.channel, chatId: msg.chatId, question: answered.question, sourceIds: answered.sourceIds, vote: arg, at: at.toISOString() } as const;
+      const record = {
+        channel: msg.channel,
+        chatId: msg.chatId,
+        question: answered.question,
+        sourceIds: answered.sourceIds,
+        vote: arg,
+        at: at.toISOString(),
+      } as const;
       try {
         await stores.recordFeedback(record, at);
       } catch (err) {
@@ -353,7 +398,10 @@ export function createConversation(options: ConversationOptions): Conversation {
         return [{ text: messages.storeDown }];
       }
       const thumbsDown = options.events?.thumbsDown;
-      if (arg === 'down' && thumbsDown) await recorder.record({ what: 'could not record a 👎 for staff', fields: { question: answered.question } }, () => thumbsDown(msg, answered.question, at));
+      if (arg === 'down' && thumbsDown)
+        await recorder.record({ what: 'could not record a 👎 for staff', fields: { question: answered.question } }, () =>
+          thumbsDown(msg, answered.question, at),
+        );
       return [{ text: messages.feedbackThanks }];
     }
     if (kind === 'ex') {
@@ -371,7 +419,12 @@ export function createConversation(options: ConversationOptions): Conversation {
       const doc = index.get(data.slice('doc:'.length));
       if (!doc) return [{ text: messages.expired }];
       const summary = tidySpacing(doc.summary || doc.body.slice(0, 600));
-      return [{ text: messages.card(tidySpacing(doc.title), formatDate(doc.publishedAt), summary), links: doc.url ? [{ title: tidySpacing(doc.title), url: doc.url }] : [] }];
+      return [
+        {
+          text: messages.card(tidySpacing(doc.title), formatDate(doc.publishedAt), summary),
+          links: doc.url ? [{ title: tidySpacing(doc.title), url: doc.url }] : [],
+        },
+      ];
     }
     if (kind === 'req') {
       if (arg === 'no') return [{ text: messages.requestKept }];
@@ -439,7 +492,9 @@ export function createConversation(options: ConversationOptions): Conversation {
     else {
       const text = cleanText(message);
       // Channels without keyboards number the choices and ask for a typed 👍/👎 or "thêm".
-      const numbered = /^\d{1,2}$/.test(text) ? pickNumber(Number(text), state) : (typedFeedback(text, state) ?? typedMore(text, state) ?? typedConfirmation(text, state));
+      const numbered = /^\d{1,2}$/.test(text)
+        ? pickNumber(Number(text), state)
+        : (typedFeedback(text, state) ?? typedMore(text, state) ?? typedConfirmation(text, state));
       // Command arguments keep their line breaks (a multi-line announcement is sent as written).
       const cmd = parseCommand(message) ?? typedCommand(text);
       try {
@@ -464,12 +519,16 @@ export function createConversation(options: ConversationOptions): Conversation {
       }
     }
     // Staff answers the push could not deliver come first, once, each saying it waited.
-    const waiting = options.tickets && verdict === 'ok' ? await options.tickets.waiting(msg, at).catch((err: unknown) => void logStoreError(err, { channel: msg.channel }, 'could not read waiting answers')) : undefined;
+    const waiting =
+      options.tickets && verdict === 'ok'
+        ? await options.tickets.waiting(msg, at).catch((err: unknown) => void logStoreError(err, { channel: msg.channel }, 'could not read waiting answers'))
+        : undefined;
     if (waiting?.length) replies = [...waiting, ...replies];
     // A state that could not be read is not written back: it would replace the stored one with a blank.
     // After /xoadulieu nothing of the chat is saved back, not even its key.
     if (state.forget) await stores.chats.delete(key).catch((err: unknown) => logStoreError(err, { key }, 'could not delete chat state'));
-    else if (!isUnread) await stores.chats.set(key, state, 7 * 24 * 3_600_000).catch((err: unknown) => logStoreError(err, { key }, 'could not save chat state'));
+    else if (!isUnread)
+      await stores.chats.set(key, state, 7 * 24 * 3_600_000).catch((err: unknown) => logStoreError(err, { key }, 'could not save chat state'));
     return replies;
   }
 

@@ -53,7 +53,10 @@ export function createStaffRecorder(options: StaffRecorderOptions): StaffRecorde
 
   const giveUp = (entries: typeof queue) => {
     if (entries.length === 0) return;
-    log.warn({ dropped: entries.length, records: entries.map((e) => ({ what: e.label.what, ...e.label.fields })) }, 'records for staff given up: store unavailable');
+    log.warn(
+      { dropped: entries.length, records: entries.map((e) => ({ what: e.label.what, ...e.label.fields })) },
+      'records for staff given up: store unavailable',
+    );
     options.onDropped?.(entries.length);
   };
 

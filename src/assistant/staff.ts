@@ -40,14 +40,25 @@ export interface StaffFlowOptions {
   /** Imports one URL (/nhapbai); absent when the importer is not enabled. `source.forbidden`: refused by the address policy. */
   /** The tickets line of /thongke (open tickets, median time to answer, answers received), when tickets exist. */
   ticketStats?: () => Promise<string>;
-  importUrl?: (url: string) => Promise<{ new: number; updated: number; skipped: number; failed: { url: string; reason: string }[]; items: { title: string }[]; source: { forbidden?: 'address' | 'port' } }>;
+  importUrl?: (url: string) => Promise<{
+    new: number;
+    updated: number;
+    skipped: number;
+    failed: { url: string; reason: string }[];
+    items: { title: string }[];
+    source: { forbidden?: 'address' | 'port' };
+  }>;
 }
 
 const who = (msg: InboundMessage) => `${msg.channel}:${msg.userId}`;
 
 /** Content words of a question, for grouping alike ones. */
 export function contentWords(question: string, lexicon: Lexicon): Set<string> {
-  return new Set(tokenize(question).map(foldToken).filter((w) => w.length > 1 && !lexicon.stopwords.has(w)));
+  return new Set(
+    tokenize(question)
+      .map(foldToken)
+      .filter((w) => w.length > 1 && !lexicon.stopwords.has(w)),
+  );
 }
 
 /** Two questions are alike when most of their content words are shared (Jaccard ≥ 0.6). */
@@ -79,7 +90,9 @@ export function createStaffFlow(options: StaffFlowOptions) {
   const asker = async (msg: InboundMessage) => options.pseudonyms?.of(msg.channel, msg.chatId);
 
   async function audit(msg: InboundMessage, at: Date, action: string, outcome: AuditEntry['outcome'], detail?: string, by = who(msg)): Promise<void> {
-    await staff.audit.append({ at: at.toISOString(), who: by, action, detail: detail?.slice(0, 200), outcome }).catch((err: unknown) => log.error({ err, action }, 'could not write the audit log'));
+    await staff.audit
+      .append({ at: at.toISOString(), who: by, action, detail: detail?.slice(0, 200), outcome })
+      .catch((err: unknown) => log.error({ err, action }, 'could not write the audit log'));
   }
 
   function choices(state: ChatState): OutboundMessage {
@@ -106,7 +119,15 @@ export function createStaffFlow(options: StaffFlowOptions) {
       else groups.push({ words, entries: [e] });
     }
     const shown = groups.slice(0, n);
-    const lines = shown.map((g) => t.inboxLine(g.entries.length, g.entries[0]!.question, vnTime(g.entries[0]!.at), [...new Set(g.entries.map((e) => t.reasonLabel[e.reason] ?? e.reason))], [...new Set(g.entries.flatMap((e) => (e.asker ? [e.asker] : [])))]));
+    const lines = shown.map((g) =>
+      t.inboxLine(
+        g.entries.length,
+        g.entries[0]!.question,
+        vnTime(g.entries[0]!.at),
+        [...new Set(g.entries.map((e) => t.reasonLabel[e.reason] ?? e.reason))],
+        [...new Set(g.entries.flatMap((e) => (e.asker ? [e.asker] : [])))],
+      ),
+    );
     return { text: [t.inboxTitle(shown.length), ...lines].join('\n') };
   }
 
@@ -139,15 +160,18 @@ export function createStaffFlow(options: StaffFlowOptions) {
     const report = (r: BroadcastReport | undefined) => (r ? t.reportLine(r, vnTime(r.finishedAt ?? r.startedAt)) : undefined);
     const tickets = await options.ticketStats?.();
     return {
-      text: [t.stats({
-        byChannel: fmt(byChannel),
-        byTopic: fmt(byTopic, TOPIC_IDS.length + 1),
-        byProvince: fmt(byProvince),
-        today: await staff.counts(day(0)),
-        week,
-        lastDigest: report(await options.broadcasts.lastReport('digest')),
-        lastAnnouncement: report(await options.broadcasts.lastReport('announcement')),
-      }), ...(tickets ? [tickets] : [])].join('\n'),
+      text: [
+        t.stats({
+          byChannel: fmt(byChannel),
+          byTopic: fmt(byTopic, TOPIC_IDS.length + 1),
+          byProvince: fmt(byProvince),
+          today: await staff.counts(day(0)),
+          week,
+          lastDigest: report(await options.broadcasts.lastReport('digest')),
+          lastAnnouncement: report(await options.broadcasts.lastReport('announcement')),
+        }),
+        ...(tickets ? [tickets] : []),
+      ].join('\n'),
     };
   }
 
@@ -208,7 +232,14 @@ export function createStaffFlow(options: StaffFlowOptions) {
         const outcome = summary.failed.length > 0 && summary.new + summary.updated === 0 ? 'failed' : 'ok';
         await audit(msg, at, '/nhapbai', outcome, `${url} (mới ${summary.new}, cập nhật ${summary.updated}, lỗi ${summary.failed.length})`);
         if (summary.new + summary.updated + summary.skipped === 0 && summary.failed.length > 0) return [{ text: t.importFailed(summary.failed[0]!.reason) }];
-        return [{ text: t.importDone({ new: summary.new, updated: summary.updated, skipped: summary.skipped, failed: summary.failed.length }, summary.items.map((i) => i.title)) }];
+        return [
+          {
+            text: t.importDone(
+              { new: summary.new, updated: summary.updated, skipped: summary.skipped, failed: summary.failed.length },
+              summary.items.map((i) => i.title),
+            ),
+          },
+        ];
       }
       default: {
         // xoabai
@@ -250,7 +281,11 @@ export function createStaffFlow(options: StaffFlowOptions) {
         return [{ text: t.askWhen }];
       case 'ann:now': {
         state.draft = undefined;
-        const a = await options.announcements.create({ text: draft.text, audience: draft.audience, author: who(msg), authorChat: { channel: msg.channel, chatId: msg.chatId } }, undefined, at);
+        const a = await options.announcements.create(
+          { text: draft.text, audience: draft.audience, author: who(msg), authorChat: { channel: msg.channel, chatId: msg.chatId } },
+          undefined,
+          at,
+        );
         await audit(msg, at, '/thongbao', 'ok', `gửi ngay ${a.id} (${draft.audience === 'all' ? 'tất cả' : 'chủ đề Thông báo'})`);
         return [{ text: t.confirmedNow }];
       }
@@ -270,7 +305,11 @@ export function createStaffFlow(options: StaffFlowOptions) {
     if (!when) return [{ text: t.whenUnknown }];
     state.awaiting = undefined;
     state.draft = undefined;
-    const a = await options.announcements.create({ text: draft.text, audience: draft.audience, author: who(msg), authorChat: { channel: msg.channel, chatId: msg.chatId } }, when, at);
+    const a = await options.announcements.create(
+      { text: draft.text, audience: draft.audience, author: who(msg), authorChat: { channel: msg.channel, chatId: msg.chatId } },
+      when,
+      at,
+    );
     await audit(msg, at, '/thongbao', 'ok', `hẹn ${formatWhen(when)} ${a.id}`);
     return [{ text: t.scheduled(formatWhen(when)) }];
   }
@@ -278,8 +317,10 @@ export function createStaffFlow(options: StaffFlowOptions) {
   /** Conversation events: what staff see in /cauhoi and /thongke. */
   async function questionAnswered(msg: InboundMessage, question: string, kind: 'answer' | 'no_answer', confidence: number, at: Date): Promise<void> {
     await staff.countQuestion(at, kind === 'answer');
-    if (kind === 'no_answer') await staff.inbox.append({ at: at.toISOString(), channel: msg.channel, question, reason: 'unanswered', confidence, asker: await asker(msg) });
-    else if (confidence < 0.55) await staff.inbox.append({ at: at.toISOString(), channel: msg.channel, question, reason: 'low_confidence', confidence, asker: await asker(msg) });
+    if (kind === 'no_answer')
+      await staff.inbox.append({ at: at.toISOString(), channel: msg.channel, question, reason: 'unanswered', confidence, asker: await asker(msg) });
+    else if (confidence < 0.55)
+      await staff.inbox.append({ at: at.toISOString(), channel: msg.channel, question, reason: 'low_confidence', confidence, asker: await asker(msg) });
   }
 
   async function thumbsDown(msg: InboundMessage, question: string, at: Date): Promise<void> {

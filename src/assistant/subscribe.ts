@@ -85,7 +85,16 @@ export function createSubscriptionFlow(options: SubscriptionFlowOptions) {
         if (sub && !sub.inactive) return [settings(sub, t.alreadySubscribed)];
         const created: Subscriber = sub
           ? { ...sub, inactive: undefined, paused: false, updatedAt: at.toISOString() } // they blocked us once and came back
-          : { channel: msg.channel, chatId: msg.chatId, topics: [], provinces: [], hour: DEFAULT_DIGEST_HOUR, paused: false, createdAt: at.toISOString(), updatedAt: at.toISOString() };
+          : {
+              channel: msg.channel,
+              chatId: msg.chatId,
+              topics: [],
+              provinces: [],
+              hour: DEFAULT_DIGEST_HOUR,
+              paused: false,
+              createdAt: at.toISOString(),
+              updatedAt: at.toISOString(),
+            };
         await save(created, at);
         log.info({ channel: msg.channel, chatId: msg.chatId }, 'subscribed');
         return [settings(created, t.subscribed)];

@@ -25,7 +25,8 @@ export interface TicketFlowOptions {
 }
 
 /** "tôi muốn hỏi cán bộ …", "gặp cán bộ", "cho mình hỏi cán bộ Mặt trận: …" (folded words), with the question after it. */
-const ASK_STAFF = /^(?:(?:toi|minh|em|chau|cho toi|cho minh|cho em|xin|ad|ad oi)\s+)*(?:muon\s+|can\s+|duoc\s+)*(?:hoi|gap|noi chuyen voi|lien he)\s+(?:truc tiep\s+)?can bo(?:\s+mat tran(?:\s+to quoc)?)?(?:\s+(?:a|voi|nhe|duoc khong))*(?:\s+(?:ve|la|rang))?\s*(.*)$/;
+const ASK_STAFF =
+  /^(?:(?:toi|minh|em|chau|cho toi|cho minh|cho em|xin|ad|ad oi)\s+)*(?:muon\s+|can\s+|duoc\s+)*(?:hoi|gap|noi chuyen voi|lien he)\s+(?:truc tiep\s+)?can bo(?:\s+mat tran(?:\s+to quoc)?)?(?:\s+(?:a|voi|nhe|duoc khong))*(?:\s+(?:ve|la|rang))?\s*(.*)$/;
 
 /** The question a request to talk to staff carries ("tôi muốn hỏi cán bộ về X" → "X"), or '' for a bare request; undefined when it is not one. */
 export function readStaffRequest(text: string): string | undefined {
@@ -56,13 +57,20 @@ export function createTicketFlow(options: TicketFlowOptions): TicketFlow {
   const { tickets, delivery, staff, lexicon, log } = options;
 
   async function audit(msg: InboundMessage, at: Date, action: string, outcome: AuditEntry['outcome'], detail?: string): Promise<void> {
-    await staff.audit.append({ at: at.toISOString(), who: who(msg), action, detail: detail?.slice(0, 200), outcome }).catch((err: unknown) => log.error({ err, action }, 'could not write the audit log'));
+    await staff.audit
+      .append({ at: at.toISOString(), who: who(msg), action, detail: detail?.slice(0, 200), outcome })
+      .catch((err: unknown) => log.error({ err, action }, 'could not write the audit log'));
   }
 
   /** Open a ticket for `question` or join the open one it is alike; the ticket's number. */
   async function open(msg: InboundMessage, question: string, at: Date): Promise<number> {
     const words = contentWords(question, lexicon);
-    const pick = (list: Ticket[]) => list.find((x) => x.askers.some((a) => askerKey(a) === askerKey(msg) && a.wording === question) || x.askers.some((a) => similar(contentWords(a.wording, lexicon), words)))?.number;
+    const pick = (list: Ticket[]) =>
+      list.find(
+        (x) =>
+          x.askers.some((a) => askerKey(a) === askerKey(msg) && a.wording === question) ||
+          x.askers.some((a) => similar(contentWords(a.wording, lexicon), words)),
+      )?.number;
     const { ticket } = await tickets.open({ channel: msg.channel, chatId: msg.chatId, at: at.toISOString(), wording: question }, pick);
     return ticket.number;
   }
@@ -154,10 +162,21 @@ export function createTicketFlow(options: TicketFlowOptions): TicketFlow {
       return [
         { text: t.previewHead(ticket.number, ticket.askers.length) },
         preview,
-        { text: t.choose, buttons: [[{ label: t.buttonSend, data: 'tk:send' }], [{ label: t.buttonSendAndSave, data: 'tk:save' }], [{ label: t.buttonCancel, data: 'tk:cancel' }]] },
+        {
+          text: t.choose,
+          buttons: [
+            [{ label: t.buttonSend, data: 'tk:send' }],
+            [{ label: t.buttonSendAndSave, data: 'tk:save' }],
+            [{ label: t.buttonCancel, data: 'tk:cancel' }],
+          ],
+        },
       ];
     }
-    const closed = await tickets.update(ticket.number, (x) => (x.status === 'open' ? { ...x, status: 'closed', updatedAt: at.toISOString(), closed: { by: who(msg), at: at.toISOString(), ...(text ? { reason: text } : {}) } } : undefined));
+    const closed = await tickets.update(ticket.number, (x) =>
+      x.status === 'open'
+        ? { ...x, status: 'closed', updatedAt: at.toISOString(), closed: { by: who(msg), at: at.toISOString(), ...(text ? { reason: text } : {}) } }
+        : undefined,
+    );
     if (!closed) return [{ text: t.notOpen(ticket.number) }];
     await audit(msg, at, '/dongcauhoi', 'ok', `#${ticket.number}${text ? ` ${text}` : ''}`);
     return [{ text: t.closed(ticket.number), buttons: [[{ label: t.buttonTell, data: `tk:tell:${ticket.number}` }]] }];
@@ -171,7 +190,9 @@ export function createTicketFlow(options: TicketFlowOptions): TicketFlow {
     }
     if (data.startsWith('tk:tell:')) {
       const n = Number(data.slice('tk:tell:'.length));
-      const told = await tickets.update(n, (x) => (x.status === 'closed' && x.closed && !x.closed.told ? { ...x, closed: { ...x.closed, told: true } } : undefined));
+      const told = await tickets.update(n, (x) =>
+        x.status === 'closed' && x.closed && !x.closed.told ? { ...x, closed: { ...x.closed, told: true } } : undefined,
+      );
       if (!told) return [{ text: t.notOpen(n) }];
       await audit(msg, at, '/dongcauhoi', 'ok', `#${n} báo cho người hỏi`);
       void delivery.tellClosed(n).catch((err: unknown) => log.error({ err, ticket: n }, 'could not tell the askers'));
@@ -214,7 +235,8 @@ export function createTicketFlow(options: TicketFlowOptions): TicketFlow {
       .filter((x) => x.answer)
       .map((x) => (Date.parse(x.answer!.at) - Date.parse(x.createdAt)) / 3_600_000)
       .sort((a, b) => a - b);
-    const median = hours.length === 0 ? undefined : hours.length % 2 ? hours[(hours.length - 1) / 2]! : (hours[hours.length / 2 - 1]! + hours[hours.length / 2]!) / 2;
+    const median =
+      hours.length === 0 ? undefined : hours.length % 2 ? hours[(hours.length - 1) / 2]! : (hours[hours.length / 2 - 1]! + hours[hours.length / 2]!) / 2;
     const finished = all.filter((x) => x.delivery?.finishedAt);
     const askers = finished.reduce((s, x) => s + x.askers.length + (x.forgottenAskers ?? 0), 0);
     const delivered = finished.reduce((s, x) => s + x.delivery!.delivered.length + (x.delivery!.forgottenDelivered ?? 0), 0);

@@ -77,7 +77,9 @@ export function createChatQueue(options: ChatQueueOptions): ChatQueue {
     }
     const warn = (what: string) => (err: unknown) => void (err instanceof StoreUnavailableError || log.warn({ err, key }, what));
     const renew = setInterval(() => {
-      void lease.acquire(name, owner, ttlMs).then((kept) => kept || log.warn({ key }, 'lost the lease of a chat being answered'), warn('could not renew a chat lease'));
+      void lease
+        .acquire(name, owner, ttlMs)
+        .then((kept) => kept || log.warn({ key }, 'lost the lease of a chat being answered'), warn('could not renew a chat lease'));
     }, ttlMs / 3);
     try {
       return await task();

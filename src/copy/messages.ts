@@ -31,7 +31,8 @@ function closestTitles(titles: string[]): string[] {
 }
 
 export const messages = {
-  greeting: 'Xin chào! Tôi là trợ lý hỏi đáp của Mặt trận Tổ quốc Việt Nam. Bạn hãy đặt câu hỏi về hoạt động, chương trình, cuộc vận động của Mặt trận, ví dụ: “Quỹ Vì người nghèo là gì?”',
+  greeting:
+    'Xin chào! Tôi là trợ lý hỏi đáp của Mặt trận Tổ quốc Việt Nam. Bạn hãy đặt câu hỏi về hoạt động, chương trình, cuộc vận động của Mặt trận, ví dụ: “Quỹ Vì người nghèo là gì?”',
   thanks: 'Rất vui được giúp bạn. Bạn cần hỏi thêm gì cứ nhắn nhé!',
   empty: 'Bạn hãy nhập câu hỏi bằng chữ, ví dụ: “Chủ tịch Ủy ban MTTQ tỉnh Quảng Bình là ai?”',
   tooLong: (max: number) => `Tin nhắn dài quá ${max} ký tự nên tôi chưa tìm được. Bạn hãy hỏi ngắn gọn trong một hai câu nhé.`,
@@ -41,7 +42,8 @@ export const messages = {
     return [source, `“${quote}”`, url ? `Nguồn: ${url}` : undefined].filter(Boolean).join('\n');
   },
   /** What a second article adds, after the answer. */
-  alsoSaid: (sentence: string, title: string, date: string | undefined) => [`Bài ${quoteTitle(title)}${date ? ` (${date})` : ''} cho biết thêm:`, `“${sentence}”`].join('\n'),
+  alsoSaid: (sentence: string, title: string, date: string | undefined) =>
+    [`Bài ${quoteTitle(title)}${date ? ` (${date})` : ''} cho biết thêm:`, `“${sentence}”`].join('\n'),
   programAnswer: (quote: string, name: string, url: string | undefined) =>
     [`Theo thông tin về ${quoteTitle(name)}:`, `“${quote}”`, url ? `Nguồn: ${url}` : undefined].filter(Boolean).join('\n'),
   /** "Hôm nay là thứ mấy?": today's date and the time in Vietnam (weekday 0 = Sunday). */
@@ -59,10 +61,15 @@ export const messages = {
     'Xin lỗi, tôi chỉ trả lời câu hỏi bằng thông tin trích từ các bài viết và chương trình của Mặt trận; tôi chưa làm được những việc như viết bài, tính toán, dịch hay nhắc lịch. Bạn có thể hỏi, ví dụ: “Quỹ Vì người nghèo là gì?”',
   /** A question about a year ("năm 2026") that no article found is of: the closest ones, with their dates. */
   noInfoForYear: (year: number, closest: string[]) =>
-    [`Xin lỗi, tôi chưa có thông tin về năm ${year} cho câu hỏi này. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.`, ...closestTitles(closest)].join('\n'),
+    [`Xin lỗi, tôi chưa có thông tin về năm ${year} cho câu hỏi này. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.`, ...closestTitles(closest)].join(
+      '\n',
+    ),
   /** A question about the last or next few days ("ngày mai có mưa không") when every article found is old. */
   noRecentNews: (closest: string[]) =>
-    ['Xin lỗi, tôi chưa có thông tin cập nhật cho thời điểm bạn hỏi; các bài viết tôi có về nội dung này đều đã đăng từ trước.', ...closestTitles(closest)].join('\n'),
+    [
+      'Xin lỗi, tôi chưa có thông tin cập nhật cho thời điểm bạn hỏi; các bài viết tôi có về nội dung này đều đã đăng từ trước.',
+      ...closestTitles(closest),
+    ].join('\n'),
   welcome: (name?: string) =>
     [
       `Xin chào${name ? ` ${name}` : ''}! Tôi là trợ lý hỏi đáp của Mặt trận Tổ quốc Việt Nam.`,
@@ -91,7 +98,8 @@ export const messages = {
   flood: 'Bạn gửi nhanh quá, vui lòng đợi khoảng một phút rồi hỏi tiếp nhé.',
   latestTitle: 'Tin mới nhất:',
   latestNone: 'Hiện chưa có tin nào có ngày đăng.',
-  programsTitle: (filter?: string) => (filter ? `Chương trình, cuộc vận động, phong trào (${filter}):` : 'Chương trình, cuộc vận động, phong trào của Mặt trận:'),
+  programsTitle: (filter?: string) =>
+    filter ? `Chương trình, cuộc vận động, phong trào (${filter}):` : 'Chương trình, cuộc vận động, phong trào của Mặt trận:',
   programsNone: (filter: string) => `Chưa có chương trình nào khớp với ${quoteTitle(filter)}. Gõ /chuongtrinh để xem tất cả.`,
   searchUsage: 'Gõ từ khóa sau lệnh, ví dụ: /tim Vì người nghèo',
   searchTitle: (query: string, from: number, to: number, total: number) => `Kết quả cho ${quoteTitle(query)} (${from}–${to} trong ${total}):`,
@@ -114,10 +122,14 @@ export const messages = {
   /** A request typed in words that would change the settings ("tôi muốn nhận bản tin", "hủy nhận tin"): asked first. */
   confirmRequest: {
     dangky: {
-      question: 'Bạn muốn đăng ký nhận bản tin hằng ngày của Mặt trận? Sau khi đăng ký, bạn chọn được chủ đề, tỉnh, thành và giờ nhận; gõ /huydangky để hủy bất cứ lúc nào.',
+      question:
+        'Bạn muốn đăng ký nhận bản tin hằng ngày của Mặt trận? Sau khi đăng ký, bạn chọn được chủ đề, tỉnh, thành và giờ nhận; gõ /huydangky để hủy bất cứ lúc nào.',
       yes: 'Đăng ký nhận bản tin',
     },
-    huydangky: { question: 'Bạn muốn hủy nhận bản tin hằng ngày của Mặt trận? Sau khi hủy, bạn sẽ không nhận bản tin nữa; gõ /dangky khi muốn nhận lại.', yes: 'Hủy nhận bản tin' },
+    huydangky: {
+      question: 'Bạn muốn hủy nhận bản tin hằng ngày của Mặt trận? Sau khi hủy, bạn sẽ không nhận bản tin nữa; gõ /dangky khi muốn nhận lại.',
+      yes: 'Hủy nhận bản tin',
+    },
   } as Record<string, { question: string; yes: string }>,
   requestNo: 'Không, giữ nguyên',
   requestKept: 'Vâng, tôi giữ nguyên như cũ. Bạn cần gì cứ nhắn nhé.',
@@ -184,10 +196,10 @@ export const digestText = {
       `• Trạng thái: ${s.paused ? 'đang tạm dừng' : 'đang nhận'}`,
     ].join('\n'),
   chooseTopics: 'Chọn chủ đề bạn muốn nhận (bấm để bật/tắt), rồi bấm “Xong”:',
-  chooseProvinces: 'Gõ tên tỉnh, thành bạn quan tâm (nhiều tỉnh cách nhau bằng dấu phẩy; tên cũ trước sáp nhập cũng được), ví dụ: Quảng Trị, Huế. Hoặc chọn “Cả nước”.',
+  chooseProvinces:
+    'Gõ tên tỉnh, thành bạn quan tâm (nhiều tỉnh cách nhau bằng dấu phẩy; tên cũ trước sáp nhập cũng được), ví dụ: Quảng Trị, Huế. Hoặc chọn “Cả nước”.',
   provincesUnknown: (text: string) => `Tôi chưa nhận ra tỉnh, thành nào trong ${quoteTitle(text)}. Bạn gõ lại tên tỉnh, ví dụ: Quảng Trị, hoặc chọn “Cả nước”.`,
-  provincesSet: (names: string[], merged: string[]) =>
-    `Đã chọn: ${names.join(', ')}.${merged.length ? ` (${merged.join('; ')})` : ''}`,
+  provincesSet: (names: string[], merged: string[]) => `Đã chọn: ${names.join(', ')}.${merged.length ? ` (${merged.join('; ')})` : ''}`,
   provinceMerged: (old: string, now: string) => `${old} nay thuộc ${now}`,
   chooseHour: 'Bạn muốn nhận bản tin lúc mấy giờ? Chọn bên dưới hoặc gõ giờ, ví dụ: 6h, 19:00.',
   hourUnknown: 'Tôi chưa hiểu giờ bạn gõ. Bạn gõ một giờ từ 0 đến 23, ví dụ: 7h hoặc 19:00.',
@@ -261,12 +273,16 @@ export const staffText = {
   importUsage: 'Cách dùng: /nhapbai <đường dẫn bài viết, trang chuyên mục, RSS hoặc sitemap>',
   importUnavailable: 'Chức năng nhập bài chưa được bật trên máy chủ này.',
   importDone: (s: { new: number; updated: number; skipped: number; failed: number }, titles: string[]) =>
-    [`Nhập bài: mới ${s.new}, cập nhật ${s.updated}, bỏ qua (đã có, không đổi) ${s.skipped}, lỗi ${s.failed}.`, ...titles.slice(0, 5).map((t) => `• ${t}`)].join('\n'),
+    [
+      `Nhập bài: mới ${s.new}, cập nhật ${s.updated}, bỏ qua (đã có, không đổi) ${s.skipped}, lỗi ${s.failed}.`,
+      ...titles.slice(0, 5).map((t) => `• ${t}`),
+    ].join('\n'),
   importFailed: (reason: string) => `Không nhập được: ${reason}`,
   importForbiddenAddress: 'Địa chỉ nội bộ không được phép: bot chỉ nhập bài từ địa chỉ công khai trên Internet.',
   importForbiddenPort: 'Cổng này không được phép: bot chỉ nhập bài qua các cổng máy chủ cho phép (mặc định 80, 443, 8080).',
   importRefusedDetail: (url: string, rule: 'address' | 'port') => `${url} (${rule === 'address' ? 'địa chỉ nội bộ' : 'cổng không được phép'})`,
-  sourcePaused: (url: string, failures: number, reason: string) => `⚠️ Nguồn tin ${url} đã tạm dừng sau ${failures} lần lỗi liên tiếp: ${reason}. Kiểm tra nguồn rồi khởi động lại dịch vụ để thử lại.`,
+  sourcePaused: (url: string, failures: number, reason: string) =>
+    `⚠️ Nguồn tin ${url} đã tạm dừng sau ${failures} lần lỗi liên tiếp: ${reason}. Kiểm tra nguồn rồi khởi động lại dịch vụ để thử lại.`,
   removeUsage: 'Cách dùng: /xoabai <mã bài>. Mã bài có trong kết quả /tim của cán bộ.',
   removeMissing: (id: string) => `Không có bài nào mã “${id}”.`,
   removed: (id: string, title: string) => `Đã gỡ bài ${quoteTitle(title)} (${id}): không còn tìm được và không vào bản tin. Thao tác đã ghi nhật ký.`,
@@ -290,7 +306,8 @@ export const staffText = {
       `Bản tin gần nhất: ${s.lastDigest ?? 'chưa gửi'}`,
       `Thông báo gần nhất: ${s.lastAnnouncement ?? 'chưa gửi'}`,
     ].join('\n'),
-  reportLine: (r: { finishedAt?: string; sent: number; blocked: number; failed: number }, when: string) => `${when}: gửi được ${r.sent}, bị chặn ${r.blocked}, lỗi ${r.failed}`,
+  reportLine: (r: { finishedAt?: string; sent: number; blocked: number; failed: number }, when: string) =>
+    `${when}: gửi được ${r.sent}, bị chặn ${r.blocked}, lỗi ${r.failed}`,
   allTopics: 'tất cả chủ đề',
   wholeCountry: 'cả nước',
   inactive: 'ngừng nhận',
@@ -317,18 +334,25 @@ ${text}
 
 — Mặt trận Tổ quốc Việt Nam trả lời, ngày ${date}`,
   waitedLine: 'Câu trả lời dưới đây đã được gửi khi bạn chưa nhận được tin nhắn của bot, nay xin gửi lại:',
-  closedNotice: (n: number, question: string, reason?: string) => `Câu hỏi của bạn (mã #${n}): “${question}” đã được cán bộ Mặt trận đóng, sẽ không có câu trả lời qua bot${reason ? ` (lý do: ${reason})` : ''}.`,
+  closedNotice: (n: number, question: string, reason?: string) =>
+    `Câu hỏi của bạn (mã #${n}): “${question}” đã được cán bộ Mặt trận đóng, sẽ không có câu trả lời qua bot${reason ? ` (lý do: ${reason})` : ''}.`,
   listTitle: (shown: number, open: number) => `Câu hỏi chờ cán bộ trả lời (${shown}/${open}), nhiều người hỏi trước, rồi cũ trước:`,
   listEmpty: 'Không có câu hỏi nào đang chờ trả lời. Gõ /cauhoi phanhoi để xem các câu bot trả lời chưa chắc hoặc bị đánh giá 👎.',
   listLine: (n: number, askers: number, wording: string, age: string) => `#${n} — ${askers} người hỏi — ${wording} — ${age}`,
   listHint: 'Trả lời: /traloi <số> <nội dung>. Đóng không trả lời: /dongcauhoi <số> [lý do].',
   erased: '(nội dung đã xóa theo yêu cầu người hỏi)',
-  age: (ms: number) => (ms < 3_600_000 ? `${Math.max(1, Math.round(ms / 60_000))} phút trước` : ms < 86_400_000 ? `${Math.round(ms / 3_600_000)} giờ trước` : `${Math.round(ms / 86_400_000)} ngày trước`),
+  age: (ms: number) =>
+    ms < 3_600_000
+      ? `${Math.max(1, Math.round(ms / 60_000))} phút trước`
+      : ms < 86_400_000
+        ? `${Math.round(ms / 3_600_000)} giờ trước`
+        : `${Math.round(ms / 86_400_000)} ngày trước`,
   answerUsage: 'Cách dùng: /traloi <số> <nội dung trả lời> (có thể nhiều dòng, giữ nguyên như bạn viết).',
   closeUsage: 'Cách dùng: /dongcauhoi <số> [lý do].',
   missing: (n: string) => `Không có câu hỏi nào mã #${n}.`,
   notOpen: (n: number) => `Câu hỏi #${n} đã được trả lời hoặc đã đóng.`,
-  previewHead: (n: number, askers: number) => `Xem trước câu trả lời cho #${n}: ${askers} người hỏi sẽ nhận đúng tin nhắn dưới đây (mỗi người thấy câu hỏi của chính mình).`,
+  previewHead: (n: number, askers: number) =>
+    `Xem trước câu trả lời cho #${n}: ${askers} người hỏi sẽ nhận đúng tin nhắn dưới đây (mỗi người thấy câu hỏi của chính mình).`,
   choose: 'Gửi câu trả lời này tới mọi người đã hỏi?',
   buttonSend: 'Gửi',
   buttonSendAndSave: 'Gửi và lưu thành hỏi đáp',

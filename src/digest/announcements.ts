@@ -39,7 +39,17 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** The searchable item of an announcement: first line as the title, the whole text as the body. */
 function announcementDoc(a: Announcement): SearchDoc {
   const title = a.text.split('\n')[0]!.trim().slice(0, 160);
-  return { id: a.id, type: 'article', kind: 'announcement', title, summary: '', body: a.text, publishedAt: a.sendAt, source: 'Cán bộ Mặt trận (thông báo qua bot)', topics: ['thong-bao'] };
+  return {
+    id: a.id,
+    type: 'article',
+    kind: 'announcement',
+    title,
+    summary: '',
+    body: a.text,
+    publishedAt: a.sendAt,
+    source: 'Cán bộ Mặt trận (thông báo qua bot)',
+    topics: ['thong-bao'],
+  };
 }
 
 /** The message subscribers get, exactly as the staff preview shows it. */
@@ -139,7 +149,13 @@ export function createAnnouncementService(options: AnnouncementOptions) {
   return {
     /** Store a new announcement; send it now or arm it for later. */
     async create(draft: Pick<Announcement, 'text' | 'author' | 'authorChat' | 'audience'>, sendAt: Date | undefined, now: Date): Promise<Announcement> {
-      const a: Announcement = { ...draft, id: `tb-${now.getTime().toString(36)}-${randomUUID().slice(0, 6)}`, createdAt: now.toISOString(), sendAt: (sendAt ?? now).toISOString(), status: 'scheduled' };
+      const a: Announcement = {
+        ...draft,
+        id: `tb-${now.getTime().toString(36)}-${randomUUID().slice(0, 6)}`,
+        createdAt: now.toISOString(),
+        sendAt: (sendAt ?? now).toISOString(),
+        status: 'scheduled',
+      };
       await staff.saveAnnouncement(a);
       if (sendAt) arm(a);
       // Searchable at once; the broadcast follows.

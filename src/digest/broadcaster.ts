@@ -178,7 +178,14 @@ export function createBroadcaster(given: BroadcasterOptions) {
   }
 
   /** Send every remaining part of one recipient; resolves with its outcome, rejects when the run halts. */
-  async function deliver(broadcastId: string, recipient: Recipient, entry: JournalEntry | undefined, build: MessageBuilder, report: BroadcastReport, halt: Halt): Promise<Outcome> {
+  async function deliver(
+    broadcastId: string,
+    recipient: Recipient,
+    entry: JournalEntry | undefined,
+    build: MessageBuilder,
+    report: BroadcastReport,
+    halt: Halt,
+  ): Promise<Outcome> {
     const channel = options.channels.get(recipient.channel);
     if (!channel) {
       await store.journal(broadcastId, recipient, { state: 'done', outcome: 'failed', error: `channel ${recipient.channel} is not configured` });
@@ -237,7 +244,9 @@ export function createBroadcaster(given: BroadcasterOptions) {
       if (result.reason === 'blocked' || result.reason === 'chat_not_found') {
         const reason = result.reason;
         await settle(part, { state: 'done', outcome: reason });
-        await record(broadcastId, halt, async () => options.onGone?.(recipient, reason)).catch((err: unknown) => log.error({ err, recipient }, 'could not mark a recipient inactive'));
+        await record(broadcastId, halt, async () => options.onGone?.(recipient, reason)).catch((err: unknown) =>
+          log.error({ err, recipient }, 'could not mark a recipient inactive'),
+        );
         return reason;
       }
       if (result.reason !== 'failed') throw new Error(`unexpected send result ${result.reason}`);
@@ -260,7 +269,9 @@ export function createBroadcaster(given: BroadcasterOptions) {
       await sleep(retryBaseMs * 2 ** (attempt - 1));
     }
     await settle(parts.length - 1, { state: 'done', outcome: 'sent' });
-    await record(broadcastId, halt, async () => options.onDelivered?.(broadcastId, recipient)).catch((err: unknown) => log.error({ err, recipient }, 'could not record a delivery'));
+    await record(broadcastId, halt, async () => options.onDelivered?.(broadcastId, recipient)).catch((err: unknown) =>
+      log.error({ err, recipient }, 'could not record a delivery'),
+    );
     return 'sent';
   }
 
@@ -281,7 +292,18 @@ export function createBroadcaster(given: BroadcasterOptions) {
     }
     owed.delete(broadcastId);
     const startedMs = Date.now();
-    const report: BroadcastReport = { id: broadcastId, total: spec.total, sent: 0, blocked: 0, failed: 0, skipped: 0, maybeDuplicated: 0, got429: 0, remaining: spec.total, startedAt: new Date(startedMs).toISOString() };
+    const report: BroadcastReport = {
+      id: broadcastId,
+      total: spec.total,
+      sent: 0,
+      blocked: 0,
+      failed: 0,
+      skipped: 0,
+      maybeDuplicated: 0,
+      got429: 0,
+      remaining: spec.total,
+      startedAt: new Date(startedMs).toISOString(),
+    };
     const count = (outcome: Outcome) => {
       report.remaining--;
       if (outcome === 'sent') report.sent++;

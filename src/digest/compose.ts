@@ -89,7 +89,13 @@ export function renderDigest(items: DigestCandidate[], filter: DigestFilter, at:
     const group = groups.get(topic);
     if (!group) continue;
     const lines = group.map((item) =>
-      [messages.digestItem(item.title, formatDate(item.publishedAt)), item.summary ? `   ${shorten(item.summary, SUMMARY_CHARS)}` : '', item.url ? `   ${item.url}` : ''].filter(Boolean).join('\n'),
+      [
+        messages.digestItem(item.title, formatDate(item.publishedAt)),
+        item.summary ? `   ${shorten(item.summary, SUMMARY_CHARS)}` : '',
+        item.url ? `   ${item.url}` : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
     );
     blocks.push(`■ ${topicLabels[topic]}\n${lines.join('\n\n')}`);
   }

@@ -98,7 +98,9 @@ export function createDigestService(options: DigestOptions) {
       return await fn();
     } finally {
       clearInterval(renew);
-      await lease.release(name, instanceId).catch((err: unknown) => void (err instanceof StoreUnavailableError || log.warn({ err, name }, 'could not release a lease')));
+      await lease
+        .release(name, instanceId)
+        .catch((err: unknown) => void (err instanceof StoreUnavailableError || log.warn({ err, name }, 'could not release a lease')));
     }
   }
 
@@ -120,7 +122,10 @@ export function createDigestService(options: DigestOptions) {
   }
 
   /** The message builder of a stored digest broadcast. */
-  const builderFor = (untilMs: number): MessageBuilder => (recipient) => compose(recipient, untilMs);
+  const builderFor =
+    (untilMs: number): MessageBuilder =>
+    (recipient) =>
+      compose(recipient, untilMs);
 
   /** Create (if new) and run the broadcast of one slot, on one instance. Undefined when nobody is due. */
   function runSlot(day: string, hour: number, now: Date): Promise<BroadcastReport | undefined> {
@@ -147,7 +152,13 @@ export function createDigestService(options: DigestOptions) {
         unreachable++;
         continue;
       }
-      const recipient: Recipient = { channel: sub.channel, chatId: sub.chatId, topics: sub.topics, provinces: sub.provinces, sinceMs: windowStart(mark, untilMs) };
+      const recipient: Recipient = {
+        channel: sub.channel,
+        chatId: sub.chatId,
+        topics: sub.topics,
+        provinces: sub.provinces,
+        sinceMs: windowStart(mark, untilMs),
+      };
       // No message when there is nothing new: such subscribers are not part of the broadcast at all.
       if (compose(recipient, untilMs).length > 0) recipients.push(recipient);
     }
@@ -260,7 +271,12 @@ export function createDigestService(options: DigestOptions) {
   }
 
   /** Today's digest for one chat on demand (/bantin): new since its last digest, or the last day. */
-  function onDemand(channel: ChannelId, sub: Pick<Subscriber, 'topics' | 'provinces'> | undefined, mark: DeliveryMark | undefined, now: Date): OutboundMessage[] {
+  function onDemand(
+    channel: ChannelId,
+    sub: Pick<Subscriber, 'topics' | 'provinces'> | undefined,
+    mark: DeliveryMark | undefined,
+    now: Date,
+  ): OutboundMessage[] {
     const untilMs = now.getTime();
     const recipient: Recipient = { channel, chatId: '', topics: sub?.topics ?? [], provinces: sub?.provinces ?? [], sinceMs: windowStart(mark, untilMs) };
     return compose(recipient, untilMs);

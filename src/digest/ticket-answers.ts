@@ -118,7 +118,10 @@ export function createTicketDelivery(options: TicketDeliveryOptions) {
       const t = await tickets.get(n);
       if (t?.status !== 'closed') return;
       const name = `${broadcastId(n)}:closed`;
-      await broadcasts.create({ id: name, kind: 'ticket', createdAt: new Date().toISOString(), params: { ticket: n } }, t.askers.map((a) => ({ channel: a.channel, chatId: a.chatId })));
+      await broadcasts.create(
+        { id: name, kind: 'ticket', createdAt: new Date().toISOString(), params: { ticket: n } },
+        t.askers.map((a) => ({ channel: a.channel, chatId: a.chatId })),
+      );
       await broadcaster.run(name, (r) => {
         const asker = t.askers.find((a) => askerKey(a) === askerKey(r));
         return asker ? [{ text: ticketText.closedNotice(n, asker.wording, t.closed?.reason) }] : [];
@@ -133,7 +136,8 @@ export function createTicketDelivery(options: TicketDeliveryOptions) {
 
     /** Deliver answers whose delivery an instance left unfinished (it died, or the store was down). */
     async sweep(): Promise<void> {
-      for (const t of await tickets.all()) if (t.answer && t.delivery && !t.delivery.finishedAt && !sendingHere.has(t.number)) await this.deliver(t.number).catch(failed(t.number));
+      for (const t of await tickets.all())
+        if (t.answer && t.delivery && !t.delivery.finishedAt && !sendingHere.has(t.number)) await this.deliver(t.number).catch(failed(t.number));
     },
 
     /** Start delivering in the background (the staff chat gets the report). */

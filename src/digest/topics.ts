@@ -7,10 +7,31 @@ export type TopicId = (typeof TOPIC_IDS)[number];
 
 /** Folded phrases that put an item in a topic (title and summary are matched; the body is too noisy). */
 const RULES: { topic: TopicId; phrases: string[] }[] = [
-  { topic: 'an-sinh', phrases: ['vi nguoi ngheo', 'an sinh', 'ho ngheo', 'giam ngheo', 'nha dai doan ket', 'nha o cho ho', 'cuu tro', 'ung ho dong bao', 'bao tro', 'tu thien', 'tet vi nguoi ngheo'] },
-  { topic: 'giam-sat', phrases: ['giam sat', 'phan bien', 'gop y xay dung', 'tiep xuc cu tri', 'khieu nai', 'to cao', 'ban thanh tra nhan dan', 'dau tu cua cong dong'] },
+  {
+    topic: 'an-sinh',
+    phrases: [
+      'vi nguoi ngheo',
+      'an sinh',
+      'ho ngheo',
+      'giam ngheo',
+      'nha dai doan ket',
+      'nha o cho ho',
+      'cuu tro',
+      'ung ho dong bao',
+      'bao tro',
+      'tu thien',
+      'tet vi nguoi ngheo',
+    ],
+  },
+  {
+    topic: 'giam-sat',
+    phrases: ['giam sat', 'phan bien', 'gop y xay dung', 'tiep xuc cu tri', 'khieu nai', 'to cao', 'ban thanh tra nhan dan', 'dau tu cua cong dong'],
+  },
   { topic: 'phoi-hop', phrases: ['chuong trinh phoi hop', 'quy che phoi hop', 'ky ket phoi hop', 'phoi hop thong nhat hanh dong', 'ky ket chuong trinh'] },
-  { topic: 'dai-doan-ket', phrases: ['dai doan ket', 'ngay hoi', 'khu dan cu', 'dong bao dan toc', 'ton giao', 'kieu bao', 'nguoi viet nam o nuoc ngoai', 'hoa giai'] },
+  {
+    topic: 'dai-doan-ket',
+    phrases: ['dai doan ket', 'ngay hoi', 'khu dan cu', 'dong bao dan toc', 'ton giao', 'kieu bao', 'nguoi viet nam o nuoc ngoai', 'hoa giai'],
+  },
 ];
 
 /**

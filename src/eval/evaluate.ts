@@ -186,7 +186,12 @@ export function oursSystem(engine: AnswerEngine): AskSystem {
 export function baselineSystem(baseline: BaselineIndex, docs: Map<string, SearchDoc>, excluded?: (query: EvalQuery) => ReadonlySet<string>): AskSystem {
   return (q, query) => {
     const skip = excluded?.(query);
-    const ranked = skip?.size ? baseline.search(q, 10 + skip.size).filter((id) => !skip.has(id)).slice(0, 10) : baseline.search(q, 10);
+    const ranked = skip?.size
+      ? baseline
+          .search(q, 10 + skip.size)
+          .filter((id) => !skip.has(id))
+          .slice(0, 10)
+      : baseline.search(q, 10);
     const top = ranked[0] ? docs.get(ranked[0]) : undefined;
     const text = top ? [top.title, ...splitSentences([top.summary, top.body].join('\n')).slice(0, 2)].map(tidySpacing).join('\n') : '';
     return { ranked, text, noAnswer: ranked.length === 0 };

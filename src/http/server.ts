@@ -140,7 +140,9 @@ export function createHttpServer(options: HttpServerOptions): Server {
         if (data !== undefined && (typeof data !== 'string' || data.length > 64)) throw new HttpError(400, 'data must be a short string');
         if (text === undefined && data === undefined) throw new HttpError(400, 'text or data is required');
         const receivedAt = new Date();
-        const replies = await chats.run(chatKey('web', sessionId), () => conversation.handle({ channel: 'web', chatId: sessionId, userId: sessionId, text: text ?? '', callbackData: data, receivedAt }));
+        const replies = await chats.run(chatKey('web', sessionId), () =>
+          conversation.handle({ channel: 'web', chatId: sessionId, userId: sessionId, text: text ?? '', callbackData: data, receivedAt }),
+        );
         return send(res, 200, JSON.stringify({ replies: replies.map(toWebReply) }), 'application/json; charset=utf-8');
       }
       throw new HttpError(404, 'not found');

@@ -101,7 +101,11 @@ export function createAddressGuard(policy: AddressPolicy = {}): AddressGuard {
   };
 
   /** Refuse before the socket exists: a literal address never goes through `lookup`. */
-  function guarded(options: { host?: string | null; port?: number | string | null }, defaultPort: number, callback: ((err: Error | null, stream: Duplex) => void) | undefined): ForbiddenAddressError | undefined {
+  function guarded(
+    options: { host?: string | null; port?: number | string | null },
+    defaultPort: number,
+    callback: ((err: Error | null, stream: Duplex) => void) | undefined,
+  ): ForbiddenAddressError | undefined {
     const err = refusal(options.host ?? 'localhost', Number(options.port || defaultPort));
     if (!err) return undefined;
     if (!callback) throw err;

@@ -40,7 +40,15 @@ const TIME = /(\d{1,2})\s*(?::|h|giờ)\s*(\d{2})(?:\s*:\s*(\d{2}))?/i;
 const WORDY = /ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})/i;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/i;
 const RELATIVE = /(\d+)\s*(giây|phút|giờ|tiếng|ngày|tuần|tháng)\s*trước/i;
-const UNIT_MS: Record<string, number> = { giây: 1000, phút: 60_000, giờ: 3_600_000, tiếng: 3_600_000, ngày: 86_400_000, tuần: 7 * 86_400_000, tháng: 30 * 86_400_000 };
+const UNIT_MS: Record<string, number> = {
+  giây: 1000,
+  phút: 60_000,
+  giờ: 3_600_000,
+  tiếng: 3_600_000,
+  ngày: 86_400_000,
+  tuần: 7 * 86_400_000,
+  tháng: 30 * 86_400_000,
+};
 
 /** The time of day in `text` outside the date itself, if any. */
 function timeOfDay(text: string): { hour: number; minute: number; second: number } | undefined {
@@ -92,7 +100,12 @@ export function parseVietnameseDate(raw: string, now: () => Date = () => new Dat
     const today = new Date(nowMs + VN_OFFSET_MS);
     const t = timeOfDay(lower);
     if (!t && dayShift === 0) return toVietnamIso(nowMs);
-    const ms = fromParts({ year: today.getUTCFullYear(), month: today.getUTCMonth() + 1, day: today.getUTCDate(), ...(t ?? { hour: 0, minute: 0, second: 0 }) });
+    const ms = fromParts({
+      year: today.getUTCFullYear(),
+      month: today.getUTCMonth() + 1,
+      day: today.getUTCDate(),
+      ...(t ?? { hour: 0, minute: 0, second: 0 }),
+    });
     return ms === undefined ? undefined : toVietnamIso(ms - dayShift * 86_400_000);
   }
   // RFC 822 / RFC 1123 in feeds ("Tue, 19 Apr 2022 08:30:00 +0700"): the JavaScript parser reads them exactly.

@@ -60,21 +60,27 @@ const CHROME = [
   'về đầu trang',
 ];
 /** Related-article boxes and similar blocks, by class or id. */
-const RELATED = '.article__inner-relate, .related, .box-related, .tin-lien-quan, [class*="relate"], [id*="relate"], [class*="lien-quan"], .article__tag, .article__share, .social, .share';
+const RELATED =
+  '.article__inner-relate, .related, .box-related, .tin-lien-quan, [class*="relate"], [id*="relate"], [class*="lien-quan"], .article__tag, .article__share, .social, .share';
 /** Never content. */
-const JUNK = 'script, style, noscript, template, iframe, svg, form, button, input, select, textarea, nav, header, footer, aside, [role="navigation"], [role="banner"], [role="contentinfo"], [role="complementary"], [hidden], [aria-hidden="true"]';
+const JUNK =
+  'script, style, noscript, template, iframe, svg, form, button, input, select, textarea, nav, header, footer, aside, [role="navigation"], [role="banner"], [role="contentinfo"], [role="complementary"], [hidden], [aria-hidden="true"]';
 /** Class or id words of blocks that are chrome in most sites' templates. */
-const CHROME_CLASS = /(^|[\s_-])(menu|nav|navbar|breadcrumbs?|sidebar|widget|footer|header|masthead|banner|advert|ads|quang-cao|share|social|comment|binh-luan|popup|modal|cookie|subscribe|search|tim-kiem|pagination|related|relate|lien-quan|most-read|doc-nhieu|tags?)($|[\s_-])/i;
+const CHROME_CLASS =
+  /(^|[\s_-])(menu|nav|navbar|breadcrumbs?|sidebar|widget|footer|header|masthead|banner|advert|ads|quang-cao|share|social|comment|binh-luan|popup|modal|cookie|subscribe|search|tim-kiem|pagination|related|relate|lien-quan|most-read|doc-nhieu|tags?)($|[\s_-])/i;
 /** A source tag opening the body: "(Mặt trận) -", "(MTTQ) –", "(Chinhphu.vn) -". */
 const LEAD = /^\s*\((?:Mặt trận|MTTQ|[^()]{2,40})\)\s*[-–—:]\s*/u;
 /** Blocks of chrome that Vietnamese templates name in Vietnamese, which Readability's English class words miss. */
-const VI_CHROME = ['binh-luan', 'doc-nhieu', 'xem-nhieu', 'quang-cao', 'tim-kiem', 'tin-khac', 'chia-se'].map((w) => `[class*="${w}"], [id*="${w}"]`).join(', ');
+const VI_CHROME = ['binh-luan', 'doc-nhieu', 'xem-nhieu', 'quang-cao', 'tim-kiem', 'tin-khac', 'chia-se']
+  .map((w) => `[class*="${w}"], [id*="${w}"]`)
+  .join(', ');
 /** Captions: image text, not article text. */
 const CAPTIONS = 'figcaption, [class*="caption"]';
 /** Pages with more elements are refused rather than scored (Readability's own default is no limit). */
 const MAX_ELEMENTS = 30_000;
 /** A block that only dates the page ("· 20/11/2024", "Thứ tư, 20/11/2024 - 08:15 (GMT+7)"): metadata, not text. */
-const DATE_LINE = /^[\s\p{P}\p{S}]*(?:(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy)|chủ\s+nhật|cập\s+nhật|đăng|ngày|lúc|gmt\s*[+-]\s*\d+|\d{1,2}\s*[:h]\s*\d{2}|\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})[\s\p{P}\p{S}]*)+$/iu;
+const DATE_LINE =
+  /^[\s\p{P}\p{S}]*(?:(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy)|chủ\s+nhật|cập\s+nhật|đăng|ngày|lúc|gmt\s*[+-]\s*\d+|\d{1,2}\s*[:h]\s*\d{2}|\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})[\s\p{P}\p{S}]*)+$/iu;
 /** Blocks read as paragraphs. */
 const BLOCKS = 'p, h2, h3, h4, li, blockquote, pre';
 
@@ -130,7 +136,9 @@ export function detectProvince(texts: string[], lexicon: Lexicon): string | unde
 /** The sha256 of an article's normalized title and body: the same text gives the same hash whatever the whitespace. */
 export function contentHash(article: Pick<Article, 'title' | 'body'>): string {
   const norm = (s: string) => cleanText(s).toLowerCase();
-  return createHash('sha256').update(`${norm(article.title)}\n${norm(article.body)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${norm(article.title)}\n${norm(article.body)}`)
+    .digest('hex');
 }
 
 /** A chrome label alone ("Xem thêm »") or introducing a link ("Xem thêm: <headline>"). */
@@ -251,8 +259,14 @@ function readMeta($: CheerioAPI, pageUrl: string, now: () => Date): PageMeta {
   const date = (s: string | undefined) => (s ? parseVietnameseDate(s, now) : undefined);
   const timeAttr = $('time[datetime]').first().attr('datetime');
   return {
-    title: meta('meta[property="og:title"]') ?? meta('meta[name="twitter:title"]') ?? (firstString(ld?.headline) ? cleanText(firstString(ld?.headline)!) : undefined),
-    description: meta('meta[property="og:description"]') ?? meta('meta[name="description"]') ?? (firstString(ld?.description) ? cleanText(firstString(ld?.description)!) : undefined),
+    title:
+      meta('meta[property="og:title"]') ??
+      meta('meta[name="twitter:title"]') ??
+      (firstString(ld?.headline) ? cleanText(firstString(ld?.headline)!) : undefined),
+    description:
+      meta('meta[property="og:description"]') ??
+      meta('meta[name="description"]') ??
+      (firstString(ld?.description) ? cleanText(firstString(ld?.description)!) : undefined),
     publishedAt:
       date(meta('meta[property="article:published_time"]')) ??
       date(firstString(ld?.datePublished)) ??
@@ -261,7 +275,10 @@ function readMeta($: CheerioAPI, pageUrl: string, now: () => Date): PageMeta {
       date(meta('meta[name="pubdate"]') ?? meta('meta[name="date"]')),
     modifiedAt: date(meta('meta[property="article:modified_time"]')) ?? date(firstString(ld?.dateModified)),
     image: absolute(meta('meta[property="og:image"]') ?? firstString(ld?.image, 'url'), pageUrl),
-    canonical: absolute($('link[rel="canonical"]').first().attr('href'), pageUrl) ?? absolute(meta('meta[property="og:url"]'), pageUrl) ?? absolute(firstString(ld?.mainEntityOfPage, '@id') ?? firstString(ld?.url), pageUrl),
+    canonical:
+      absolute($('link[rel="canonical"]').first().attr('href'), pageUrl) ??
+      absolute(meta('meta[property="og:url"]'), pageUrl) ??
+      absolute(firstString(ld?.mainEntityOfPage, '@id') ?? firstString(ld?.url), pageUrl),
     author: meta('meta[name="author"]') ?? meta('meta[property="article:author"]') ?? firstString(ld?.author, 'name'),
     siteName: meta('meta[property="og:site_name"]'),
   };
@@ -284,7 +301,11 @@ function extractMattran($: CheerioAPI, meta: PageMeta, now: () => Date): Extract
   const column: Cheerio<AnyNode> = $('.main-column').first().length ? $('.main-column').first() : $.root();
   const timeNode = column.find('.article__meta time').first();
   const timeText = timeNode.attr('datetime') ?? timeNode.text();
-  const tags = column.find('.article__tag a').map((_, a) => cleanText($(a).text())).get().filter(Boolean);
+  const tags = column
+    .find('.article__tag a')
+    .map((_, a) => cleanText($(a).text()))
+    .get()
+    .filter(Boolean);
   const author = cleanText(column.find('.article__author').first().text()) || undefined;
   body.find(`${RELATED}, ${JUNK}, figure, figcaption, [class*="caption"], table`).remove();
   const titleNode = column.find('.article__title').first().length ? column.find('.article__title').first() : column.find('h1').first();
@@ -294,7 +315,8 @@ function extractMattran($: CheerioAPI, meta: PageMeta, now: () => Date): Extract
     title: headingText(titleNode) ?? meta.title,
     summary: sapo || meta.description,
     paragraphs: stripLead(paragraphs($, body)),
-    publishedAt: (timeText && parseVietnameseDate(timeText, now)) || meta.publishedAt || parseVietnameseDate(cleanText(column.find('.article__meta').first().text()), now),
+    publishedAt:
+      (timeText && parseVietnameseDate(timeText, now)) || meta.publishedAt || parseVietnameseDate(cleanText(column.find('.article__meta').first().text()), now),
     author,
     image: meta.image ?? image,
     tags,
@@ -305,7 +327,11 @@ function extractMattran($: CheerioAPI, meta: PageMeta, now: () => Date): Extract
 function headingText<T extends AnyNode>(node: Cheerio<T>): string | undefined {
   const full = cleanText(node.text());
   if (full.length <= 200) return full || undefined;
-  const own = node.contents().filter((_, n) => n.type === 'text').first().text();
+  const own = node
+    .contents()
+    .filter((_, n) => n.type === 'text')
+    .first()
+    .text();
   const text = cleanText(own);
   return text && text.length <= 200 ? text : undefined;
 }
@@ -335,7 +361,8 @@ function readOrRefuse(html: string, pageUrl: string): ReadableArticle | undefine
   try {
     return readArticle(html, { removeBefore: `${JUNK}, ${RELATED}, ${VI_CHROME}`, removeAfter: CAPTIONS, maxElements: MAX_ELEMENTS });
   } catch (err) {
-    if (err instanceof PageTooLargeError) throw new ExtractError(`page too large to read (${err.elements} elements, limit ${MAX_ELEMENTS}): ${pageUrl}`, pageUrl);
+    if (err instanceof PageTooLargeError)
+      throw new ExtractError(`page too large to read (${err.elements} elements, limit ${MAX_ELEMENTS}): ${pageUrl}`, pageUrl);
     throw err;
   }
 }
@@ -411,5 +438,11 @@ export function extractArticle(html: string, pageUrl: string, options: ExtractOp
     kind: 'article',
     ...(author ? { author } : {}),
   };
-  return { article, ...(got.image ? { imageUrl: got.image } : {}), ...(meta.modifiedAt ? { modifiedAt: meta.modifiedAt } : {}), tags: got.tags, rule: mattran ? 'mattran' : 'generic' };
+  return {
+    article,
+    ...(got.image ? { imageUrl: got.image } : {}),
+    ...(meta.modifiedAt ? { modifiedAt: meta.modifiedAt } : {}),
+    tags: got.tags,
+    rule: mattran ? 'mattran' : 'generic',
+  };
 }

@@ -232,7 +232,8 @@ export function createFetcher(options: FetchOptions = {}): Fetcher {
           const next = parseHttpUrl(new URL(location, current).href);
           if (!next) throw new FetchError(`redirect to a non-http(s) URL from ${current.href}`, 'bad-url', requested, res.status);
           if (seen.has(next.href)) throw new FetchError(`redirect loop: ${current.href} → ${next.href}`, 'redirect-loop', requested, res.status);
-          if (hop + 1 > maxRedirects) throw new FetchError(`more than ${maxRedirects} redirects from ${requested}`, 'too-many-redirects', requested, res.status);
+          if (hop + 1 > maxRedirects)
+            throw new FetchError(`more than ${maxRedirects} redirects from ${requested}`, 'too-many-redirects', requested, res.status);
           current = next;
           continue;
         }

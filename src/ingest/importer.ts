@@ -38,7 +38,13 @@ export interface ImportSummary {
    * What was imported from; `error` when the source itself failed (the poller backs off on it); `forbidden` when
    * the source, or a redirect from it, named an address or port the address policy refuses (nothing was sent there).
    */
-  source: { url: string; kind: SourceKind | 'article' | 'list' | 'file' | 'unknown'; notModified?: boolean; error?: string; forbidden?: ForbiddenAddressError['rule'] };
+  source: {
+    url: string;
+    kind: SourceKind | 'article' | 'list' | 'file' | 'unknown';
+    notModified?: boolean;
+    error?: string;
+    forbidden?: ForbiddenAddressError['rule'];
+  };
 }
 
 /** Progress of an import, for a progress bar. */
@@ -167,7 +173,10 @@ export function createImporter(options: ImporterOptions): Importer {
       const outcomes: Outcome[] = [];
       for (const [i, c] of candidates.entries()) {
         const hash = hashes[i]!;
-        const known = urlsOf(c).map((u) => idByUrl.get(u)).find((id) => id !== undefined) ?? (existing.has(c.article.id) ? c.article.id : undefined);
+        const known =
+          urlsOf(c)
+            .map((u) => idByUrl.get(u))
+            .find((id) => id !== undefined) ?? (existing.has(c.article.id) ? c.article.id : undefined);
         const before = known ? (puts.get(known) ?? existing.get(known)) : undefined;
         const link = (id: string) => {
           for (const u of urlsOf(c)) {
@@ -233,7 +242,9 @@ export function createImporter(options: ImporterOptions): Importer {
     if (!article.publishedAt && entry?.publishedAt) article.publishedAt = entry.publishedAt;
     if (!article.summary && entry?.summary && entry.summary !== article.title) article.summary = entry.summary;
     const aliases = [...new Set([res.requestedUrl, res.url].map(canonicalizeUrl))].filter((u) => u !== article.url);
-    const [outcome] = await saveBatch([{ article, ...(extracted.imageUrl ? { imageUrl: extracted.imageUrl } : {}), ...(sourceUrl ? { sourceUrl } : {}), aliases }]);
+    const [outcome] = await saveBatch([
+      { article, ...(extracted.imageUrl ? { imageUrl: extracted.imageUrl } : {}), ...(sourceUrl ? { sourceUrl } : {}), aliases },
+    ]);
     record(summary, outcome!, article);
     log.debug({ url: res.url, id: outcome!.id, change: outcome!.change, rule: extracted.rule }, 'article processed');
     return true;
@@ -264,7 +275,8 @@ export function createImporter(options: ImporterOptions): Importer {
       summary.failed.push({ url: entry.url, reason: 'listed item is not an HTML page' });
       return;
     }
-    if (await savePage(res, entry, sourceUrl, summary)) await fetcher.remember(res).catch((err: unknown) => log.warn({ err, url: entry.url }, 'could not remember validators'));
+    if (await savePage(res, entry, sourceUrl, summary))
+      await fetcher.remember(res).catch((err: unknown) => log.warn({ err, url: entry.url }, 'could not remember validators'));
   }
 
   async function importUrl(url: string, call: ImportCallOptions = {}): Promise<ImportSummary> {
@@ -325,7 +337,10 @@ export function createImporter(options: ImporterOptions): Importer {
       );
       // Remember the listing only when every item made it: otherwise a 304 next time would hide the failed ones.
       if (summary.failed.length === failedBefore) for (const r of [res, ...found.fetched]) await fetcher.remember(r);
-      log.info({ url, kind: summary.source.kind, new: summary.new, updated: summary.updated, skipped: summary.skipped, failed: summary.failed.length }, 'source imported');
+      log.info(
+        { url, kind: summary.source.kind, new: summary.new, updated: summary.updated, skipped: summary.skipped, failed: summary.failed.length },
+        'source imported',
+      );
       return summary;
     } catch (err) {
       if (!(err instanceof FetchError)) log.error({ err, url }, 'import failed');
@@ -388,4 +403,3 @@ export function createImporter(options: ImporterOptions): Importer {
 
   return { importUrl, importFile, idle: () => queue.onIdle() };
 }
-

@@ -102,7 +102,14 @@ export function createFeedPoller(options: FeedPollerOptions): FeedPoller {
       } catch (err) {
         // The importer does not throw; this is a bug, and still only this source's failure.
         const reason = err instanceof Error ? err.message : String(err);
-        summary = { new: 0, updated: 0, skipped: 0, failed: [{ url: state.url, reason }], items: [], source: { url: state.url, kind: 'unknown', error: reason } };
+        summary = {
+          new: 0,
+          updated: 0,
+          skipped: 0,
+          failed: [{ url: state.url, reason }],
+          items: [],
+          source: { url: state.url, kind: 'unknown', error: reason },
+        };
       }
       report.results.push({ url: state.url, summary });
       if (!summary.source.error) {
@@ -118,7 +125,10 @@ export function createFeedPoller(options: FeedPollerOptions): FeedPoller {
         // The configuration names an internal address or a refused port: retrying cannot help, so say it once.
         state.paused = true;
         delete state.nextAttemptAtMs;
-        log.error({ url: state.url, rule: summary.source.forbidden, reason: state.lastError }, 'source refused by the address policy (FEEDS names an internal address or a refused port); paused');
+        log.error(
+          { url: state.url, rule: summary.source.forbidden, reason: state.lastError },
+          'source refused by the address policy (FEEDS names an internal address or a refused port); paused',
+        );
         await tellPaused(state);
       } else if (state.failures >= maxFailures) {
         state.paused = true;

@@ -33,7 +33,11 @@ export type PageKind = 'article' | 'list';
  * content does not say (a truncated or broken document).
  */
 export function detectKind(text: string, contentType: string, url: string): SourceKind {
-  const head = text.slice(0, 4096).replace(/^\uFEFF/, '').replace(/<\?xml[^>]*\?>|<!--[\s\S]*?-->|<\?xml-stylesheet[^>]*\?>/g, '').trimStart();
+  const head = text
+    .slice(0, 4096)
+    .replace(/^\uFEFF/, '')
+    .replace(/<\?xml[^>]*\?>|<!--[\s\S]*?-->|<\?xml-stylesheet[^>]*\?>/g, '')
+    .trimStart();
   const root = /^<(?:!doctype\s+)?([\w:-]+)/i.exec(head)?.[1]?.toLowerCase();
   if (root === 'rss' || root === 'rdf:rdf') return 'rss';
   if (root === 'feed') return 'atom';
@@ -62,7 +66,6 @@ function plain(text: string | undefined): string | undefined {
   const t = cleanText(/[<&]/.test(text) ? load(`<div>${text}</div>`)('div').first().text() : text);
   return t || undefined;
 }
-
 
 /** Items of an RSS 2.0 (or 1.0) or Atom feed. Items without a usable link are reported, not fatal. */
 export function parseFeed(text: string, feedUrl: string, now: () => Date = () => new Date()): { entries: DiscoveredEntry[]; problems: SourceProblem[] } {
@@ -112,7 +115,11 @@ export function parseFeed(text: string, feedUrl: string, now: () => Date = () =>
 }
 
 /** `<url>`s of a urlset or `<sitemap>`s of a sitemap index, with their lastmod. */
-export function parseSitemap(text: string, sitemapUrl: string, now: () => Date = () => new Date()): { urls: DiscoveredEntry[]; sitemaps: DiscoveredEntry[]; problems: SourceProblem[] } {
+export function parseSitemap(
+  text: string,
+  sitemapUrl: string,
+  now: () => Date = () => new Date(),
+): { urls: DiscoveredEntry[]; sitemaps: DiscoveredEntry[]; problems: SourceProblem[] } {
   const $ = xml(text);
   const read = (selector: string) => {
     const out: DiscoveredEntry[] = [];

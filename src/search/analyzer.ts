@@ -174,4 +174,3 @@ export function indexTerms(text: string, kinds: TermKinds = ALL_TERM_KINDS): str
   }
   return out;
 }
-

@@ -19,7 +19,11 @@ export function createBaselineIndex(docs: Iterable<SearchDoc>): BaselineIndex {
 
 function wrap(ms: MiniSearch<SearchDoc>): BaselineIndex {
   return {
-    search: (query, limit) => ms.search(query).slice(0, limit).map((r) => String(r.id)),
+    search: (query, limit) =>
+      ms
+        .search(query)
+        .slice(0, limit)
+        .map((r) => String(r.id)),
     get size() {
       return ms.documentCount;
     },

@@ -199,7 +199,12 @@ export function loadLexicon(dir: string): Lexicon {
   const provinceNames = new PhraseMatcher<Province>();
   for (const p of prov.provinces) {
     const names = [p.name, ...p.aliases, ...p.former.flatMap((f) => [f.name, ...f.aliases])].map((n) => n.normalize('NFC'));
-    const province: Province = { code: p.code, name: p.name.normalize('NFC'), former: p.former.map((f) => f.name.normalize('NFC')), names: [...new Set(names)] };
+    const province: Province = {
+      code: p.code,
+      name: p.name.normalize('NFC'),
+      former: p.former.map((f) => f.name.normalize('NFC')),
+      names: [...new Set(names)],
+    };
     provinces.push(province);
     provinceNames.add(p.name, province);
   }

@@ -135,7 +135,9 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   const provinces = [...new Map(provinceMatches.map((m) => [m.value.code, m.value])).values()];
   const years = [...new Set(allTokens.filter((t) => /^(19[4-9]\d|20\d\d)$/.test(t)).map(Number))];
   // A year as a date names it: after "năm" or as the end of a date ("30/6/2017", "6-2017"); "hỗ trợ 2000 hộ" does not.
-  const datedYears = [...new Set([...text.normalize('NFC').matchAll(/(?:(?<![\p{L}\p{M}])(?:năm|nam)\s+|\d[/.-])(19[4-9]\d|20\d\d)(?!\d)/giu)].map((m) => Number(m[1])))];
+  const datedYears = [
+    ...new Set([...text.normalize('NFC').matchAll(/(?:(?<![\p{L}\p{M}])(?:năm|nam)\s+|\d[/.-])(19[4-9]\d|20\d\d)(?!\d)/giu)].map((m) => Number(m[1]))),
+  ];
   const questionWordTokens = new Set<number>();
   const questionMatches = lexicon.questionWords.find(allTokens);
   for (const m of questionMatches) for (let i = m.start; i < m.end; i++) questionWordTokens.add(i);
@@ -152,7 +154,8 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
     for (const m of lexicon.stopPhrases.find(clause)) if (m.text === m.value) for (let i = m.start; i < m.end; i++) stopPositions.add(clauseStart + i);
     // The run of particles that ends the clause ("… là gì vậy à"), then what stands before it.
     let run = clause.length;
-    const mayBeParticle = (w: string) => END_PARTICLES.unambiguous.has(w) || END_PARTICLES.accented.has(w) || (!hasDiacritics(w) && END_PARTICLES.unaccented.has(w));
+    const mayBeParticle = (w: string) =>
+      END_PARTICLES.unambiguous.has(w) || END_PARTICLES.accented.has(w) || (!hasDiacritics(w) && END_PARTICLES.unaccented.has(w));
     while (run > 1 && mayBeParticle(clause[run - 1]!)) run -= 1;
     if (run < clause.length) {
       const before = clause[run - 1]!;
@@ -170,7 +173,8 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
     }
     for (const m of questionMatches) {
       if (m.start < clauseStart || m.start >= end) continue;
-      for (let i = Math.max(clauseStart, m.start - FOCUS_WINDOW); i < Math.min(end, m.end + FOCUS_WINDOW); i++) if (!questionWordTokens.has(i)) focusPositions.add(i);
+      for (let i = Math.max(clauseStart, m.start - FOCUS_WINDOW); i < Math.min(end, m.end + FOCUS_WINDOW); i++)
+        if (!questionWordTokens.has(i)) focusPositions.add(i);
     }
     clauseStart = end;
   }
@@ -206,7 +210,10 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
     const folded = clause.map(foldToken);
     for (let i = 2; i < folded.length; i++) triples.add(`${folded[i - 2]}_${folded[i - 1]}_${folded[i]}`);
     const isGlue = (j: number) =>
-      (accented && lexicon.glueWords.has(clause[j]!)) || lexicon.stopwords.has(folded[j]!) || stopPositions.has(position + j) || questionWordTokens.has(position + j);
+      (accented && lexicon.glueWords.has(clause[j]!)) ||
+      lexicon.stopwords.has(folded[j]!) ||
+      stopPositions.has(position + j) ||
+      questionWordTokens.has(position + j);
     folded.forEach((f, i) => {
       const isQuestionWord = questionWordTokens.has(position + i);
       const isStop = lexicon.stopwords.has(f) || stopPositions.has(position + i) || isQuestionWord;
@@ -217,7 +224,10 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
       }
       // In some document but few: a word no document has is a typo or slang ("mik", "hihi"), not a name.
       // Roman numerals ("khóa XIV", "lần thứ XII") are numbers, not names.
-      const name = /^[a-z]{3,}$/.test(f) && !ROMAN_NUMERAL.test(f) && !isVietnameseSyllable(f) && !lexicon.abbreviations.has(f) && df(f) > 0 && share <= FOREIGN_WORD_SHARE ? 1 + w.foreignWord : 1;
+      const name =
+        /^[a-z]{3,}$/.test(f) && !ROMAN_NUMERAL.test(f) && !isVietnameseSyllable(f) && !lexicon.abbreviations.has(f) && df(f) > 0 && share <= FOREIGN_WORD_SHARE
+          ? 1 + w.foreignWord
+          : 1;
       if (!isStop) {
         content.set(f, idf(df(f), n) * name);
         if (accented && hasDiacritics(clause[i]!)) {

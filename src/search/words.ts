@@ -11,7 +11,16 @@ const list = z.array(z.string().min(1)).min(1);
 const schema = z.object({
   greeting: z.object({ phrases: list, addressees: list }),
   thanks: z.object({ leads: list, phrases: list, tails: list }),
-  vocative: z.object({ names: list, namesAlone: list, greetings: list, particles: list, callWords: list, calls: list, politeEnds: list, politeAfterName: list }),
+  vocative: z.object({
+    names: list,
+    namesAlone: list,
+    greetings: list,
+    particles: list,
+    callWords: list,
+    calls: list,
+    politeEnds: list,
+    politeAfterName: list,
+  }),
   task: z.object({ verbs: list, remindVerbs: list, helping: list, me: list, requestLead: list, asksWhether: list }),
   honorifics: list,
   personTitles: list,

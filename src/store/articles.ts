@@ -151,14 +151,20 @@ export async function createArticleStore(options: ArticleStoreOptions): Promise<
     putMany: (items, aliases = []) =>
       serial(async () => {
         if (items.length === 0 && aliases.length === 0) return;
-        const before = await getMany(records, items.map((r) => r.article.id));
+        const before = await getMany(
+          records,
+          items.map((r) => r.article.id),
+        );
         const unlisted = items.filter((_, i) => before[i] === undefined);
         const chunks = await append(unlisted.map((r) => r.article.id));
         const chunkOf = new Map(unlisted.map((r, i) => [r.article.id, chunks[i]!]));
         // Record, then maps: a crash before the maps makes the next import see a new article and put it again,
         // which finds the record listed and does not list it twice.
         await records.setMany(items.map((r, i) => ({ key: r.article.id, value: { ...r, chunk: before[i]?.chunk ?? chunkOf.get(r.article.id)! } })));
-        const urlEntries = [...items.filter((r) => r.article.url).map((r) => ({ key: r.article.url!, value: r.article.id })), ...aliases.map((a) => ({ key: a.url, value: a.id }))];
+        const urlEntries = [
+          ...items.filter((r) => r.article.url).map((r) => ({ key: r.article.url!, value: r.article.id })),
+          ...aliases.map((a) => ({ key: a.url, value: a.id })),
+        ];
         if (urlEntries.length > 0) await urls.setMany(urlEntries);
         const stale = before.map((r) => r?.hash).filter((h, i): h is string => h !== undefined && h !== items[i]!.hash);
         if (stale.length > 0) await hashes.deleteMany(stale);
@@ -177,7 +183,10 @@ export async function createArticleStore(options: ArticleStoreOptions): Promise<
         if (!r) return false;
         const key = chunkKey(r.chunk);
         const ids = ((await lists.get(key)) as string[] | undefined) ?? [];
-        await lists.set(key, ids.filter((x) => x !== id));
+        await lists.set(
+          key,
+          ids.filter((x) => x !== id),
+        );
         const meta = await readMeta();
         await lists.set(META, { ...meta, count: Math.max(meta.count - 1, 0) });
         await records.delete(id);
@@ -188,7 +197,10 @@ export async function createArticleStore(options: ArticleStoreOptions): Promise<
 
     async all() {
       const meta = await readMeta();
-      const chunks = await getMany(lists, Array.from({ length: meta.chunks }, (_, i) => chunkKey(i)));
+      const chunks = await getMany(
+        lists,
+        Array.from({ length: meta.chunks }, (_, i) => chunkKey(i)),
+      );
       const ids = chunks.flatMap((c) => (Array.isArray(c) ? c : []));
       const got = await getMany(records, ids);
       return got.filter((r): r is ImportedArticle & Listing => r !== undefined).map(strip);

@@ -37,10 +37,7 @@ export interface Recipient {
 }
 
 /** Journal state of one (broadcast, recipient): written before and after every send. */
-export type JournalEntry =
-  | { state: 'sending'; part: number }
-  | { state: 'partial'; next: number }
-  | { state: 'done'; outcome: Outcome; error?: string };
+export type JournalEntry = { state: 'sending'; part: number } | { state: 'partial'; next: number } | { state: 'done'; outcome: Outcome; error?: string };
 
 /** A broadcast as stored: what it is, how many recipients in how many batches, and how it ended. */
 export interface BroadcastSpec {
@@ -85,7 +82,11 @@ export interface BroadcastStore {
 const journalKey = (id: string, r: Recipient) => `${id}|${r.channel}:${r.chatId}`;
 
 /** Create the broadcast store over keyv namespaces on `adapter()` (Maps without it). */
-export async function createBroadcastStore(options: { adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter; log: Logger; lease?: Lease }): Promise<BroadcastStore> {
+export async function createBroadcastStore(options: {
+  adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter;
+  log: Logger;
+  lease?: Lease;
+}): Promise<BroadcastStore> {
   const make = <T>(namespace: string) => openNamespace<T>(options, namespace);
   const specs = await make<BroadcastSpec>('bcast');
   const batches = await make<Recipient[]>('bcastr');
@@ -126,7 +127,10 @@ export async function createBroadcastStore(options: { adapter?: () => Promise<Ke
       await meta.set(`last:${spec.kind}`, report);
       await serial(async () => {
         const list = ((await meta.get('running')) as string[] | undefined) ?? [];
-        await meta.set('running', list.filter((x) => x !== id));
+        await meta.set(
+          'running',
+          list.filter((x) => x !== id),
+        );
       });
       // The journal is only needed while a broadcast can still resume; the report stays.
       for (let b = 0; b < spec.batches; b++) {

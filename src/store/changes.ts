@@ -28,22 +28,28 @@ export interface ChangeLog {
 }
 
 /** Create the change log over keyv on `adapter()` (a Map without it). */
-export async function createChangeLog(options: { adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter; log: Logger; lease?: Lease }): Promise<ChangeLog> {
+export async function createChangeLog(options: {
+  adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter;
+  log: Logger;
+  lease?: Lease;
+}): Promise<ChangeLog> {
   const kv = await openNamespace<unknown>(options, 'changes');
   const owner = randomUUID();
   let chain: Promise<unknown> = Promise.resolve();
   const head = async () => ((await kv.get('seq')) as number | undefined) ?? 0;
   return {
     publish(change) {
-      const next = chain.catch(() => undefined).then(async () => {
-        return withLease(options.lease, 'changes:seq', owner, async () => {
-          const seq = (await head()) + 1;
-          // The entry first, then the number: a reader never sees a number without its entry.
-          await kv.set(`c:${seq}`, { ...change, seq }, KEEP_MS);
-          await kv.set('seq', seq);
-          return seq;
+      const next = chain
+        .catch(() => undefined)
+        .then(async () => {
+          return withLease(options.lease, 'changes:seq', owner, async () => {
+            const seq = (await head()) + 1;
+            // The entry first, then the number: a reader never sees a number without its entry.
+            await kv.set(`c:${seq}`, { ...change, seq }, KEEP_MS);
+            await kv.set('seq', seq);
+            return seq;
+          });
         });
-      });
       chain = next;
       return next as Promise<number>;
     },

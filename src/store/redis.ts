@@ -88,7 +88,13 @@ export function createRedisBackend(
 ): RedisBackend {
   const timeouts = { commandTimeoutMs: options.commandTimeoutMs, connectTimeoutMs: options.connectTimeoutMs };
   const probe = createRedisAdapter(url, timeouts);
-  const breaker = new StoreBreaker({ probe: () => probe.ping(), log: options.log, onChange: options.onChange, probeIntervalMs: options.probeIntervalMs, reportIntervalMs: options.reportIntervalMs });
+  const breaker = new StoreBreaker({
+    probe: () => probe.ping(),
+    log: options.log,
+    onChange: options.onChange,
+    probeIntervalMs: options.probeIntervalMs,
+    reportIntervalMs: options.reportIntervalMs,
+  });
   const opened: RedisAdapter[] = [probe];
   return {
     adapter() {

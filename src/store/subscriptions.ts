@@ -78,7 +78,11 @@ function shardOf(key: string): number {
 const listKey = (hour: number, shard: number) => `h${String(hour).padStart(2, '0')}:s${String(shard).padStart(2, '0')}`;
 
 /** Create the subscription store over two keyv namespaces (records and index lists). */
-export async function createSubscriptionStore(options: { adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter; log: Logger; lease?: Lease }): Promise<SubscriptionStore> {
+export async function createSubscriptionStore(options: {
+  adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter;
+  log: Logger;
+  lease?: Lease;
+}): Promise<SubscriptionStore> {
   const make = <T>(namespace: string) => openNamespace<T>(options, namespace);
   const records = await make<Subscriber>('sub');
   const lists = await make<string[]>('subidx');
@@ -105,7 +109,11 @@ export async function createSubscriptionStore(options: { adapter?: () => Promise
   const removeFrom = (list: string, key: string) =>
     serial(list, async () => {
       const keys = (await lists.get(list)) ?? [];
-      if (keys.includes(key)) await lists.set(list, keys.filter((k) => k !== key));
+      if (keys.includes(key))
+        await lists.set(
+          list,
+          keys.filter((k) => k !== key),
+        );
     });
 
   async function readLists(names: string[]): Promise<string[]> {

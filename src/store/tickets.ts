@@ -32,7 +32,7 @@ export interface Ticket {
     /** Staff asked for it to become a curated entry. */
     saveAsFaq?: boolean;
   };
-  closed?: { by: string; at: string; reason?: string; /** Askers were told it was closed. */ told?: boolean };
+  closed?: { by: string; at: string; reason?: string /** Askers were told it was closed. */; told?: boolean };
   /** Where the answer went: `channel:chatId` keys delivered, and waiting for the asker's next message. */
   delivery?: { startedAt: string; finishedAt?: string; delivered: string[]; waiting: string[]; forgottenDelivered?: number };
 }
@@ -66,7 +66,11 @@ export interface TicketStore {
 }
 
 /** Create the ticket store over the `ticket` keyv namespace; `lease` serialises writes across instances. */
-export async function createTicketStore(options: { adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter; log: Logger; lease?: Lease }): Promise<TicketStore> {
+export async function createTicketStore(options: {
+  adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter;
+  log: Logger;
+  lease?: Lease;
+}): Promise<TicketStore> {
   const kv = await openNamespace<unknown>(options, 'ticket');
   const owner = randomUUID();
   let chain: Promise<unknown> = Promise.resolve();
@@ -77,13 +81,18 @@ export async function createTicketStore(options: { adapter?: () => Promise<KeyvS
     return next;
   };
   const list = async (key: string) => ((await kv.get(key)) as number[] | undefined) ?? [];
-  const read = async (numbers: number[]) => (numbers.length ? ((await kv.getMany(numbers.map((n) => `t:${n}`))) as (Ticket | undefined)[]) : []).filter((t): t is Ticket => t !== undefined);
+  const read = async (numbers: number[]) =>
+    (numbers.length ? ((await kv.getMany(numbers.map((n) => `t:${n}`))) as (Ticket | undefined)[]) : []).filter((t): t is Ticket => t !== undefined);
   const write = async (t: Ticket) => {
     await kv.set(`t:${t.number}`, t);
     const open = await list('open');
     const isOpen = open.includes(t.number);
     if (t.status === 'open' && !isOpen) await kv.set('open', [...open, t.number]);
-    if (t.status !== 'open' && isOpen) await kv.set('open', open.filter((n) => n !== t.number));
+    if (t.status !== 'open' && isOpen)
+      await kv.set(
+        'open',
+        open.filter((n) => n !== t.number),
+      );
   };
   const remember = async (a: { channel: string; chatId: string }, n: number) => {
     const key = `mine:${askerKey(a)}`;
@@ -136,11 +145,11 @@ export async function createTicketStore(options: { adapter?: () => Promise<KeyvS
       (await list(`wait:${channel}:${chatId}`)).length === 0
         ? []
         : locked(async () => {
-        const key = `wait:${channel}:${chatId}`;
-        const waiting = await list(key);
-        if (waiting.length) await kv.delete(key);
-        return waiting;
-      }),
+            const key = `wait:${channel}:${chatId}`;
+            const waiting = await list(key);
+            if (waiting.length) await kv.delete(key);
+            return waiting;
+          }),
     forgetAsker: (channel, chatId) =>
       locked(async () => {
         const key = askerKey({ channel, chatId });
@@ -151,7 +160,13 @@ export async function createTicketStore(options: { adapter?: () => Promise<KeyvS
           const d = t.delivery;
           const wasDelivered = d?.delivered.includes(key) ?? false;
           const next: Ticket = { ...t, askers: kept, forgottenAskers: (t.forgottenAskers ?? 0) + (t.askers.length - kept.length) };
-          if (d) next.delivery = { ...d, delivered: d.delivered.filter((k) => k !== key), waiting: d.waiting.filter((k) => k !== key), forgottenDelivered: (d.forgottenDelivered ?? 0) + (wasDelivered ? 1 : 0) };
+          if (d)
+            next.delivery = {
+              ...d,
+              delivered: d.delivered.filter((k) => k !== key),
+              waiting: d.waiting.filter((k) => k !== key),
+              forgottenDelivered: (d.forgottenDelivered ?? 0) + (wasDelivered ? 1 : 0),
+            };
           await write(next);
           touched++;
         }

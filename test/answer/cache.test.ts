@@ -14,8 +14,23 @@ import { ROOT } from '../helpers/shared.js';
 import { silentLogger } from '../helpers/logger.js';
 
 const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
-const notice = (body: string): SearchDoc => ({ id: 'lich-tiep', type: 'article', title: 'Lịch tiếp công dân của Ủy ban MTTQ xã Hòa Lạc', summary: '', body, source: 't', kind: 'announcement' });
-const filler = (i: number): SearchDoc => ({ id: `hn-${i}`, type: 'article', title: `Hội nghị tổng kết số ${i}`, summary: '', body: `Hội nghị tổng kết công tác năm ${2000 + i} của ngành giáo dục.`, source: 't' });
+const notice = (body: string): SearchDoc => ({
+  id: 'lich-tiep',
+  type: 'article',
+  title: 'Lịch tiếp công dân của Ủy ban MTTQ xã Hòa Lạc',
+  summary: '',
+  body,
+  source: 't',
+  kind: 'announcement',
+});
+const filler = (i: number): SearchDoc => ({
+  id: `hn-${i}`,
+  type: 'article',
+  title: `Hội nghị tổng kết số ${i}`,
+  summary: '',
+  body: `Hội nghị tổng kết công tác năm ${2000 + i} của ngành giáo dục.`,
+  source: 't',
+});
 const question = 'Ủy ban MTTQ xã Hòa Lạc tiếp công dân vào thời gian nào?';
 
 describe('the per-article analysis cache', () => {
@@ -25,7 +40,11 @@ describe('the per-article analysis cache', () => {
       const instance = async () => {
         const index = ArticleIndex.create();
         for (let i = 0; i < 8; i++) index.upsert(filler(i));
-        const changes = await createChangeLog({ adapter: () => createSqliteAdapter(dir), log: silentLogger(), lease: await createSqliteLease(await createSqliteAdapter(dir)) });
+        const changes = await createChangeLog({
+          adapter: () => createSqliteAdapter(dir),
+          log: silentLogger(),
+          lease: await createSqliteLease(await createSqliteAdapter(dir)),
+        });
         const sync = await createIndexSync({ index, changes, log: silentLogger() });
         return { index, changes, sync, engine: createAnswerEngine({ index, lexicon }) };
       };

@@ -13,9 +13,27 @@ import type { SearchDoc } from '../../src/content/types.js';
 import { article, indexOf, lexicon, tuning } from './fixtures.js';
 
 const features = (over: Partial<DecisionFeatures>): DecisionFeatures => ({
-  found: true, coverage: 0.6, sentence: 0.6, quoteCoverage: 0.5, focusInQuote: 1, focusInDocument: 1, margin: 0.2, shapeFound: true,
-  placeAgrees: true, yearAgrees: true, namesAgree: true, termRarity: 2, contentTerms: 4, focusTerms: 1, exactness: 1, countFound: false,
-  distinct: 0, quoteScore: 0.6, yearGap: 0, kinds: [], ...over,
+  found: true,
+  coverage: 0.6,
+  sentence: 0.6,
+  quoteCoverage: 0.5,
+  focusInQuote: 1,
+  focusInDocument: 1,
+  margin: 0.2,
+  shapeFound: true,
+  placeAgrees: true,
+  yearAgrees: true,
+  namesAgree: true,
+  termRarity: 2,
+  contentTerms: 4,
+  focusTerms: 1,
+  exactness: 1,
+  countFound: false,
+  distinct: 0,
+  quoteScore: 0.6,
+  yearGap: 0,
+  kinds: [],
+  ...over,
 });
 
 describe('decide', () => {
@@ -59,15 +77,41 @@ describe('compose and render', () => {
   const doc = article('den', 'Thắp sáng đường quê', ['Đoàn thanh niên lắp 60 bóng đèn.'], { url: 'https://example.org/den', publishedAt: '2025-03-02' });
   const other = article('den-2', 'Đường quê sáng đèn', ['Mỗi bóng đèn giá 2 triệu đồng.'], { publishedAt: '2025-04-01' });
   const provinces = createProvinceFinder(lexicon);
-  const ranked = [doc, other].map((d, i) => ({ doc: d, score: 1 - i / 10, bm25: 1, coverage: 1, best: [], info: analyseDoc(d, provinces.namesAnyProvince), offPlace: false, features: { bm25: 1, coverage: 1, sentence: 1, rankedSentence: 1, countFound: false, distinct: 0, exactness: 1, placed: true, dated: true, named: true, reranked: true } }));
+  const ranked = [doc, other].map((d, i) => ({
+    doc: d,
+    score: 1 - i / 10,
+    bm25: 1,
+    coverage: 1,
+    best: [],
+    info: analyseDoc(d, provinces.namesAnyProvince),
+    offPlace: false,
+    features: {
+      bm25: 1,
+      coverage: 1,
+      sentence: 1,
+      rankedSentence: 1,
+      countFound: false,
+      distinct: 0,
+      exactness: 1,
+      placed: true,
+      dated: true,
+      named: true,
+      reranked: true,
+    },
+  }));
 
   it('composes data, and renders the quote, the title, the date, the link and what a second article adds', () => {
     const sources = sourcesOf(ranked);
-    expect(sources.map((s) => [s.id, s.score])).toEqual([['den', 1], ['den-2', 0.9]]);
+    expect(sources.map((s) => [s.id, s.score])).toEqual([
+      ['den', 1],
+      ['den-2', 0.9],
+    ]);
     const reply = composeAnswer(ranked, sources, ['Đoàn thanh niên lắp 60 bóng đèn.'], 0.612345, { rank: 1, quote: ['Mỗi bóng đèn giá 2 triệu đồng.'] });
     expect(reply).toMatchObject({ kind: 'answer', confidence: 0.6123, main: { title: 'Thắp sáng đường quê' }, also: { source: { id: 'den-2' } } });
     const answer = renderReply(reply);
-    expect(answer.text).toBe(`${messages.answer('Đoàn thanh niên lắp 60 bóng đèn.', 'Thắp sáng đường quê', '02/03/2025', 'https://example.org/den')}\n\n${messages.alsoSaid('Mỗi bóng đèn giá 2 triệu đồng.', 'Đường quê sáng đèn', '01/04/2025')}`);
+    expect(answer.text).toBe(
+      `${messages.answer('Đoàn thanh niên lắp 60 bóng đèn.', 'Thắp sáng đường quê', '02/03/2025', 'https://example.org/den')}\n\n${messages.alsoSaid('Mỗi bóng đèn giá 2 triệu đồng.', 'Đường quê sáng đèn', '01/04/2025')}`,
+    );
     expect(answer.body).not.toContain('https://example.org/den');
     expect(answer.also).toEqual({ id: 'den-2', quote: ['Mỗi bóng đèn giá 2 triệu đồng.'] });
   });
@@ -76,9 +120,16 @@ describe('compose and render', () => {
     expect(renderReply({ kind: 'greeting' })).toEqual({ text: messages.greeting, sources: [], confidence: 1, kind: 'greeting' });
     expect(renderReply({ kind: 'task' }).kind).toBe('no_answer');
     const none = renderReply(composeNoAnswer(sourcesOf(ranked), 0.2, resolveTuning({ closestTitles: 1 })));
-    expect(none).toEqual({ text: messages.noAnswer(['Thắp sáng đường quê (02/03/2025)']), sources: [sourcesOf(ranked)[0]], confidence: 0.2, kind: 'no_answer' });
+    expect(none).toEqual({
+      text: messages.noAnswer(['Thắp sáng đường quê (02/03/2025)']),
+      sources: [sourcesOf(ranked)[0]],
+      confidence: 0.2,
+      kind: 'no_answer',
+    });
     const abbr = renderReply({ kind: 'abbreviation', written: 'ĐTN', expansions: ['đoàn thanh niên'] });
     expect(abbr).toMatchObject({ text: messages.abbreviation('ĐTN', ['đoàn thanh niên']), sources: [], kind: 'answer' });
-    expect(renderReply(composeFrom(other, ['Mỗi bóng đèn giá 2 triệu đồng.'])).sources).toEqual([{ id: 'den-2', title: 'Đường quê sáng đèn', url: undefined, publishedAt: '2025-04-01', score: 1 }]);
+    expect(renderReply(composeFrom(other, ['Mỗi bóng đèn giá 2 triệu đồng.'])).sources).toEqual([
+      { id: 'den-2', title: 'Đường quê sáng đèn', url: undefined, publishedAt: '2025-04-01', score: 1 },
+    ]);
   });
 });

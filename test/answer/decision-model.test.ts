@@ -10,9 +10,27 @@ import { ROOT } from '../helpers/shared.js';
 import { article, indexOf, lexicon, tuning } from './fixtures.js';
 
 const features = (over: Partial<DecisionFeatures>): DecisionFeatures => ({
-  found: true, coverage: 0.6, sentence: 0.6, quoteCoverage: 0.5, focusInQuote: 1, focusInDocument: 1, margin: 0.2, shapeFound: true,
-  placeAgrees: true, yearAgrees: true, namesAgree: true, termRarity: 2, contentTerms: 4, focusTerms: 1, exactness: 1, countFound: false,
-  distinct: 0, quoteScore: 0.6, yearGap: 0, kinds: ['quantity'], ...over,
+  found: true,
+  coverage: 0.6,
+  sentence: 0.6,
+  quoteCoverage: 0.5,
+  focusInQuote: 1,
+  focusInDocument: 1,
+  margin: 0.2,
+  shapeFound: true,
+  placeAgrees: true,
+  yearAgrees: true,
+  namesAgree: true,
+  termRarity: 2,
+  contentTerms: 4,
+  focusTerms: 1,
+  exactness: 1,
+  countFound: false,
+  distinct: 0,
+  quoteScore: 0.6,
+  yearGap: 0,
+  kinds: ['quantity'],
+  ...over,
 });
 
 /** A made-up model: the log-odds are 4 × (coverage − 0.5) + 2 × (placeAgrees − 0.5) … spelled as means and scales. */
@@ -78,8 +96,15 @@ describe('decision model', () => {
 
 describe('a question about a time', () => {
   const now = () => new Date('2026-12-07T03:00:00Z');
-  const old = article('den-2017', 'Thắp sáng đường quê', ['Năm 2017, Đoàn thanh niên xã Hưng Lợi lắp 60 bóng đèn năng lượng mặt trời trên đường quê.'], { publishedAt: '2017-03-02' });
-  const recent = article('den-2026', 'Đường quê Hưng Lợi thêm sáng', ['Năm 2026, Đoàn thanh niên xã Hưng Lợi lắp 85 bóng đèn năng lượng mặt trời trên đường quê.'], { publishedAt: '2026-06-01' });
+  const old = article('den-2017', 'Thắp sáng đường quê', ['Năm 2017, Đoàn thanh niên xã Hưng Lợi lắp 60 bóng đèn năng lượng mặt trời trên đường quê.'], {
+    publishedAt: '2017-03-02',
+  });
+  const recent = article(
+    'den-2026',
+    'Đường quê Hưng Lợi thêm sáng',
+    ['Năm 2026, Đoàn thanh niên xã Hưng Lợi lắp 85 bóng đèn năng lượng mặt trời trên đường quê.'],
+    { publishedAt: '2026-06-01' },
+  );
 
   it('is answered from an article of that year when there is one', () => {
     const engine = createAnswerEngine({ index: indexOf([old, recent]), lexicon, now });
@@ -104,6 +129,8 @@ describe('a question about a time', () => {
     const fresh = createAnswerEngine({ index: indexOf([old, recent]), lexicon, now }).answer('nam nay doan thanh nien xa hung loi lap bao nhieu bong den');
     expect(fresh.text).toContain('85 bóng đèn');
     // "hiện nay" is "currently" ("như hiện nay", "trước đây … hiện nay"): the decision model weighs it, not the clock.
-    expect(createAnswerEngine({ index: indexOf([old]), lexicon, now }).answer('Hiện nay Đoàn thanh niên xã Hưng Lợi lắp bao nhiêu bóng đèn?').kind).toBe('answer');
+    expect(createAnswerEngine({ index: indexOf([old]), lexicon, now }).answer('Hiện nay Đoàn thanh niên xã Hưng Lợi lắp bao nhiêu bóng đèn?').kind).toBe(
+      'answer',
+    );
   });
 });

@@ -21,12 +21,20 @@ function build(): ArticleIndex {
 const index = build();
 const engine = createAnswerEngine({ index, lexicon });
 /** A test article: a title and its sentences. */
-const article = (id: string, title: string, body: string | string[]) => ({ id, type: 'article' as const, title, summary: '', body: Array.isArray(body) ? body.join(' ') : body, source: 'test' });
+const article = (id: string, title: string, body: string | string[]) => ({
+  id,
+  type: 'article' as const,
+  title,
+  summary: '',
+  body: Array.isArray(body) ? body.join(' ') : body,
+  source: 'test',
+});
 /** An index of the given articles and a few unrelated ones (meeting notes), so that term weights are not degenerate. */
 const indexWith = (docs: [string, string, string][], unrelated = 10) => {
   const idx = ArticleIndex.create();
   for (const [id, title, body] of docs) idx.upsert(article(id, title, body));
-  for (let i = 0; i < unrelated; i++) idx.upsert(article(`o-${i}`, `Hội nghị tổng kết số ${i}`, `Hội nghị tổng kết công tác năm ${2000 + i} của ngành giáo dục.`));
+  for (let i = 0; i < unrelated; i++)
+    idx.upsert(article(`o-${i}`, `Hội nghị tổng kết số ${i}`, `Hội nghị tổng kết công tác năm ${2000 + i} của ngành giáo dục.`));
   return idx;
 };
 /** {@link indexWith} of one article given by its sentences. */
@@ -98,7 +106,13 @@ describe('answer engine', () => {
   });
 
   it('says plainly that it does not do tasks (write, compute, translate, sing, remind), without searching', () => {
-    for (const q of ['Viet giup toi mot bai tho ve mua thu', 'Bot có biết hát không, hát cho tôi nghe một bài đi', 'Nhắc tôi 6 giờ sáng mai dậy nhé', 'Tính giúp tui 125 nhân 48 bằng bao nhiêu?', 'bạn hãy viết cho tôi một lá đơn']) {
+    for (const q of [
+      'Viet giup toi mot bai tho ve mua thu',
+      'Bot có biết hát không, hát cho tôi nghe một bài đi',
+      'Nhắc tôi 6 giờ sáng mai dậy nhé',
+      'Tính giúp tui 125 nhân 48 bằng bao nhiêu?',
+      'bạn hãy viết cho tôi một lá đơn',
+    ]) {
       const a = engine.answer(q);
       expect(a.kind, q).toBe('no_answer');
       expect(a.text, q).toBe(messages.cannotDo);
@@ -108,9 +122,21 @@ describe('answer engine', () => {
     // The asker as subject ("tính" is also "plan to"), help for someone else, "could one …", "tinh" for "tỉnh",
     // "nhac" for "nhạc", "chi" of "chi hội".
     for (const q of [
-      'tỉnh giúp đỡ hộ nghèo thế nào', 'tinh giup do ho ngheo the nao', 'tính hộ nghèo theo tiêu chí nào', 'dịch bệnh cho tôi hỏi', 'kể giúp tôi các chương trình của MTTQ', 'viết đơn xin hỗ trợ thế nào', 'nhắc lại chương trình phối hợp năm 2022',
-      'Mình tính giúp bà con vùng lũ thì ủng hộ qua tài khoản nào?', 'Em tính cho em trai đi xuất khẩu lao động, có được vay vốn không?', 'Mình tính cho mình vay vốn hộ nghèo được không',
-      'Tôi có thể viết giúp bố mẹ đơn đề nghị hỗ trợ không?', 'Viết giúp người khác đơn có được không', 'tinh giup nguoi dan vung lu nhu the nao', 'hàng xóm hát karaoke, nhac to qua thì báo ai?', 'hát cho chi hội phụ nữ vào dịp nào',
+      'tỉnh giúp đỡ hộ nghèo thế nào',
+      'tinh giup do ho ngheo the nao',
+      'tính hộ nghèo theo tiêu chí nào',
+      'dịch bệnh cho tôi hỏi',
+      'kể giúp tôi các chương trình của MTTQ',
+      'viết đơn xin hỗ trợ thế nào',
+      'nhắc lại chương trình phối hợp năm 2022',
+      'Mình tính giúp bà con vùng lũ thì ủng hộ qua tài khoản nào?',
+      'Em tính cho em trai đi xuất khẩu lao động, có được vay vốn không?',
+      'Mình tính cho mình vay vốn hộ nghèo được không',
+      'Tôi có thể viết giúp bố mẹ đơn đề nghị hỗ trợ không?',
+      'Viết giúp người khác đơn có được không',
+      'tinh giup nguoi dan vung lu nhu the nao',
+      'hàng xóm hát karaoke, nhac to qua thì báo ai?',
+      'hát cho chi hội phụ nữ vào dịp nào',
     ]) {
       expect(asksTask(q), q).toBe(false);
     }
@@ -141,7 +167,11 @@ describe('answer engine', () => {
   });
 
   it('bounds the terms taken from a long message', () => {
-    const long = items.filter((i) => i.type === 'article').map((i) => (i.type === 'article' ? i.body : '')).join(' ').slice(0, 1999);
+    const long = items
+      .filter((i) => i.type === 'article')
+      .map((i) => (i.type === 'article' ? i.body : ''))
+      .join(' ')
+      .slice(0, 1999);
     const plan = planQuery(long, index, lexicon);
     expect(plan.weights.size).toBeLessThanOrEqual(MAX_QUERY_TERMS);
     expect(engine.answer(long).kind).not.toBe('too_long');
@@ -156,9 +186,23 @@ describe('answer engine', () => {
   it('adds, replaces and removes one document at a time', () => {
     const local = build();
     const e = createAnswerEngine({ index: local, lexicon });
-    local.upsert({ id: 'new', type: 'article', title: 'Thông báo lịch tiếp công dân tháng 12', summary: '', body: 'Ủy ban MTTQ xã An Phú tiếp công dân vào sáng thứ Năm hằng tuần.', source: 'staff' });
+    local.upsert({
+      id: 'new',
+      type: 'article',
+      title: 'Thông báo lịch tiếp công dân tháng 12',
+      summary: '',
+      body: 'Ủy ban MTTQ xã An Phú tiếp công dân vào sáng thứ Năm hằng tuần.',
+      source: 'staff',
+    });
     expect(e.answer('MTTQ xã An Phú tiếp công dân khi nào?').sources[0]!.id).toBe('new');
-    local.upsert({ id: 'new', type: 'article', title: 'Thông báo lịch tiếp công dân tháng 12', summary: '', body: 'Ủy ban MTTQ xã An Phú tiếp công dân vào chiều thứ Sáu.', source: 'staff' });
+    local.upsert({
+      id: 'new',
+      type: 'article',
+      title: 'Thông báo lịch tiếp công dân tháng 12',
+      summary: '',
+      body: 'Ủy ban MTTQ xã An Phú tiếp công dân vào chiều thứ Sáu.',
+      source: 'staff',
+    });
     e.invalidate('new');
     expect(e.answer('MTTQ xã An Phú tiếp công dân khi nào?').text).toContain('chiều thứ Sáu');
     expect(local.remove('new')).toBe(true);
@@ -168,7 +212,7 @@ describe('answer engine', () => {
   it('restores the same answers from a snapshot, and refuses a snapshot of other content', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mattran-snap-'));
     try {
-      const file = join(dir, "index");
+      const file = join(dir, 'index');
       await index.saveSnapshot(file, 'k1');
       const loaded = await ArticleIndex.loadSnapshot(file, 'k1');
       expect(loaded.size).toBe(index.size);
@@ -287,7 +331,10 @@ describe('choosing the sentences to quote', () => {
   });
 
   it('quotes the same way when the citizen picks one of the close results', () => {
-    const picked = createAnswerEngine({ index: local, lexicon, tuning: { secondSentenceRatio: 1 } }).answerFrom('dieu kien ho duoc ho tro xay nha dai doan ket', 'dieu-kien')!;
+    const picked = createAnswerEngine({ index: local, lexicon, tuning: { secondSentenceRatio: 1 } }).answerFrom(
+      'dieu kien ho duoc ho tro xay nha dai doan ket',
+      'dieu-kien',
+    )!;
     expect(picked.quote!.join(' ')).toContain('các điều kiện sau đây:');
     expect(picked.quote!.join(' ')).toContain('Là hộ nghèo có tên trong danh sách');
     expect(picked.text).toContain('Là hộ nghèo có tên trong danh sách');
@@ -322,15 +369,20 @@ describe('choosing the sentences to quote', () => {
 
 describe('sentence shapes', () => {
   it('knows a sentence that leans on the one before, and not a word that only starts like "đó"', () => {
-    for (const t of ['Việc đó được thực hiện từ năm 2020.', 'Đây là lần đầu tiên.', 'Theo đó, Nghị quyết gồm 4 chương.', 'Khối kiến thức này gồm 40 tín chỉ.', 'Mục đích là tạo điều kiện cho đồng bào.'])
+    for (const t of [
+      'Việc đó được thực hiện từ năm 2020.',
+      'Đây là lần đầu tiên.',
+      'Theo đó, Nghị quyết gồm 4 chương.',
+      'Khối kiến thức này gồm 40 tín chỉ.',
+      'Mục đích là tạo điều kiện cho đồng bào.',
+    ])
       expect(LEANS_BACK.test(t.toLowerCase()), t).toBe(true);
     for (const t of ['Nhân dân đóng góp 50 triệu đồng.', 'Người dân đón nhận chủ trương.', 'Đón Tết cùng người nghèo.', 'Cán bộ trên địa bàn xã đã có mặt.'])
       expect(LEANS_BACK.test(t.toLowerCase()), t).toBe(false);
   });
 
   it('knows a place, and not a legal reference or a meeting', () => {
-    for (const t of ['an táng tại Nghĩa trang nhân dân xã Tân Hoà', 'quê ở xã Phổ Cường', 'tổ chức tại Hà Nội'])
-      expect(PLACE.test(t), t).toBe(true);
+    for (const t of ['an táng tại Nghĩa trang nhân dân xã Tân Hoà', 'quê ở xã Phổ Cường', 'tổ chức tại Hà Nội']) expect(PLACE.test(t), t).toBe(true);
     for (const t of ['quy định tại Điều 5 của Luật', 'phát biểu tại Hội nghị', 'Hội thảo về Nghị quyết 43', 'Văn bản Luật Đất đai'])
       expect(PLACE.test(t), t).toBe(false);
   });
@@ -362,7 +414,15 @@ describe('questions typed in chat', () => {
   it('does not answer a question about the coming or last few days from an old article', () => {
     const local = ArticleIndex.create();
     const add = (id: string, publishedAt: string) =>
-      local.upsert({ id, type: 'article', title: 'Dự báo thời tiết Hà Nội', summary: '', body: 'Ngày mai Hà Nội có mưa rào và dông, nhiệt độ từ 25 đến 30 độ C.', publishedAt, source: 'test' });
+      local.upsert({
+        id,
+        type: 'article',
+        title: 'Dự báo thời tiết Hà Nội',
+        summary: '',
+        body: 'Ngày mai Hà Nội có mưa rào và dông, nhiệt độ từ 25 đến 30 độ C.',
+        publishedAt,
+        source: 'test',
+      });
     add('thoi-tiet', '2017-06-15');
     const at = () => new Date('2026-11-28T10:00:00+07:00');
     const old = createAnswerEngine({ index: local, lexicon, now: at }).answer('Ngày mai Hà Nội có mưa không?');
@@ -372,10 +432,20 @@ describe('questions typed in chat', () => {
     // Chat shorthand for "hôm nay" counts too.
     expect(createAnswerEngine({ index: local, lexicon, now: at }).answer('hnay Hà Nội có mưa ko').kind).toBe('no_answer');
     // The same article on a day it was news, and a question that does not say when, are answered.
-    expect(createAnswerEngine({ index: local, lexicon, now: () => new Date('2017-06-15T12:00:00+07:00') }).answer('Ngày mai Hà Nội có mưa không?').kind).toBe('answer');
+    expect(createAnswerEngine({ index: local, lexicon, now: () => new Date('2017-06-15T12:00:00+07:00') }).answer('Ngày mai Hà Nội có mưa không?').kind).toBe(
+      'answer',
+    );
     expect(createAnswerEngine({ index: local, lexicon, now: at }).answer('Hà Nội có mưa rào và dông không, nhiệt độ bao nhiêu?').kind).toBe('answer');
     // A recent article among the results answers it, even when an old one ranks first.
-    local.upsert({ id: 'thoi-tiet-moi', type: 'article', title: 'Thời tiết', summary: '', body: 'Ngày mai trời nắng.', publishedAt: '2026-11-27', source: 'test' });
+    local.upsert({
+      id: 'thoi-tiet-moi',
+      type: 'article',
+      title: 'Thời tiết',
+      summary: '',
+      body: 'Ngày mai trời nắng.',
+      publishedAt: '2026-11-27',
+      source: 'test',
+    });
     const fresh = createAnswerEngine({ index: local, lexicon, now: at }).answer('Ngày mai Hà Nội có mưa không?');
     expect(fresh.kind).toBe('answer');
     expect(fresh.sources[0]!.id).toBe('thoi-tiet-moi');
@@ -397,11 +467,17 @@ describe('questions typed in chat', () => {
 describe('definition questions', () => {
   const local = ArticleIndex.create();
   const add = (id: string, body: string) => local.upsert({ id, type: 'article', title: '', summary: '', body, source: 'test' });
-  add('thai-binh-duong', 'Thái Bình Dương là đại dương lớn nhất trên Trái Đất. Diện tích của đại dương này chiếm một phần ba bề mặt Trái Đất. Đại dương này có nhiều đảo.');
+  add(
+    'thai-binh-duong',
+    'Thái Bình Dương là đại dương lớn nhất trên Trái Đất. Diện tích của đại dương này chiếm một phần ba bề mặt Trái Đất. Đại dương này có nhiều đảo.',
+  );
   add('dai-duong', 'Trên Trái Đất có năm đại dương. Đại dương là khối nước mặn tạo nên phần lớn thủy quyển của một hành tinh.');
   add('hoc-ky', 'Học kỳ chính có 15 tuần thực học. Học kỳ là thời gian để sinh viên hoàn thành một số học phần.');
   add('hoc-phan', 'Mỗi học kỳ sinh viên đăng ký các học phần. Học phần là khối lượng kiến thức tương đối trọn vẹn.');
-  const rankOf = (q: string, tuning = {}) => createAnswerEngine({ index: local, lexicon, tuning }).rank(q, 2).map((r) => r.doc.id);
+  const rankOf = (q: string, tuning = {}) =>
+    createAnswerEngine({ index: local, lexicon, tuning })
+      .rank(q, 2)
+      .map((r) => r.doc.id);
 
   it('reads what a definition question asks about', () => {
     expect(planQuery('Đại dương là gì?', local, lexicon).subject).toBe('dai duong');
@@ -438,7 +514,14 @@ describe('abbreviation questions', () => {
 
   it('adds the sentence of an article that defines it, and only such a sentence', () => {
     const local = ArticleIndex.create();
-    local.upsert({ id: 'viet-tat', type: 'article', title: 'Viết tắt', summary: '', body: 'ĐHQG là viết tắt của Đại học Quốc gia TP. Hồ Chí Minh. P.ĐTĐH là Phòng Đào tạo.', source: 'test' });
+    local.upsert({
+      id: 'viet-tat',
+      type: 'article',
+      title: 'Viết tắt',
+      summary: '',
+      body: 'ĐHQG là viết tắt của Đại học Quốc gia TP. Hồ Chí Minh. P.ĐTĐH là Phòng Đào tạo.',
+      source: 'test',
+    });
     local.upsert({ id: 'khac', type: 'article', title: 'Tuyển sinh', summary: '', body: 'ĐHQG tuyển sinh năm 2024 theo ba phương thức.', source: 'test' });
     const withArticles = createAnswerEngine({ index: local, lexicon });
     const a = withArticles.answer('ĐHQG là viết tắt của gì?');
@@ -451,8 +534,22 @@ describe('abbreviation questions', () => {
     expect(withArticles.answer('ĐHQG là gì?').text).toBe('ĐHQG là viết tắt của “Đại học quốc gia”.');
     // The spelled-out name may be followed by a few words before "là"; a sentence where it is not the subject
     // ("Chủ tịch Ủy ban nhân dân là ông …") does not define it.
-    local.upsert({ id: 'mttq', type: 'article', title: 'Giới thiệu', summary: '', body: 'Mặt trận Tổ quốc Việt Nam là tổ chức liên minh chính trị, liên hiệp tự nguyện.', source: 'test' });
-    local.upsert({ id: 'ubnd', type: 'article', title: 'Nhân sự', summary: '', body: 'Chủ tịch Ủy ban nhân dân xã là ông Nguyễn Văn B, nhiệm kỳ 2021-2026.', source: 'test' });
+    local.upsert({
+      id: 'mttq',
+      type: 'article',
+      title: 'Giới thiệu',
+      summary: '',
+      body: 'Mặt trận Tổ quốc Việt Nam là tổ chức liên minh chính trị, liên hiệp tự nguyện.',
+      source: 'test',
+    });
+    local.upsert({
+      id: 'ubnd',
+      type: 'article',
+      title: 'Nhân sự',
+      summary: '',
+      body: 'Chủ tịch Ủy ban nhân dân xã là ông Nguyễn Văn B, nhiệm kỳ 2021-2026.',
+      source: 'test',
+    });
     expect(withArticles.answer('MTTQ là gì?').text).toContain('tổ chức liên minh chính trị');
     expect(withArticles.answer('UBND là gì?').text).toBe('UBND là viết tắt của “Uỷ ban nhân dân”.');
   });
@@ -495,7 +592,9 @@ describe('several articles on one event', () => {
   });
 
   it('does not take a date or a time of day for a count ("chiều 3-6, một vụ")', () => {
-    const quote = createAnswerEngine({ index: event, lexicon, tuning: { secondSentenceRatio: 1 } }).answerFrom('hồ chứa ở Ia Grai đã xảy ra mấy vụ đuối nước', 'ho-c3-tong-hop')!.quote!.join(' ');
+    const quote = createAnswerEngine({ index: event, lexicon, tuning: { secondSentenceRatio: 1 } })
+      .answerFrom('hồ chứa ở Ia Grai đã xảy ra mấy vụ đuối nước', 'ho-c3-tong-hop')!
+      .quote!.join(' ');
     expect(quote).toContain('9 vụ đuối nước');
     expect(quote).not.toContain('Chiều 3-6');
   });
@@ -503,8 +602,16 @@ describe('several articles on one event', () => {
   it('puts first, for a long question, the article with the words the others on that event lack', () => {
     const crash = indexWith(
       [
-        ['kl-tin', 'Xe tải gây tai nạn thảm khốc ở xã Kim Lương, Hải Dương', 'Chiều 21-1, xe tải gây tai nạn thảm khốc ở xã Kim Lương, huyện Kim Thành, Hải Dương. Vụ tai nạn xe tải ở Kim Lương khiến 8 người chết.'],
-        ['kl-ma-tuy', 'Tài xế dương tính với ma túy', 'Tài xế xe tải gây tai nạn ở xã Kim Lương, Hải Dương dương tính với ma túy. Lúc đó trên xe chở 4 tấn bột bả sơn.'],
+        [
+          'kl-tin',
+          'Xe tải gây tai nạn thảm khốc ở xã Kim Lương, Hải Dương',
+          'Chiều 21-1, xe tải gây tai nạn thảm khốc ở xã Kim Lương, huyện Kim Thành, Hải Dương. Vụ tai nạn xe tải ở Kim Lương khiến 8 người chết.',
+        ],
+        [
+          'kl-ma-tuy',
+          'Tài xế dương tính với ma túy',
+          'Tài xế xe tải gây tai nạn ở xã Kim Lương, Hải Dương dương tính với ma túy. Lúc đó trên xe chở 4 tấn bột bả sơn.',
+        ],
         ['kl-khoi-to', 'Khởi tố tài xế xe tải gây tai nạn ở xã Kim Lương, Hải Dương', 'Công an Hải Dương khởi tố tài xế xe tải gây tai nạn ở xã Kim Lương.'],
         ['kl-vieng', 'Viếng nạn nhân vụ tai nạn ở Kim Lương, Hải Dương', 'Lãnh đạo tỉnh Hải Dương viếng các nạn nhân vụ xe tải gây tai nạn ở xã Kim Lương.'],
       ],
@@ -523,7 +630,12 @@ describe('several articles on one event', () => {
       ['lu', 'Mưa lũ ở xã Ia Sao', 'Năm 2016, xã Ia Sao đã xảy ra 2 trận lũ lớn, nhiều người đuối nước trong lũ. Mặt trận xã hỗ trợ các gia đình.'],
       ['ho', 'Hồ tưới cà phê', 'Người dân xã Ia Sao cho biết ở hồ này có 4 vụ đuối nước. Mặt trận huyện kiến nghị rào chắn.'],
     ]);
-    const scores = (tuning: object) => new Map(createAnswerEngine({ index: idx, lexicon, tuning }).rank('xã Ia Sao đã xảy ra mấy vụ đuối nước', 2).map((r) => [r.doc.id, r.score]));
+    const scores = (tuning: object) =>
+      new Map(
+        createAnswerEngine({ index: idx, lexicon, tuning })
+          .rank('xã Ia Sao đã xảy ra mấy vụ đuối nước', 2)
+          .map((r) => [r.doc.id, r.score]),
+      );
     const shaped = scores({ distinctWeight: 0 });
     const plain = scores({ distinctWeight: 0, rankShape: 0 });
     // "đã xảy ra 2 trận lũ" is next to the question's "xảy ra", but it counts floods, not drownings.
@@ -533,19 +645,33 @@ describe('several articles on one event', () => {
 
   it('leaves the score of a short question as it was: distinct coverage is for long ones', () => {
     const idx = ArticleIndex.create();
-    for (const [id, body] of [['a', 'Xe tải chở hàng gây tai nạn ở xã Kim Lương.'], ['b', 'Xe tải chở 4 tấn bột bả sơn.'], ['c', 'Xã Kim Lương tổ chức hội nghị.']])
+    for (const [id, body] of [
+      ['a', 'Xe tải chở hàng gây tai nạn ở xã Kim Lương.'],
+      ['b', 'Xe tải chở 4 tấn bột bả sơn.'],
+      ['c', 'Xã Kim Lương tổ chức hội nghị.'],
+    ])
       idx.upsert(article(id!, '', body!));
-    const scores = (tuning: object) => createAnswerEngine({ index: idx, lexicon, tuning }).rank('xe tải chở hàng gì', 3).map((r) => [r.doc.id, r.score]);
+    const scores = (tuning: object) =>
+      createAnswerEngine({ index: idx, lexicon, tuning })
+        .rank('xe tải chở hàng gì', 3)
+        .map((r) => [r.doc.id, r.score]);
     expect(scores({})).toEqual(scores({ distinctWeight: 0 }));
   });
 });
 
 describe('numbers that are not counts', () => {
   const idx = indexWith([
-    ['phi', 'Nghèo quá, lấy gì mà đùm', 'Hộ cận nghèo ở xã Hòa An phải đóng quỹ Vì người nghèo và nhiều khoản khác. Quỹ Vì người nghèo thu mỗi hộ một ít. Tất cả các khoản phí tới 20 nghìn đồng.'],
+    [
+      'phi',
+      'Nghèo quá, lấy gì mà đùm',
+      'Hộ cận nghèo ở xã Hòa An phải đóng quỹ Vì người nghèo và nhiều khoản khác. Quỹ Vì người nghèo thu mỗi hộ một ít. Tất cả các khoản phí tới 20 nghìn đồng.',
+    ],
     ['tai-nan', 'Tai nạn ở Ia Sao', 'Khoảng 16 giờ 30, người dân xã Ia Sao phát hiện vụ tai nạn và đưa người bị thương đi cấp cứu. Có 5 người bị thương.'],
   ]);
-  const quote = (q: string, id: string) => createAnswerEngine({ index: idx, lexicon, tuning: { secondSentenceRatio: 1 } }).answerFrom(q, id)!.quote!.join(' ');
+  const quote = (q: string, id: string) =>
+    createAnswerEngine({ index: idx, lexicon, tuning: { secondSentenceRatio: 1 } })
+      .answerFrom(q, id)!
+      .quote!.join(' ');
 
   it('reads the word before a number as written: "tới 20 nghìn" is an amount, "tối 20" would be a date', () => {
     expect(quote('hộ cận nghèo xã Hòa An đóng quỹ vì người nghèo và các khoản tổng cộng bao nhiêu tiền', 'phi')).toContain('tới 20 nghìn đồng');
@@ -559,15 +685,32 @@ describe('numbers that are not counts', () => {
 describe('the province, the year and the names a question gives', () => {
   // News articles carry no province or date field: what they name in their text is what counts.
   const news = indexWith([
-    ['ha-noi', 'Hà Nội triển khai dịch vụ công trực tuyến mức độ 3', 'Hà Nội đã đưa 500 dịch vụ công trực tuyến mức độ 3 vào vận hành trên cổng dịch vụ công của thành phố.'],
-    ['nghe-an', 'Đẩy mạnh cải cách hành chính', 'Năm nay, cổng dịch vụ công của tỉnh Nghệ An có 808 dịch vụ công trực tuyến mức độ 3. Người dân nộp hồ sơ qua mạng.'],
+    [
+      'ha-noi',
+      'Hà Nội triển khai dịch vụ công trực tuyến mức độ 3',
+      'Hà Nội đã đưa 500 dịch vụ công trực tuyến mức độ 3 vào vận hành trên cổng dịch vụ công của thành phố.',
+    ],
+    [
+      'nghe-an',
+      'Đẩy mạnh cải cách hành chính',
+      'Năm nay, cổng dịch vụ công của tỉnh Nghệ An có 808 dịch vụ công trực tuyến mức độ 3. Người dân nộp hồ sơ qua mạng.',
+    ],
     ['hue-person', 'Người phụ nữ làm kinh tế giỏi', 'Bà Huệ có 300 dịch vụ công trực tuyến mức độ 3 được giới thiệu cho bà con trên cổng dịch vụ công.'],
     ['hue-city', 'Cải cách hành chính ở cố đô', 'Cổng dịch vụ công của Huế có 250 dịch vụ công trực tuyến. Các dịch vụ ở mức độ 3 được mở rộng.'],
     ['quang-binh', 'Dịch vụ công ở Quảng Bình', 'Tỉnh Quảng Bình đưa 400 dịch vụ công trực tuyến mức độ 3 lên cổng dịch vụ công.'],
     ['tngt-2019', '6 tháng đầu năm: tai nạn giao thông giảm', 'Trong 6 tháng đầu năm 2019, cả nước xảy ra 8.385 vụ tai nạn giao thông, làm chết 3.200 người.'],
-    ['tngt-2017', 'Sơ kết công tác bảo đảm trật tự an toàn giao thông', 'Uỷ ban An toàn giao thông quốc gia cho biết 6 tháng đầu năm 2017 có 9.593 vụ tai nạn giao thông, làm chết 4.134 người và bị thương nhiều người khác trên khắp các tuyến đường.'],
+    [
+      'tngt-2017',
+      'Sơ kết công tác bảo đảm trật tự an toàn giao thông',
+      'Uỷ ban An toàn giao thông quốc gia cho biết 6 tháng đầu năm 2017 có 9.593 vụ tai nạn giao thông, làm chết 4.134 người và bị thương nhiều người khác trên khắp các tuyến đường.',
+    ],
   ]);
-  const scores = (q: string, tuning = {}) => new Map(createAnswerEngine({ index: news, lexicon, tuning }).rank(q, 6).map((r) => [r.doc.id, r.score]));
+  const scores = (q: string, tuning = {}) =>
+    new Map(
+      createAnswerEngine({ index: news, lexicon, tuning })
+        .rank(q, 6)
+        .map((r) => [r.doc.id, r.score]),
+    );
   /** Score with the rule over score without it, per document. */
   const factors = (q: string, off: object, on: object) => {
     const [without, withRule] = [scores(q, off), scores(q, on)];
@@ -594,7 +737,10 @@ describe('the province, the year and the names a question gives', () => {
     expect(f['tngt-2017']).toBe(1);
     expect(f['tngt-2019']).toBe(0.75);
     // An article published in that year names it too.
-    news.upsert({ ...article('tngt-dated', 'Tai nạn giao thông giảm trong 6 tháng đầu năm', 'Cả nước xảy ra 9.000 vụ tai nạn giao thông trong 6 tháng đầu năm nay.'), publishedAt: '2017-07-01' });
+    news.upsert({
+      ...article('tngt-dated', 'Tai nạn giao thông giảm trong 6 tháng đầu năm', 'Cả nước xảy ra 9.000 vụ tai nạn giao thông trong 6 tháng đầu năm nay.'),
+      publishedAt: '2017-07-01',
+    });
     const g = factors('6 tháng đầu năm 2017 cả nước xảy ra bao nhiêu vụ tai nạn giao thông', { yearMissing: 0 }, { yearMissing: 0.25 });
     news.remove('tngt-dated');
     expect(g['tngt-dated']).toBe(1);
@@ -633,7 +779,12 @@ describe('the province, the year and the names a question gives', () => {
       ['mon', 'Phát động Tết trồng cây', 'Chủ tịch Hội Nông dân Lại Xuân Môn kêu gọi mỗi hội viên trồng ít nhất một cây xanh.'],
       ['other', 'Tết trồng cây đời đời nhớ ơn Bác Hồ', 'Lãnh đạo tỉnh kêu gọi mỗi hội viên nông dân trồng một cây xanh trong dịp Tết trồng cây.'],
     ]);
-    const ranked = (tuning: object) => new Map(createAnswerEngine({ index: people, lexicon, tuning }).rank('Ông Lại Xuân Môn kêu gọi mỗi nông dân trồng mấy cây?', 2).map((r) => [r.doc.id, r.score]));
+    const ranked = (tuning: object) =>
+      new Map(
+        createAnswerEngine({ index: people, lexicon, tuning })
+          .rank('Ông Lại Xuân Môn kêu gọi mỗi nông dân trồng mấy cây?', 2)
+          .map((r) => [r.doc.id, r.score]),
+      );
     const [off, on] = [ranked({ nameMissing: 0 }), ranked({ nameMissing: 0.25 })];
     expect(on.get('mon')! / off.get('mon')!).toBeCloseTo(1, 6);
     expect(on.get('other')! / off.get('other')!).toBeCloseTo(0.75, 6);
@@ -641,19 +792,27 @@ describe('the province, the year and the names a question gives', () => {
 
   it('is less sure of an answer from an article on another province than the one asked about', () => {
     // Only Hà Nội and Nghệ An have "500"/"808" services; the question asks about Đà Nẵng, which no article names.
-    const ask = (offPlaceConfidence: number) => createAnswerEngine({ index: news, lexicon, tuning: { offPlaceConfidence } }).answer('cổng dịch vụ công trực tuyến Đà Nẵng có bao nhiêu dịch vụ mức độ 3');
+    const ask = (offPlaceConfidence: number) =>
+      createAnswerEngine({ index: news, lexicon, tuning: { offPlaceConfidence } }).answer('cổng dịch vụ công trực tuyến Đà Nẵng có bao nhiêu dịch vụ mức độ 3');
     const sure = ask(1);
     const doubtful = ask(0.8);
     expect(sure.confidence).toBeGreaterThan(0.3);
     expect(doubtful.confidence).toBeCloseTo(sure.confidence * 0.8, 3);
     // Of the province asked about, the answer keeps its full confidence.
-    const there = (offPlaceConfidence: number) => createAnswerEngine({ index: news, lexicon, tuning: { offPlaceConfidence } }).answer('cổng dịch vụ công trực tuyến của Nghệ An có bao nhiêu dịch vụ mức độ 3');
+    const there = (offPlaceConfidence: number) =>
+      createAnswerEngine({ index: news, lexicon, tuning: { offPlaceConfidence } }).answer(
+        'cổng dịch vụ công trực tuyến của Nghệ An có bao nhiêu dịch vụ mức độ 3',
+      );
     expect(there(0.8).confidence).toBe(there(1).confidence);
     expect(there(0.8).sources[0]!.id).toBe('nghe-an');
   });
 
   it('changes nothing for a question that gives no province, year or name', () => {
-    const f = factors('Cổng dịch vụ công trực tuyến có bao nhiêu dịch vụ mức độ 3', { provinceMissing: 0, yearMissing: 0, nameMissing: 0 }, { provinceMissing: 0.25, yearMissing: 0.25, nameMissing: 0.25 });
+    const f = factors(
+      'Cổng dịch vụ công trực tuyến có bao nhiêu dịch vụ mức độ 3',
+      { provinceMissing: 0, yearMissing: 0, nameMissing: 0 },
+      { provinceMissing: 0.25, yearMissing: 0.25, nameMissing: 0.25 },
+    );
     expect(Object.values(f).every((x) => x === 1)).toBe(true);
     expect(Object.keys(f).length).toBeGreaterThan(2);
   });
@@ -719,7 +878,11 @@ describe('what a second article on the same event adds', () => {
   it('adds nothing from an article on another province than the one asked about, when the first is on it', () => {
     const idx = indexWith(
       [
-        ['cm', 'Cà Mau trao nhà Đại đoàn kết', 'Ủy ban MTTQ tỉnh Cà Mau trao 20 nhà Đại đoàn kết cho hộ nghèo. Mỗi nhà được hỗ trợ 40 triệu đồng từ Quỹ Vì người nghèo của tỉnh.'],
+        [
+          'cm',
+          'Cà Mau trao nhà Đại đoàn kết',
+          'Ủy ban MTTQ tỉnh Cà Mau trao 20 nhà Đại đoàn kết cho hộ nghèo. Mỗi nhà được hỗ trợ 40 triệu đồng từ Quỹ Vì người nghèo của tỉnh.',
+        ],
         ['ag', 'Trao nhà Đại đoàn kết cho hộ nghèo', 'Tỉnh An Giang chi 50 triệu đồng cho mỗi căn nhà Đại đoàn kết, do hộ nghèo tự xây.'],
       ],
       20,
@@ -736,15 +899,27 @@ describe('what a second article on the same event adds', () => {
 
 describe('what a second article may add, and when not', () => {
   /** The vote reports again, dated. */
-  const dated = (first: string, second: string, secondBody = 'Chiều 20/6, Quốc hội biểu quyết Luật Cảnh vệ. Luật Cảnh vệ được thông qua với 455 phiếu tán thành.') => {
+  const dated = (
+    first: string,
+    second: string,
+    secondBody = 'Chiều 20/6, Quốc hội biểu quyết Luật Cảnh vệ. Luật Cảnh vệ được thông qua với 455 phiếu tán thành.',
+  ) => {
     const idx = ArticleIndex.create();
-    idx.upsert({ ...article('cv-tin', 'Quốc hội khóa XIV thông qua Luật Cảnh vệ chiều 20/6', 'Chiều 20/6, Quốc hội khóa XIV thông qua Luật Cảnh vệ với đa số đại biểu tán thành. Luật Cảnh vệ gồm 7 chương, 43 điều.'), publishedAt: first });
+    idx.upsert({
+      ...article(
+        'cv-tin',
+        'Quốc hội khóa XIV thông qua Luật Cảnh vệ chiều 20/6',
+        'Chiều 20/6, Quốc hội khóa XIV thông qua Luật Cảnh vệ với đa số đại biểu tán thành. Luật Cảnh vệ gồm 7 chương, 43 điều.',
+      ),
+      publishedAt: first,
+    });
     idx.upsert({ ...article('cv-bai', 'Quốc hội thông qua Luật Cảnh vệ', secondBody), publishedAt: second });
     for (let i = 0; i < 20; i++) idx.upsert(article(`o-${i}`, `Hội nghị tổng kết số ${i}`, `Hội nghị tổng kết công tác năm ${2000 + i} của ngành giáo dục.`));
     return idx;
   };
   const q = 'Luật Cảnh vệ được Quốc hội khóa XIV thông qua chiều 20/6 với bao nhiêu phiếu tán thành?';
-  const also = (idx: ArticleIndex, question = q, now = new Date('2026-11-27T03:00:00Z')) => createAnswerEngine({ index: idx, lexicon, tuning: { alsoRatio: 0 }, now: () => now }).answer(question).also?.id;
+  const also = (idx: ArticleIndex, question = q, now = new Date('2026-11-27T03:00:00Z')) =>
+    createAnswerEngine({ index: idx, lexicon, tuning: { alsoRatio: 0 }, now: () => now }).answer(question).also?.id;
 
   it('only from an article of the same year as the first, when both are dated', () => {
     expect(also(dated('2017-06-20', '2017-06-21'))).toBe('cv-bai');
@@ -760,7 +935,11 @@ describe('what a second article may add, and when not', () => {
   it('not a figure the quote already gives in other words ("455 đại biểu tán thành", "455 phiếu tán thành")', () => {
     const idx = indexWith(
       [
-        ['cv-tin', 'Quốc hội khóa XIV thông qua Luật Cảnh vệ chiều 20/6', 'Chiều 20/6, với 455 đại biểu tán thành, chiếm 92,67%, Quốc hội khóa XIV thông qua Luật Cảnh vệ. Luật gồm 7 chương, 43 điều.'],
+        [
+          'cv-tin',
+          'Quốc hội khóa XIV thông qua Luật Cảnh vệ chiều 20/6',
+          'Chiều 20/6, với 455 đại biểu tán thành, chiếm 92,67%, Quốc hội khóa XIV thông qua Luật Cảnh vệ. Luật gồm 7 chương, 43 điều.',
+        ],
         ['cv-bai', 'Quốc hội thông qua Luật Cảnh vệ', 'Trong phiên chiều, Luật Cảnh vệ nhận được 455 phiếu tán thành, chiếm 92,67%.'],
       ],
       20,
@@ -775,7 +954,11 @@ describe('what a second article may add, and when not', () => {
     const withSecond = (body: string) =>
       indexWith(
         [
-          ['t85', 'Bộ Chính trị ban hành Quy định 85 về kiểm tra kê khai tài sản áp dụng cho cán bộ', 'Bộ Chính trị ban hành Quy định 85 về kiểm tra, giám sát kê khai tài sản, áp dụng cho cán bộ cấp cao. Quy định 85 có hiệu lực từ ngày ký.'],
+          [
+            't85',
+            'Bộ Chính trị ban hành Quy định 85 về kiểm tra kê khai tài sản áp dụng cho cán bộ',
+            'Bộ Chính trị ban hành Quy định 85 về kiểm tra, giám sát kê khai tài sản, áp dụng cho cán bộ cấp cao. Quy định 85 có hiệu lực từ ngày ký.',
+          ],
           ['x85', 'Kê khai tài sản', body],
         ],
         20,
@@ -793,7 +976,10 @@ describe('superlatives', () => {
       'Luật sửa đổi có hiệu lực từ ngày 1/1/2018.',
       'Hình phạt cao nhất lên đến 5 tỷ đồng hoặc 5 năm tù.',
     ]);
-    const quote = (tuning = {}) => createAnswerEngine({ index: idx, lexicon, tuning: { secondSentenceRatio: 1, ...tuning } }).answer('luật hình sự sửa đổi thì làm đa cấp ko có giấy phép bị phạt nặng nhất bao nhiêu ạ').quote!.join(' ');
+    const quote = (tuning = {}) =>
+      createAnswerEngine({ index: idx, lexicon, tuning: { secondSentenceRatio: 1, ...tuning } })
+        .answer('luật hình sự sửa đổi thì làm đa cấp ko có giấy phép bị phạt nặng nhất bao nhiêu ạ')
+        .quote!.join(' ');
     expect(quote()).toContain('5 tỷ đồng hoặc 5 năm tù');
     expect(quote({ shapeBonus: 0 })).not.toContain('5 tỷ');
   });
@@ -820,7 +1006,9 @@ describe('quotes that say something new', () => {
         `Đoàn sẽ kiểm tra ${places} và Ban cán sự Đảng Bộ Kế hoạch và Đầu tư.`,
       ];
       const idx = oneArticle('kt', 'Đoàn kiểm tra của Ban Bí thư làm việc', body);
-      return createAnswerEngine({ index: idx, lexicon, tuning }).answer('đoàn kiểm tra Ban Bí thư do ông Võ Văn Thưởng làm trưởng đoàn đi kiểm tra tỉnh nào').quote!.join(' ');
+      return createAnswerEngine({ index: idx, lexicon, tuning })
+        .answer('đoàn kiểm tra Ban Bí thư do ông Võ Văn Thưởng làm trưởng đoàn đi kiểm tra tỉnh nào')
+        .quote!.join(' ');
     };
     expect(quote('Tỉnh ủy Hưng Yên, Tỉnh ủy Sơn La')).toContain('Tỉnh ủy Hưng Yên');
     // The bonus of a place next to what is asked is what picks it over a sentence with more of the question's words.

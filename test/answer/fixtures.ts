@@ -18,6 +18,7 @@ export function article(id: string, title: string, sentences: string[], extra: P
 export function indexOf(docs: SearchDoc[], unrelated = 10): ArticleIndex {
   const index = ArticleIndex.create();
   for (const d of docs) index.upsert(d);
-  for (let i = 0; i < unrelated; i++) index.upsert(article(`khac-${i}`, `Hội thao ngành điện số ${i}`, [`Hội thao công nhân ngành điện lần thứ ${i} diễn ra sôi nổi.`]));
+  for (let i = 0; i < unrelated; i++)
+    index.upsert(article(`khac-${i}`, `Hội thao ngành điện số ${i}`, [`Hội thao công nhân ngành điện lần thứ ${i} diễn ra sôi nổi.`]));
   return index;
 }

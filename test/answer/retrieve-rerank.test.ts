@@ -10,8 +10,18 @@ import { article, indexOf, lexicon, tuning } from './fixtures.js';
 const provinces = createProvinceFinder(lexicon);
 const analyse = (doc: SearchDoc) => analyseDoc(doc, provinces.namesAnyProvince);
 const docs = [
-  article('gieng-a', 'Xã Phú Mỹ khoan giếng nước sạch', ['Xã Phú Mỹ vừa khoan 14 giếng nước sạch cho bà con vùng cao.', 'Mỗi giếng phục vụ khoảng 30 hộ dân.'], { publishedAt: '2024-05-02' }),
-  article('gieng-b', 'Giếng nước sạch cho vùng cao', ['Phong trào khoan giếng nước sạch được nhiều địa phương hưởng ứng.', 'Nước sạch giúp bà con vùng cao yên tâm sản xuất.'], { publishedAt: '2023-03-10' }),
+  article(
+    'gieng-a',
+    'Xã Phú Mỹ khoan giếng nước sạch',
+    ['Xã Phú Mỹ vừa khoan 14 giếng nước sạch cho bà con vùng cao.', 'Mỗi giếng phục vụ khoảng 30 hộ dân.'],
+    { publishedAt: '2024-05-02' },
+  ),
+  article(
+    'gieng-b',
+    'Giếng nước sạch cho vùng cao',
+    ['Phong trào khoan giếng nước sạch được nhiều địa phương hưởng ứng.', 'Nước sạch giúp bà con vùng cao yên tâm sản xuất.'],
+    { publishedAt: '2023-03-10' },
+  ),
   article('cho-phien', 'Chợ phiên vùng cao', ['Chợ phiên họp vào sáng Chủ nhật hằng tuần.']),
 ];
 const index = indexOf(docs);

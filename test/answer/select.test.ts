@@ -23,7 +23,10 @@ describe('select', () => {
   });
 
   it('reads a sentence that leans on the one before with it, and quotes both', () => {
-    const d = analyseDoc(article('quy', 'Quỹ khuyến học', ['Quỹ khuyến học xã Bình An được thành lập năm 2019.', 'Mục đích là hỗ trợ học sinh nghèo vượt khó.']), provinces.namesAnyProvince);
+    const d = analyseDoc(
+      article('quy', 'Quỹ khuyến học', ['Quỹ khuyến học xã Bình An được thành lập năm 2019.', 'Mục đích là hỗ trợ học sinh nghèo vượt khó.']),
+      provinces.namesAnyProvince,
+    );
     expect(leansBack('Mục đích là hỗ trợ học sinh nghèo vượt khó.', '')).toBe(true);
     const plan = planQuestion('Quỹ khuyến học xã Bình An hỗ trợ ai?', ctx);
     const ranked = selectSentences(d, plan, tuning);
@@ -33,7 +36,12 @@ describe('select', () => {
   });
 
   it('quotes the sentence right after one that announces it', () => {
-    const list = ['Hộ vay vốn phải có đủ các điều kiện sau đây:', 'Có hộ khẩu thường trú tại xã.', 'Có phương án sản xuất khả thi.', 'Không nợ quá hạn ở ngân hàng.'];
+    const list = [
+      'Hộ vay vốn phải có đủ các điều kiện sau đây:',
+      'Có hộ khẩu thường trú tại xã.',
+      'Có phương án sản xuất khả thi.',
+      'Không nợ quá hạn ở ngân hàng.',
+    ];
     const d = analyseDoc({ ...article('dk', 'Điều kiện vay vốn', []), body: list.join('\n') }, provinces.namesAnyProvince);
     const plan = planQuestion('Hộ vay vốn cần điều kiện gì?', ctx);
     const picked = quoteIndexes(d, selectSentences(d, plan, tuning), tuning);
@@ -55,7 +63,28 @@ describe('select', () => {
     const other = article('trong-cay-2', 'Bình An trồng cây', ['Hội viên xã Bình An trồng được 1.500 cây keo trên đồi.']);
     const make = (r: typeof doc, score: number): RankedResult => {
       const d = analyseDoc(r, provinces.namesAnyProvince);
-      return { doc: r, score, bm25: 1, coverage: 1, best: [], info: d, offPlace: false, features: { bm25: 1, coverage: 1, sentence: 1, rankedSentence: 1, countFound: true, distinct: 0, exactness: 1, placed: true, dated: true, named: true, reranked: true } };
+      return {
+        doc: r,
+        score,
+        bm25: 1,
+        coverage: 1,
+        best: [],
+        info: d,
+        offPlace: false,
+        features: {
+          bm25: 1,
+          coverage: 1,
+          sentence: 1,
+          rankedSentence: 1,
+          countFound: true,
+          distinct: 0,
+          exactness: 1,
+          placed: true,
+          dated: true,
+          named: true,
+          reranked: true,
+        },
+      };
     };
     const quoted = [info.sentences[2]!];
     const close = alsoSaid([make(doc, 1), make(other, 0.9)], plan, quoted, () => true, tuning);

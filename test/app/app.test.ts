@@ -39,7 +39,11 @@ function app(env: Record<string, string>, onFatal?: (err: Error) => void): App &
 }
 
 async function ask(url: string, text: string): Promise<string> {
-  const res = await fetch(new URL('/api/chat', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId: 'app-test', text }) });
+  const res = await fetch(new URL('/api/chat', url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sessionId: 'app-test', text }),
+  });
   const { replies } = (await res.json()) as { replies: { text: string }[] };
   return replies.map((r) => r.text).join('\n');
 }
@@ -92,7 +96,10 @@ describe('createApp', () => {
       for (const k of process.getActiveResourcesInfo()) counts[k] = (counts[k] ?? 0) + 1;
       return counts;
     };
-    const grown = (before: Record<string, number>) => Object.entries(count()).filter(([k, n]) => n > (before[k] ?? 0)).map(([k]) => k);
+    const grown = (before: Record<string, number>) =>
+      Object.entries(count())
+        .filter(([k, n]) => n > (before[k] ?? 0))
+        .map(([k]) => k);
     const before = count();
     const bot = app({});
     const { url } = await bot.start();
@@ -117,7 +124,9 @@ describe('createApp', () => {
   });
 
   it('rejects start when a channel cannot start, and closes what it opened', async () => {
-    const fake = await startFakeApi((call) => (call.api === 'getMe' ? { status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } } : { body: { ok: true, result: true } }));
+    const fake = await startFakeApi((call) =>
+      call.api === 'getMe' ? { status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } } : { body: { ok: true, result: true } },
+    );
     cleanups.push(fake.close);
     const bot = app({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: fake.baseUrl });
     const failed = await bot.start().then(

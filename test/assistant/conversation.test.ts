@@ -21,7 +21,14 @@ const engine = createAnswerEngine({ index, lexicon });
 let clock: number;
 let stores: Stores;
 let conversation: Conversation;
-const msg = (text: string, extra: Partial<InboundMessage> = {}): InboundMessage => ({ channel: 'telegram', chatId: '42', userId: '7', text, receivedAt: new Date(clock), ...extra });
+const msg = (text: string, extra: Partial<InboundMessage> = {}): InboundMessage => ({
+  channel: 'telegram',
+  chatId: '42',
+  userId: '7',
+  text,
+  receivedAt: new Date(clock),
+  ...extra,
+});
 
 beforeEach(async () => {
   clock = Date.parse('2026-11-27T08:00:00Z');
@@ -106,12 +113,18 @@ describe('conversation', () => {
 
   it('opens a listed item when its number is typed, and pages on a typed "thêm" (Zalo has no buttons)', async () => {
     const [first] = await conversation.handle(msg('/tim Mặt trận'));
-    const secondTitle = first!.text.split('\n')[2]!.replace(/^2\. /, '').replace(/ \(\d\d\/\d\d\/\d{4}\)$/, '');
+    const secondTitle = first!.text
+      .split('\n')[2]!
+      .replace(/^2\. /, '')
+      .replace(/ \(\d\d\/\d\d\/\d{4}\)$/, '');
     const [card] = await conversation.handle(msg('2'));
     expect(card!.text.startsWith(secondTitle)).toBe(true);
     const [next] = await conversation.handle(msg('xem thêm'));
     expect(next!.text).toMatch(/\(6–/);
-    const sixth = next!.text.split('\n')[1]!.replace(/^6\. /, '').replace(/ \(\d\d\/\d\d\/\d{4}\)$/, '');
+    const sixth = next!.text
+      .split('\n')[1]!
+      .replace(/^6\. /, '')
+      .replace(/ \(\d\d\/\d\d\/\d{4}\)$/, '');
     expect((await conversation.handle(msg('6')))[0]!.text.startsWith(sixth)).toBe(true);
   });
 
@@ -147,12 +160,42 @@ describe('conversation', () => {
 
   it('shows dates in Vietnam time in answers and /moi, and lists /moi by instant whatever the zone written', async () => {
     const local = ArticleIndex.create();
-    const news = (id: string, title: string, body: string, publishedAt: string) => ({ id, type: 'article' as const, title, summary: '', body, source: 'test', publishedAt });
+    const news = (id: string, title: string, body: string, publishedAt: string) => ({
+      id,
+      type: 'article' as const,
+      title,
+      summary: '',
+      body,
+      source: 'test',
+      publishedAt,
+    });
     // 02:52 on 7 December in Vietnam, written in UTC; the other one is 01:00 the same morning, written in Vietnam time.
-    local.upsert(news('utc', 'Ngày hội Đại đoàn kết ở khu dân cư Tân Lập', 'Ngày hội Đại đoàn kết ở khu dân cư Tân Lập đã trao 30 suất quà cho hộ nghèo.', '2026-12-06T19:52:55Z'));
-    local.upsert(news('vn', 'Hội nghị hiệp thương ở phường Bắc Sơn', 'Hội nghị hiệp thương ở phường Bắc Sơn đã thống nhất danh sách ứng cử viên.', '2026-12-07T01:00:00+07:00'));
-    for (let i = 0; i < 10; i++) local.upsert(news(`o-${i}`, `Hội nghị tổng kết số ${i}`, `Hội nghị tổng kết công tác năm ${2000 + i} của ngành giáo dục.`, `${2000 + i}-06-01`));
-    const dated = createConversation({ engine: createAnswerEngine({ index: local, lexicon }), index: local, lexicon, stores, log: silentLogger(), now: () => new Date(clock) });
+    local.upsert(
+      news(
+        'utc',
+        'Ngày hội Đại đoàn kết ở khu dân cư Tân Lập',
+        'Ngày hội Đại đoàn kết ở khu dân cư Tân Lập đã trao 30 suất quà cho hộ nghèo.',
+        '2026-12-06T19:52:55Z',
+      ),
+    );
+    local.upsert(
+      news(
+        'vn',
+        'Hội nghị hiệp thương ở phường Bắc Sơn',
+        'Hội nghị hiệp thương ở phường Bắc Sơn đã thống nhất danh sách ứng cử viên.',
+        '2026-12-07T01:00:00+07:00',
+      ),
+    );
+    for (let i = 0; i < 10; i++)
+      local.upsert(news(`o-${i}`, `Hội nghị tổng kết số ${i}`, `Hội nghị tổng kết công tác năm ${2000 + i} của ngành giáo dục.`, `${2000 + i}-06-01`));
+    const dated = createConversation({
+      engine: createAnswerEngine({ index: local, lexicon }),
+      index: local,
+      lexicon,
+      stores,
+      log: silentLogger(),
+      now: () => new Date(clock),
+    });
     const [answer] = await dated.handle(msg('Ngày hội Đại đoàn kết ở khu dân cư Tân Lập trao bao nhiêu suất quà?'));
     expect(answer!.text).toContain('30 suất quà');
     expect(answer!.text).toContain('(07/12/2026)');
@@ -193,11 +236,35 @@ describe('conversation', () => {
 
   it('links both articles when the answer quotes a second one on the same event', async () => {
     const reports = ArticleIndex.create();
-    const report = (id: string, title: string, body: string) => ({ id, type: 'article' as const, title, summary: '', body, source: 'test', url: `https://example.vn/${id}` });
-    reports.upsert(report('cv-tin', 'Quốc hội khóa XIV thông qua Luật Cảnh vệ chiều 20/6', 'Chiều 20/6, Quốc hội khóa XIV thông qua Luật Cảnh vệ với đa số đại biểu tán thành. Luật Cảnh vệ gồm 7 chương, 43 điều.'));
-    reports.upsert(report('cv-bai', 'Quốc hội thông qua Luật Cảnh vệ', 'Chiều 20/6, Quốc hội biểu quyết Luật Cảnh vệ. Luật Cảnh vệ được thông qua với 455 phiếu tán thành.'));
-    for (let i = 0; i < 20; i++) reports.upsert(report(`o-${i}`, `Hội nghị tổng kết số ${i}`, `Hội nghị tổng kết công tác năm ${2000 + i} của ngành giáo dục.`));
-    const chat = createConversation({ engine: createAnswerEngine({ index: reports, lexicon }), index: reports, lexicon, stores, log: silentLogger(), now: () => new Date(clock) });
+    const report = (id: string, title: string, body: string) => ({
+      id,
+      type: 'article' as const,
+      title,
+      summary: '',
+      body,
+      source: 'test',
+      url: `https://example.vn/${id}`,
+    });
+    reports.upsert(
+      report(
+        'cv-tin',
+        'Quốc hội khóa XIV thông qua Luật Cảnh vệ chiều 20/6',
+        'Chiều 20/6, Quốc hội khóa XIV thông qua Luật Cảnh vệ với đa số đại biểu tán thành. Luật Cảnh vệ gồm 7 chương, 43 điều.',
+      ),
+    );
+    reports.upsert(
+      report('cv-bai', 'Quốc hội thông qua Luật Cảnh vệ', 'Chiều 20/6, Quốc hội biểu quyết Luật Cảnh vệ. Luật Cảnh vệ được thông qua với 455 phiếu tán thành.'),
+    );
+    for (let i = 0; i < 20; i++)
+      reports.upsert(report(`o-${i}`, `Hội nghị tổng kết số ${i}`, `Hội nghị tổng kết công tác năm ${2000 + i} của ngành giáo dục.`));
+    const chat = createConversation({
+      engine: createAnswerEngine({ index: reports, lexicon }),
+      index: reports,
+      lexicon,
+      stores,
+      log: silentLogger(),
+      now: () => new Date(clock),
+    });
     const [reply] = await chat.handle(msg('Luật Cảnh vệ được Quốc hội khóa XIV thông qua chiều 20/6 với bao nhiêu phiếu tán thành?'));
     expect(reply!.text).toContain('455 phiếu tán thành');
     expect(reply!.text).not.toContain('https://');
@@ -205,8 +272,22 @@ describe('conversation', () => {
     // The article quoted after the answer is not offered again as a close result to choose.
     expect(reply!.buttons!.flat().map((b) => b.label)).not.toContain('Quốc hội thông qua Luật Cảnh vệ');
     // Two copies of one page (the same address) are linked once.
-    reports.upsert({ ...report('cv-bai', 'Quốc hội thông qua Luật Cảnh vệ', 'Chiều 20/6, Quốc hội biểu quyết Luật Cảnh vệ. Luật Cảnh vệ được thông qua với 455 phiếu tán thành.'), url: 'https://example.vn/cv-tin' });
-    const chatAgain = createConversation({ engine: createAnswerEngine({ index: reports, lexicon }), index: reports, lexicon, stores, log: silentLogger(), now: () => new Date(clock) });
+    reports.upsert({
+      ...report(
+        'cv-bai',
+        'Quốc hội thông qua Luật Cảnh vệ',
+        'Chiều 20/6, Quốc hội biểu quyết Luật Cảnh vệ. Luật Cảnh vệ được thông qua với 455 phiếu tán thành.',
+      ),
+      url: 'https://example.vn/cv-tin',
+    });
+    const chatAgain = createConversation({
+      engine: createAnswerEngine({ index: reports, lexicon }),
+      index: reports,
+      lexicon,
+      stores,
+      log: silentLogger(),
+      now: () => new Date(clock),
+    });
     const [again] = await chatAgain.handle(msg('Luật Cảnh vệ được Quốc hội khóa XIV thông qua chiều 20/6 với bao nhiêu phiếu tán thành?'));
     expect(again!.text).toContain('455 phiếu tán thành');
     expect(again!.links!.map((l) => l.url)).toEqual(['https://example.vn/cv-tin']);

@@ -55,7 +55,12 @@ describe('records for staff', () => {
     await waitFor(() => recorder.pending === 0, 2000);
     expect(dropped).toEqual([1]);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 40, msg: 'records for staff given up: store unavailable', dropped: 1, records: [{ what: 'could not record a question for staff', question: 'Cách làm bánh chưng?' }] });
+    expect(lines[0]).toMatchObject({
+      level: 40,
+      msg: 'records for staff given up: store unavailable',
+      dropped: 1,
+      records: [{ what: 'could not record a question for staff', question: 'Cách làm bánh chưng?' }],
+    });
   });
 
   it('keep at most maxPending, giving up the oldest', async () => {
@@ -99,7 +104,15 @@ describe.skipIf(!hasRedis)('the conversation while Redis is unreachable', () => 
     const subscriptions = await createSubscriptionStore({ adapter, log });
     const broadcasts = await createBroadcastStore({ adapter, log });
     const broadcaster = createBroadcaster({ store: broadcasts, channels: new Map(), log });
-    const digest = createDigestService({ docs: () => index.all(), subscriptions, broadcasts, broadcaster, hasChannel: () => true, maxTextLength: () => 4000, log });
+    const digest = createDigestService({
+      docs: () => index.all(),
+      subscriptions,
+      broadcasts,
+      broadcaster,
+      hasChannel: () => true,
+      maxTextLength: () => 4000,
+      log,
+    });
     const flow = createSubscriptionFlow({ subscriptions, digest, lexicon, pushChannels: new Set(['telegram']), log });
     const conversation = await newConversation({ stores, log, flows: [flow], records: { retryEveryMs: 100 } });
     const msg = (text: string): InboundMessage => ({ channel: 'telegram', chatId: 'outage-1', userId: 'outage-1', text, receivedAt: new Date() });
@@ -134,7 +147,8 @@ describe.skipIf(!hasRedis)('the conversation while Redis is unreachable', () => 
       await proxy.restore();
       await waitFor(() => !backend.breaker.isOpen, 10_000);
       let questions: string[] = [];
-      for (const deadline = Date.now() + 5000; !questions.includes(unanswered) && Date.now() < deadline; questions = await recorded()) await new Promise((r) => setTimeout(r, 50));
+      for (const deadline = Date.now() + 5000; !questions.includes(unanswered) && Date.now() < deadline; questions = await recorded())
+        await new Promise((r) => setTimeout(r, 50));
       expect(questions).toContain(unanswered);
       expect(lines.filter((l) => (l.level as number) >= 40).map((l) => l.msg)).toEqual(['store unavailable']);
     } finally {

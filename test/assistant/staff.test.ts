@@ -44,11 +44,44 @@ async function instance(dir: string, apiRoot: string, name: string) {
   const lease = await createSqliteLease(await adapter());
   const channels = new Map<ChannelId, Channel>([['telegram', createTelegramChannel({ token: TOKEN, apiRoot, log })]]);
   let announcements: AnnouncementService | undefined;
-  const broadcaster = createBroadcaster({ store: broadcasts, channels, log, pace: { telegram: { ratePerSecond: 200, concurrency: 4, perChatGapMs: 0 } }, onProgress: (r) => announcements?.progress(r) });
-  announcements = createAnnouncementService({ staff, index, subscriptions, broadcasts, broadcaster, channels, lease, instanceId: name, log, progressEveryMs: 0 });
+  const broadcaster = createBroadcaster({
+    store: broadcasts,
+    channels,
+    log,
+    pace: { telegram: { ratePerSecond: 200, concurrency: 4, perChatGapMs: 0 } },
+    onProgress: (r) => announcements?.progress(r),
+  });
+  announcements = createAnnouncementService({
+    staff,
+    index,
+    subscriptions,
+    broadcasts,
+    broadcaster,
+    channels,
+    lease,
+    instanceId: name,
+    log,
+    progressEveryMs: 0,
+  });
   const staffFlow = createStaffFlow({ staff, admins: new Set(['telegram:1', 'zalo:admin-z']), announcements, subscriptions, broadcasts, index, lexicon, log });
-  const conversation = createConversation({ engine: createAnswerEngine({ index, lexicon }), index, lexicon, stores: await createStores({ log }), flows: [staffFlow], events: staffFlow, log });
-  return { index, staff, subscriptions, broadcasts, announcements, conversation, close: () => Promise.all([staff.close(), subscriptions.close(), broadcasts.close()]) };
+  const conversation = createConversation({
+    engine: createAnswerEngine({ index, lexicon }),
+    index,
+    lexicon,
+    stores: await createStores({ log }),
+    flows: [staffFlow],
+    events: staffFlow,
+    log,
+  });
+  return {
+    index,
+    staff,
+    subscriptions,
+    broadcasts,
+    announcements,
+    conversation,
+    close: () => Promise.all([staff.close(), subscriptions.close(), broadcasts.close()]),
+  };
 }
 
 let dir: string;
@@ -72,11 +105,23 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const from = (channel: ChannelId, userId: string) => (text: string, callbackData?: string): InboundMessage => ({ channel, chatId: userId, userId, text, callbackData, receivedAt: new Date() });
+const from =
+  (channel: ChannelId, userId: string) =>
+  (text: string, callbackData?: string): InboundMessage => ({ channel, chatId: userId, userId, text, callbackData, receivedAt: new Date() });
 const admin = from('telegram', '1');
 const citizen = from('telegram', '555');
-const sub = (chatId: string, topics: string[] = []): Subscriber => ({ channel: 'telegram', chatId, topics, provinces: [], hour: 7, paused: false, createdAt: 'c', updatedAt: 'u' });
-const press = (send: (text: string, data?: string) => InboundMessage, reply: OutboundMessage, label: string) => conversation.handle(send('', reply.buttons!.flat().find((b) => b.label.startsWith(label))!.data));
+const sub = (chatId: string, topics: string[] = []): Subscriber => ({
+  channel: 'telegram',
+  chatId,
+  topics,
+  provinces: [],
+  hour: 7,
+  paused: false,
+  createdAt: 'c',
+  updatedAt: 'u',
+});
+const press = (send: (text: string, data?: string) => InboundMessage, reply: OutboundMessage, label: string) =>
+  conversation.handle(send('', reply.buttons!.flat().find((b) => b.label.startsWith(label))!.data));
 
 describe('staff tools', () => {
   it('authorization matrix: citizens are refused every staff command, staff the admin ones, admins none; refusals are audited', async () => {
@@ -147,7 +192,10 @@ describe('staff tools', () => {
     const bySubscriber = fake.sent().filter((c) => c.body.chat_id !== '1');
     expect(bySubscriber.map((c) => c.body.chat_id).sort()).toEqual(['101', '102']);
     expect(bySubscriber[0]!.body.text).toBe(preview!.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
-    const toStaff = fake.sent().filter((c) => c.body.chat_id === '1').map((c) => String(c.body.text));
+    const toStaff = fake
+      .sent()
+      .filter((c) => c.body.chat_id === '1')
+      .map((c) => String(c.body.text));
     expect(toStaff[0]).toContain('Đang gửi thông báo tới 2');
     expect(toStaff.at(-1)).toMatch(/gửi được 2, bị chặn hoặc không còn 0, lỗi 0/);
     expect((await broadcasts.lastReport('announcement'))?.sent).toBe(2);
@@ -229,8 +277,25 @@ describe('staff tools', () => {
     try {
       const articles = await createArticleStore({ log: silentLogger() });
       const importer = createImporter({ store: articles, index: bot.index, lexicon, log: silentLogger(), fetch: { addressPolicy: site.access } });
-      const flow = createStaffFlow({ staff, admins: new Set(['telegram:1']), announcements: bot.announcements, subscriptions, broadcasts, index: bot.index, lexicon, log: silentLogger(), importUrl: (url) => importer.importUrl(url) });
-      const talk = createConversation({ engine: engineFor({ index: bot.index, lexicon }), index: bot.index, lexicon, stores: await createStores({ log: silentLogger() }), flows: [flow], log: silentLogger() });
+      const flow = createStaffFlow({
+        staff,
+        admins: new Set(['telegram:1']),
+        announcements: bot.announcements,
+        subscriptions,
+        broadcasts,
+        index: bot.index,
+        lexicon,
+        log: silentLogger(),
+        importUrl: (url) => importer.importUrl(url),
+      });
+      const talk = createConversation({
+        engine: engineFor({ index: bot.index, lexicon }),
+        index: bot.index,
+        lexicon,
+        stores: await createStores({ log: silentLogger() }),
+        flows: [flow],
+        log: silentLogger(),
+      });
       const url = `${site.base}/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html`;
       const [first] = await talk.handle(admin(`/nhapbai ${url}`));
       expect(first!.text).toMatch(/^Nhập bài: mới 1, cập nhật 0/);
@@ -253,12 +318,34 @@ describe('staff tools', () => {
       const articles = await createArticleStore({ log: silentLogger() });
       // The production default: no address policy given, as main.ts without INGEST_ALLOW_PRIVATE.
       const importer = createImporter({ store: articles, index: bot.index, lexicon, log: silentLogger() });
-      const flow = createStaffFlow({ staff, admins: new Set(['telegram:1']), announcements: bot.announcements, subscriptions, broadcasts, index: bot.index, lexicon, log: silentLogger(), importUrl: (url) => importer.importUrl(url) });
-      const talk = createConversation({ engine: engineFor({ index: bot.index, lexicon }), index: bot.index, lexicon, stores: await createStores({ log: silentLogger() }), flows: [flow], log: silentLogger() });
+      const flow = createStaffFlow({
+        staff,
+        admins: new Set(['telegram:1']),
+        announcements: bot.announcements,
+        subscriptions,
+        broadcasts,
+        index: bot.index,
+        lexicon,
+        log: silentLogger(),
+        importUrl: (url) => importer.importUrl(url),
+      });
+      const talk = createConversation({
+        engine: engineFor({ index: bot.index, lexicon }),
+        index: bot.index,
+        lexicon,
+        stores: await createStores({ log: silentLogger() }),
+        flows: [flow],
+        log: silentLogger(),
+      });
       const [redis] = await talk.handle(admin('/nhapbai http://127.0.0.1:6379/'));
       expect(redis!.text).toBe(staffText.importForbiddenAddress);
       expect(redis!.text).toContain('Địa chỉ nội bộ không được phép');
-      expect((await staff.audit.latest(1, new Date()))[0]).toMatchObject({ who: 'telegram:1', action: '/nhapbai', outcome: 'denied', detail: 'http://127.0.0.1:6379/ (địa chỉ nội bộ)' });
+      expect((await staff.audit.latest(1, new Date()))[0]).toMatchObject({
+        who: 'telegram:1',
+        action: '/nhapbai',
+        outcome: 'denied',
+        detail: 'http://127.0.0.1:6379/ (địa chỉ nội bộ)',
+      });
       const page = `${site.base}/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html`;
       expect((await talk.handle(admin(`/nhapbai ${page}`)))[0]!.text).toBe(staffText.importForbiddenAddress);
       expect(site.requests).toEqual([]);

@@ -17,23 +17,56 @@ import { ROOT } from '../helpers/shared.js';
 
 const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
 const clock = Date.parse('2026-11-27T09:00:00+07:00');
-const fresh: SearchDoc = { id: 'n1', type: 'article', title: 'Ủy ban MTTQ tỉnh Quảng Trị trao quà cho hộ nghèo', summary: 'Trao 200 suất quà.', body: 'Trao 200 suất quà cho hộ nghèo.', url: 'https://mattran.org.vn/n1-1.html', publishedAt: '2026-11-27T08:00:00', province: 'Quảng Trị', source: 't' };
+const fresh: SearchDoc = {
+  id: 'n1',
+  type: 'article',
+  title: 'Ủy ban MTTQ tỉnh Quảng Trị trao quà cho hộ nghèo',
+  summary: 'Trao 200 suất quà.',
+  body: 'Trao 200 suất quà cho hộ nghèo.',
+  url: 'https://mattran.org.vn/n1-1.html',
+  publishedAt: '2026-11-27T08:00:00',
+  province: 'Quảng Trị',
+  source: 't',
+};
 const index = ArticleIndex.create();
 index.upsert(fresh);
 const engine = createAnswerEngine({ index, lexicon });
 
 let conversation: Conversation;
 let subs: SubscriptionStore;
-const msg = (text: string, callbackData?: string): InboundMessage => ({ channel: 'zalo', chatId: 'z1', userId: 'z1', text, callbackData, receivedAt: new Date(clock) });
+const msg = (text: string, callbackData?: string): InboundMessage => ({
+  channel: 'zalo',
+  chatId: 'z1',
+  userId: 'z1',
+  text,
+  callbackData,
+  receivedAt: new Date(clock),
+});
 const press = async (reply: OutboundMessage, label: RegExp) => conversation.handle(msg('', reply.buttons!.flat().find((b) => label.test(b.label))!.data));
 
 beforeEach(async () => {
   subs = await createSubscriptionStore({ log: silentLogger() });
   const broadcasts = await createBroadcastStore({ log: silentLogger() });
   const broadcaster = createBroadcaster({ store: broadcasts, channels: new Map(), log: silentLogger() });
-  const digest = createDigestService({ docs: () => index.all(), subscriptions: subs, broadcasts, broadcaster, hasChannel: (id) => id === 'telegram', maxTextLength: () => 2000, log: silentLogger() });
+  const digest = createDigestService({
+    docs: () => index.all(),
+    subscriptions: subs,
+    broadcasts,
+    broadcaster,
+    hasChannel: (id) => id === 'telegram',
+    maxTextLength: () => 2000,
+    log: silentLogger(),
+  });
   const subscriptionFlow = createSubscriptionFlow({ subscriptions: subs, digest, lexicon, pushChannels: new Set(['zalo']), log: silentLogger() });
-  conversation = createConversation({ engine, index, lexicon, stores: await createStores({ log: silentLogger() }), log: silentLogger(), now: () => new Date(clock), flows: [subscriptionFlow] });
+  conversation = createConversation({
+    engine,
+    index,
+    lexicon,
+    stores: await createStores({ log: silentLogger() }),
+    log: silentLogger(),
+    now: () => new Date(clock),
+    flows: [subscriptionFlow],
+  });
 });
 
 describe('subscription commands', () => {

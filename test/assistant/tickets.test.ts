@@ -52,14 +52,36 @@ async function instance(dir: string, telegramApi: string, zaloApi: string) {
   const announcements = createAnnouncementService({ staff, index, subscriptions, broadcasts, broadcaster, channels, lease, log });
   const delivery = createTicketDelivery({ tickets, broadcasts, broadcaster, channels, lease, log });
   broadcaster.on('delivered', (id, r) => delivery.delivered(id, r));
-  const staffFlow = createStaffFlow({ staff, admins: new Set(['telegram:1']), announcements, subscriptions, broadcasts, index, lexicon, log, ticketStats: () => ticketFlow.stats() });
+  const staffFlow = createStaffFlow({
+    staff,
+    admins: new Set(['telegram:1']),
+    announcements,
+    subscriptions,
+    broadcasts,
+    index,
+    lexicon,
+    log,
+    ticketStats: () => ticketFlow.stats(),
+  });
   const ticketFlow: TicketFlow = createTicketFlow({ tickets, delivery, staff, lexicon, roleOf: (msg) => staffFlow.roleOf(msg), log });
   // A loaded test machine may take over the default 1.5 s to open a ticket; the reply then says it could not.
-  const conversation = createConversation({ engine: createAnswerEngine({ index, lexicon }), index, lexicon, stores: await createStores({ log }), flows: [ticketFlow, staffFlow], tickets: ticketFlow, ticketWaitMs: 10_000, events: staffFlow, log });
+  const conversation = createConversation({
+    engine: createAnswerEngine({ index, lexicon }),
+    index,
+    lexicon,
+    stores: await createStores({ log }),
+    flows: [ticketFlow, staffFlow],
+    tickets: ticketFlow,
+    ticketWaitMs: 10_000,
+    events: staffFlow,
+    log,
+  });
   return { tickets, staff, conversation, delivery, close: () => Promise.all([staff.close(), subscriptions.close(), broadcasts.close(), tickets.close()]) };
 }
 
-const from = (channel: ChannelId, userId: string) => (text: string, callbackData?: string): InboundMessage => ({ channel, chatId: userId, userId, text, callbackData, receivedAt: new Date() });
+const from =
+  (channel: ChannelId, userId: string) =>
+  (text: string, callbackData?: string): InboundMessage => ({ channel, chatId: userId, userId, text, callbackData, receivedAt: new Date() });
 const admin = from('telegram', '1');
 const lan = from('telegram', '555');
 const minh = from('zalo', 'z-minh');
@@ -84,7 +106,12 @@ describe('tickets: a question without an answer reaches staff, and their answer 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mattran-tickets-'));
     blocked = true;
-    telegram = await startFakeTelegram({ onSend: (call) => (blocked && call.body.chat_id === BLOCKED ? { status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } } : undefined) });
+    telegram = await startFakeTelegram({
+      onSend: (call) =>
+        blocked && call.body.chat_id === BLOCKED
+          ? { status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } }
+          : undefined,
+    });
     zalo = await startFakeZalo();
     bot = await instance(dir, telegram.baseUrl, zalo.baseUrl);
     ({ conversation, tickets } = bot);

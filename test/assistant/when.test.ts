@@ -33,12 +33,26 @@ describe('parseWhen (Vietnam time)', () => {
 
 describe('asksToday', () => {
   it('recognises questions about today’s date or the time, typed either way', () => {
-    for (const q of ['hôm nay là thứ mấy, ngày bao nhiêu', 'hnay ngay bao nhieu vay', 'hnay ngày mấy z', 'Hôm nay mùng mấy?', 'bây giờ là mấy giờ rồi', 'cho mình hỏi hôm nay thứ mấy'])
+    for (const q of [
+      'hôm nay là thứ mấy, ngày bao nhiêu',
+      'hnay ngay bao nhieu vay',
+      'hnay ngày mấy z',
+      'Hôm nay mùng mấy?',
+      'bây giờ là mấy giờ rồi',
+      'cho mình hỏi hôm nay thứ mấy',
+    ])
       expect(asksToday(foldText(q)), q).toBe(true);
   });
 
   it('leaves questions that go on about something else, the lunar date, and dates of events to the search', () => {
-    for (const q of ['hôm nay là ngày gì vậy ad', 'hôm nay ngày bao nhiêu thì hết hạn đăng ký?', 'hôm nay ngày bao nhiêu âm lịch', 'Ngày hội Đại đoàn kết năm nay tổ chức ngày nào', 'hôm nay có tin gì mới', 'thứ mấy họp tổ dân phố'])
+    for (const q of [
+      'hôm nay là ngày gì vậy ad',
+      'hôm nay ngày bao nhiêu thì hết hạn đăng ký?',
+      'hôm nay ngày bao nhiêu âm lịch',
+      'Ngày hội Đại đoàn kết năm nay tổ chức ngày nào',
+      'hôm nay có tin gì mới',
+      'thứ mấy họp tổ dân phố',
+    ])
       expect(asksToday(foldText(q)), q).toBe(false);
   });
 

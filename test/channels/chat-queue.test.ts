@@ -76,7 +76,7 @@ if (hasRedis) {
 }
 
 describe('chat queue', () => {
-  it('runs one chat\'s tasks one at a time, in the order they were handed in, whatever each takes', async () => {
+  it("runs one chat's tasks one at a time, in the order they were handed in, whatever each takes", async () => {
     const queue = createChatQueue({ log: silentLogger() });
     const { state, task } = tracker();
     const durations = [40, 5, 25, 0, 15, 30, 1, 10];
@@ -120,7 +120,7 @@ describe('chat queue', () => {
   });
 
   describe.each(backends)('across instances sharing leases %s', (_name, open) => {
-    it('never runs one chat\'s tasks on two instances at once, and keeps other chats apart', async () => {
+    it("never runs one chat's tasks on two instances at once, and keeps other chats apart", async () => {
       const { leases, close } = await open();
       try {
         const [a, b] = leases.map((lease) => createChatQueue({ lease, log: silentLogger() }));
@@ -217,29 +217,33 @@ describe('chat queue', () => {
     expect(lines.map((l) => l.msg)).toEqual(['chat lease unavailable: handling without it']);
   });
 
-  it.skipIf(!hasRedis)('on Redis cut off: one chat\'s messages are handled at once and in order, and only the store logs the outage', async () => {
-    const proxy = await startTcpProxy(6379);
-    const { log, lines } = capturingLogger();
-    const backend = createRedisBackend(`redis://127.0.0.1:${proxy.port}/${OUTAGE_DATABASE}`, { log: log.child({ module: 'store' }), probeIntervalMs: 100 });
-    const lease = createRedisLease(backend.adapter());
-    const queue = createChatQueue({ lease, leaseTtlMs: 2000, log: log.child({ module: 'telegram' }) });
-    const key = `telegram:${randomUUID()}`;
-    try {
-      expect(await queue.run(key, async () => 'before')).toBe('before');
-      await proxy.cut();
-      await lease.acquire('chat:warm-up', 'x', 1000).catch(() => undefined);
-      await waitFor(() => backend.breaker.isOpen, 5000);
-      const { state, task } = tracker();
-      const started = performance.now();
-      const results = await Promise.all([30, 0, 10, 0, 20].map((ms, i) => queue.run(key, task(`m${i}`, ms))));
-      expect(performance.now() - started).toBeLessThan(1000);
-      expect(results).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
-      expect(state.order).toEqual(results);
-      expect(state.maxAtOnce).toBe(1);
-      expect(lines.filter((l) => (l.level as number) >= 40).map((l) => [l.module, l.msg])).toEqual([['store', 'store unavailable']]);
-    } finally {
-      await backend.close();
-      await proxy.close();
-    }
-  }, 20_000);
+  it.skipIf(!hasRedis)(
+    "on Redis cut off: one chat's messages are handled at once and in order, and only the store logs the outage",
+    async () => {
+      const proxy = await startTcpProxy(6379);
+      const { log, lines } = capturingLogger();
+      const backend = createRedisBackend(`redis://127.0.0.1:${proxy.port}/${OUTAGE_DATABASE}`, { log: log.child({ module: 'store' }), probeIntervalMs: 100 });
+      const lease = createRedisLease(backend.adapter());
+      const queue = createChatQueue({ lease, leaseTtlMs: 2000, log: log.child({ module: 'telegram' }) });
+      const key = `telegram:${randomUUID()}`;
+      try {
+        expect(await queue.run(key, async () => 'before')).toBe('before');
+        await proxy.cut();
+        await lease.acquire('chat:warm-up', 'x', 1000).catch(() => undefined);
+        await waitFor(() => backend.breaker.isOpen, 5000);
+        const { state, task } = tracker();
+        const started = performance.now();
+        const results = await Promise.all([30, 0, 10, 0, 20].map((ms, i) => queue.run(key, task(`m${i}`, ms))));
+        expect(performance.now() - started).toBeLessThan(1000);
+        expect(results).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+        expect(state.order).toEqual(results);
+        expect(state.maxAtOnce).toBe(1);
+        expect(lines.filter((l) => (l.level as number) >= 40).map((l) => [l.module, l.msg])).toEqual([['store', 'store unavailable']]);
+      } finally {
+        await backend.close();
+        await proxy.close();
+      }
+    },
+    20_000,
+  );
 });

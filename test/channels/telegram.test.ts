@@ -87,14 +87,34 @@ describe('telegram channel', () => {
     const fake = await pollingBot([textUpdate(1, '/start')]);
     await waitFor(() => fake.sent().length === 1);
     const keyboard = fake.sent()[0]!.body.reply_markup as { inline_keyboard: { callback_data: string }[][] };
-    fake.push({ update_id: 2, callback_query: { id: 'cq1', chat_instance: 'x', from: { id: 1001, is_bot: false, first_name: 'Lan' }, message: { message_id: 1, date: 0, chat: { id: 1001, type: 'private' }, text: 'x' }, data: keyboard.inline_keyboard[0]![0]!.callback_data } });
+    fake.push({
+      update_id: 2,
+      callback_query: {
+        id: 'cq1',
+        chat_instance: 'x',
+        from: { id: 1001, is_bot: false, first_name: 'Lan' },
+        message: { message_id: 1, date: 0, chat: { id: 1001, type: 'private' }, text: 'x' },
+        data: keyboard.inline_keyboard[0]![0]!.callback_data,
+      },
+    });
     await waitFor(() => fake.sent().length === 2);
     expect(fake.calls.some((c) => c.api === 'answerCallbackQuery')).toBe(true);
     expect(String(fake.sent()[1]!.body.text)).toContain('Phạm Thị Hân');
   });
 
   it('replies politely to non-text messages', async () => {
-    const fake = await pollingBot([{ update_id: 5, message: { message_id: 5, date: 0, chat: { id: 1001, type: 'private' }, from: { id: 1001, is_bot: false, first_name: 'Lan' }, sticker: { file_id: 'x' } } }]);
+    const fake = await pollingBot([
+      {
+        update_id: 5,
+        message: {
+          message_id: 5,
+          date: 0,
+          chat: { id: 1001, type: 'private' },
+          from: { id: 1001, is_bot: false, first_name: 'Lan' },
+          sticker: { file_id: 'x' },
+        },
+      },
+    ]);
     await waitFor(() => fake.sent().length === 1);
     expect(String(fake.sent()[0]!.body.text)).toContain('tin nhắn chữ');
   });
@@ -118,14 +138,20 @@ describe('telegram channel', () => {
       fake = await startFakeTelegram();
       channel = createTelegramChannel({ token: TOKEN, apiRoot: fake.baseUrl, publicUrl: 'https://bot.example.vn', webhookSecret: SECRET, log: silentLogger() });
       const conversation = await newConversation();
-      server = createServer((req, res) => void channel.route(req, res, new URL(req.url ?? '/', 'http://x')).then((handled) => handled || res.writeHead(404).end()));
+      server = createServer(
+        (req, res) => void channel.route(req, res, new URL(req.url ?? '/', 'http://x')).then((handled) => handled || res.writeHead(404).end()),
+      );
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       await channel.start((m) => conversation.handle(m));
       cleanups.push(fake.close, () => new Promise<void>((r) => server.close(() => r())));
     }
     const post = (body: unknown, secret?: string) =>
-      fetch(`${base}${TELEGRAM_WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      fetch(`${base}${TELEGRAM_WEBHOOK_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
 
     it('registers the webhook with the secret, processes a verified update once and ignores a replay', async () => {
       await setup();
@@ -160,7 +186,11 @@ describe('telegram: one chat in order, chats in parallel', () => {
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
-  const textsTo = (fake: Awaited<ReturnType<typeof startFakeTelegram>>, chatId = '1001') => fake.sent().filter((c) => c.body.chat_id === chatId).map((c) => String(c.body.text));
+  const textsTo = (fake: Awaited<ReturnType<typeof startFakeTelegram>>, chatId = '1001') =>
+    fake
+      .sent()
+      .filter((c) => c.body.chat_id === chatId)
+      .map((c) => String(c.body.text));
 
   /** A bot polling a fake Bot API whose first getUpdates returns `updates` in one batch. */
   async function pollingBatch(updates: unknown[], handler?: InboundHandler) {
@@ -214,14 +244,25 @@ describe('telegram: one chat in order, chats in parallel', () => {
       const instance = await subscribingInstance(state);
       cleanups.push(instance.close);
       subscriptions ??= instance.subscriptions;
-      const channel = createTelegramChannel({ token: TOKEN, apiRoot: fake.baseUrl, publicUrl: `https://${name}.bot.example.vn`, webhookSecret: SECRET, log: silentLogger(), lease: instance.lease });
-      const server = createServer((req, res) => void channel.route(req, res, new URL(req.url ?? '/', 'http://x')).then((handled) => handled || res.writeHead(404).end()));
+      const channel = createTelegramChannel({
+        token: TOKEN,
+        apiRoot: fake.baseUrl,
+        publicUrl: `https://${name}.bot.example.vn`,
+        webhookSecret: SECRET,
+        log: silentLogger(),
+        lease: instance.lease,
+      });
+      const server = createServer(
+        (req, res) => void channel.route(req, res, new URL(req.url ?? '/', 'http://x')).then((handled) => handled || res.writeHead(404).end()),
+      );
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
       // Instance a is slow to answer /dangky: without a shared per-chat lease, b answers /huydangky meanwhile.
       await channel.start(slowOn('/dangky', 400, (m) => instance.conversation.handle(m)));
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${TELEGRAM_WEBHOOK_PATH}`;
-      posts.push((body) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET }, body: JSON.stringify(body) }));
+      posts.push((body) =>
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET }, body: JSON.stringify(body) }),
+      );
     }
     const first = posts[0]!(textUpdate(10, '/dangky'));
     await new Promise((r) => setTimeout(r, 100));

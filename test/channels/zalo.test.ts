@@ -118,10 +118,30 @@ describe('zalo channel', () => {
       const channels = new Map<ChannelId, Channel>();
       let digest: DigestService | undefined;
       const broadcaster = createBroadcaster({ store: broadcasts, channels, log: silentLogger(), onDelivered: (id, r) => digest!.delivered(id, r) });
-      const fresh = { ...index.get('mattran-quang-binh-ctpp-2022')!, id: 'fresh-1', title: 'Ủy ban MTTQ tỉnh Quảng Trị trao quà Tết cho hộ nghèo', publishedAt: new Date(Date.now() - 3_600_000).toISOString() };
-      digest = createDigestService({ docs: () => [...index.all(), fresh], subscriptions, broadcasts, broadcaster, hasChannel: (id) => channels.has(id), maxTextLength: () => 2000, log: silentLogger() });
+      const fresh = {
+        ...index.get('mattran-quang-binh-ctpp-2022')!,
+        id: 'fresh-1',
+        title: 'Ủy ban MTTQ tỉnh Quảng Trị trao quà Tết cho hộ nghèo',
+        publishedAt: new Date(Date.now() - 3_600_000).toISOString(),
+      };
+      digest = createDigestService({
+        docs: () => [...index.all(), fresh],
+        subscriptions,
+        broadcasts,
+        broadcaster,
+        hasChannel: (id) => channels.has(id),
+        maxTextLength: () => 2000,
+        log: silentLogger(),
+      });
       const subscriptionFlow = createSubscriptionFlow({ subscriptions, digest, lexicon, pushChannels: new Set(['zalo']), log: silentLogger() });
-      const conversation = createConversation({ engine, index, lexicon, stores: await createStores({ log: silentLogger() }), flows: [subscriptionFlow], log: silentLogger() });
+      const conversation = createConversation({
+        engine,
+        index,
+        lexicon,
+        stores: await createStores({ log: silentLogger() }),
+        flows: [subscriptionFlow],
+        log: silentLogger(),
+      });
       const { fake, channel } = await pollingBot({ updates: [zaloTextUpdate('d1', '/dangky')] }, {}, (m) => conversation.handle(m));
       channels.set('zalo', channel);
       await waitFor(() => fake.sent().length === 1);
@@ -153,7 +173,10 @@ describe('zalo channel', () => {
       const paragraph = 'Mặt trận Tổ quốc Việt Nam các cấp vận động nhân dân ủng hộ Quỹ Vì người nghèo, xây nhà Đại đoàn kết cho hộ nghèo. ';
       const long = `${paragraph.repeat(8).trim()}\n\n`.repeat(6).trim();
       expect(long.length).toBeGreaterThan(5000);
-      const result = await channel.send('e4ea2cd5189df1c3a88c', { text: long, links: [{ title: 'Quỹ Vì người nghèo', url: 'https://mattran.org.vn/quy-vi-nguoi-nghe.html' }] });
+      const result = await channel.send('e4ea2cd5189df1c3a88c', {
+        text: long,
+        links: [{ title: 'Quỹ Vì người nghèo', url: 'https://mattran.org.vn/quy-vi-nguoi-nghe.html' }],
+      });
       expect(result.ok).toBe(true);
       const sent = texts(fake);
       expect(sent.length).toBeGreaterThanOrEqual(3);
@@ -196,7 +219,10 @@ describe('zalo channel', () => {
     it('treats an HTTP 408 as an empty poll too', async () => {
       let empty = 2;
       const { log, lines } = capturingLogger();
-      const { fake } = await pollingBot({ updates: [zaloTextUpdate('a', 'xin chào')], onCall: (c) => (c.api === 'getUpdates' && empty-- > 0 ? { status: 408, raw: '' } : undefined) }, { log });
+      const { fake } = await pollingBot(
+        { updates: [zaloTextUpdate('a', 'xin chào')], onCall: (c) => (c.api === 'getUpdates' && empty-- > 0 ? { status: 408, raw: '' } : undefined) },
+        { log },
+      );
       await waitFor(() => fake.sent().length === 1);
       expect(lines.filter((l) => Number(l.level) >= 40)).toEqual([]);
     });
@@ -204,7 +230,13 @@ describe('zalo channel', () => {
     it('backs off after errors, doubling the wait, and recovers', async () => {
       let failing = 3;
       const { log, lines } = capturingLogger();
-      const { fake } = await pollingBot({ updates: [zaloTextUpdate('b', 'xin chào')], onCall: (c) => (c.api === 'getUpdates' && failing-- > 0 ? { status: 502, raw: '<html>Bad Gateway</html>' } : undefined) }, { log });
+      const { fake } = await pollingBot(
+        {
+          updates: [zaloTextUpdate('b', 'xin chào')],
+          onCall: (c) => (c.api === 'getUpdates' && failing-- > 0 ? { status: 502, raw: '<html>Bad Gateway</html>' } : undefined),
+        },
+        { log },
+      );
       await waitFor(() => fake.sent().length === 1);
       const warnings = lines.filter((l) => l.msg === 'zalo getUpdates failed');
       expect(warnings.map((l) => l.retryInMs)).toEqual([20, 40, 80]);
@@ -221,7 +253,10 @@ describe('zalo channel', () => {
     });
 
     it('polls anyway when getWebhookInfo is not available (404)', async () => {
-      const { fake } = await pollingBot({ updates: [zaloTextUpdate('h', 'xin chào')], onCall: (c) => (c.api === 'getWebhookInfo' ? zaloError(404, 'Not Found', { status: 404 }) : undefined) });
+      const { fake } = await pollingBot({
+        updates: [zaloTextUpdate('h', 'xin chào')],
+        onCall: (c) => (c.api === 'getWebhookInfo' ? zaloError(404, 'Not Found', { status: 404 }) : undefined),
+      });
       await waitFor(() => fake.sent().length === 1);
     });
 
@@ -238,7 +273,14 @@ describe('zalo channel', () => {
         return [{ text: `đã nhận: ${m.text}` }];
       });
       const { fake } = await pollingBot(
-        { updates: [{ event_name: 'message.text.received', message: { chat: { id: 'x' } } }, zaloEvent('user.follow', 'u1'), zaloTextUpdate('t1', 'boom'), zaloTextUpdate('t2', 'tiếp tục')] },
+        {
+          updates: [
+            { event_name: 'message.text.received', message: { chat: { id: 'x' } } },
+            zaloEvent('user.follow', 'u1'),
+            zaloTextUpdate('t1', 'boom'),
+            zaloTextUpdate('t2', 'tiếp tục'),
+          ],
+        },
         { log },
         handler,
       );
@@ -252,15 +294,23 @@ describe('zalo channel', () => {
 
     it('hands the core a normalised message and processes a replayed message_id once', async () => {
       const handler = vi.fn(async () => [{ text: 'ok' }]);
-      const replay = { event_name: 'message.text.received', message: { message_id: 77, date: 1750316131, chat: { id: 5, chat_type: 'PRIVATE' }, from: { id: 5, first_name: 'Hùng' }, text: 'Xin chào' } };
+      const replay = {
+        event_name: 'message.text.received',
+        message: { message_id: 77, date: 1750316131, chat: { id: 5, chat_type: 'PRIVATE' }, from: { id: 5, first_name: 'Hùng' }, text: 'Xin chào' },
+      };
       const { fake } = await pollingBot({ updates: [replay, replay] }, {}, handler);
       await waitFor(() => fake.callsTo('getUpdates').length >= 4);
       expect(handler).toHaveBeenCalledTimes(1);
-      expect(handler.mock.calls[0]).toEqual([{ channel: 'zalo', chatId: '5', userId: '5', displayName: 'Hùng', text: 'Xin chào', receivedAt: new Date(1750316131000) }]);
+      expect(handler.mock.calls[0]).toEqual([
+        { channel: 'zalo', chatId: '5', userId: '5', displayName: 'Hùng', text: 'Xin chào', receivedAt: new Date(1750316131000) },
+      ]);
     });
 
     it('answers even when the typing action fails', async () => {
-      const { fake } = await pollingBot({ updates: [zaloTextUpdate('t', 'xin chào')], onCall: (c) => (c.api === 'sendChatAction' ? { status: 200, raw: 'garbage' } : undefined) });
+      const { fake } = await pollingBot({
+        updates: [zaloTextUpdate('t', 'xin chào')],
+        onCall: (c) => (c.api === 'sendChatAction' ? { status: 200, raw: 'garbage' } : undefined),
+      });
       await waitFor(() => fake.sent().length === 1);
     });
 
@@ -291,10 +341,12 @@ describe('zalo channel', () => {
       cleanups.push(fake.close);
       const { log, lines } = capturingLogger();
       const channel = createZaloChannel({ token: TOKEN, apiBase: fake.baseUrl, log });
-      const err = await channel.start(async () => []).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const err = await channel
+        .start(async () => [])
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(String(err)).toMatch(/Zalo token rejected \(401: Unauthorized\)/);
       expectNoSecret(err, TOKEN);
       expect(JSON.stringify(lines)).not.toContain(TOKEN);
@@ -304,7 +356,10 @@ describe('zalo channel', () => {
     it('reports a token rejected while polling as fatal and stops polling', async () => {
       const onFatal = vi.fn();
       const { log, lines } = capturingLogger();
-      const { fake } = await pollingBot({ onCall: (c) => (c.api === 'getUpdates' ? zaloError(401, 'Unauthorized', { status: 401 }) : undefined) }, { log, onFatal });
+      const { fake } = await pollingBot(
+        { onCall: (c) => (c.api === 'getUpdates' ? zaloError(401, 'Unauthorized', { status: 401 }) : undefined) },
+        { log, onFatal },
+      );
       await waitFor(() => onFatal.mock.calls.length === 1);
       await new Promise((r) => setTimeout(r, 100));
       expect(fake.callsTo('getUpdates')).toHaveLength(1);
@@ -339,7 +394,12 @@ describe('zalo channel', () => {
 
     it('keeps the token out of every log line and every send error', async () => {
       const { log, lines } = capturingLogger('trace');
-      const replies = [{ status: 502, raw: '<html>x</html>' }, { status: 200, raw: '{"ok": tru' }, { delayMs: 1000, body: {} }, zaloError(401, `bad token ${TOKEN}`)];
+      const replies = [
+        { status: 502, raw: '<html>x</html>' },
+        { status: 200, raw: '{"ok": tru' },
+        { delayMs: 1000, body: {} },
+        zaloError(401, `bad token ${TOKEN}`),
+      ];
       let i = 0;
       const fake = await startFakeZalo({ token: TOKEN, onSend: () => replies[i++] });
       cleanups.push(fake.close);
@@ -365,15 +425,26 @@ describe('zalo channel', () => {
         onSend: (call) => {
           const chat = String(call.body.chat_id);
           const tries = fake.sent().filter((c) => c.body.chat_id === chat).length;
-          return chat === 'z-slow-always' || (chat === 'z-slow-once' && tries === 1) ? { delayMs: 600, body: { ok: true, result: { message_id: `late-${tries}`, date: Date.now() } } } : undefined;
+          return chat === 'z-slow-always' || (chat === 'z-slow-once' && tries === 1)
+            ? { delayMs: 600, body: { ok: true, result: { message_id: `late-${tries}`, date: Date.now() } } }
+            : undefined;
         },
       });
       cleanups.push(fake.close);
       const channel = createZaloChannel({ token: TOKEN, apiBase: fake.baseUrl, log: silentLogger(), sendTimeoutMs: 200 });
       const store = await createBroadcastStore({ log: silentLogger() });
       const chats = ['z-1', 'z-slow-once', 'z-2', 'z-slow-always', 'z-3'];
-      await store.create({ id: 'zalo-timeouts', kind: 'announcement', createdAt: new Date().toISOString(), params: {} }, chats.map((chatId) => ({ channel: 'zalo', chatId })));
-      const broadcaster = createBroadcaster({ store, channels: new Map<ChannelId, Channel>([['zalo', channel]]), log: silentLogger(), pace: { zalo: { ratePerSecond: 50, concurrency: 4, perChatGapMs: 0 } }, retryBaseMs: 10 });
+      await store.create(
+        { id: 'zalo-timeouts', kind: 'announcement', createdAt: new Date().toISOString(), params: {} },
+        chats.map((chatId) => ({ channel: 'zalo', chatId })),
+      );
+      const broadcaster = createBroadcaster({
+        store,
+        channels: new Map<ChannelId, Channel>([['zalo', channel]]),
+        log: silentLogger(),
+        pace: { zalo: { ratePerSecond: 50, concurrency: 4, perChatGapMs: 0 } },
+        retryBaseMs: 10,
+      });
       const report = await broadcaster.run('zalo-timeouts', () => [{ text: 'Thông báo của Mặt trận' }]);
       const reached = (chatId: string) => fake.sent().filter((c) => c.body.chat_id === chatId).length;
       expect(chats.map(reached)).toEqual([1, 2, 1, 2, 1]);
@@ -397,14 +468,24 @@ describe('zalo channel', () => {
       fake = await startFakeZalo({ token: TOKEN });
       channel = createZaloChannel({ token: TOKEN, apiBase: fake.baseUrl, publicUrl: 'https://bot.example.vn/', webhookSecret: SECRET, log: silentLogger() });
       const conversation = await newConversation();
-      server = createServer((req, res) => void channel.route(req, res, new URL(req.url ?? '/', 'http://x')).then((handled) => handled || res.writeHead(404).end()));
+      server = createServer(
+        (req, res) => void channel.route(req, res, new URL(req.url ?? '/', 'http://x')).then((handled) => handled || res.writeHead(404).end()),
+      );
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       await channel.start(handler ?? ((m) => conversation.handle(m)));
-      cleanups.push(fake.close, () => new Promise<void>((r) => server.close(() => r())), () => channel.stop());
+      cleanups.push(
+        fake.close,
+        () => new Promise<void>((r) => server.close(() => r())),
+        () => channel.stop(),
+      );
     }
     const post = (body: unknown, secret?: string) =>
-      fetch(`${base}${ZALO_WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(secret ? { 'x-bot-api-secret-token': secret } : {}) }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      fetch(`${base}${ZALO_WEBHOOK_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(secret ? { 'x-bot-api-secret-token': secret } : {}) },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
 
     it('registers the webhook with its secret and never polls', async () => {
       await setup();
@@ -443,7 +524,9 @@ describe('zalo channel', () => {
       expect((await post('{"event_name": ', SECRET)).status).toBe(400);
       expect((await post({ hello: 1 }, SECRET)).status).toBe(400);
       expect((await post({ event_name: 'message.text.received', message: { chat: { id: 'c' }, text: 'x' } }, SECRET)).status).toBe(400);
-      expect((await post({ ok: true, result: { event_name: 'message.text.received', message: { message_id: 'm', chat: {}, text: 'x' } } }, SECRET)).status).toBe(400);
+      expect(
+        (await post({ ok: true, result: { event_name: 'message.text.received', message: { message_id: 'm', chat: {}, text: 'x' } } }, SECRET)).status,
+      ).toBe(400);
       expect((await post({ ok: true, result: [] }, SECRET)).status).toBe(400);
       expect((await post(JSON.stringify(zaloTextUpdate('big', 'a'.repeat(1_100_000))), SECRET)).status).toBe(413);
       expect((await post(zaloTextUpdate('ok', 'xin chào'), SECRET)).status).toBe(200);
@@ -461,7 +544,13 @@ describe('zalo channel', () => {
       await setup();
       expect((await fetch(`${base}/webhook/telegram`, { method: 'POST' })).status).toBe(404);
       expect((await fetch(`${base}${ZALO_WEBHOOK_PATH}`)).status).toBe(404);
-      const short = createZaloChannel({ token: TOKEN, apiBase: fake.baseUrl, publicUrl: 'https://bot.example.vn', webhookSecret: 'short', log: silentLogger() });
+      const short = createZaloChannel({
+        token: TOKEN,
+        apiBase: fake.baseUrl,
+        publicUrl: 'https://bot.example.vn',
+        webhookSecret: 'short',
+        log: silentLogger(),
+      });
       await expect(short.start(async () => [])).rejects.toThrow(/8-256/);
     });
   });
@@ -473,20 +562,35 @@ describe('zalo: one chat in order, chats in parallel', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
   const CHAT = 'e4ea2cd5189df1c3a88c';
-  const textsTo = (fake: FakeZalo, chatId = CHAT) => fake.sent().filter((c) => c.body.chat_id === chatId).map((c) => String(c.body.text));
+  const textsTo = (fake: FakeZalo, chatId = CHAT) =>
+    fake
+      .sent()
+      .filter((c) => c.body.chat_id === chatId)
+      .map((c) => String(c.body.text));
 
   /** A started Zalo channel on a fake API, answering through `handler`; polling unless `webhookAt` names its public URL. */
   async function zaloBot(handler: InboundHandler, extra: Partial<ZaloOptions> = {}, fake?: FakeZalo) {
     const api = fake ?? (await startFakeZalo({ token: TOKEN, emptyPollMs: 50 }));
     if (!fake) cleanups.push(api.close);
-    const channel = createZaloChannel({ token: TOKEN, apiBase: api.baseUrl, log: silentLogger(), pollTimeoutSec: 1, pollBackoffMs: 20, webhookSecret: SECRET, ...extra });
+    const channel = createZaloChannel({
+      token: TOKEN,
+      apiBase: api.baseUrl,
+      log: silentLogger(),
+      pollTimeoutSec: 1,
+      pollBackoffMs: 20,
+      webhookSecret: SECRET,
+      ...extra,
+    });
     let post: (body: unknown) => Promise<Response> = () => Promise.reject(new Error('not a webhook'));
     if (extra.publicUrl) {
-      const server = createServer((req, res) => void channel.route(req, res, new URL(req.url ?? '/', 'http://x')).then((handled) => handled || res.writeHead(404).end()));
+      const server = createServer(
+        (req, res) => void channel.route(req, res, new URL(req.url ?? '/', 'http://x')).then((handled) => handled || res.writeHead(404).end()),
+      );
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${ZALO_WEBHOOK_PATH}`;
-      post = (body) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-bot-api-secret-token': SECRET }, body: JSON.stringify(body) });
+      post = (body) =>
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-bot-api-secret-token': SECRET }, body: JSON.stringify(body) });
     }
     await channel.start(handler);
     cleanups.push(() => channel.stop());
@@ -533,7 +637,10 @@ describe('zalo: one chat in order, chats in parallel', () => {
   it('webhook: messages posted while the first is still being answered wait their turn', async () => {
     const instance = await subscribingInstance();
     cleanups.push(instance.close);
-    const { fake, post } = await zaloBot(slowOn('/tim Mặt trận', 300, (m) => instance.conversation.handle(m)), { publicUrl: 'https://bot.example.vn' });
+    const { fake, post } = await zaloBot(
+      slowOn('/tim Mặt trận', 300, (m) => instance.conversation.handle(m)),
+      { publicUrl: 'https://bot.example.vn' },
+    );
     for (const [i, text] of ['/tim Mặt trận', '1', '2', '3'].entries()) expect((await post(zaloTextUpdate(`w${i}`, text))).status).toBe(200);
     await waitFor(() => fake.sent().length === 4);
     expectListThenNumberedCards(textsTo(fake));
@@ -549,7 +656,14 @@ describe('zalo: one chat in order, chats in parallel', () => {
       const instance = await subscribingInstance(state);
       cleanups.push(instance.close);
       // Each instance is slow to answer /dangky: without a shared per-chat lease, b answers /huydangky meanwhile.
-      bots.push({ instance, ...(await zaloBot(slowOn('/dangky', 400, (m) => instance.conversation.handle(m)), { publicUrl: `https://${name}.bot.example.vn`, lease: instance.lease }, fake)) });
+      bots.push({
+        instance,
+        ...(await zaloBot(
+          slowOn('/dangky', 400, (m) => instance.conversation.handle(m)),
+          { publicUrl: `https://${name}.bot.example.vn`, lease: instance.lease },
+          fake,
+        )),
+      });
     }
     expect((await bots[0]!.post(zaloTextUpdate('x1', '/dangky'))).status).toBe(200);
     await new Promise((r) => setTimeout(r, 100));

@@ -91,7 +91,16 @@ describe('loadContent', () => {
       file,
       JSON.stringify({
         programs: [
-          { id: 'p1', name: 'Vì người nghèo', kind: 'campaign', level: 'trung-uong', parties: ['UBTW MTTQ'], period: 'từ 2000', summary: 'Cuộc vận động.', tasks: ['Xây nhà Đại đoàn kết'] },
+          {
+            id: 'p1',
+            name: 'Vì người nghèo',
+            kind: 'campaign',
+            level: 'trung-uong',
+            parties: ['UBTW MTTQ'],
+            period: 'từ 2000',
+            summary: 'Cuộc vận động.',
+            tasks: ['Xây nhà Đại đoàn kết'],
+          },
           { id: 'p2', name: '', kind: 'bogus', level: 'x' },
         ],
       }),

@@ -23,7 +23,9 @@ describe('copy', () => {
   it('quotes a title only when it holds no quotation marks of its own', () => {
     expect(quoteTitle('Quỹ Vì người nghèo')).toBe('“Quỹ Vì người nghèo”');
     for (const title of ['Cuộc vận động “Vì người nghèo”', 'Phong trào "Toàn dân đoàn kết"', 'Chương trình «Mái ấm»']) expect(quoteTitle(title)).toBe(title);
-    expect(messages.answer('Câu trích.', 'Cuộc vận động “Vì người nghèo”', '07/12/2026', undefined)).toBe('Theo bài Cuộc vận động “Vì người nghèo” (07/12/2026):\n“Câu trích.”');
+    expect(messages.answer('Câu trích.', 'Cuộc vận động “Vì người nghèo”', '07/12/2026', undefined)).toBe(
+      'Theo bài Cuộc vận động “Vì người nghèo” (07/12/2026):\n“Câu trích.”',
+    );
     expect(messages.programAnswer('Câu trích.', 'Quỹ “Vì người nghèo”', undefined)).toBe('Theo thông tin về Quỹ “Vì người nghèo”:\n“Câu trích.”');
     expect(messages.alsoSaid('Câu khác.', 'Hội nghị', undefined)).toBe('Bài “Hội nghị” cho biết thêm:\n“Câu khác.”');
     expect(messages.searchTitle('"Vì người nghèo"', 1, 5, 7)).toBe('Kết quả cho "Vì người nghèo" (1–5 trong 7):');

@@ -65,7 +65,11 @@ describe('broadcaster', () => {
 
   it('pauses the whole channel on 429 for retry_after, then delivers everything', async () => {
     let limited = 0;
-    const { fake, channels } = await telegram(() => (limited++ === 5 ? { status: 429, body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } } } : undefined));
+    const { fake, channels } = await telegram(() =>
+      limited++ === 5
+        ? { status: 429, body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } } }
+        : undefined,
+    );
     await store.create({ id: 'b429', kind: 'announcement', createdAt: '', params: {} }, recipients(40));
     const started = Date.now();
     const report = await broadcaster(channels).run('b429', () => [{ text: 'Bản tin' }]);
@@ -82,14 +86,18 @@ describe('broadcaster', () => {
       return undefined;
     });
     await store.create({ id: 'b403', kind: 'digest', createdAt: '', params: {} }, recipients(10));
-    const report = await broadcaster(channels, { onGone: async (r, reason) => void gone.push(`${r.chatId}:${reason}`) }).run('b403', () => [{ text: 'Bản tin' }]);
+    const report = await broadcaster(channels, { onGone: async (r, reason) => void gone.push(`${r.chatId}:${reason}`) }).run('b403', () => [
+      { text: 'Bản tin' },
+    ]);
     expect(report).toMatchObject({ sent: 8, blocked: 2, failed: 0 });
     expect(gone.sort()).toEqual(['1003:blocked', '1004:chat_not_found']);
     expect(chatsOf(fake.sent()).filter((c) => c === '1003')).toHaveLength(1);
   });
 
   it('reports to listeners attached after it was built, after the option callbacks, until they are detached', async () => {
-    const { channels } = await telegram((call) => (call.body.chat_id === '1002' ? { status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } } : undefined));
+    const { channels } = await telegram((call) =>
+      call.body.chat_id === '1002' ? { status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } } : undefined,
+    );
     const order: string[] = [];
     const b = broadcaster(channels, { onDelivered: async (_id, r) => void order.push(`option:delivered:${r.chatId}`) });
     b.on('delivered', async (id, r) => void order.push(`listener:delivered:${id}:${r.chatId}`));
@@ -116,7 +124,9 @@ describe('broadcaster', () => {
       return { status: 502, raw: '<html>Bad Gateway</html>' };
     });
     let flaky = 0;
-    const { channels: flakyChannels, fake: flakyFake } = await telegram((call) => (call.body.chat_id === '1001' && flaky++ < 2 ? { status: 500, raw: 'oops' } : undefined));
+    const { channels: flakyChannels, fake: flakyFake } = await telegram((call) =>
+      call.body.chat_id === '1001' && flaky++ < 2 ? { status: 500, raw: 'oops' } : undefined,
+    );
     await store.create({ id: 'b5xx', kind: 'digest', createdAt: '', params: {} }, recipients(8));
     const report = await broadcaster(channels, { maxAttempts: 3 }).run('b5xx', () => [{ text: 'Bản tin' }]);
     expect(report).toMatchObject({ sent: 7, failed: 1 });
@@ -128,7 +138,9 @@ describe('broadcaster', () => {
 
   it('retries a send with an unknown outcome (timeout) once and counts it as maybe duplicated', async () => {
     let slow = 0;
-    const { fake, channels } = await telegram((call) => (call.body.chat_id === '1002' && slow++ === 0 ? { delayMs: 1000, body: { ok: true, result: {} } } : undefined));
+    const { fake, channels } = await telegram((call) =>
+      call.body.chat_id === '1002' && slow++ === 0 ? { delayMs: 1000, body: { ok: true, result: {} } } : undefined,
+    );
     await store.create({ id: 'btimeout', kind: 'digest', createdAt: '', params: {} }, recipients(4));
     const report = await broadcaster(channels).run('btimeout', () => [{ text: 'Bản tin' }]);
     expect(report).toMatchObject({ sent: 4, maybeDuplicated: 1 });
@@ -138,14 +150,19 @@ describe('broadcaster', () => {
   it('sends the parts of a long message in order, one second apart per chat', async () => {
     const { fake, channels } = await telegram();
     await store.create({ id: 'bparts', kind: 'digest', createdAt: '', params: {} }, recipients(3));
-    const report = await broadcaster(channels, { pace: { telegram: { ratePerSecond: 500, concurrency: 8, perChatGapMs: 300 } } }).run('bparts', () => [{ text: 'Phần 1' }, { text: 'Phần 2' }]);
+    const report = await broadcaster(channels, { pace: { telegram: { ratePerSecond: 500, concurrency: 8, perChatGapMs: 300 } } }).run('bparts', () => [
+      { text: 'Phần 1' },
+      { text: 'Phần 2' },
+    ]);
     expect(report.sent).toBe(3);
     const forChat = fake.sent().filter((c) => c.body.chat_id === '1001');
     expect(forChat.map((c) => c.body.text)).toEqual(['Phần 1', 'Phần 2']);
   });
 
   it('resumes after a crash from its journal: nobody skipped, only in-flight sends repeated', async () => {
-    const { fake, channels } = await telegram((call) => (Number(call.body.chat_id) >= 1000 ? { delayMs: 2, body: { ok: true, result: { message_id: 1, date: 0, chat: { id: 1 } } } } : undefined));
+    const { fake, channels } = await telegram((call) =>
+      Number(call.body.chat_id) >= 1000 ? { delayMs: 2, body: { ok: true, result: { message_id: 1, date: 0, chat: { id: 1 } } } } : undefined,
+    );
     const all = recipients(300);
     await store.create({ id: 'bcrash', kind: 'digest', createdAt: '', params: {} }, all);
     const concurrency = 4;

@@ -71,7 +71,9 @@ describe('digest composition', () => {
 
   it('sends nothing when nothing is new, shows at most 10 items with a pointer, and splits under the limit', () => {
     expect(renderDigest([], { topics: [], provinces: [] }, new Date(until), 2000)).toEqual([]);
-    const many = Array.from({ length: 25 }, (_, i) => doc(`m${i}`, `Tin số ${i} về hoạt động Mặt trận cơ sở`, `2026-11-27T0${i % 6}:${String(i).padStart(2, '0')}:00`));
+    const many = Array.from({ length: 25 }, (_, i) =>
+      doc(`m${i}`, `Tin số ${i} về hoạt động Mặt trận cơ sở`, `2026-11-27T0${i % 6}:${String(i).padStart(2, '0')}:00`),
+    );
     const c = digestCandidates(many, until - 24 * 3_600_000, until);
     const parts = renderDigest(c, { topics: [], provinces: [] }, new Date(until), 1000);
     expect(parts.length).toBeGreaterThan(1);

@@ -24,17 +24,43 @@ let digest: DigestService;
 let fake: Awaited<ReturnType<typeof startFakeTelegram>>;
 let lines: Record<string, unknown>[];
 
-const article = (id: string, title: string, publishedAt: string, province?: string): SearchDoc => ({ id, type: 'article', title, summary: `Tóm tắt ${id}`, body: 'x', url: `https://mattran.org.vn/${id}.html`, publishedAt, province, source: 't' });
+const article = (id: string, title: string, publishedAt: string, province?: string): SearchDoc => ({
+  id,
+  type: 'article',
+  title,
+  summary: `Tóm tắt ${id}`,
+  body: 'x',
+  url: `https://mattran.org.vn/${id}.html`,
+  publishedAt,
+  province,
+  source: 't',
+});
 
 function subscriber(chatId: string, extra: Partial<Subscriber> = {}): Subscriber {
-  return { channel: 'telegram', chatId, topics: [], provinces: [], hour: 7, paused: false, createdAt: '2026-11-01T00:00:00Z', updatedAt: '2026-11-01T00:00:00Z', ...extra };
+  return {
+    channel: 'telegram',
+    chatId,
+    topics: [],
+    provinces: [],
+    hour: 7,
+    paused: false,
+    createdAt: '2026-11-01T00:00:00Z',
+    updatedAt: '2026-11-01T00:00:00Z',
+    ...extra,
+  };
 }
 
 beforeEach(async () => {
-  docs = [article('a1', 'Hội nghị Ủy ban MTTQ tỉnh', '2026-11-27T06:00:00', 'Quảng Trị'), article('a2', 'Giám sát chính sách bảo hiểm y tế', '2026-11-26T21:00:00', 'Gia Lai')];
+  docs = [
+    article('a1', 'Hội nghị Ủy ban MTTQ tỉnh', '2026-11-27T06:00:00', 'Quảng Trị'),
+    article('a2', 'Giám sát chính sách bảo hiểm y tế', '2026-11-26T21:00:00', 'Gia Lai'),
+  ];
   subs = await createSubscriptionStore({ log: silentLogger() });
   broadcasts = await createBroadcastStore({ log: silentLogger() });
-  fake = await startFakeTelegram({ onSend: (call) => (call.body.chat_id === '9' ? { status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } } : undefined) });
+  fake = await startFakeTelegram({
+    onSend: (call) =>
+      call.body.chat_id === '9' ? { status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } } : undefined,
+  });
   const channels = new Map<ChannelId, Channel>([['telegram', createTelegramChannel({ token: TOKEN, apiRoot: fake.baseUrl, log: silentLogger() })]]);
   const captured = capturingLogger('info');
   lines = captured.lines;
@@ -46,13 +72,26 @@ beforeEach(async () => {
     onGone: (r, reason) => digest.gone(r, reason),
     onDelivered: (id, r) => digest.delivered(id, r),
   });
-  digest = createDigestService({ docs: () => docs, subscriptions: subs, broadcasts, broadcaster, hasChannel: (id) => id === 'telegram', maxTextLength: () => 4096, log: captured.log, catchUpHours: 6 });
+  digest = createDigestService({
+    docs: () => docs,
+    subscriptions: subs,
+    broadcasts,
+    broadcaster,
+    hasChannel: (id) => id === 'telegram',
+    maxTextLength: () => 4096,
+    log: captured.log,
+    catchUpHours: 6,
+  });
 });
 afterEach(async () => {
   await fake.close();
 });
 
-const sentTo = (chatId: string) => fake.sent().filter((c) => c.body.chat_id === chatId).map((c) => String(c.body.text));
+const sentTo = (chatId: string) =>
+  fake
+    .sent()
+    .filter((c) => c.body.chat_id === chatId)
+    .map((c) => String(c.body.text));
 
 describe('daily digest', () => {
   it('sends at each subscriber’s hour what matches their topics and provinces, and nothing when nothing matches', async () => {
@@ -108,7 +147,11 @@ describe('daily digest', () => {
     await digest.recover(at('2026-11-27T09:20:00'));
     expect(sentTo('1')).toHaveLength(1);
     expect(sentTo('2')).toHaveLength(1);
-    expect(lines.filter((l) => l.msg === 'missed digest slot is older than the catch-up window: skipped').map((l) => l.slot)).toEqual(['2026-11-27T01', '2026-11-27T02', '2026-11-27T03']);
+    expect(lines.filter((l) => l.msg === 'missed digest slot is older than the catch-up window: skipped').map((l) => l.slot)).toEqual([
+      '2026-11-27T01',
+      '2026-11-27T02',
+      '2026-11-27T03',
+    ]);
     // A second start catches up nothing more.
     await digest.recover(at('2026-11-27T09:25:00'));
     expect(fake.sent()).toHaveLength(2);
@@ -154,8 +197,24 @@ describe('daily digest on several instances', () => {
         const store = await createBroadcastStore({ adapter, log: silentLogger() });
         const channels = new Map<ChannelId, Channel>([['telegram', createTelegramChannel({ token: TOKEN, apiRoot: api.baseUrl, log: silentLogger() })]]);
         let service: DigestService | undefined;
-        const broadcaster = createBroadcaster({ store, channels, log: silentLogger(), pace: { telegram: { ratePerSecond: 300, concurrency: 4, perChatGapMs: 0 } }, onDelivered: (id, r) => service!.delivered(id, r) });
-        service = createDigestService({ docs: () => docs, subscriptions, broadcasts: store, broadcaster, hasChannel: () => true, maxTextLength: () => 4096, log: silentLogger(), lease: await createSqliteLease(await adapter()), instanceId: name });
+        const broadcaster = createBroadcaster({
+          store,
+          channels,
+          log: silentLogger(),
+          pace: { telegram: { ratePerSecond: 300, concurrency: 4, perChatGapMs: 0 } },
+          onDelivered: (id, r) => service!.delivered(id, r),
+        });
+        service = createDigestService({
+          docs: () => docs,
+          subscriptions,
+          broadcasts: store,
+          broadcaster,
+          hasChannel: () => true,
+          maxTextLength: () => 4096,
+          log: silentLogger(),
+          lease: await createSqliteLease(await adapter()),
+          instanceId: name,
+        });
         return { service, subscriptions, close: () => Promise.all([subscriptions.close(), store.close()]) };
       };
       const a = await instance('a');
@@ -186,7 +245,8 @@ describe.skipIf(!hasRedis)('daily digest across a Redis outage', () => {
   it('sends the hour whose run fell in the outage when the store is back, from the sweep of either instance, once to each subscriber', async () => {
     const admin = createRedisAdapter(`redis://127.0.0.1:6379/${OUTAGE_DATABASE}`);
     const raw = (await admin.getClient()) as unknown as Raw;
-    if ((await raw.dbSize()) > 0 && !(await raw.exists(MARKER))) throw new Error(`database ${OUTAGE_DATABASE} holds keys this test did not write; not flushing it`);
+    if ((await raw.dbSize()) > 0 && !(await raw.exists(MARKER)))
+      throw new Error(`database ${OUTAGE_DATABASE} holds keys this test did not write; not flushing it`);
     await raw.flushDb();
     await raw.set(MARKER, '1');
     const proxy = await startTcpProxy(6379);
@@ -195,15 +255,35 @@ describe.skipIf(!hasRedis)('daily digest across a Redis outage', () => {
     const news = [article('o1', 'Hội nghị hiệp thương tại phường', '2031-03-14T06:00:00'), article('o2', 'Giám sát bầu cử ở xã', '2031-03-13T20:00:00')];
     const opened: { close(): Promise<unknown> }[] = [];
     const instance = async (name: string) => {
-      const backend = createRedisBackend(`redis://127.0.0.1:${proxy.port}/${OUTAGE_DATABASE}`, { log: log.child({ module: 'store', instance: name }), probeIntervalMs: 100 });
+      const backend = createRedisBackend(`redis://127.0.0.1:${proxy.port}/${OUTAGE_DATABASE}`, {
+        log: log.child({ module: 'store', instance: name }),
+        probeIntervalMs: 100,
+      });
       const adapter = () => backend.adapter();
       const lease = createRedisLease(backend.adapter());
       const subscriptions = await createSubscriptionStore({ adapter, log, lease });
       const store = await createBroadcastStore({ adapter, log, lease });
       const channels = new Map<ChannelId, Channel>([['telegram', createTelegramChannel({ token: TOKEN, apiRoot: api.baseUrl, log: silentLogger() })]]);
       let service: DigestService | undefined;
-      const broadcaster = createBroadcaster({ store, channels, log: log.child({ module: 'broadcast', instance: name }), pace: { telegram: { ratePerSecond: 300, concurrency: 4, perChatGapMs: 0 } }, onDelivered: (id, r) => service!.delivered(id, r) });
-      service = createDigestService({ docs: () => news, subscriptions, broadcasts: store, broadcaster, hasChannel: () => true, maxTextLength: () => 4096, log: log.child({ module: 'digest', instance: name }), lease, instanceId: name, catchUpHours: 6 });
+      const broadcaster = createBroadcaster({
+        store,
+        channels,
+        log: log.child({ module: 'broadcast', instance: name }),
+        pace: { telegram: { ratePerSecond: 300, concurrency: 4, perChatGapMs: 0 } },
+        onDelivered: (id, r) => service!.delivered(id, r),
+      });
+      service = createDigestService({
+        docs: () => news,
+        subscriptions,
+        broadcasts: store,
+        broadcaster,
+        hasChannel: () => true,
+        maxTextLength: () => 4096,
+        log: log.child({ module: 'digest', instance: name }),
+        lease,
+        instanceId: name,
+        catchUpHours: 6,
+      });
       opened.push({
         close: async () => {
           await Promise.allSettled([subscriptions.close(), store.close()]);

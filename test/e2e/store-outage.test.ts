@@ -15,7 +15,13 @@ import { redisAnswers } from '../helpers/redis.js';
 const DATABASE = 12;
 /** Written into the test database, so a database holding someone else's keys is never flushed. */
 const MARKER = 'mattran-bot:test-database';
-type Raw = { flushDb(): Promise<unknown>; dbSize(): Promise<number>; exists(key: string): Promise<number>; set(key: string, value: string): Promise<unknown>; get(key: string): Promise<string | null> };
+type Raw = {
+  flushDb(): Promise<unknown>;
+  dbSize(): Promise<number>;
+  exists(key: string): Promise<number>;
+  set(key: string, value: string): Promise<unknown>;
+  get(key: string): Promise<string | null>;
+};
 
 const hasRedis = await redisAnswers();
 if (!hasRedis) process.stderr.write('skipping the store outage test: no redis-server answers on 127.0.0.1:6379 (.ci/run starts one)\n');
@@ -72,7 +78,11 @@ describe.skipIf(!hasRedis)('a Redis outage', () => {
       };
       const chat = async (text: string) => {
         const started = performance.now();
-        const res = await fetch(`${base}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId: 'outage', text }) });
+        const res = await fetch(`${base}/api/chat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ sessionId: 'outage', text }),
+        });
         const { replies } = (await res.json()) as { replies: { text: string }[] };
         return { text: replies.map((r) => r.text).join('\n'), ms: performance.now() - started };
       };
@@ -87,7 +97,8 @@ describe.skipIf(!hasRedis)('a Redis outage', () => {
       const cutAt = lines.length;
       // /readyz says the store is down within a probe's time, without waiting for a timeout.
       let down = await ready();
-      for (const deadline = Date.now() + 10_000; down.status === 200 && Date.now() < deadline; down = await ready()) await new Promise((r) => setTimeout(r, 100));
+      for (const deadline = Date.now() + 10_000; down.status === 200 && Date.now() < deadline; down = await ready())
+        await new Promise((r) => setTimeout(r, 100));
       expect(down.status).toBe(503);
       expect(down.body.checks.store).toBe('store unavailable');
       expect(await storeUp()).toBe('0');
@@ -109,7 +120,8 @@ describe.skipIf(!hasRedis)('a Redis outage', () => {
 
       await proxy.restore();
       let back = await ready();
-      for (const deadline = Date.now() + 15_000; back.status !== 200 && Date.now() < deadline; back = await ready()) await new Promise((r) => setTimeout(r, 100));
+      for (const deadline = Date.now() + 15_000; back.status !== 200 && Date.now() < deadline; back = await ready())
+        await new Promise((r) => setTimeout(r, 100));
       expect(back.status).toBe(200);
       expect(await storeUp()).toBe('1');
       // The instance kept its polling lease through the outage.
@@ -130,7 +142,7 @@ describe.skipIf(!hasRedis)('a Redis outage', () => {
     } finally {
       await proxy.close();
       await fake.close();
-      await (((await admin.getClient()) as unknown as Raw).flushDb().catch(() => undefined));
+      await ((await admin.getClient()) as unknown as Raw).flushDb().catch(() => undefined);
       await admin.disconnect();
       await rm(dir, { recursive: true, force: true });
     }

@@ -18,18 +18,26 @@ afterAll(() => {
 describe('a ticket answer delivered by a process killed mid-way', () => {
   it('SIGKILL during delivery to many askers: after a restart every asker has it, at most the send in flight twice', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mattran-ticket-kill-'));
-    const fake = await startFakeTelegram({ onSend: () => ({ delayMs: 5, body: { ok: true, result: { message_id: 1, date: 0, chat: { id: 1, type: 'private' } } } }) });
+    const fake = await startFakeTelegram({
+      onSend: () => ({ delayMs: 5, body: { ok: true, result: { message_id: 1, date: 0, chat: { id: 1, type: 'private' } } } }),
+    });
     try {
       // An answered ticket whose delivery has started, as the [Gửi] button leaves it.
       const dataDir = join(dir, 'data');
       const tickets = await createTicketStore({ adapter: () => createSqliteAdapter(dataDir), log: silentLogger() });
       const at = new Date().toISOString();
       const { ticket } = await tickets.open({ channel: 'telegram', chatId: '7000', at, wording: 'Hộ nghèo được hỗ trợ tiền điện thế nào?' }, () => undefined);
-      for (let i = 1; i < ASKERS; i++) await tickets.open({ channel: 'telegram', chatId: String(7000 + i), at, wording: `Hỗ trợ tiền điện cho hộ nghèo ${i}` }, () => ticket.number);
+      for (let i = 1; i < ASKERS; i++)
+        await tickets.open({ channel: 'telegram', chatId: String(7000 + i), at, wording: `Hỗ trợ tiền điện cho hộ nghèo ${i}` }, () => ticket.number);
       await tickets.update(ticket.number, (t) => ({
         ...t,
         status: 'answered',
-        answer: { text: 'Hộ nghèo được hỗ trợ tiền điện hằng tháng; liên hệ UBND xã để làm hồ sơ.', by: 'telegram:1', at, reportTo: { channel: 'telegram', chatId: '1' } },
+        answer: {
+          text: 'Hộ nghèo được hỗ trợ tiền điện hằng tháng; liên hệ UBND xã để làm hồ sơ.',
+          by: 'telegram:1',
+          at,
+          reportTo: { channel: 'telegram', chatId: '1' },
+        },
         delivery: { startedAt: at, delivered: [], waiting: [] },
       }));
       await tickets.close();

@@ -52,7 +52,17 @@ describe.skipIf(!hasRedis)('two instances on one Redis', () => {
         const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
           cwd: ROOT,
           stdio: ['ignore', 'ignore', 'pipe'],
-          env: { PATH: process.env.PATH, PORT: '0', DATA_DIR: join(dir, name), REDIS_URL, INSTANCE_ID: name, LEASE_TTL_SECONDS: '2', TELEGRAM_BOT_TOKEN: '123456:TEST-polling', TELEGRAM_API_ROOT: fake.baseUrl, LOG_LEVEL: 'warn' },
+          env: {
+            PATH: process.env.PATH,
+            PORT: '0',
+            DATA_DIR: join(dir, name),
+            REDIS_URL,
+            INSTANCE_ID: name,
+            LEASE_TTL_SECONDS: '2',
+            TELEGRAM_BOT_TOKEN: '123456:TEST-polling',
+            TELEGRAM_API_ROOT: fake.baseUrl,
+            LOG_LEVEL: 'warn',
+          },
         });
         children.push(child);
         return child;
@@ -80,7 +90,9 @@ describe.skipIf(!hasRedis)('two instances on one Redis', () => {
   it('one instance dies mid-broadcast (SIGKILL): the other takes the digest over; nobody missed, at most the one send in flight repeated', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mattran-two-'));
     const admin = createRedisAdapter(REDIS_URL);
-    const fake = await startFakeTelegram({ onSend: () => ({ delayMs: 5, body: { ok: true, result: { message_id: 1, date: 0, chat: { id: 1, type: 'private' } } } }) });
+    const fake = await startFakeTelegram({
+      onSend: () => ({ delayMs: 5, body: { ok: true, result: { message_id: 1, date: 0, chat: { id: 1, type: 'private' } } } }),
+    });
     try {
       await resetDatabase();
       // Subscribers due now, and the previous slot marked done: at start the current slot is "missed" and runs.
@@ -88,13 +100,26 @@ describe.skipIf(!hasRedis)('two instances on one Redis', () => {
       const { day, hour } = vnClock(now);
       const previous = vnClock(new Date(now.getTime() - 3_600_000));
       const subs = await createSubscriptionStore({ adapter: () => createRedisAdapter(REDIS_URL), log: silentLogger() });
-      for (let i = 0; i < SUBSCRIBERS; i++) await subs.put({ channel: 'telegram', chatId: String(7000 + i), topics: [], provinces: [], hour, paused: false, createdAt: now.toISOString(), updatedAt: now.toISOString() });
+      for (let i = 0; i < SUBSCRIBERS; i++)
+        await subs.put({
+          channel: 'telegram',
+          chatId: String(7000 + i),
+          topics: [],
+          provinces: [],
+          hour,
+          paused: false,
+          createdAt: now.toISOString(),
+          updatedAt: now.toISOString(),
+        });
       await subs.close();
       const bc = await createBroadcastStore({ adapter: () => createRedisAdapter(REDIS_URL), log: silentLogger() });
       await bc.setMark('digest:lastSlot', `${previous.day}T${String(previous.hour).padStart(2, '0')}`);
       await bc.close();
       const corpus = join(dir, 'fresh.jsonl');
-      await writeFile(corpus, `${JSON.stringify({ id: 'fresh-1', title: 'Ủy ban MTTQ tỉnh trao quà cho hộ nghèo', summary: 'Trao 200 suất quà.', body: 'Trao 200 suất quà cho hộ nghèo trong tháng cao điểm Vì người nghèo.', publishedAt: new Date(now.getTime() - 1_800_000).toISOString(), source: 'test' })}\n`);
+      await writeFile(
+        corpus,
+        `${JSON.stringify({ id: 'fresh-1', title: 'Ủy ban MTTQ tỉnh trao quà cho hộ nghèo', summary: 'Trao 200 suất quà.', body: 'Trao 200 suất quà cho hộ nghèo trong tháng cao điểm Vì người nghèo.', publishedAt: new Date(now.getTime() - 1_800_000).toISOString(), source: 'test' })}\n`,
+      );
 
       const start = (name: string) => {
         const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {

@@ -30,13 +30,27 @@ describe.skipIf(!hasChromium)('web chat in headless Chromium', () => {
     const index = ArticleIndex.create();
     for (const item of items) index.upsert(toSearchDoc(item));
     const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
-    const conversation = createConversation({ engine: createAnswerEngine({ index, lexicon }), index, lexicon, stores: await createStores({ log: silentLogger() }), log: silentLogger() });
+    const conversation = createConversation({
+      engine: createAnswerEngine({ index, lexicon }),
+      index,
+      lexicon,
+      stores: await createStores({ log: silentLogger() }),
+      log: silentLogger(),
+    });
     server = createHttpServer({ conversation, log: silentLogger() });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -55,7 +69,10 @@ describe.skipIf(!hasChromium)('web chat in headless Chromium', () => {
     await answer.waitFor({ timeout: 10_000 });
     const link = answer.locator('.src a');
     expect(await link.getAttribute('href')).toMatch(/^https:\/\/mattran\.example\//);
-    await page.getByRole('button', { name: /Hữu ích/ }).last().click();
+    await page
+      .getByRole('button', { name: /Hữu ích/ })
+      .last()
+      .click();
     await page.locator('.msg.bot', { hasText: 'Cảm ơn bạn đã góp ý' }).waitFor({ timeout: 10_000 });
     await mkdir(join(ROOT, 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: join(ROOT, 'test-artifacts', 'web-chat.png'), fullPage: true });

@@ -27,7 +27,8 @@ describe('Front domain question sets (test/fixtures/domain)', () => {
   it.skipIf(!corpus)('point at documents that exist and quote them verbatim', async () => {
     const { items } = await loadContent([corpus!, join(ROOT, 'data')]);
     // Every string of an article or a program (title, summary, body; name, tasks, …), normalised as the eval does.
-    const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(strings) : v && typeof v === 'object' ? Object.values(v).flatMap(strings) : []);
+    const strings = (v: unknown): string[] =>
+      typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(strings) : v && typeof v === 'object' ? Object.values(v).flatMap(strings) : [];
     const text = new Map(items.map((d) => [d.id, normalizeForMatch(strings(d).join('\n'))]));
     for (const file of files) {
       const { queries } = await readQueries(join(dir, file));
@@ -36,7 +37,10 @@ describe('Front domain question sets (test/fixtures/domain)', () => {
         const known = q.relevant.filter((id) => text.has(id));
         if (file === 'questions.more.jsonl' || file === 'questions.blind.jsonl') expect(known, q.id).toEqual(q.relevant);
         for (const id of known) {
-          expect(q.answers.some((a) => text.get(id)!.includes(normalizeForMatch(a))), `${q.id}: no answer of ${JSON.stringify(q.answers)} in ${id}`).toBe(true);
+          expect(
+            q.answers.some((a) => text.get(id)!.includes(normalizeForMatch(a))),
+            `${q.id}: no answer of ${JSON.stringify(q.answers)} in ${id}`,
+          ).toBe(true);
         }
       }
     }

@@ -17,7 +17,11 @@ function doc(id: string, title: string, body: string): SearchDoc {
 
 /** A made-up corpus: two reports of one fund drive (one without diacritics), and two articles on other subjects. */
 const docs: SearchDoc[] = [
-  doc('fund', 'Xã Tân Hòa vận động Quỹ Vì người nghèo', 'Năm 2018, Ủy ban MTTQ xã Tân Hòa vận động Quỹ Vì người nghèo được 120 triệu đồng. Số tiền được dùng để sửa nhà cho 6 hộ nghèo.'),
+  doc(
+    'fund',
+    'Xã Tân Hòa vận động Quỹ Vì người nghèo',
+    'Năm 2018, Ủy ban MTTQ xã Tân Hòa vận động Quỹ Vì người nghèo được 120 triệu đồng. Số tiền được dùng để sửa nhà cho 6 hộ nghèo.',
+  ),
   doc('fund-copy', 'Tan Hoa gop quy vi nguoi ngheo', 'Ca xa Tan Hoa gop duoc 120 TRIEU dong cho quy vi nguoi ngheo trong thang cao diem.'),
   doc('bridge', 'Khánh thành cầu dân sinh ở xã Tân Hòa', 'Cây cầu dài 45 mét, do người dân góp 20 triệu đồng và ngày công xây dựng.'),
   doc('rice', 'Giá lúa vụ đông xuân', 'Thương lái thu mua lúa tươi với giá 5.200 đồng một ký tại ruộng.'),
@@ -29,7 +33,12 @@ function tinyIndex(): ArticleIndex {
   return index;
 }
 
-const fundQuestion: EvalQuery = { id: 'q-fund', query: 'Quỹ Vì người nghèo xã Tân Hòa năm 2018 vận động được bao nhiêu tiền?', relevant: ['fund'], answers: ['120 triệu đồng'] };
+const fundQuestion: EvalQuery = {
+  id: 'q-fund',
+  query: 'Quỹ Vì người nghèo xã Tân Hòa năm 2018 vận động được bao nhiêu tiền?',
+  relevant: ['fund'],
+  answers: ['120 triệu đồng'],
+};
 const riceQuestion: EvalQuery = { id: 'q-rice', query: 'Thương lái mua lúa tươi giá bao nhiêu một ký?', relevant: ['rice'], answers: ['5.200 đồng'] };
 
 /** A question (answerable when given answers: it then has a relevant document) and what it got. */
@@ -107,7 +116,11 @@ describe('answer-removed evaluation', () => {
     expect(before.kind).toBe('answer');
     expect(before.text).toContain('120 triệu đồng');
 
-    const during = withoutDocuments(index, ['fund', 'fund-copy', 'missing-id'], () => ({ size: index.size, answer: engine.answer(fundQuestion.query), ranked: engine.rank(fundQuestion.query, 10).map((r) => r.doc.id) }));
+    const during = withoutDocuments(index, ['fund', 'fund-copy', 'missing-id'], () => ({
+      size: index.size,
+      answer: engine.answer(fundQuestion.query),
+      ranked: engine.rank(fundQuestion.query, 10).map((r) => r.doc.id),
+    }));
     expect(during.size).toBe(docs.length - 2);
     expect(during.ranked).not.toContain('fund');
     expect(during.ranked).not.toContain('fund-copy');
@@ -145,7 +158,10 @@ describe('answer-removed evaluation', () => {
     expect(scored.every((q) => q.relevant.length === 0 && q.answers.length === 0)).toBe(true);
     const outcomes = collect(scored, answerRemovedSystem(ours, index, removedFor), false);
     for (const o of outcomes) {
-      expect(o.reply.ranked.some((id) => removed.get(o.query.id)!.has(id)), o.query.id).toBe(false);
+      expect(
+        o.reply.ranked.some((id) => removed.get(o.query.id)!.has(id)),
+        o.query.id,
+      ).toBe(false);
       expect(o.reply.text).not.toMatch(/120 triệu|5\.200/);
     }
     const f = figuresOf(outcomes);

@@ -25,7 +25,10 @@ async function lines(file: string): Promise<Line[]> {
     .map((l) => JSON.parse(l) as Line);
 }
 
-const folded = (q: string) => foldDiacritics(q.normalize('NFC').toLowerCase()).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+const folded = (q: string) =>
+  foldDiacritics(q.normalize('NFC').toLowerCase())
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 
 describe('unanswerable question sets (test/fixtures/domain/unanswerable.*.jsonl)', () => {
   it('parse as evaluation queries, with no relevant document, no answer, a style and a known kind', async () => {
@@ -57,8 +60,14 @@ describe('unanswerable question sets (test/fixtures/domain/unanswerable.*.jsonl)
       const queries = (await lines(file)).map((l) => l.query);
       expect(queries.filter((q) => !hasDiacritics(q)).length / queries.length, file).toBeGreaterThanOrEqual(0.2);
       expect(queries.filter((q) => /(?:^|\s)(?:ko|dc|đc|bn|j|ad|e|sđt|sdt)(?=\s|$|[,?])/iu.test(q)).length, file).toBeGreaterThanOrEqual(5);
-      expect(queries.some((q) => q.split(/\s+/).length <= 4), file).toBe(true);
-      expect(queries.some((q) => q.split(/\s+/).length >= 20), file).toBe(true);
+      expect(
+        queries.some((q) => q.split(/\s+/).length <= 4),
+        file,
+      ).toBe(true);
+      expect(
+        queries.some((q) => q.split(/\s+/).length >= 20),
+        file,
+      ).toBe(true);
     }
   });
 
@@ -74,7 +83,10 @@ describe('unanswerable question sets (test/fixtures/domain/unanswerable.*.jsonl)
     }
     expect(theirs.size).toBeGreaterThan(1000);
     for (const file of Object.keys(SETS)) {
-      expect((await lines(file)).filter((l) => theirs.has(folded(l.query))).map((l) => l.id), file).toEqual([]);
+      expect(
+        (await lines(file)).filter((l) => theirs.has(folded(l.query))).map((l) => l.id),
+        file,
+      ).toEqual([]);
     }
   });
 });

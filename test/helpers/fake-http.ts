@@ -65,18 +65,42 @@ export async function startFakeTelegram(options: { updates?: unknown[]; onSend?:
   const fake = await startFakeApi(async (call) => {
     switch (call.api) {
       case 'getMe':
-        return { body: { ok: true, result: { id: 1, is_bot: true, first_name: 'MTTQ', username: 'mttq_test_bot', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false } } };
+        return {
+          body: {
+            ok: true,
+            result: {
+              id: 1,
+              is_bot: true,
+              first_name: 'MTTQ',
+              username: 'mttq_test_bot',
+              can_join_groups: true,
+              can_read_all_group_messages: false,
+              supports_inline_queries: false,
+            },
+          },
+        };
       case 'getUpdates': {
-        if (pending.length === 0) await new Promise<void>((r) => {
-          waiters.push(r);
-          setTimeout(r, 500);
-        });
+        if (pending.length === 0)
+          await new Promise<void>((r) => {
+            waiters.push(r);
+            setTimeout(r, 500);
+          });
         return { body: { ok: true, result: pending.splice(0, pending.length) } };
       }
       case 'sendMessage': {
         const custom = options.onSend?.(call);
         if (custom) return custom;
-        return { body: { ok: true, result: { message_id: messageId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(call.body.chat_id), type: 'private' }, text: call.body.text } } };
+        return {
+          body: {
+            ok: true,
+            result: {
+              message_id: messageId++,
+              date: Math.floor(Date.now() / 1000),
+              chat: { id: Number(call.body.chat_id), type: 'private' },
+              text: call.body.text,
+            },
+          },
+        };
       }
       default:
         return { body: { ok: true, result: true } };
@@ -91,7 +115,16 @@ export async function startFakeTelegram(options: { updates?: unknown[]; onSend?:
 
 /** A Telegram text message update. */
 export function textUpdate(updateId: number, text: string, chatId = 1001): unknown {
-  return { update_id: updateId, message: { message_id: updateId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private', first_name: 'Lan' }, from: { id: chatId, is_bot: false, first_name: 'Lan' }, text } };
+  return {
+    update_id: updateId,
+    message: {
+      message_id: updateId,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chatId, type: 'private', first_name: 'Lan' },
+      from: { id: chatId, is_bot: false, first_name: 'Lan' },
+      text,
+    },
+  };
 }
 
 /** Poll `check` until it is true or `timeoutMs` passes. */

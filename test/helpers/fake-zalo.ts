@@ -33,10 +33,22 @@ export function zaloTextUpdate(messageId: string | number, text: string, chatId 
 }
 
 /** Any Zalo update (flat form): `event_name` with a message carrying `extra` fields. */
-export function zaloEvent(eventName: string, messageId: string | number, extra: Record<string, unknown> = {}, chatId = 'e4ea2cd5189df1c3a88c', name = 'Lan'): Record<string, unknown> {
+export function zaloEvent(
+  eventName: string,
+  messageId: string | number,
+  extra: Record<string, unknown> = {},
+  chatId = 'e4ea2cd5189df1c3a88c',
+  name = 'Lan',
+): Record<string, unknown> {
   return {
     event_name: eventName,
-    message: { message_id: String(messageId), date: Date.now(), chat: { id: chatId, chat_type: 'PRIVATE' }, from: { id: chatId, display_name: name, is_bot: false }, ...extra },
+    message: {
+      message_id: String(messageId),
+      date: Date.now(),
+      chat: { id: chatId, chat_type: 'PRIVATE' },
+      from: { id: chatId, display_name: name, is_bot: false },
+      ...extra,
+    },
   };
 }
 
@@ -60,7 +72,8 @@ export async function startFakeZalo(options: FakeZaloOptions = {}) {
         return ok({ url: webhook.url, updated_at: webhook.updatedAt });
       case 'setWebhook': {
         const { url, secret_token: secret } = call.body as { url?: unknown; secret_token?: unknown };
-        if (typeof url !== 'string' || !url.startsWith('https://') || typeof secret !== 'string' || secret.length < 8 || secret.length > 256) return zaloError(400, 'Invalid url or secret_token');
+        if (typeof url !== 'string' || !url.startsWith('https://') || typeof secret !== 'string' || secret.length < 8 || secret.length > 256)
+          return zaloError(400, 'Invalid url or secret_token');
         Object.assign(webhook, { url, secret, updatedAt: Date.now() });
         return ok({ url, updated_at: webhook.updatedAt });
       }

@@ -24,7 +24,9 @@ export interface StateDir {
 }
 
 /** One instance's conversation core with the subscription commands, over in-memory stores or a shared SQLite file. */
-export async function subscribingInstance(state: StateDir = {}): Promise<{ conversation: Conversation; subscriptions: SubscriptionStore; lease?: Lease; close(): Promise<void> }> {
+export async function subscribingInstance(
+  state: StateDir = {},
+): Promise<{ conversation: Conversation; subscriptions: SubscriptionStore; lease?: Lease; close(): Promise<void> }> {
   const log = silentLogger();
   const adapter = state.dir ? () => createSqliteAdapter(state.dir!) : undefined;
   const lease = state.dir ? await createSqliteLease(await createSqliteAdapter(state.dir)) : undefined;
@@ -33,7 +35,15 @@ export async function subscribingInstance(state: StateDir = {}): Promise<{ conve
   const broadcasts = await createBroadcastStore({ adapter, log });
   const channels = new Map<ChannelId, Channel>();
   const broadcaster = createBroadcaster({ store: broadcasts, channels, log });
-  const digest = createDigestService({ docs: () => index.all(), subscriptions, broadcasts, broadcaster, hasChannel: (id) => channels.has(id), maxTextLength: () => 2000, log });
+  const digest = createDigestService({
+    docs: () => index.all(),
+    subscriptions,
+    broadcasts,
+    broadcaster,
+    hasChannel: (id) => channels.has(id),
+    maxTextLength: () => 2000,
+    log,
+  });
   const flow = createSubscriptionFlow({ subscriptions, digest, lexicon, pushChannels: new Set<ChannelId>(['telegram', 'zalo']), log });
   const conversation = createConversation({ engine, index, lexicon, stores, flows: [flow], log });
   return {

@@ -39,7 +39,14 @@ async function postStaggered(posts: [(text: string) => Promise<string>, string][
 describe('web chat: one conversation in order', () => {
   it('answers "1", "2", "3" sent while "/tim …" is still being answered after it, each opening its article', async () => {
     const post = await webInstance();
-    expectListThenNumberedCards(await postStaggered([[post, '/tim Mặt trận'], [post, '1'], [post, '2'], [post, '3']]));
+    expectListThenNumberedCards(
+      await postStaggered([
+        [post, '/tim Mặt trận'],
+        [post, '1'],
+        [post, '2'],
+        [post, '3'],
+      ]),
+    );
   });
 
   it('keeps that order across two instances sharing one store, whichever instance each request reaches', async () => {
@@ -47,6 +54,13 @@ describe('web chat: one conversation in order', () => {
     cleanups.push(state.remove);
     const a = await webInstance(state);
     const b = await webInstance(state);
-    expectListThenNumberedCards(await postStaggered([[a, '/tim Mặt trận'], [b, '1'], [a, '2'], [b, '3']]));
+    expectListThenNumberedCards(
+      await postStaggered([
+        [a, '/tim Mặt trận'],
+        [b, '1'],
+        [a, '2'],
+        [b, '3'],
+      ]),
+    );
   });
 });

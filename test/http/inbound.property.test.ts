@@ -24,17 +24,76 @@ const RUNS = 120;
 
 /** Text that has broken text handling somewhere: controls, invisible separators, bidi, lone surrogates, decomposed marks, emoji sequences, markup. */
 const tricky = fc.constantFrom(
-  '\u0000', '\u0007', '\u001b', '\u007f', '\u0085', '\u00ad', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00a0', '\u3000', '\u2028', '\u2029',
-  '\u202e', '\u2066', '\ud800', '\udfff', 'e\u0302\u0323', 'Việt', 'Quảng Bình', ' ', '\n', '\r\n', '\t', '<b>', '</a>', '&amp;', '"', '“', '”', '«',
-  '👩‍💻', '🏳️‍🌈', '😀', '/', '1', '12', 'thêm', '👍', '👎', 'ex:0', 'opt:9',
+  '\u0000',
+  '\u0007',
+  '\u001b',
+  '\u007f',
+  '\u0085',
+  '\u00ad',
+  '\u200b',
+  '\u200c',
+  '\u200d',
+  '\u2060',
+  '\ufeff',
+  '\u00a0',
+  '\u3000',
+  '\u2028',
+  '\u2029',
+  '\u202e',
+  '\u2066',
+  '\ud800',
+  '\udfff',
+  'e\u0302\u0323',
+  'Việt',
+  'Quảng Bình',
+  ' ',
+  '\n',
+  '\r\n',
+  '\t',
+  '<b>',
+  '</a>',
+  '&amp;',
+  '"',
+  '“',
+  '”',
+  '«',
+  '👩‍💻',
+  '🏳️‍🌈',
+  '😀',
+  '/',
+  '1',
+  '12',
+  'thêm',
+  '👍',
+  '👎',
+  'ex:0',
+  'opt:9',
 );
-const commands = ['/tim ', '/start', '/moi', '/chuongtrinh ', '/trogiup', '/dangky', '/caidat', '/huydangky', '/xyz ', '/tim', 'còn Gia Lai thì sao? ', 'Chủ tịch MTTQ tỉnh '];
+const commands = [
+  '/tim ',
+  '/start',
+  '/moi',
+  '/chuongtrinh ',
+  '/trogiup',
+  '/dangky',
+  '/caidat',
+  '/huydangky',
+  '/xyz ',
+  '/tim',
+  'còn Gia Lai thì sao? ',
+  'Chủ tịch MTTQ tỉnh ',
+];
 
 /** Any message text: random code points, tricky pieces, commands with arguments, and lengths around and far past the limit. */
 const anyText: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
   { weight: 4, arbitrary: fc.array(fc.oneof(tricky, fc.string({ unit: 'grapheme', maxLength: 4 })), { maxLength: 60 }).map((parts) => parts.join('')) },
-  { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...commands), fc.array(tricky, { maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 40 })).map(([c, t, s]) => c + t.join('') + s) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...commands), fc.array(tricky, { maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 40 }))
+      .map(([c, t, s]) => c + t.join('') + s),
+  },
   {
     weight: 1,
     arbitrary: fc
@@ -44,7 +103,13 @@ const anyText: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** A sender's name: the bot greets by it, so it is inbound text too. */
-const anyName = fc.option(fc.oneof(anyText, fc.array(tricky, { maxLength: 10 }).map((parts) => parts.join(''))), { nil: undefined });
+const anyName = fc.option(
+  fc.oneof(
+    anyText,
+    fc.array(tricky, { maxLength: 10 }).map((parts) => parts.join('')),
+  ),
+  { nil: undefined },
+);
 /** Message text, with a bare /start (which greets by name) often enough. */
 const anyMessage = fc.oneof({ weight: 5, arbitrary: anyText }, { weight: 1, arbitrary: fc.constant('/start') });
 
@@ -134,7 +199,11 @@ afterAll(async () => {
 });
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 const sentTo = (calls: RecordedCall[], chatId: string) => calls.filter((c) => String(c.body.chat_id) === chatId);
 
@@ -142,20 +211,41 @@ const sentTo = (calls: RecordedCall[], chatId: string) => calls.filter((c) => St
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 function expectStatus(status: number): void {
-  expect(status >= 200 && status < 300 || status >= 400 && status < 500, `status ${status}`).toBe(true);
+  expect((status >= 200 && status < 300) || (status >= 400 && status < 500), `status ${status}`).toBe(true);
 }
 
 describe('inbound paths (property)', () => {
   it('web chat API: any body gets a 2xx with well-formed replies, or a 4xx with an error', async () => {
-    const sessionId = fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.oneof(fc.string({ unit: 'binary', maxLength: 70 }), wrongValue) });
+    const sessionId = fc.oneof(
+      { weight: 4, arbitrary: fc.constant('') },
+      { weight: 1, arbitrary: fc.oneof(fc.string({ unit: 'binary', maxLength: 70 }), wrongValue) },
+    );
     const body = fc.oneof(
-      { weight: 6, arbitrary: fc.record({ sessionId, text: fc.oneof({ weight: 5, arbitrary: anyText }, { weight: 1, arbitrary: wrongValue }), data: fc.option(fc.oneof(fc.string({ maxLength: 70 }), wrongValue), { nil: undefined }) }, { requiredKeys: ['sessionId'] }) },
-      { weight: 1, arbitrary: fc.oneof(fc.string({ unit: 'binary', maxLength: 100 }), fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v) ?? 'null'), fc.constant('x'.repeat(MAX_BODY_BYTES + 1))) },
+      {
+        weight: 6,
+        arbitrary: fc.record(
+          {
+            sessionId,
+            text: fc.oneof({ weight: 5, arbitrary: anyText }, { weight: 1, arbitrary: wrongValue }),
+            data: fc.option(fc.oneof(fc.string({ maxLength: 70 }), wrongValue), { nil: undefined }),
+          },
+          { requiredKeys: ['sessionId'] },
+        ),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 100 }),
+          fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v) ?? 'null'),
+          fc.constant('x'.repeat(MAX_BODY_BYTES + 1)),
+        ),
+      },
     );
     await fc.assert(
       fc.asyncProperty(body, async (raw) => {
         // An empty session id stands for a fresh valid one: most bodies should reach the conversation.
-        const payload = typeof raw === 'object' && raw !== null && (raw as { sessionId?: unknown }).sessionId === '' ? { ...raw, sessionId: `s${nextId()}` } : raw;
+        const payload =
+          typeof raw === 'object' && raw !== null && (raw as { sessionId?: unknown }).sessionId === '' ? { ...raw, sessionId: `s${nextId()}` } : raw;
         const res = await post('/api/chat', payload);
         expectStatus(res.status);
         const json = (await res.json()) as { replies?: { text: unknown; links: unknown; buttons: { label: unknown; data: unknown }[] }[]; error?: unknown };
@@ -175,10 +265,40 @@ describe('inbound paths (property)', () => {
   });
 
   it('Telegram webhook: any update gets a 2xx or 4xx, a text message a reply, and every reply is well-formed', async () => {
-    const message = fc.record({ text: anyMessage, name: anyName, edit: fc.option(edits(['update_id', 'message', 'message.chat', 'message.chat.id', 'message.from', 'message.from.first_name', 'message.text', 'message.date', 'message.message_id']), { nil: undefined, freq: 2 }) });
-    const press = fc.record({ data: fc.oneof(fc.string({ maxLength: 64 }), fc.constantFrom('ex:0', 'ex:99', 'opt:0', 'more', 'fb:up', 'fb:down')), edit: fc.option(edits(['callback_query', 'callback_query.message', 'callback_query.message.chat', 'callback_query.from', 'callback_query.data', 'callback_query.id']), { nil: undefined, freq: 2 }) });
-    const garbage = fc.oneof(fc.string({ unit: 'binary', maxLength: 100 }), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'));
-    const update = fc.oneof({ weight: 5, arbitrary: message.map((m) => ({ kind: 'message' as const, ...m })) }, { weight: 2, arbitrary: press.map((p) => ({ kind: 'press' as const, ...p })) }, { weight: 1, arbitrary: garbage.map((body) => ({ kind: 'garbage' as const, body })) });
+    const message = fc.record({
+      text: anyMessage,
+      name: anyName,
+      edit: fc.option(
+        edits([
+          'update_id',
+          'message',
+          'message.chat',
+          'message.chat.id',
+          'message.from',
+          'message.from.first_name',
+          'message.text',
+          'message.date',
+          'message.message_id',
+        ]),
+        { nil: undefined, freq: 2 },
+      ),
+    });
+    const press = fc.record({
+      data: fc.oneof(fc.string({ maxLength: 64 }), fc.constantFrom('ex:0', 'ex:99', 'opt:0', 'more', 'fb:up', 'fb:down')),
+      edit: fc.option(
+        edits(['callback_query', 'callback_query.message', 'callback_query.message.chat', 'callback_query.from', 'callback_query.data', 'callback_query.id']),
+        { nil: undefined, freq: 2 },
+      ),
+    });
+    const garbage = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 100 }),
+      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'),
+    );
+    const update = fc.oneof(
+      { weight: 5, arbitrary: message.map((m) => ({ kind: 'message' as const, ...m })) },
+      { weight: 2, arbitrary: press.map((p) => ({ kind: 'press' as const, ...p })) },
+      { weight: 1, arbitrary: garbage.map((body) => ({ kind: 'garbage' as const, body })) },
+    );
 
     await fc.assert(
       fc.asyncProperty(update, async (u) => {
@@ -188,11 +308,29 @@ describe('inbound paths (property)', () => {
         let body: unknown;
         let wellFormed = false;
         if (u.kind === 'message') {
-          const clean = { update_id: id, message: { message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' }, from: { id: chatId, is_bot: false, first_name: u.name ?? 'Lan' }, text: u.text } };
+          const clean = {
+            update_id: id,
+            message: {
+              message_id: id,
+              date: Math.floor(Date.now() / 1000),
+              chat: { id: chatId, type: 'private' },
+              from: { id: chatId, is_bot: false, first_name: u.name ?? 'Lan' },
+              text: u.text,
+            },
+          };
           body = u.edit ? mutate(clean, u.edit) : clean;
           wellFormed = !u.edit;
         } else if (u.kind === 'press') {
-          const clean = { update_id: id, callback_query: { id: `cb${id}`, chat_instance: '1', from: { id: chatId, is_bot: false, first_name: 'Lan' }, data: u.data, message: { message_id: 1, date: 1, chat: { id: chatId, type: 'private' }, text: 'x' } } };
+          const clean = {
+            update_id: id,
+            callback_query: {
+              id: `cb${id}`,
+              chat_instance: '1',
+              from: { id: chatId, is_bot: false, first_name: 'Lan' },
+              data: u.data,
+              message: { message_id: 1, date: 1, chat: { id: chatId, type: 'private' }, text: 'x' },
+            },
+          };
           body = u.edit ? mutate(clean, u.edit) : clean;
         } else body = u.body;
         const res = await post(TELEGRAM_WEBHOOK_PATH, body, { 'x-telegram-bot-api-secret-token': SECRET });
@@ -212,17 +350,48 @@ describe('inbound paths (property)', () => {
   });
 
   it('Zalo webhook: any body gets a 2xx or 4xx, a text message a reply, and every reply is well-formed', async () => {
-    const event = fc.oneof({ weight: 6, arbitrary: fc.constant(TEXT_EVENT) }, { weight: 1, arbitrary: fc.constantFrom('message.sticker.received', 'message.image.received', 'message.unsupported.received', 'user.follow', '') }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 30 }) });
+    const event = fc.oneof(
+      { weight: 6, arbitrary: fc.constant(TEXT_EVENT) },
+      { weight: 1, arbitrary: fc.constantFrom('message.sticker.received', 'message.image.received', 'message.unsupported.received', 'user.follow', '') },
+      { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 30 }) },
+    );
     const update = fc.record({
       text: anyMessage,
       event,
       name: anyName,
-      date: fc.oneof(fc.constant(Date.now()), fc.constant(Math.floor(Date.now() / 1000)), fc.double(), fc.integer({ min: -1e15, max: 1e15 }), fc.constant(8.64e15 + 1)),
+      date: fc.oneof(
+        fc.constant(Date.now()),
+        fc.constant(Math.floor(Date.now() / 1000)),
+        fc.double(),
+        fc.integer({ min: -1e15, max: 1e15 }),
+        fc.constant(8.64e15 + 1),
+      ),
       wrap: fc.constantFrom('flat', 'wrapped', 'array'),
-      edit: fc.option(edits(['event_name', 'message', 'message.message_id', 'message.chat', 'message.chat.id', 'message.from', 'message.from.display_name', 'message.text', 'message.date', 'ok', 'result']), { nil: undefined, freq: 2 }),
+      edit: fc.option(
+        edits([
+          'event_name',
+          'message',
+          'message.message_id',
+          'message.chat',
+          'message.chat.id',
+          'message.from',
+          'message.from.display_name',
+          'message.text',
+          'message.date',
+          'ok',
+          'result',
+        ]),
+        { nil: undefined, freq: 2 },
+      ),
     });
-    const garbage = fc.oneof(fc.string({ unit: 'binary', maxLength: 100 }), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'));
-    const input = fc.oneof({ weight: 7, arbitrary: update.map((u) => ({ kind: 'update' as const, ...u })) }, { weight: 1, arbitrary: garbage.map((body) => ({ kind: 'garbage' as const, body })) });
+    const garbage = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 100 }),
+      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'),
+    );
+    const input = fc.oneof(
+      { weight: 7, arbitrary: update.map((u) => ({ kind: 'update' as const, ...u })) },
+      { weight: 1, arbitrary: garbage.map((body) => ({ kind: 'garbage' as const, body })) },
+    );
 
     await fc.assert(
       fc.asyncProperty(input, async (u) => {
@@ -231,7 +400,16 @@ describe('inbound paths (property)', () => {
         let body: unknown = u.kind === 'garbage' ? u.body : undefined;
         let expectsReply = false;
         if (u.kind === 'update') {
-          const flat = { event_name: u.event, message: { message_id: `m${id}`, date: u.date, chat: { id: chatId, chat_type: 'PRIVATE' }, from: { id: chatId, display_name: u.name, is_bot: false }, text: u.text } };
+          const flat = {
+            event_name: u.event,
+            message: {
+              message_id: `m${id}`,
+              date: u.date,
+              chat: { id: chatId, chat_type: 'PRIVATE' },
+              from: { id: chatId, display_name: u.name, is_bot: false },
+              text: u.text,
+            },
+          };
           const wrapped = u.wrap === 'flat' ? flat : { ok: true, result: u.wrap === 'array' ? [flat] : flat };
           body = u.edit ? mutate(wrapped, u.edit) : wrapped;
           // JSON has no NaN or Infinity: such a date arrives as null, which is malformed.

@@ -31,7 +31,8 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const chat = (body: unknown) => fetch(`${base}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const chat = (body: unknown) =>
+  fetch(`${base}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
 describe('HTTP server', () => {
   it('serves the Vietnamese chat page and a health check', async () => {
@@ -134,7 +135,13 @@ describe('readiness and metrics', () => {
         expect(res.status).toBe(503);
         expect(await res.json()).toEqual({
           ok: false,
-          checks: { index: 'loading: 1200 of 58000 documents', store: 'Redis get failed: no answer within 3000 ms', telegram: false, zalo: `timed out after ${LIMIT_MS} ms`, web: true },
+          checks: {
+            index: 'loading: 1200 of 58000 documents',
+            store: 'Redis get failed: no answer within 3000 ms',
+            telegram: false,
+            zalo: `timed out after ${LIMIT_MS} ms`,
+            web: true,
+          },
           failing: ['index', 'store', 'telegram', 'zalo'],
         });
       },
@@ -155,7 +162,7 @@ describe('readiness and metrics', () => {
     });
   });
 
-  it('serves /metrics in the Prometheus text format with the bot\'s metrics and process metrics', async () => {
+  it("serves /metrics in the Prometheus text format with the bot's metrics and process metrics", async () => {
     const metrics = createMetrics();
     metrics.messageIn('telegram');
     metrics.messageIn('telegram');

@@ -55,9 +55,28 @@ async function refusal(url: string, options: FetchOptions): Promise<ForbiddenAdd
 describe('isPublicAddress', () => {
   it('refuses loopback, private, link-local, unique-local, multicast, unspecified and IPv4 carried in IPv6', () => {
     const internal = [
-      '127.0.0.1', '127.255.255.254', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0',
-      '255.255.255.255', '224.0.0.1', '::1', '::', 'fd00::1', 'fc00::1', 'fe80::1', 'ff02::1',
-      '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a00:1', '64:ff9b::7f00:1', '2002:7f00:1::1', 'không phải địa chỉ',
+      '127.0.0.1',
+      '127.255.255.254',
+      '10.0.0.1',
+      '172.16.5.4',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '255.255.255.255',
+      '224.0.0.1',
+      '::1',
+      '::',
+      'fd00::1',
+      'fc00::1',
+      'fe80::1',
+      'ff02::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '::ffff:a00:1',
+      '64:ff9b::7f00:1',
+      '2002:7f00:1::1',
+      'không phải địa chỉ',
     ];
     expect(internal.filter(isPublicAddress)).toEqual([]);
   });
@@ -91,9 +110,24 @@ describe('fetcher address policy', () => {
     const before = site.paths.length;
     const lookup = resolver({ 'metadata.google.internal': ['169.254.169.254'] });
     const hosts = [
-      'localhost', '127.0.0.1', '2130706433', '0x7f.0.0.1', '0177.0.0.1', '0x7f000001', '127.1', '0.0.0.0',
-      '[::1]', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '[::]', '10.0.0.1', '[fd00::1]', '169.254.169.254',
-      'metadata.google.internal', '224.0.0.1', '[ff02::1]',
+      'localhost',
+      '127.0.0.1',
+      '2130706433',
+      '0x7f.0.0.1',
+      '0177.0.0.1',
+      '0x7f000001',
+      '127.1',
+      '0.0.0.0',
+      '[::1]',
+      '[::ffff:127.0.0.1]',
+      '[::ffff:7f00:1]',
+      '[::]',
+      '10.0.0.1',
+      '[fd00::1]',
+      '169.254.169.254',
+      'metadata.google.internal',
+      '224.0.0.1',
+      '[ff02::1]',
     ];
     for (const host of hosts) {
       const err = await refusal(`http://${host}:${site.port}/`, { addressPolicy: { allowedPorts: [site.port], lookup } });
@@ -118,19 +152,33 @@ describe('fetcher address policy', () => {
   it('refuses a name when any of its addresses is refused, even after an allowed one', async () => {
     const before = site.paths.length;
     // 127.0.0.1 stands for a public address here; 127.0.0.2 for an internal one.
-    const policy = { isAllowedAddress: (a: string) => a === '127.0.0.1', allowedPorts: [site.port], lookup: resolver({ 'hai-dia-chi.example.vn': ['127.0.0.1', '127.0.0.2'] }) };
+    const policy = {
+      isAllowedAddress: (a: string) => a === '127.0.0.1',
+      allowedPorts: [site.port],
+      lookup: resolver({ 'hai-dia-chi.example.vn': ['127.0.0.1', '127.0.0.2'] }),
+    };
     expect(await refusal(`http://hai-dia-chi.example.vn:${site.port}/`, { addressPolicy: policy })).toMatchObject({ rule: 'address', address: '127.0.0.2' });
     expect(site.paths.length - before).toBe(0);
   });
 
   it('checks every redirect: an allowed page redirecting to an internal address or name gets nothing from it', async () => {
-    const policy = { isAllowedAddress: (a: string) => a === '127.0.0.1', allowedPorts: [site.port, hidden.port], lookup: resolver({ 'noi-bo.example.vn': ['127.0.0.2'] }) };
+    const policy = {
+      isAllowedAddress: (a: string) => a === '127.0.0.1',
+      allowedPorts: [site.port, hidden.port],
+      lookup: resolver({ 'noi-bo.example.vn': ['127.0.0.2'] }),
+    };
     expect(await refusal(`http://127.0.0.1:${site.port}/to-ip`, { addressPolicy: policy })).toMatchObject({ rule: 'address', address: '127.0.0.2' });
-    expect(await refusal(`http://127.0.0.1:${site.port}/to-name`, { addressPolicy: policy })).toMatchObject({ rule: 'address', host: 'noi-bo.example.vn', address: '127.0.0.2' });
+    expect(await refusal(`http://127.0.0.1:${site.port}/to-name`, { addressPolicy: policy })).toMatchObject({
+      rule: 'address',
+      host: 'noi-bo.example.vn',
+      address: '127.0.0.2',
+    });
     expect(site.paths.filter((p) => p === '/to-ip' || p === '/to-name')).toEqual(['/to-ip', '/to-name']);
     expect(hidden.paths).toEqual([]);
     // The same redirect with the target allowed arrives: the target was reachable all along.
-    const open = (await createFetcher({ addressPolicy: { ...policy, isAllowedAddress: () => true } }).fetch(`http://127.0.0.1:${site.port}/to-name`)) as FetchedResource;
+    const open = (await createFetcher({ addressPolicy: { ...policy, isAllowedAddress: () => true } }).fetch(
+      `http://127.0.0.1:${site.port}/to-name`,
+    )) as FetchedResource;
     expect(open.url).toBe(`http://noi-bo.example.vn:${hidden.port}/bi-mat`);
     expect(hidden.paths).toEqual(['/bi-mat']);
     hidden.paths.length = 0;
@@ -144,14 +192,20 @@ describe('fetcher address policy', () => {
     expect(asked).toMatchObject({ rule: 'port', port: site.port });
     expect(asked.message).toContain('allowed: 80, 443, 8080');
     expect(site.paths.length - before).toBe(0);
-    expect(await refusal(`http://127.0.0.1:${site.port}/to-port`, { addressPolicy: { isAllowedAddress: anyAddress, allowedPorts: [site.port] } })).toMatchObject({ rule: 'port', port: hidden.port });
+    expect(
+      await refusal(`http://127.0.0.1:${site.port}/to-port`, { addressPolicy: { isAllowedAddress: anyAddress, allowedPorts: [site.port] } }),
+    ).toMatchObject({ rule: 'port', port: hidden.port });
     expect(hidden.paths).toEqual([]);
-    const allowed = (await createFetcher({ addressPolicy: { isAllowedAddress: anyAddress, lookup, allowedPorts: [site.port] } }).fetch(`http://tin-tuc.example.vn:${site.port}/`)) as FetchedResource;
+    const allowed = (await createFetcher({ addressPolicy: { isAllowedAddress: anyAddress, lookup, allowedPorts: [site.port] } }).fetch(
+      `http://tin-tuc.example.vn:${site.port}/`,
+    )) as FetchedResource;
     expect(allowed.text).toContain('Trang nội bộ');
   });
 
   it('allowPrivate (INGEST_ALLOW_PRIVATE) lets loopback through; the port list still applies', async () => {
-    const res = (await createFetcher({ addressPolicy: { allowPrivate: true, allowedPorts: [site.port] } }).fetch(`http://localhost:${site.port}/trang.html`)) as FetchedResource;
+    const res = (await createFetcher({ addressPolicy: { allowPrivate: true, allowedPorts: [site.port] } }).fetch(
+      `http://localhost:${site.port}/trang.html`,
+    )) as FetchedResource;
     expect(res.status).toBe(200);
     expect(site.paths.at(-1)).toBe('/trang.html');
     expect((await refusal(`http://localhost:${site.port}/`, { addressPolicy: { allowPrivate: true } })).rule).toBe('port');

@@ -8,7 +8,14 @@ import { silentLogger } from '../helpers/logger.js';
 
 const log = silentLogger();
 const rec = (n: number, text = 'nội dung'): ImportedArticle => ({
-  article: { id: `mattran-${n}`, url: `https://mattran.org.vn/hoat-dong/bai-${n}.html`, title: `Bài số ${n}`, body: `${text} ${n}`, source: 'mattran.org.vn', kind: 'article' },
+  article: {
+    id: `mattran-${n}`,
+    url: `https://mattran.org.vn/hoat-dong/bai-${n}.html`,
+    title: `Bài số ${n}`,
+    body: `${text} ${n}`,
+    source: 'mattran.org.vn',
+    kind: 'article',
+  },
   hash: `hash-${n}-${text}`,
   importedAt: '2024-12-05T10:00:00+07:00',
   updatedAt: '2024-12-05T10:00:00+07:00',
@@ -45,7 +52,10 @@ describe('article store', () => {
       const adapter = () => createSqliteAdapter(dir);
       const store = await createArticleStore({ adapter, log });
       const started = Date.now();
-      await store.putMany(Array.from({ length: 1200 }, (_, i) => rec(i)), [{ url: 'https://m.example.vn/x', id: 'mattran-3' }]);
+      await store.putMany(
+        Array.from({ length: 1200 }, (_, i) => rec(i)),
+        [{ url: 'https://m.example.vn/x', id: 'mattran-3' }],
+      );
       const putMs = Date.now() - started;
       await store.setValidators('https://mattran.org.vn/tin-hoat-dong/', { etag: '"abc"' });
       await store.close();

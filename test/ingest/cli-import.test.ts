@@ -14,7 +14,11 @@ const ROOT = join(import.meta.dirname, '../..');
 /** Run the CLI as an operator would; resolves with stdout, stderr and the exit code. */
 async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const { stdout, stderr } = await run('npx', ['tsx', 'src/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, LOG_FORMAT: 'json', CORPUS: '', ...env }, timeout: 30_000 });
+    const { stdout, stderr } = await run('npx', ['tsx', 'src/cli.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_FORMAT: 'json', CORPUS: '', ...env },
+      timeout: 30_000,
+    });
     return { stdout, stderr, code: 0 };
   } catch (err) {
     const e = err as { stdout: string; stderr: string; code: number };

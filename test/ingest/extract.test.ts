@@ -12,10 +12,28 @@ const now = () => new Date('2024-12-05T03:00:00Z');
 const page = (path: string) => readFileSync(join(SITE_DIR, path), 'utf8').replaceAll('{{BASE}}', 'http://127.0.0.1:8080');
 const DESKTOP = 'https://mattran.org.vn/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html';
 /** Everything that is not the article: related headlines, captions, inline related links, chrome. */
-const NOT_BODY = ['Cà Mau', 'Lạng Sơn', 'Hà Nội', 'Quảng Ngãi', 'Tuyên Quang', 'Xem thêm', 'Gửi ban biên tập', 'Tìm kiếm văn bản', 'Tin hoạt động', 'Đại diện Ủy ban MTTQ tỉnh trao bò', '(Mặt trận)', 'H.L', 'Vì người nghèo</a>'];
+const NOT_BODY = [
+  'Cà Mau',
+  'Lạng Sơn',
+  'Hà Nội',
+  'Quảng Ngãi',
+  'Tuyên Quang',
+  'Xem thêm',
+  'Gửi ban biên tập',
+  'Tìm kiếm văn bản',
+  'Tin hoạt động',
+  'Đại diện Ủy ban MTTQ tỉnh trao bò',
+  '(Mặt trận)',
+  'H.L',
+  'Vì người nghèo</a>',
+];
 
 describe('extractArticle: the mattran.org.vn rule', () => {
-  const got = extractArticle(page('hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html'), 'https://m.mattran.org.vn/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html', { lexicon, now });
+  const got = extractArticle(
+    page('hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html'),
+    'https://m.mattran.org.vn/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html',
+    { lexicon, now },
+  );
 
   it('reads title, sapo, date, image, tags, canonical URL and id', () => {
     expect(got.rule).toBe('mattran');
@@ -49,7 +67,11 @@ describe('extractArticle: the mattran.org.vn rule', () => {
   });
 
   it('prefers .article__author, reads <time datetime> and strips the lead from the sapo', () => {
-    const gl = extractArticle(page('hoat-dong/gia-lai-ngay-hoi-dai-doan-ket-46002.html'), 'http://127.0.0.1:8080/hoat-dong/gia-lai-ngay-hoi-dai-doan-ket-46002.html', { lexicon, now });
+    const gl = extractArticle(
+      page('hoat-dong/gia-lai-ngay-hoi-dai-doan-ket-46002.html'),
+      'http://127.0.0.1:8080/hoat-dong/gia-lai-ngay-hoi-dai-doan-ket-46002.html',
+      { lexicon, now },
+    );
     expect(gl.article).toMatchObject({ id: 'mattran-46002', author: 'Minh Anh', publishedAt: '2024-11-15T09:00:00+07:00', province: 'Gia Lai' });
     expect(gl.article.summary).toBe('Hơn 600 người dân làng Plei Ơi cùng dự Ngày hội Đại đoàn kết toàn dân tộc.');
     expect(gl.article.body).not.toContain('Khánh Hòa');
@@ -62,7 +84,11 @@ describe('extractArticle: the mattran.org.vn rule', () => {
   });
 
   it('gives the mobile page the desktop canonical URL, id and the same content hash', () => {
-    const mobile = extractArticle(page('m/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html'), 'http://127.0.0.1:8080/m/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html', { lexicon, now });
+    const mobile = extractArticle(
+      page('m/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html'),
+      'http://127.0.0.1:8080/m/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html',
+      { lexicon, now },
+    );
     expect(mobile.article.url).toBe(DESKTOP);
     expect(mobile.article.id).toBe('mattran-46001');
     expect(contentHash(mobile.article)).toBe(contentHash(got.article));
@@ -80,7 +106,9 @@ describe('extractArticle: the mattran.org.vn rule', () => {
     expect(got.article.id).toBe('mattran-46909');
     expect(got.article.author).toBe('X.T');
     expect(got.article.province).toBe('Quảng Trị');
-    expect(got.article.body).toBe('Ngày 19/4, Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh Quảng Bình tổ chức hội nghị triển khai các chương trình phối hợp năm nay.\n\nTại hội nghị, các đại biểu thảo luận những kết quả đạt được.');
+    expect(got.article.body).toBe(
+      'Ngày 19/4, Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh Quảng Bình tổ chức hội nghị triển khai các chương trình phối hợp năm nay.\n\nTại hội nghị, các đại biểu thảo luận những kết quả đạt được.',
+    );
   });
 });
 
@@ -109,7 +137,22 @@ describe('extractArticle: the generic fallback', () => {
     const paragraphs = got.article.body.split('\n\n');
     expect(paragraphs).toHaveLength(4);
     expect(paragraphs[0]).toMatch(/^Trước mùa mưa lũ, Ủy ban MTTQ tỉnh Lào Cai/);
-    for (const text of ['Hotline', 'Trang chủ', 'Yên Bái', 'Hà Giang', 'Tin liên quan', 'Chia sẻ', 'Bình luận', 'Chưa có bình luận', 'Đọc nhiều', 'Thái Nguyên', 'Bản quyền', 'Tìm kiếm văn bản', 'Gửi ban biên tập', '(MTTQ Lào Cai)']) {
+    for (const text of [
+      'Hotline',
+      'Trang chủ',
+      'Yên Bái',
+      'Hà Giang',
+      'Tin liên quan',
+      'Chia sẻ',
+      'Bình luận',
+      'Chưa có bình luận',
+      'Đọc nhiều',
+      'Thái Nguyên',
+      'Bản quyền',
+      'Tìm kiếm văn bản',
+      'Gửi ban biên tập',
+      '(MTTQ Lào Cai)',
+    ]) {
       expect(got.article.body).not.toContain(text);
     }
   });
@@ -133,7 +176,13 @@ describe('extractArticle: the generic rule over Readability, on a news site', ()
 
   it('takes the headline from <title> without the site name, the byline element as author and the first content image', () => {
     expect(got.rule).toBe('generic');
-    expect(got.article).toMatchObject({ url, title: 'Nghệ An: Trao 300 suất quà cho công nhân có hoàn cảnh khó khăn', author: 'Lê Văn Hùng', province: 'Nghệ An', source: 'baocongdong.example.vn' });
+    expect(got.article).toMatchObject({
+      url,
+      title: 'Nghệ An: Trao 300 suất quà cho công nhân có hoàn cảnh khó khăn',
+      author: 'Lê Văn Hùng',
+      province: 'Nghệ An',
+      source: 'baocongdong.example.vn',
+    });
     expect(got.imageUrl).toBe('https://baocongdong.example.vn/uploads/2024/11/trao-qua-cong-nhan.jpg');
   });
 
@@ -143,30 +192,55 @@ describe('extractArticle: the generic rule over Readability, on a news site', ()
     expect(paragraphs[0]).toMatch(/^Ủy ban MTTQ tỉnh Nghệ An phối hợp với Liên đoàn Lao động tỉnh/);
     expect(paragraphs[4]).toContain('chương trình vay vốn ưu đãi cho công nhân');
     expect(paragraphs[5]).toMatch(/^Được biết, từ đầu năm đến nay/);
-    const notBody = ['Đăng nhập', 'Trang chủ', 'Thời sự', 'Tìm', '20/11/2024', 'Ảnh: L.H', 'Xem thêm', 'Tin liên quan', 'Bàn giao 20 Mái ấm', 'Quảng Trị', 'Từ khóa', 'Chia sẻ', 'Ý kiến bạn đọc', 'Diễn Châu', 'nhà trọ cho người lao động mất việc', 'Quảng Ngãi', 'Gửi bình luận', 'Đọc nhiều', 'Cà Mau', 'Đăng ký nhận bản tin', 'Giấy phép', 'Quảng cáo chèn bằng script'];
+    const notBody = [
+      'Đăng nhập',
+      'Trang chủ',
+      'Thời sự',
+      'Tìm',
+      '20/11/2024',
+      'Ảnh: L.H',
+      'Xem thêm',
+      'Tin liên quan',
+      'Bàn giao 20 Mái ấm',
+      'Quảng Trị',
+      'Từ khóa',
+      'Chia sẻ',
+      'Ý kiến bạn đọc',
+      'Diễn Châu',
+      'nhà trọ cho người lao động mất việc',
+      'Quảng Ngãi',
+      'Gửi bình luận',
+      'Đọc nhiều',
+      'Cà Mau',
+      'Đăng ký nhận bản tin',
+      'Giấy phép',
+      'Quảng cáo chèn bằng script',
+    ];
     for (const text of notBody) expect(got.article.body).not.toContain(text);
   });
 
   it('takes the summary from twitter:description, which only Readability reads', () => {
-    expect(got.article.summary).toBe('Ủy ban MTTQ tỉnh Nghệ An cùng Liên đoàn Lao động tỉnh trao 300 suất quà cho công nhân có hoàn cảnh khó khăn tại các khu công nghiệp.');
+    expect(got.article.summary).toBe(
+      'Ủy ban MTTQ tỉnh Nghệ An cùng Liên đoàn Lao động tỉnh trao 300 suất quà cho công nhân có hoàn cảnh khó khăn tại các khu công nghiệp.',
+    );
   });
 
-  it('dates the article by Readability\'s parsely-pub-date when our metadata reader has none, before any date line', () => {
+  it("dates the article by Readability's parsely-pub-date when our metadata reader has none, before any date line", () => {
     expect(got.article.publishedAt).toBe('2024-11-20T08:15:00+07:00');
   });
 
-  it('without date metadata, takes the article\'s date line rather than the top bar\'s date of today', () => {
+  it("without date metadata, takes the article's date line rather than the top bar's date of today", () => {
     const bare = extractArticle(html.replace(/<meta name="parsely-pub-date"[^>]*>/, ''), url, { lexicon, now });
     expect(bare.article.publishedAt).toBe('2024-11-20T00:00:00+07:00');
   });
 
-  it('leaves out a summary when the page has no description: Readability\'s excerpt is then the first paragraph', () => {
+  it("leaves out a summary when the page has no description: Readability's excerpt is then the first paragraph", () => {
     const noDescription = extractArticle(html.replace(/<meta name="twitter:description"[^>]*>/, ''), url, { lexicon, now });
     expect(noDescription.article.summary).toBeUndefined();
     expect(noDescription.article.body).toBe(got.article.body);
   });
 
-  it('refuses a section page of teaser cards, which Readability\'s isProbablyReaderable accepts', () => {
+  it("refuses a section page of teaser cards, which Readability's isProbablyReaderable accepts", () => {
     const list = page('bao/xa-hoi.html');
     expect(isProbablyReaderable(parseHTML(list).document)).toBe(true);
     expect(() => extractArticle(list, 'https://baocongdong.example.vn/xa-hoi/', { lexicon, now })).toThrow(/a list of articles/);
@@ -200,7 +274,7 @@ describe('ids, URLs and provinces', () => {
     expect(articleIdFor('https://mattran.org.vn/gioi-thieu/lich-su-mat-tran-dan-toc-thong-nhat-32563.html')).toBe('mattran-32563');
   });
 
-  it('keeps other sites\' queries but drops tracking parameters', () => {
+  it("keeps other sites' queries but drops tracking parameters", () => {
     expect(canonicalizeUrl('https://example.vn/tin?id=5&utm_medium=rss&fbclid=x#a')).toBe('https://example.vn/tin?id=5');
   });
 
@@ -217,7 +291,12 @@ describe('chrome and headings', () => {
   const para = 'Ủy ban MTTQ xã tổ chức gặp mặt các gia đình chính sách, trao quà và lắng nghe ý kiến của người dân về công tác an sinh.';
 
   it('drops chrome labels and "Xem thêm: …" links but keeps sentences that start with the same words', () => {
-    const got = extractArticle(body(`<p>${para}</p><p>Xem thêm »</p><p>Xem thêm: Hội nghị giám sát ở xã bên</p><p>Chia sẻ với phóng viên, ông Nam cho biết bà con rất phấn khởi.</p><p>Bình luận</p>`), 'https://xa.example.vn/tin/a.html');
+    const got = extractArticle(
+      body(
+        `<p>${para}</p><p>Xem thêm »</p><p>Xem thêm: Hội nghị giám sát ở xã bên</p><p>Chia sẻ với phóng viên, ông Nam cho biết bà con rất phấn khởi.</p><p>Bình luận</p>`,
+      ),
+      'https://xa.example.vn/tin/a.html',
+    );
     expect(got.article.body).toBe(`${para}\n\nChia sẻ với phóng viên, ông Nam cho biết bà con rất phấn khởi.`);
   });
 

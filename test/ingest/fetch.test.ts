@@ -21,7 +21,9 @@ async function failure(p: Promise<unknown>): Promise<FetchError> {
 
 describe('fetcher', () => {
   it('sends a clear User-Agent and decodes UTF-8 pages into NFC', async () => {
-    const res = (await createFetcher({ addressPolicy: site.access }).fetch(`${site.base}/hoat-dong/gia-lai-ngay-hoi-dai-doan-ket-46002.html`)) as FetchedResource;
+    const res = (await createFetcher({ addressPolicy: site.access }).fetch(
+      `${site.base}/hoat-dong/gia-lai-ngay-hoi-dai-doan-ket-46002.html`,
+    )) as FetchedResource;
     expect(res.notModified).toBe(false);
     expect(res.charset).toBe('utf-8');
     expect(res.text).toContain('Gia Lai: Khu dân cư làng Plei Ơi');
@@ -40,7 +42,10 @@ describe('fetcher', () => {
 
   it('takes the header charset first, then the XML declaration, then UTF-8', () => {
     const text = 'Đại đoàn kết toàn dân tộc';
-    expect(decodeBody(iconv.encode(`<p>${text}</p>`, 'windows-1258'), 'text/html; charset=windows-1258')).toMatchObject({ charset: 'windows-1258', charsetSource: 'header' });
+    expect(decodeBody(iconv.encode(`<p>${text}</p>`, 'windows-1258'), 'text/html; charset=windows-1258')).toMatchObject({
+      charset: 'windows-1258',
+      charsetSource: 'header',
+    });
     const xml = decodeBody(iconv.encode(`<?xml version="1.0" encoding="utf-16le"?><rss><title>${text}</title></rss>`, 'utf-16le'), 'application/xml');
     expect(xml.charsetSource).toBe('xml-declaration');
     expect(xml.text).toContain(text);
@@ -77,7 +82,10 @@ describe('fetcher', () => {
 
   it('sends the remembered ETag and Last-Modified and reports 304 as not modified', async () => {
     const memory = new Map<string, Validators>();
-    const fetcher = createFetcher({ addressPolicy: site.access, validators: { getValidators: async (u) => memory.get(u), setValidators: async (u, v) => void memory.set(u, v) } });
+    const fetcher = createFetcher({
+      addressPolicy: site.access,
+      validators: { getValidators: async (u) => memory.get(u), setValidators: async (u, v) => void memory.set(u, v) },
+    });
     const url = `${site.base}/etag/ha-noi-hoi-nghi-46010.html`;
     const first = await fetcher.fetch(url, { conditional: true });
     expect(first.notModified).toBe(false);
@@ -91,9 +99,12 @@ describe('fetcher', () => {
   });
 
   it('refuses non-http(s) URLs and reports HTTP errors and refused connections as typed errors', async () => {
-    for (const u of ['file:///etc/passwd', 'ftp://example.vn/a', 'không phải URL']) expect((await failure(createFetcher({ addressPolicy: site.access }).fetch(u))).kind).toBe('bad-url');
+    for (const u of ['file:///etc/passwd', 'ftp://example.vn/a', 'không phải URL'])
+      expect((await failure(createFetcher({ addressPolicy: site.access }).fetch(u))).kind).toBe('bad-url');
     const missing = await failure(createFetcher({ addressPolicy: site.access }).fetch(`${site.base}/khong-co-trang-nay.html`));
     expect([missing.kind, missing.status]).toEqual(['http-status', 404]);
-    expect((await failure(createFetcher({ addressPolicy: { allowPrivate: true, allowedPorts: [1] }, timeoutMs: 2000 }).fetch('http://127.0.0.1:1/'))).kind).toBe('network');
+    expect(
+      (await failure(createFetcher({ addressPolicy: { allowPrivate: true, allowedPorts: [1] }, timeoutMs: 2000 }).fetch('http://127.0.0.1:1/'))).kind,
+    ).toBe('network');
   });
 });

@@ -105,7 +105,10 @@ describe('importUrl', () => {
     expect(await store.idsByHash([before.hash])).toEqual([undefined]);
     expect(index.get('mattran-46020')!.body).toContain('1,1 tỷ đồng');
     expect(index.size).toBe(1);
-    expect(changes).toEqual([['mattran-46020', 'new'], ['mattran-46020', 'updated']]);
+    expect(changes).toEqual([
+      ['mattran-46020', 'new'],
+      ['mattran-46020', 'updated'],
+    ]);
     const answer = createAnswerEngine({ index, lexicon }).answer('Kinh phí xây cầu Huồi Cáng được nâng lên bao nhiêu sau khi doanh nghiệp ủng hộ?');
     expect(answer.text).toContain('1,1 tỷ đồng');
   });
@@ -177,7 +180,12 @@ describe('importUrl', () => {
   it('refuses a source on an internal address with the default policy: the summary says so, nothing is fetched', async () => {
     const imp = importer({ fetch: { timeoutMs: 1000 } });
     const summary = await imp.importUrl(`${site.base}/feed.rss`);
-    expect(summary).toMatchObject({ new: 0, updated: 0, skipped: 0, source: { forbidden: 'address', error: expect.stringMatching(/^internal address refused: 127\.0\.0\.1/) } });
+    expect(summary).toMatchObject({
+      new: 0,
+      updated: 0,
+      skipped: 0,
+      source: { forbidden: 'address', error: expect.stringMatching(/^internal address refused: 127\.0\.0\.1/) },
+    });
     expect(summary.failed).toEqual([{ url: `${site.base}/feed.rss`, reason: summary.source.error }]);
     expect(site.requests).toEqual([]);
     expect(changes).toEqual([]);
@@ -200,7 +208,13 @@ describe('importFile', () => {
 
   it('imports .jsonl and .jsonl.gz with the content loaders: new, updated by URL, duplicates by hash, broken lines reported', async () => {
     const rows = [
-      { id: 'tn-1', url: 'https://m.mattran.org.vn/hoat-dong/thai-nguyen-46100.html', title: 'Thái Nguyên: Trao 30 nhà Đại đoàn kết', body: 'Ủy ban MTTQ tỉnh Thái Nguyên trao 30 nhà Đại đoàn kết cho hộ nghèo ở huyện Võ Nhai.', source: 'tep-thu' },
+      {
+        id: 'tn-1',
+        url: 'https://m.mattran.org.vn/hoat-dong/thai-nguyen-46100.html',
+        title: 'Thái Nguyên: Trao 30 nhà Đại đoàn kết',
+        body: 'Ủy ban MTTQ tỉnh Thái Nguyên trao 30 nhà Đại đoàn kết cho hộ nghèo ở huyện Võ Nhai.',
+        source: 'tep-thu',
+      },
       { id: 'tn-2', title: 'Bắc Kạn: Hỗ trợ học sinh vùng khó', body: 'Ủy ban MTTQ tỉnh Bắc Kạn trao 100 suất học bổng cho học sinh vùng khó.' },
     ];
     const jsonl = join(dir, 'bai.jsonl');
@@ -208,9 +222,16 @@ describe('importFile', () => {
     const first = await importer().importFile(jsonl);
     expect(first).toMatchObject({ new: 2, updated: 0, skipped: 0, source: { kind: 'file' } });
     expect(first.failed).toEqual([{ url: `${jsonl}:3`, reason: expect.stringMatching(/invalid JSON/) }]);
-    expect((await store.get('tn-1'))!.article).toMatchObject({ url: 'https://mattran.org.vn/hoat-dong/thai-nguyen-46100.html', province: 'Thái Nguyên', source: 'tep-thu' });
+    expect((await store.get('tn-1'))!.article).toMatchObject({
+      url: 'https://mattran.org.vn/hoat-dong/thai-nguyen-46100.html',
+      province: 'Thái Nguyên',
+      source: 'tep-thu',
+    });
     expect((await store.get('tn-2'))!.article.province).toBe('Thái Nguyên');
-    const changed = [{ ...rows[0], id: 'khac-id', body: `${rows[0]!.body} Tổng kinh phí 1,5 tỷ đồng.` }, { ...rows[1], id: 'tn-2-ban-sao' }];
+    const changed = [
+      { ...rows[0], id: 'khac-id', body: `${rows[0]!.body} Tổng kinh phí 1,5 tỷ đồng.` },
+      { ...rows[1], id: 'tn-2-ban-sao' },
+    ];
     const gz = join(dir, 'bai.jsonl.gz');
     await writeFile(gz, gzipSync(changed.map((r) => JSON.stringify(r)).join('\n')));
     const second = await importer().importFile(gz);

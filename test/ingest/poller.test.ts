@@ -28,7 +28,10 @@ describe('feed poller', () => {
     const poller = createFeedPoller({ importer, sources: [failing, good], log, onSourcePaused, now, baseBackoffMs: 60_000 });
 
     const first = await poller.poll();
-    expect(first.results.map((r) => [r.url, r.summary.source.error ?? 'ok'])).toEqual([[failing, expect.stringMatching(/HTTP 500/)], [good, 'ok']]);
+    expect(first.results.map((r) => [r.url, r.summary.source.error ?? 'ok'])).toEqual([
+      [failing, expect.stringMatching(/HTTP 500/)],
+      [good, 'ok'],
+    ]);
     expect(poller.status()[0]).toMatchObject({ failures: 1, paused: false, nextAttemptAtMs: t + 60_000 });
 
     expect((await poller.poll()).waiting).toEqual([failing]);

@@ -31,10 +31,7 @@ const TYPES: Record<string, string> = {
 };
 
 function changingArticle(version: 1 | 2): string {
-  const extra =
-    version === 1
-      ? 'Kinh phí dự kiến 800 triệu đồng.'
-      : 'Kinh phí đã được nâng lên 1,1 tỷ đồng sau khi có thêm nhiều doanh nghiệp ủng hộ.';
+  const extra = version === 1 ? 'Kinh phí dự kiến 800 triệu đồng.' : 'Kinh phí đã được nâng lên 1,1 tỷ đồng sau khi có thêm nhiều doanh nghiệp ủng hộ.';
   return `<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
 <title>Nghệ An: Xây cầu dân sinh cho bản Huồi Cáng</title>
 <link rel="canonical" href="https://mattran.org.vn/hoat-dong/nghe-an-xay-cau-dan-sinh-46020.html"></head>
@@ -89,7 +86,9 @@ export async function startSite() {
     if (path === '/etag/ha-noi-hoi-nghi-46010.html') {
       const etag = '"v1-46010"';
       if (req.headers['if-none-match'] === etag) return send(304, '', 'text/html', { etag });
-      const html = (await readFile(join(SITE_DIR, 'hoat-dong/can-tho-quy-vi-nguoi-ngheo-46003.html'), 'utf8')).replace('46003.html', '46010.html').replaceAll('Cần Thơ', 'Hà Nội');
+      const html = (await readFile(join(SITE_DIR, 'hoat-dong/can-tho-quy-vi-nguoi-ngheo-46003.html'), 'utf8'))
+        .replace('46003.html', '46010.html')
+        .replaceAll('Cần Thơ', 'Hà Nội');
       return send(200, html, 'text/html; charset=utf-8', { etag, 'last-modified': 'Thu, 05 Dec 2024 03:00:00 GMT' });
     }
     if (path === '/thay-doi/nghe-an-xay-cau-dan-sinh-46020.html') return send(200, changingArticle(controls.changingVersion));

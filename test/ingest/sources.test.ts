@@ -32,14 +32,22 @@ describe('feeds', () => {
       `${B}/m/hoat-dong/gia-lai-ngay-hoi-dai-doan-ket-46002.html`,
       `${B}/hoat-dong/can-tho-quy-vi-nguoi-ngheo-46003.html`,
     ]);
-    expect(entries[0]).toMatchObject({ title: 'Điện Biên: Trao 215 con bò giống cho hộ nghèo vùng cao', summary: 'Ủy ban MTTQ Việt Nam tỉnh Điện Biên trao 215 con bò giống.', publishedAt: '2024-04-19T08:30:00+07:00' });
+    expect(entries[0]).toMatchObject({
+      title: 'Điện Biên: Trao 215 con bò giống cho hộ nghèo vùng cao',
+      summary: 'Ủy ban MTTQ Việt Nam tỉnh Điện Biên trao 215 con bò giống.',
+      publishedAt: '2024-04-19T08:30:00+07:00',
+    });
     expect(problems).toEqual([{ url: `${B}/feed.rss`, reason: 'item 4: no link' }]);
   });
 
   it('reads Atom entries: the alternate link (relative ones resolved), published and updated', () => {
     const { entries } = parseFeed(file('atom.xml'), `${B}/atom.xml`, now);
     expect(entries).toEqual([
-      expect.objectContaining({ url: `${B}/tinh/lao-cai-ho-tro-sua-nha.html`, publishedAt: '2024-12-01T07:45:00+07:00', updatedAt: '2024-12-02T10:00:00+07:00' }),
+      expect.objectContaining({
+        url: `${B}/tinh/lao-cai-ho-tro-sua-nha.html`,
+        publishedAt: '2024-12-01T07:45:00+07:00',
+        updatedAt: '2024-12-02T10:00:00+07:00',
+      }),
       expect.objectContaining({ url: `${B}/tinh/quang-binh-windows-1258.html`, publishedAt: '2024-11-20T23:00:00+07:00' }),
     ]);
   });
@@ -56,8 +64,17 @@ describe('list pages', () => {
   it('reads mattran stories with relative times and the next page', () => {
     const list = parseListPage(file('tin-hoat-dong/index.html'), `${B}/tin-hoat-dong/`, now);
     expect(list.entries).toEqual([
-      { url: `${B}/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html`, title: 'Điện Biên: Trao 215 con bò giống cho hộ nghèo vùng cao', summary: 'Ủy ban MTTQ Việt Nam tỉnh Điện Biên trao 215 con bò giống cho hộ nghèo.', publishedAt: '2024-12-05T08:00:00+07:00' },
-      { url: `${B}/hoat-dong/gia-lai-ngay-hoi-dai-doan-ket-46002.html`, title: 'Gia Lai: Khu dân cư làng Plei Ơi tổ chức Ngày hội Đại đoàn kết', publishedAt: '2024-11-15T09:00:00+07:00' },
+      {
+        url: `${B}/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html`,
+        title: 'Điện Biên: Trao 215 con bò giống cho hộ nghèo vùng cao',
+        summary: 'Ủy ban MTTQ Việt Nam tỉnh Điện Biên trao 215 con bò giống cho hộ nghèo.',
+        publishedAt: '2024-12-05T08:00:00+07:00',
+      },
+      {
+        url: `${B}/hoat-dong/gia-lai-ngay-hoi-dai-doan-ket-46002.html`,
+        title: 'Gia Lai: Khu dân cư làng Plei Ơi tổ chức Ngày hội Đại đoàn kết',
+        publishedAt: '2024-11-15T09:00:00+07:00',
+      },
     ]);
     expect(list.next).toBe(`${B}/tin-hoat-dong/trang-2.html`);
   });
@@ -86,8 +103,15 @@ describe('discoverEntries over HTTP', () => {
 
   it('follows a sitemap index to its sitemaps, reports the missing one and stops at the depth limit', async () => {
     const res = await first('/sitemap-index.xml');
-    const found = await discoverEntries(res, 'sitemapindex', { fetcher: createFetcher({ addressPolicy: site.access }), log: silentLogger(), maxSitemapDepth: 2 });
-    expect(found.entries.map((e) => e.url)).toEqual([`${site.base}/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html`, `${site.base}/hoat-dong/can-tho-quy-vi-nguoi-ngheo-46003.html`]);
+    const found = await discoverEntries(res, 'sitemapindex', {
+      fetcher: createFetcher({ addressPolicy: site.access }),
+      log: silentLogger(),
+      maxSitemapDepth: 2,
+    });
+    expect(found.entries.map((e) => e.url)).toEqual([
+      `${site.base}/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html`,
+      `${site.base}/hoat-dong/can-tho-quy-vi-nguoi-ngheo-46003.html`,
+    ]);
     expect(found.entries[1]!.updatedAt).toBe('2024-10-18T00:00:00+07:00');
     expect(found.problems.map((p) => p.reason)).toEqual([expect.stringMatching(/nested deeper than 2 levels/), expect.stringMatching(/HTTP 404/)]);
     expect(site.hits('/sitemap-too-deep.xml')).toHaveLength(0);

@@ -2,13 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clauses, foldDiacritics, foldText, foldTokens, hasDiacritics, indexTerms, normalizeText, tokenize } from '../../src/search/analyzer.js';
 
-const vietnamese = fc.string({ unit: fc.constantFrom(...'aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ AĐÔƯ,.?!0123456789\n-'.split('')) });
+const vietnamese = fc.string({
+  unit: fc.constantFrom(...'aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ AĐÔƯ,.?!0123456789\n-'.split('')),
+});
 
 describe('analyzer', () => {
   it('gives the same terms for NFC and NFD input', () => {
     fc.assert(
       fc.property(vietnamese, (s) => {
-        expect(indexTerms(s.normalize("NFD"))).toEqual(indexTerms(s.normalize("NFC")));
+        expect(indexTerms(s.normalize('NFD'))).toEqual(indexTerms(s.normalize('NFC')));
       }),
     );
   });
@@ -44,7 +46,10 @@ describe('analyzer', () => {
 
   it('does not build pairs across punctuation', () => {
     expect(indexTerms('Quảng Bình, Gia Lai')).not.toContain('binh_gia');
-    expect(clauses('Quảng Bình, Gia Lai')).toEqual([['quảng', 'bình'], ['gia', 'lai']]);
+    expect(clauses('Quảng Bình, Gia Lai')).toEqual([
+      ['quảng', 'bình'],
+      ['gia', 'lai'],
+    ]);
   });
 
   it('uses one tone-mark convention (hòa = hoà, thủy = thuỷ, khỏe = khoẻ)', () => {
@@ -66,7 +71,9 @@ describe('analyzer', () => {
 
   it('corrects the ng/ngh and g/gh spelling rule (nghành = ngành, ngiên = nghiên) and leaves correct words alone', () => {
     expect(normalizeText('chuyển Nghành, ngiên cứu, ý ngĩa, con ghà, ngề')).toBe('chuyển ngành, nghiên cứu, ý nghĩa, con gà, nghề');
-    expect(normalizeText('ngành nghiên nghe nghề ghế ghẹ gì giá nguyên ngoài ngưỡng ngắn')).toBe('ngành nghiên nghe nghề ghế ghẹ gì giá nguyên ngoài ngưỡng ngắn');
+    expect(normalizeText('ngành nghiên nghe nghề ghế ghẹ gì giá nguyên ngoài ngưỡng ngắn')).toBe(
+      'ngành nghiên nghe nghề ghế ghẹ gì giá nguyên ngoài ngưỡng ngắn',
+    );
     // Foreign words are not Vietnamese syllables and keep their spelling.
     expect(normalizeText('Ghana, ghost, nginx')).toBe('ghana, ghost, nginx');
     expect(indexTerms('hoc nghanh thu 2')).toEqual(indexTerms('học ngành thứ 2').filter((t) => !/[^\x20-\x7e]/.test(t)));
@@ -78,7 +85,21 @@ describe('analyzer', () => {
   });
 
   it('keeps numbers with inner separators as one token', () => {
-    expect(tokenize('ủng hộ 2,3 tỷ đồng và 5.000 suất quà ngày 19/4/2022')).toEqual(['ủng', 'hộ', '2,3', 'tỷ', 'đồng', 'và', '5.000', 'suất', 'quà', 'ngày', '19', '4', '2022']);
+    expect(tokenize('ủng hộ 2,3 tỷ đồng và 5.000 suất quà ngày 19/4/2022')).toEqual([
+      'ủng',
+      'hộ',
+      '2,3',
+      'tỷ',
+      'đồng',
+      'và',
+      '5.000',
+      'suất',
+      'quà',
+      'ngày',
+      '19',
+      '4',
+      '2022',
+    ]);
   });
 
   it('strips control characters and reads invisible separators as spaces', () => {

@@ -15,7 +15,13 @@ describe('article index lookup', () => {
     index.upsert(doc('both', 'Quỹ Vì người nghèo', 'Ủng hộ quỹ tại xã An Phú.'));
     index.upsert(doc('one', 'Ủng hộ đồng bào', 'Ủng hộ đồng bào vùng lũ.'));
     for (let i = 0; i < 5; i++) index.upsert(doc(`other-${i}`, 'Tin khác', 'Thời tiết hôm nay.'));
-    const found = index.lookup({ weights: new Map([['quy', 1], ['ung', 1]]), limit: 5 });
+    const found = index.lookup({
+      weights: new Map([
+        ['quy', 1],
+        ['ung', 1],
+      ]),
+      limit: 5,
+    });
     const byId = new Map(found.map((c) => [c.doc.id, c]));
     expect(byId.get('both')!.matched).toBeCloseTo(1);
     expect(byId.get('one')!.matched).toBeGreaterThan(0);
@@ -23,7 +29,17 @@ describe('article index lookup', () => {
     // The same after compaction (postings in one typed array) and with documents added since.
     index.compact();
     index.upsert(doc('later', 'Quỹ khuyến học', 'Trao học bổng.'));
-    const again = new Map(index.lookup({ weights: new Map([['quy', 1], ['ung', 1]]), limit: 5 }).map((c) => [c.doc.id, c.matched]));
+    const again = new Map(
+      index
+        .lookup({
+          weights: new Map([
+            ['quy', 1],
+            ['ung', 1],
+          ]),
+          limit: 5,
+        })
+        .map((c) => [c.doc.id, c.matched]),
+    );
     expect(again.get('both')).toBeCloseTo(1);
     expect(again.get('one')).toBeGreaterThan(0);
     expect(again.get('one')).toBeLessThan(1);
@@ -39,7 +55,10 @@ describe('coordination: the share of the question a document has', () => {
     index.upsert(doc('both', 'Ủng hộ quỹ', 'Ủng hộ quỹ tại xã An Phú.'));
     index.upsert(doc('one', 'Ủng hộ đồng bào', 'Ủng hộ đồng bào vùng lũ.'));
     for (let i = 0; i < 5; i++) index.upsert(doc(`other-${i}`, 'Tin khác', 'Thời tiết hôm nay.'));
-    const weights = new Map([['quy', 1], ['ung', 2]]);
+    const weights = new Map([
+      ['quy', 1],
+      ['ung', 2],
+    ]);
     const found = new Map(index.lookup({ weights, limit: 5 }).map((c) => [c.doc.id, c.matched]));
     const w = (term: string) => weights.get(term)! * idf(index.docFrequency(term), index.size);
     expect(found.get('both')).toBeCloseTo(1);
@@ -48,7 +67,10 @@ describe('coordination: the share of the question a document has', () => {
 
   it('keeps counting right across lookups, documents added (the per-document arrays grow) and removed', () => {
     const index = ArticleIndex.create();
-    const weights = new Map([['quy', 1], ['ung', 2]]);
+    const weights = new Map([
+      ['quy', 1],
+      ['ung', 2],
+    ]);
     index.upsert(doc('one', 'Ủng hộ đồng bào', 'Ủng hộ đồng bào vùng lũ.'));
     index.upsert(doc('both', 'Ủng hộ quỹ', 'Ủng hộ quỹ.'));
     const first = new Map(index.lookup({ weights, limit: 5 }).map((c) => [c.doc.id, c.matched]));
@@ -66,9 +88,15 @@ describe('coordination: the share of the question a document has', () => {
   const filler = 'Hội nghị diễn ra trong không khí dân chủ, đoàn kết với sự tham dự của đông đảo đại biểu các ban ngành. '.repeat(12);
   const longIndex = ArticleIndex.create();
   longIndex.upsert(doc('all', 'Hội nghị tổng kết', `${filler}Ủy ban MTTQ xã Tân Lập trao 40 con bò giống cho hộ nghèo.`));
-  for (let i = 0; i < 6; i++) longIndex.upsert(doc(`part-${i}`, 'MTTQ trao bò giống', `${filler.slice(0, 200)}MTTQ trao bò giống cho hộ nghèo. Bò giống tốt giúp hộ nghèo.`));
+  for (let i = 0; i < 6; i++)
+    longIndex.upsert(doc(`part-${i}`, 'MTTQ trao bò giống', `${filler.slice(0, 200)}MTTQ trao bò giống cho hộ nghèo. Bò giống tốt giúp hộ nghèo.`));
   for (let i = 0; i < 30; i++) longIndex.upsert(doc(`other-${i}`, `Tin số ${i}`, filler));
-  const weights = new Map([['tan_lap', 1], ['bo_giong', 1], ['ho_ngheo', 1], ['mttq', 1]]);
+  const weights = new Map([
+    ['tan_lap', 1],
+    ['bo_giong', 1],
+    ['ho_ngheo', 1],
+    ['mttq', 1],
+  ]);
 
   it('puts the long article that has every term before those that repeat some, in an index of long documents', () => {
     const plain = longIndex.lookup({ weights, limit: 1, scoring: { coordination: 0 } });
@@ -100,7 +128,10 @@ describe('two-stage re-ranking', () => {
   it('analyses the candidates that have most of the question, not only the first by BM25', () => {
     const narrow = createAnswerEngine({ index, lexicon, tuning: { plan, rerankDepth: 12, wideDepth: 12, longRerankDepth: 12, longWideDepth: 12 } });
     const wide = createAnswerEngine({ index, lexicon, tuning: { plan, rerankDepth: 12, wideDepth: 48, longRerankDepth: 12, longWideDepth: 48 } });
-    const byBm25 = createAnswerEngine({ index, lexicon, tuning: { plan, rerankDepth: 0, wideDepth: 0, longRerankDepth: 0, longWideDepth: 0 } }).rank(question, 50);
+    const byBm25 = createAnswerEngine({ index, lexicon, tuning: { plan, rerankDepth: 0, wideDepth: 0, longRerankDepth: 0, longWideDepth: 0 } }).rank(
+      question,
+      50,
+    );
     expect(byBm25.findIndex((r) => r.doc.id === 'answer')).toBeGreaterThanOrEqual(12);
     expect(wide.rank(question, 1)[0]!.doc.id).toBe('answer');
     expect(wide.answer(question).quote!.join(' ')).toContain('50 triệu đồng');
@@ -120,7 +151,14 @@ describe('article index lookup weights', () => {
   it('ignores a term of zero weight and lists every document once', () => {
     const index = ArticleIndex.create();
     for (let i = 0; i < 6; i++) index.upsert(doc(`d-${i}`, 'Quỹ Vì người nghèo', `Ủng hộ quỹ lần ${i}.`));
-    const found = index.lookup({ weights: new Map([['quy', 0], ['ung', 1], ['nguoi', 0]]), limit: 10 });
+    const found = index.lookup({
+      weights: new Map([
+        ['quy', 0],
+        ['ung', 1],
+        ['nguoi', 0],
+      ]),
+      limit: 10,
+    });
     expect(found).toHaveLength(6);
     expect(new Set(found.map((c) => c.doc.id)).size).toBe(6);
     expect(index.lookup({ weights: new Map([['quy', 0]]), limit: 10 })).toEqual([]);

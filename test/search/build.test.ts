@@ -6,7 +6,15 @@ import type { SearchDoc } from '../../src/content/types.js';
 import { COMBINED_SNAPSHOT_MIN, loadIndex } from '../../src/search/build.js';
 import { silentLogger } from '../helpers/logger.js';
 
-const imported = (id: string): SearchDoc => ({ id, type: 'article', title: `Bài nhập ${id}`, summary: '', body: 'Ủy ban MTTQ xã trao quà cho hộ nghèo.', source: 'import', publishedAt: '2026-11-27' });
+const imported = (id: string): SearchDoc => ({
+  id,
+  type: 'article',
+  title: `Bài nhập ${id}`,
+  summary: '',
+  body: 'Ủy ban MTTQ xã trao quà cho hộ nghèo.',
+  source: 'import',
+  publishedAt: '2026-11-27',
+});
 
 describe('loadIndex with imported articles', () => {
   it('adds a few imports on top of the files snapshot, snapshots many imports with the files, prunes old snapshots', async () => {
@@ -16,7 +24,8 @@ describe('loadIndex with imported articles', () => {
       await mkdir(content);
       await writeFile(join(content, 'a.jsonl'), `${JSON.stringify({ id: 'a1', title: 'Bài gốc', body: 'Mặt trận tỉnh họp.', source: 't' })}\n`);
       const cacheDir = join(dir, 'cache');
-      const open = (version: string, docs: SearchDoc[]) => loadIndex({ paths: [content], cacheDir, log: silentLogger(), extra: { key: version, load: async () => docs } });
+      const open = (version: string, docs: SearchDoc[]) =>
+        loadIndex({ paths: [content], cacheDir, log: silentLogger(), extra: { key: version, load: async () => docs } });
       const snapshots = async () => (await readdir(cacheDir)).filter((n) => n.startsWith('index-')).length;
       // Few imports: built from the files (files snapshot saved), imports indexed on top every start.
       const first = await open('v1', [imported('x1')]);

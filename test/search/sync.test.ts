@@ -10,7 +10,15 @@ import { createSqliteLease } from '../../src/store/lock.js';
 import { createSqliteAdapter } from '../../src/store/sqlite.js';
 import { silentLogger } from '../helpers/logger.js';
 
-const doc = (id: string, title: string): SearchDoc => ({ id, type: 'article', title, summary: '', body: `${title}. Nội dung thông báo.`, source: 't', kind: 'announcement' });
+const doc = (id: string, title: string): SearchDoc => ({
+  id,
+  type: 'article',
+  title,
+  summary: '',
+  body: `${title}. Nội dung thông báo.`,
+  source: 't',
+  kind: 'announcement',
+});
 
 describe('index sync between instances', () => {
   it('an item published or removed on one instance reaches the other index on its next pull, in order', async () => {
@@ -18,7 +26,11 @@ describe('index sync between instances', () => {
     try {
       const instance = async () => {
         const index = ArticleIndex.create();
-        const changes = await createChangeLog({ adapter: () => createSqliteAdapter(dir), log: silentLogger(), lease: await createSqliteLease(await createSqliteAdapter(dir)) });
+        const changes = await createChangeLog({
+          adapter: () => createSqliteAdapter(dir),
+          log: silentLogger(),
+          lease: await createSqliteLease(await createSqliteAdapter(dir)),
+        });
         const sync = await createIndexSync({ index, changes, log: silentLogger() });
         return { index, changes, sync };
       };

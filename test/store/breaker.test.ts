@@ -65,7 +65,12 @@ describe('StoreBreaker', () => {
   it('lets a failure that is not an outage through without opening', async () => {
     const { breaker, lines } = make();
     const bug = new TypeError('bad input');
-    await expect(breaker.run(() => Promise.reject(bug), () => false)).rejects.toBe(bug);
+    await expect(
+      breaker.run(
+        () => Promise.reject(bug),
+        () => false,
+      ),
+    ).rejects.toBe(bug);
     expect(breaker.isOpen).toBe(false);
     expect(lines).toEqual([]);
   });
@@ -129,7 +134,12 @@ describe.skipIf(!hasRedis)('a Redis backend behind a connection that is cut', ()
       await proxy.cut();
       await waitFor(() => backend.breaker.isOpen, 5000);
       const started = performance.now();
-      const outcomes = await Promise.allSettled([stores.chats.get('breaker-test:1'), stores.feedback.set('breaker-test:2', { channel: 'web', chatId: '2', question: 'q', sourceIds: [], vote: 'up', at: 't' }), lease.acquire('breaker-test', 'me', 10_000), backend.ping()]);
+      const outcomes = await Promise.allSettled([
+        stores.chats.get('breaker-test:1'),
+        stores.feedback.set('breaker-test:2', { channel: 'web', chatId: '2', question: 'q', sourceIds: [], vote: 'up', at: 't' }),
+        lease.acquire('breaker-test', 'me', 10_000),
+        backend.ping(),
+      ]);
       expect(performance.now() - started).toBeLessThan(100);
       // A store error is not "held by another instance": the lease check throws, it does not answer false.
       expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).name : o.value))).toEqual(Array(4).fill('StoreUnavailableError'));

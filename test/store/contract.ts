@@ -192,7 +192,8 @@ export function describeStoreContract(name: string, open: () => Promise<StoreBac
     });
 
     describe('broadcasts', () => {
-      const recipients = (n: number): Recipient[] => Array.from({ length: n }, (_, i) => ({ channel: i % 2 ? 'zalo' : 'telegram', chatId: `c${i}`, topics: ['an-sinh'], sinceMs: i }));
+      const recipients = (n: number): Recipient[] =>
+        Array.from({ length: n }, (_, i) => ({ channel: i % 2 ? 'zalo' : 'telegram', chatId: `c${i}`, topics: ['an-sinh'], sinceMs: i }));
 
       it('creates a broadcast once, in batches, and journals its recipients', async () => {
         const store = await createBroadcastStore({ adapter: () => backend.adapter(), log });
@@ -209,7 +210,12 @@ export function describeStoreContract(name: string, open: () => Promise<StoreBac
         await store.journal(spec.id, list[0]!, { state: 'done', outcome: 'sent' });
         await store.journal(spec.id, list[1]!, { state: 'sending', part: 0 });
         await store.journal(spec.id, list[2]!, { state: 'partial', next: 1 });
-        expect(await store.journalMany(spec.id, list.slice(0, 4))).toEqual([{ state: 'done', outcome: 'sent' }, { state: 'sending', part: 0 }, { state: 'partial', next: 1 }, undefined]);
+        expect(await store.journalMany(spec.id, list.slice(0, 4))).toEqual([
+          { state: 'done', outcome: 'sent' },
+          { state: 'sending', part: 0 },
+          { state: 'partial', next: 1 },
+          undefined,
+        ]);
         expect(await store.journalMany(spec.id, [])).toEqual([]);
         await store.close();
       });
@@ -243,7 +249,8 @@ export function describeStoreContract(name: string, open: () => Promise<StoreBac
 
     describe('tickets', () => {
       const asker = (channel: Asker['channel'], chatId: string, wording: string, at = '2026-12-01T01:00:00.000Z'): Asker => ({ channel, chatId, wording, at });
-      const byWording = (word: string) => (open: { number: number; askers: Asker[] }[]) => open.find((t) => t.askers.some((a) => a.wording.includes(word)))?.number;
+      const byWording = (word: string) => (open: { number: number; askers: Asker[] }[]) =>
+        open.find((t) => t.askers.some((a) => a.wording.includes(word)))?.number;
 
       it('numbers tickets 1, 2, 3 across instances racing, joins an open one, never adds a chat twice, survives a reopen', async () => {
         const leases = await backend.leases(3);
@@ -267,7 +274,12 @@ export function describeStoreContract(name: string, open: () => Promise<StoreBac
         const store = await createTicketStore({ adapter: () => backend.adapter(), log });
         const { ticket } = await store.open(asker('telegram', '1', 'Hỏi về hộ nghèo'), () => undefined);
         await store.open(asker('zalo', 'z', 'hộ nghèo được gì'), () => ticket.number);
-        await store.update(ticket.number, (t) => ({ ...t, status: 'answered', answer: { text: 'Trả lời', by: 'telegram:9', at: 'x' }, delivery: { startedAt: 'x', delivered: ['telegram:1'], waiting: ['zalo:z'] } }));
+        await store.update(ticket.number, (t) => ({
+          ...t,
+          status: 'answered',
+          answer: { text: 'Trả lời', by: 'telegram:9', at: 'x' },
+          delivery: { startedAt: 'x', delivered: ['telegram:1'], waiting: ['zalo:z'] },
+        }));
         expect(await store.openTickets()).toEqual([]);
         await store.addWaiting('zalo', 'z', ticket.number);
         await store.addWaiting('zalo', 'z', ticket.number);

@@ -22,7 +22,13 @@ const MARKER = 'mattran-bot:test-database';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type RawClient = { flushDb(): Promise<unknown>; dbSize(): Promise<number>; exists(key: string): Promise<number>; set(key: string, value: string): Promise<unknown>; keys(pattern: string): Promise<string[]> };
+type RawClient = {
+  flushDb(): Promise<unknown>;
+  dbSize(): Promise<number>;
+  exists(key: string): Promise<number>;
+  set(key: string, value: string): Promise<unknown>;
+  keys(pattern: string): Promise<string[]>;
+};
 const raw = async (adapter: RedisAdapter) => (await adapter.getClient()) as unknown as RawClient;
 
 /** Why the Redis half is skipped, or undefined when it runs. */
@@ -31,7 +37,8 @@ async function redisSkipReason(): Promise<string | undefined> {
   const admin = createRedisAdapter(REDIS_URL);
   try {
     const client = await raw(admin);
-    if ((await client.dbSize()) > 0 && !(await client.exists(MARKER))) return `${REDIS_URL} holds keys this suite did not write; it flushes that database, so it will not run there`;
+    if ((await client.dbSize()) > 0 && !(await client.exists(MARKER)))
+      return `${REDIS_URL} holds keys this suite did not write; it flushes that database, so it will not run there`;
     return undefined;
   } finally {
     await admin.disconnect();
@@ -116,7 +123,13 @@ describe.skipIf(redisSkip !== undefined)('Redis', () => {
     const admin = createRedisAdapter(REDIS_URL);
     expect(await admin.ping()).toBe(true);
     const keys = (await (await raw(admin)).keys('*')).filter((k) => k !== MARKER).sort();
-    expect(keys).toEqual(['chat::chat:telegram:1', 'feedback::feedback:telegram:1', 'lease:digest:2026-03-01T07', 'sub::sub:zalo:2', expect.stringMatching(/^subidx::subidx:h07:s\d\d$/)]);
+    expect(keys).toEqual([
+      'chat::chat:telegram:1',
+      'feedback::feedback:telegram:1',
+      'lease:digest:2026-03-01T07',
+      'sub::sub:zalo:2',
+      expect.stringMatching(/^subidx::subidx:h07:s\d\d$/),
+    ]);
     await Promise.all([stores.close(), subs.close(), lease.close(), admin.disconnect()]);
   });
 
@@ -169,7 +182,10 @@ describe.skipIf(redisSkip !== undefined)('Redis', () => {
     };
     let server = await start();
     const { log } = capturingLogger();
-    const stores = await createStores({ adapter: () => createRedisAdapter(`redis://127.0.0.1:${port}`, { commandTimeoutMs: 500, connectTimeoutMs: 500 }), log });
+    const stores = await createStores({
+      adapter: () => createRedisAdapter(`redis://127.0.0.1:${port}`, { commandTimeoutMs: 500, connectTimeoutMs: 500 }),
+      log,
+    });
     try {
       await stores.chats.set('telegram:1', { lastAt: 1 });
       server.kill('SIGKILL');

@@ -57,7 +57,14 @@ describe('a store that is down', () => {
     const index = ArticleIndex.create();
     for (const item of items) index.upsert(toSearchDoc(item));
     const conversation = createConversation({ engine: createAnswerEngine({ index, lexicon }), index, lexicon, stores, log });
-    const msg = (text: string, callbackData?: string) => ({ channel: 'telegram' as const, chatId: '1', userId: '1', text, callbackData, receivedAt: new Date() });
+    const msg = (text: string, callbackData?: string) => ({
+      channel: 'telegram' as const,
+      chatId: '1',
+      userId: '1',
+      text,
+      callbackData,
+      receivedAt: new Date(),
+    });
     const [answer] = await conversation.handle(msg('Chủ tịch MTTQ tỉnh Quảng Bình là ai?'));
     expect(answer!.text).toContain('Phạm Thị Hân');
     const [unanswered] = await conversation.handle(msg('cách làm bánh chưng'));

@@ -14,7 +14,16 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const sub = (chatId: string, hour = 7): Subscriber => ({ channel: 'telegram', chatId, topics: [], provinces: [], hour, paused: false, createdAt: 'c', updatedAt: 'u' });
+const sub = (chatId: string, hour = 7): Subscriber => ({
+  channel: 'telegram',
+  chatId,
+  topics: [],
+  provinces: [],
+  hour,
+  paused: false,
+  createdAt: 'c',
+  updatedAt: 'u',
+});
 
 describe('subscription store on SQLite', () => {
   it('lists subscribers by delivery hour without scanning, moves them when the hour changes, survives a restart', async () => {

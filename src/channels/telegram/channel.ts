@@ -198,7 +198,10 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
         polling = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }, ready).catch((err: unknown) => {
           const error = err instanceof Error ? err : new Error(String(err));
           if (error instanceof TelegramError && (error.code === 401 || error.code === 409)) {
-            log.fatal({ code: error.code, description: error.description }, error.code === 409 ? 'another instance is polling this bot (409)' : 'telegram token rejected (401)');
+            log.fatal(
+              { code: error.code, description: error.description },
+              error.code === 409 ? 'another instance is polling this bot (409)' : 'telegram token rejected (401)',
+            );
             options.onFatal?.(error);
           } else log.error({ err: error.message }, 'telegram polling stopped');
           fail(error);

@@ -32,5 +32,7 @@ export function renderTelegram(message: OutboundMessage, max = TELEGRAM_CHUNK): 
 /** Inline keyboard rows; labels are cut to stay readable, callback data is already ≤ 64 bytes. */
 export function inlineKeyboard(buttons: Button[][] | undefined): { inline_keyboard: { text: string; callback_data: string }[][] } | undefined {
   if (!buttons || buttons.length === 0) return undefined;
-  return { inline_keyboard: buttons.map((row) => row.map((b) => ({ text: b.label.length > 60 ? `${b.label.slice(0, 57)}…` : b.label, callback_data: b.data }))) };
+  return {
+    inline_keyboard: buttons.map((row) => row.map((b) => ({ text: b.label.length > 60 ? `${b.label.slice(0, 57)}…` : b.label, callback_data: b.data }))),
+  };
 }

@@ -154,7 +154,10 @@ export function createZaloChannel(options: ZaloOptions): ZaloChannel {
       receivedAt: normaliseDate(update.message.date, now),
     };
     // Best effort: a failed or slow typing action never holds the answer back.
-    const typing = options.typing === false ? undefined : client.sendChatAction({ chatId, action: 'typing' }).catch((err: unknown) => log.debug({ err: errField(err) }, 'typing action failed'));
+    const typing =
+      options.typing === false
+        ? undefined
+        : client.sendChatAction({ chatId, action: 'typing' }).catch((err: unknown) => log.debug({ err: errField(err) }, 'typing action failed'));
     await reply(chatId, await handler(msg));
     await typing;
   }

@@ -110,7 +110,10 @@ export function createZaloClient(options: ZaloClientOptions): ZaloClient {
       throw new ZaloHttpError(method, cause);
     }
     const data: unknown = response.data;
-    const envelope = data !== null && typeof data === 'object' && !Array.isArray(data) && typeof (data as { ok?: unknown }).ok === 'boolean' ? (data as Record<string, unknown>) : undefined;
+    const envelope =
+      data !== null && typeof data === 'object' && !Array.isArray(data) && typeof (data as { ok?: unknown }).ok === 'boolean'
+        ? (data as Record<string, unknown>)
+        : undefined;
     const is2xx = response.status >= 200 && response.status < 300;
     if (envelope?.ok === true && is2xx) return envelope.result;
     if (envelope || !is2xx) {
@@ -128,7 +131,9 @@ export function createZaloClient(options: ZaloClientOptions): ZaloClient {
   function parse<S extends z.ZodType>(method: string, schema: S, result: unknown): z.output<S> {
     const parsed = schema.safeParse(result);
     if (parsed.success) return parsed.data;
-    const cause: Error & { code?: string } = new Error(`unexpected result: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`);
+    const cause: Error & { code?: string } = new Error(
+      `unexpected result: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`,
+    );
     cause.name = 'ZaloResponseError';
     cause.code = 'EBADRESPONSE';
     throw new ZaloHttpError(method, cause);

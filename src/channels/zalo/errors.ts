@@ -104,7 +104,8 @@ export const DEFAULT_ZALO_ERROR_MAP: ZaloErrorMapInput = {
       code: 400,
       reason: 'failed',
       certainty: 'L',
-      _source: 'docs/platforms.md §1.7: bad parameters (empty text, over 2000 characters, bad chat_id), not worth a retry. Whether a blocked user or a gone chat also comes back as 400 is unknown.',
+      _source:
+        'docs/platforms.md §1.7: bad parameters (empty text, over 2000 characters, bad chat_id), not worth a retry. Whether a blocked user or a gone chat also comes back as 400 is unknown.',
     },
     {
       code: 401,

@@ -2,7 +2,6 @@ import { splitText } from '../../text/split.js';
 import { zaloText } from '../../copy/messages.js';
 import type { Button, OutboundMessage } from '../../core/chat.js';
 
-
 /** Zalo accepts 1–2000 characters per text (docs/platforms.md §1.7); JavaScript lengths are UTF-16 units, as Zalo counts. */
 export const ZALO_MAX_TEXT = 2000;
 

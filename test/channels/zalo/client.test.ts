@@ -41,7 +41,9 @@ describe('zalo client', () => {
     await client.sendChatAction({ chatId: 'abc', action: 'typing' });
     expect((await client.sendPhoto({ chatId: 'abc', photoUrl: 'https://mattran.org.vn/a.jpg', caption: 'Ảnh' })).messageId).toMatch(/^fake/);
     expect(fake.callsTo('sendPhoto')[0]!.body).toEqual({ chat_id: 'abc', photo: 'https://mattran.org.vn/a.jpg', caption: 'Ảnh' });
-    expect(await client.setWebhook({ url: 'https://bot.example.vn/webhook/zalo', secretToken: 'secret-1234' })).toMatchObject({ url: 'https://bot.example.vn/webhook/zalo' });
+    expect(await client.setWebhook({ url: 'https://bot.example.vn/webhook/zalo', secretToken: 'secret-1234' })).toMatchObject({
+      url: 'https://bot.example.vn/webhook/zalo',
+    });
     expect((await client.getWebhookInfo()).url).toBe('https://bot.example.vn/webhook/zalo');
     expect((await client.deleteWebhook()).url).toBe('');
     expect(await client.getWebhookInfo()).toEqual({ url: '', updatedAt: expect.any(Date) });

@@ -7,7 +7,10 @@ import { zaloText } from '../../../src/copy/messages.js';
 import { renderZalo, splitForZalo } from '../../../src/channels/zalo/render.js';
 import { dedupeKey, normaliseDate, parseUpdate, senderName, unwrapUpdates, type ZaloUpdate } from '../../../src/channels/zalo/wire.js';
 
-const update = (message: Record<string, unknown>, eventName = 'message.text.received') => ({ event_name: eventName, message: { message_id: 'm1', chat: { id: 'c1' }, text: 'x', ...message } });
+const update = (message: Record<string, unknown>, eventName = 'message.text.received') => ({
+  event_name: eventName,
+  message: { message_id: 'm1', chat: { id: 'c1' }, text: 'x', ...message },
+});
 const parsed = (raw: unknown): ZaloUpdate => {
   const p = parseUpdate(raw);
   if (!p.ok) throw new Error(p.error);
@@ -16,7 +19,13 @@ const parsed = (raw: unknown): ZaloUpdate => {
 
 describe('zalo rendering', () => {
   it('keeps text as written (no HTML), with links on their own lines after it', () => {
-    const [text] = renderZalo({ text: 'A < B & <b>C</b>', links: [{ title: 'Bài 1', url: 'https://mattran.org.vn/a-1.html' }, { title: 'x', url: 'javascript:alert(1)' }] });
+    const [text] = renderZalo({
+      text: 'A < B & <b>C</b>',
+      links: [
+        { title: 'Bài 1', url: 'https://mattran.org.vn/a-1.html' },
+        { title: 'x', url: 'javascript:alert(1)' },
+      ],
+    });
     expect(text).toBe('A < B & <b>C</b>\n\n🔗 Bài 1\nhttps://mattran.org.vn/a-1.html');
   });
 
@@ -32,12 +41,17 @@ describe('zalo rendering', () => {
         [{ label: 'Ngày hội Đại đoàn kết', data: 'opt:2' }],
       ],
     });
-    expect(text).toBe(`Trả lời.\n\nCó phải bạn muốn hỏi:\n\n1. Quỹ Vì người nghèo\n2. Ngày hội Đại đoàn kết\n\n${zaloText.chooseByNumber}\n\n${zaloText.feedbackHint}`);
+    expect(text).toBe(
+      `Trả lời.\n\nCó phải bạn muốn hỏi:\n\n1. Quỹ Vì người nghèo\n2. Ngày hội Đại đoàn kết\n\n${zaloText.chooseByNumber}\n\n${zaloText.feedbackHint}`,
+    );
     expect(text).not.toContain('Hữu ích');
   });
 
   it('does not list the choices twice when the text already numbers them', () => {
-    const [text] = renderZalo({ text: 'Các bài gần nhất:\n1. Bài A\n2. Bài B', buttons: [[{ label: 'Bài A', data: 'opt:0' }], [{ label: 'Bài B', data: 'opt:1' }]] });
+    const [text] = renderZalo({
+      text: 'Các bài gần nhất:\n1. Bài A\n2. Bài B',
+      buttons: [[{ label: 'Bài A', data: 'opt:0' }], [{ label: 'Bài B', data: 'opt:1' }]],
+    });
     expect(text).toBe(`Các bài gần nhất:\n1. Bài A\n2. Bài B\n\n${zaloText.chooseByNumber}`);
   });
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Button, InboundMessage, OutboundMessage } from '../core/chat.js';
 import type { SearchDoc } from '../content/types.js';
 import { parseVnTime } from '../digest/time.js';
-import { foldToken, tokenize } from '../search/analyzer.js';
+import { foldText, foldToken, tokenize } from '../search/analyzer.js';
 import type { ArticleIndex } from '../search/article-index.js';
 import type { Lexicon } from '../search/lexicon.js';
 import { MAX_QUERY_CHARS } from '../search/query.js';
@@ -142,7 +142,7 @@ function typedConfirmation(text: string, state: ChatState): string | undefined {
 
 /** "thêm" / "xem thêm" typed after a result list asks for the next page. */
 function typedMore(text: string, state: ChatState): string | undefined {
-  const folded = tokenize(text).map(foldToken).join(' ');
+  const folded = foldText(text);
   return state.search && /^(xem )?(them|tiep|tiep theo)$/.test(folded) ? 'more' : undefined;
 }
 
@@ -241,7 +241,7 @@ export function createConversation(options: ConversationOptions): Conversation {
   /** Resolve a follow-up question against the previous one, when it is one. */
   function resolveFollowUp(text: string, state: ChatState, at: number): string {
     if (!state.lastQuestion || !state.lastAt || at - state.lastAt > contextTtlMs) return text;
-    const folded = tokenize(text).map(foldToken).join(' ');
+    const folded = foldText(text);
     const m = FOLLOW_UP.exec(folded);
     if (!m) return text;
     if (lexicon.provinceNames.find(tokenize(m[1]!)).length === 0) return text;

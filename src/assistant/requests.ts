@@ -9,7 +9,7 @@
  * trú* ở đâu", "hủy *hợp đồng lao động*", "*Mặt trận* làm được gì *cho người nghèo*") leaves the message to the
  * articles. Precision is the point: a question taken for a request gets a menu instead of an answer.
  */
-import { foldToken, tokenize } from '../search/analyzer.js';
+import { foldTokens } from '../search/analyzer.js';
 import { WORDS, type Words } from '../search/words.js';
 
 /** A request grammar, as in words.json. */
@@ -29,7 +29,7 @@ export interface BotRequest {
 
 /** Folded words of a text. */
 function foldedWords(text: string): string[] {
-  return tokenize(text).map(foldToken);
+  return foldTokens(text);
 }
 
 /** A compiled phrase or pattern, matched over folded words. */

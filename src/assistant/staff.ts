@@ -3,7 +3,7 @@ import type { InboundMessage, OutboundMessage } from '../core/chat.js';
 import { announcementMessage, type AnnouncementService } from '../digest/announcements.js';
 import type { BroadcastReport } from '../digest/broadcaster.js';
 import { TOPIC_IDS } from '../digest/topics.js';
-import { foldToken, tokenize } from '../search/analyzer.js';
+import { foldTokens } from '../search/analyzer.js';
 import type { ArticleIndex } from '../search/article-index.js';
 import type { IndexPublisher } from '../search/sync.js';
 import type { Lexicon } from '../search/lexicon.js';
@@ -54,11 +54,7 @@ const who = (msg: InboundMessage) => `${msg.channel}:${msg.userId}`;
 
 /** Content words of a question, for grouping alike ones. */
 export function contentWords(question: string, lexicon: Lexicon): Set<string> {
-  return new Set(
-    tokenize(question)
-      .map(foldToken)
-      .filter((w) => w.length > 1 && !lexicon.stopwords.has(w)),
-  );
+  return new Set(foldTokens(question).filter((w) => w.length > 1 && !lexicon.stopwords.has(w)));
 }
 
 /** Two questions are alike when most of their content words are shared (Jaccard ≥ 0.6). */

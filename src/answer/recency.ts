@@ -85,7 +85,8 @@ export function isRecent(publishedAt: string | undefined, now: Date, days: numbe
 /**
  * Whether an article is of the time a question asks about: published within `days` of `now` when the question
  * says how recent ("ngày mai", "tuần này", "năm nay"), and of one of the years it dates ("năm 2026": published
- * that year or naming it, `terms` being the article's folded terms). True when the question gives no time.
+ * that year or naming it, `terms` being the article's folded terms; an undated article is not ruled out by a year).
+ * True when the question gives no time.
  */
 export function fitsTime(
   asked: { days: number | undefined; years: number[] },
@@ -94,5 +95,8 @@ export function fitsTime(
   now: Date,
 ): boolean {
   if (asked.days !== undefined && !isRecent(doc.publishedAt, now, asked.days)) return false;
-  return asked.years.length === 0 || asked.years.some((y) => doc.publishedAt?.startsWith(String(y)) || terms.has(String(y)));
+  // An article without a date is of unknown time, not of another year: only a dated one can be ruled out by the
+  // year asked. Recency ("ngày mai", "hôm qua") is different: there the answer's freshness is what is asked.
+  if (asked.years.length === 0 || !doc.publishedAt) return true;
+  return asked.years.some((y) => doc.publishedAt?.startsWith(String(y)) || terms.has(String(y)));
 }

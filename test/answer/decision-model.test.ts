@@ -122,6 +122,16 @@ describe('a question about a time', () => {
     expect(engine.answer('Năm 2017 Đoàn thanh niên xã Hưng Lợi lắp bao nhiêu bóng đèn?').text).toContain('60 bóng đèn');
   });
 
+  it('does not rule out an undated article for the year asked: its time is unknown, not another year', () => {
+    const undated = article('den-undated', 'Thắp sáng đường quê Hưng Lợi', ['Đoàn thanh niên xã Hưng Lợi lắp 72 bóng đèn năng lượng mặt trời trên đường quê.']);
+    const answer = createAnswerEngine({ index: indexOf([old, undated]), lexicon, now }).answer(
+      'Tháng 5/2019 Đoàn thanh niên xã Hưng Lợi lắp bao nhiêu bóng đèn?',
+    );
+    expect(answer.kind).toBe('answer');
+    expect(answer.text).toContain('72 bóng đèn');
+    expect(answer.text).not.toContain('60 bóng đèn');
+  });
+
   it('treats "năm nay" as this year: an article of years ago does not answer it, one of this year does', () => {
     const stale = createAnswerEngine({ index: indexOf([old]), lexicon, now }).answer('Năm nay Đoàn thanh niên xã Hưng Lợi lắp bao nhiêu bóng đèn?');
     expect(stale.kind).toBe('no_answer');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { messages } from '../../src/copy/messages.js';
 import { analyseDoc, createProvinceFinder } from '../../src/answer/analysis.js';
 import { composeAnswer, composeFrom, composeNoAnswer, sourcesOf } from '../../src/answer/compose.js';
-import { decide, decisionFeatures, type DecisionFeatures } from '../../src/answer/decide.js';
+import { decide, decisionFeatures } from '../../src/answer/decide.js';
 import { renderReply } from '../../src/answer/render.js';
 import { rerank } from '../../src/answer/rerank.js';
 import { retrieve } from '../../src/answer/retrieve.js';
@@ -10,31 +10,7 @@ import { selectSentences } from '../../src/answer/select.js';
 import { resolveTuning } from '../../src/answer/tuning.js';
 import { planQuestion } from '../../src/answer/understand.js';
 import type { SearchDoc } from '../../src/content/types.js';
-import { article, indexOf, lexicon, tuning } from './fixtures.js';
-
-const features = (over: Partial<DecisionFeatures>): DecisionFeatures => ({
-  found: true,
-  coverage: 0.6,
-  sentence: 0.6,
-  quoteCoverage: 0.5,
-  focusInQuote: 1,
-  focusInDocument: 1,
-  margin: 0.2,
-  shapeFound: true,
-  placeAgrees: true,
-  yearAgrees: true,
-  namesAgree: true,
-  termRarity: 2,
-  contentTerms: 4,
-  focusTerms: 1,
-  exactness: 1,
-  countFound: false,
-  distinct: 0,
-  quoteScore: 0.6,
-  yearGap: 0,
-  kinds: [],
-  ...over,
-});
+import { article, features, indexOf, lexicon, tuning } from './fixtures.js';
 
 describe('decide', () => {
   it('answers when the mix of coverage and best sentence reaches the threshold, and says why', () => {

@@ -7,31 +7,10 @@ import { createAnswerEngine } from '../../src/answer/index.js';
 import { resolveTuning } from '../../src/answer/tuning.js';
 import { messages } from '../../src/copy/messages.js';
 import { ROOT } from '../helpers/shared.js';
-import { article, indexOf, lexicon, tuning } from './fixtures.js';
+import { article, features as anyFeatures, indexOf, lexicon, tuning } from './fixtures.js';
 
-const features = (over: Partial<DecisionFeatures>): DecisionFeatures => ({
-  found: true,
-  coverage: 0.6,
-  sentence: 0.6,
-  quoteCoverage: 0.5,
-  focusInQuote: 1,
-  focusInDocument: 1,
-  margin: 0.2,
-  shapeFound: true,
-  placeAgrees: true,
-  yearAgrees: true,
-  namesAgree: true,
-  termRarity: 2,
-  contentTerms: 4,
-  focusTerms: 1,
-  exactness: 1,
-  countFound: false,
-  distinct: 0,
-  quoteScore: 0.6,
-  yearGap: 0,
-  kinds: ['quantity'],
-  ...over,
-});
+/** Decision features of a quantity question (`bao nhiêu`), with `over` changed. */
+const features = (over: Partial<DecisionFeatures>): DecisionFeatures => anyFeatures({ kinds: ['quantity'], ...over });
 
 /** A made-up model: the log-odds are 4 × (coverage − 0.5) + 2 × (placeAgrees − 0.5) … spelled as means and scales. */
 const model: DecisionModel = parseDecisionModel({

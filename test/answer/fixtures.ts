@@ -1,5 +1,6 @@
 /** Made-up articles and the real lexicon, for the tests of each stage of the answer pipeline. */
 import { join } from 'node:path';
+import type { DecisionFeatures } from '../../src/answer/decide.js';
 import { DEFAULT_TUNING, type EngineTuning } from '../../src/answer/tuning.js';
 import type { SearchDoc } from '../../src/content/types.js';
 import { ArticleIndex } from '../../src/search/article-index.js';
@@ -22,3 +23,28 @@ export function indexOf(docs: SearchDoc[], unrelated = 10): ArticleIndex {
     index.upsert(article(`khac-${i}`, `Hội thao ngành điện số ${i}`, [`Hội thao công nhân ngành điện lần thứ ${i} diễn ra sôi nổi.`]));
   return index;
 }
+
+/** Decision features of a well-covered answer with the right shape, with `over` changed. */
+export const features = (over: Partial<DecisionFeatures>): DecisionFeatures => ({
+  found: true,
+  coverage: 0.6,
+  sentence: 0.6,
+  quoteCoverage: 0.5,
+  focusInQuote: 1,
+  focusInDocument: 1,
+  margin: 0.2,
+  shapeFound: true,
+  placeAgrees: true,
+  yearAgrees: true,
+  namesAgree: true,
+  termRarity: 2,
+  contentTerms: 4,
+  focusTerms: 1,
+  exactness: 1,
+  countFound: false,
+  distinct: 0,
+  quoteScore: 0.6,
+  yearGap: 0,
+  kinds: [],
+  ...over,
+});

@@ -84,7 +84,11 @@ export function createTicketDelivery(options: TicketDeliveryOptions) {
       }
       const done = await tickets.update(n, (x) => {
         if (!x.delivery || x.delivery.finishedAt) return undefined;
-        x.delivery.waiting = x.askers.map(askerKey).filter((k) => !x.delivery!.delivered.includes(k));
+        // Both lists in the order the askers asked, whatever order the sends finished in (the report reads the same each time).
+        const delivered = new Set(x.delivery.delivered);
+        const keys = x.askers.map(askerKey);
+        x.delivery.delivered = [...keys.filter((k) => delivered.has(k)), ...x.delivery.delivered.filter((k) => !keys.includes(k))];
+        x.delivery.waiting = keys.filter((k) => !delivered.has(k));
         x.delivery.finishedAt = new Date().toISOString();
         return x;
       });

@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics.js';
 import { createArticleStore, type ArticleStore } from '../store/articles.js';
 import { createBroadcastStore, type BroadcastStore } from '../store/broadcasts.js';
 import { createChangeLog, type ChangeLog } from '../store/changes.js';
+import { createDailyStore, type DailyStore } from '../store/daily.js';
 import { createRedisLease, createSqliteLease, type Lease } from '../store/lock.js';
 import { createRedisBackend } from '../store/redis.js';
 import { createSqliteAdapter, sqliteFile } from '../store/sqlite.js';
@@ -41,6 +42,8 @@ export interface Storage {
   tickets: TicketStore;
   /** The ids staff see instead of chat ids. */
   pseudonyms: Pseudonyms;
+  /** Anonymous daily figures for the statistics (counts only, kept). */
+  daily: DailyStore;
   /** Every store that keeps data about people (/dulieucuatoi, /xoadulieu, the retention job). */
   personal: PersonalDataSource[];
   /** The readiness check of the store: on Redis 'store unavailable' at once while its breaker is open, else a PING. */
@@ -87,6 +90,7 @@ export async function buildStorage(config: Config, deps: { log: Logger; metrics:
     const changes = opened(await createChangeLog({ adapter, log, lease }));
     const tickets = opened(await createTicketStore({ adapter, log, lease }));
     const pseudonyms = opened(await createPseudonyms({ adapter, log, lease }));
+    const daily = opened(await createDailyStore({ adapter, log, lease }));
     const personal = [subscriptionData(subscriptions), conversationData(stores), inboxData(staff), broadcastData(broadcasts), ticketData(tickets)];
     deps.metrics.storeUp(true);
     if (redisUrl) deps.log.info({ redis: new URL(redisUrl).host }, 'state store ready (Redis)');
@@ -101,6 +105,7 @@ export async function buildStorage(config: Config, deps: { log: Logger; metrics:
       lease,
       tickets,
       pseudonyms,
+      daily,
       personal,
       probe: async () => {
         if (redis) return redis.ping();

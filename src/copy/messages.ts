@@ -417,3 +417,32 @@ export const privacyText = {
   /** Audit log action of an erasure; the detail is the pseudonym, never the content. */
   auditAction: 'xóa dữ liệu:',
 } as const;
+
+/** The staff console's announcements, articles and statistics (its API's refusals and the CSV headers). */
+export const consoleContentText = {
+  textRequired: 'Nội dung thông báo không được để trống.',
+  titleTooLong: (max: number) => `Tiêu đề dài quá ${max} ký tự.`,
+  unknownTopic: 'Có chủ đề không thuộc danh mục bản tin.',
+  unknownProvince: (name: string) => `Không có tỉnh, thành “${name}” trong danh mục 34 tỉnh, thành.`,
+  sendAtInvalid: 'Thời điểm gửi không hợp lệ: dùng ngày giờ đầy đủ, ví dụ 2026-12-25T08:00:00+07:00.',
+  sendAtPast: 'Thời điểm hẹn gửi đã qua. Chọn một thời điểm sau bây giờ, hoặc bỏ trống để gửi ngay.',
+  sendAtTooFar: 'Chỉ hẹn gửi được trong vòng một năm tới.',
+  daysInvalid: 'Số ngày phải là số nguyên từ 1 đến 366.',
+  chartInvalid: 'Không có biểu đồ này: chọn questions, tickets, subscribers hoặc digest.',
+  limitInvalid: 'Số bài phải là số nguyên từ 1 đến 200.',
+  urlInvalid: 'Đường dẫn phải bắt đầu bằng http:// hoặc https:// và không có khoảng trắng.',
+  articleMissing: (id: string) => `Không có bài nào mã “${id}” đang được tìm thấy.`,
+  /** CSV column headers of each chart (a spreadsheet opens them as they are). */
+  csv: {
+    date: 'Ngày',
+    answered: 'Trả lời được',
+    noInfo: 'Chưa có thông tin',
+    ticket: 'Chuyển cán bộ',
+    curated: 'Trả lời từ hỏi đáp',
+    medianHours: 'Thời gian trả lời (giờ, trung vị)',
+    ticketsAnswered: 'Câu hỏi được trả lời',
+    total: 'Tổng người đăng ký',
+    delivered: 'Bản tin đã gửi',
+    failed: 'Bản tin không gửi được',
+  },
+} as const;

@@ -6,7 +6,7 @@ import { withLease, type Lease } from './lock.js';
 import type { StaffStore } from './staff.js';
 import { openNamespace, type Stores } from './stores.js';
 import type { SubscriptionStore } from './subscriptions.js';
-import { askerKey, type Ticket, type TicketStore } from './tickets.js';
+import { askerKey, type TicketStore } from './tickets.js';
 
 /** Whose data: the chat, and the pseudonymous id staff see for it. */
 export interface Person {
@@ -174,21 +174,9 @@ export function broadcastData(broadcasts: BroadcastStore): PersonalDataSource {
 
 /**
  * Tickets a chat asked (its wording and chat id in each); erasure through the ticket store's forgetAsker.
- * Expiry strips the askers of tickets answered or closed before the cutoff: number, status, staff's answer
- * and counts stay.
+ * Expiry erases tickets answered or closed before the cutoff, with their askers' index entries (open ones stay).
  */
 export function ticketData(tickets: TicketStore): PersonalDataSource {
-  const strip = (t: Ticket): Ticket => ({
-    ...t,
-    askers: [],
-    forgottenAskers: (t.forgottenAskers ?? 0) + t.askers.length,
-    delivery: t.delivery && {
-      ...t.delivery,
-      delivered: [],
-      waiting: [],
-      forgottenDelivered: (t.delivery.forgottenDelivered ?? 0) + t.delivery.delivered.length,
-    },
-  });
   return {
     name: 'tickets',
     async describe(p) {
@@ -200,16 +188,7 @@ export function ticketData(tickets: TicketStore): PersonalDataSource {
       const count = await tickets.forgetAsker(p.channel, p.chatId);
       return count > 0 ? [{ kind: 'ticket', count }] : [];
     },
-    async expire(before) {
-      const cutoff = before.toISOString();
-      let count = 0;
-      for (const t of await tickets.all()) {
-        if (t.status === 'open' || t.updatedAt >= cutoff || t.askers.length === 0) continue;
-        await tickets.update(t.number, (current) => (current.status === 'open' ? undefined : strip(current)));
-        count++;
-      }
-      return count;
-    },
+    expire: (before) => tickets.expireClosed(before),
   };
 }
 

@@ -32,7 +32,15 @@ export interface Ticket {
     /** Staff asked for it to become a curated entry. */
     saveAsFaq?: boolean;
   };
-  closed?: { by: string; at: string; reason?: string /** Askers were told it was closed. */; told?: boolean };
+  closed?: {
+    by: string;
+    at: string;
+    reason?: string;
+    /** Staff asked for the askers to be told it was closed. */
+    told?: boolean;
+    /** When every asker had been told (or could not be): the notice is not resumed any more. */
+    toldAt?: string;
+  };
   /** Where the answer went: `channel:chatId` keys delivered, and waiting for the asker's next message. */
   delivery?: { startedAt: string; finishedAt?: string; delivered: string[]; waiting: string[]; forgottenDelivered?: number };
 }
@@ -62,6 +70,11 @@ export interface TicketStore {
   takeWaiting(channel: string, chatId: string): Promise<number[]>;
   /** Erase a chat from every ticket (wording, chat id, waiting answers); only counts remain. Returns the tickets touched. */
   forgetAsker(channel: string, chatId: string): Promise<number>;
+  /**
+   * Erase answered and closed tickets last changed before `before` (the retention job), with the `mine:` and
+   * `wait:` entries of their askers that point to them; open tickets stay. Resolves with how many were erased.
+   */
+  expireClosed(before: Date): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -173,6 +186,26 @@ export async function createTicketStore(options: {
         await kv.delete(`mine:${key}`);
         await kv.delete(`wait:${key}`);
         return touched;
+      }),
+    expireClosed: (before) =>
+      locked(async () => {
+        const cutoff = before.toISOString();
+        const seq = ((await kv.get('seq')) as number | undefined) ?? 0;
+        const expired = (await read(Array.from({ length: seq }, (_, i) => i + 1))).filter((t) => t.status !== 'open' && t.updatedAt < cutoff);
+        if (expired.length === 0) return 0;
+        const gone = new Set(expired.map((t) => t.number));
+        // Every chat that can point to an erased ticket is one of its askers (erased askers' entries went with them).
+        const chats = new Set(expired.flatMap((t) => t.askers.map(askerKey)));
+        for (const chat of chats)
+          for (const key of [`mine:${chat}`, `wait:${chat}`]) {
+            const numbers = await list(key);
+            const kept = numbers.filter((n) => !gone.has(n));
+            if (kept.length === numbers.length) continue;
+            if (kept.length) await kv.set(key, kept);
+            else await kv.delete(key);
+          }
+        await kv.deleteMany(expired.map((t) => `t:${t.number}`));
+        return expired.length;
       }),
     async close() {
       await chain.catch(() => undefined);

@@ -109,7 +109,8 @@ describe('retention', () => {
     expect(kept).toContain('Câu hỏi mới về nhà Đại đoàn kết');
     expect(kept).toContain('Phiếu cũ còn mở');
     expect((await staff.inbox.latest(10, now, 400)).map((e) => e.question)).toEqual(['Câu hỏi mới về nhà Đại đoàn kết?']);
-    expect((await tickets.get(closed.ticket.number))?.forgottenAskers).toBe(1);
+    expect(await tickets.get(closed.ticket.number)).toBeUndefined();
+    expect(await tickets.mine('telegram', '333')).toEqual([]);
     // A second run the same day finds nothing more.
     expect(await expirePersonalData(sources, new Date(now.getTime() - 365 * DAY_MS))).toEqual({ conversation: 0, inbox: 0, tickets: 0 });
     await Promise.all([stores.close(), staff.close(), tickets.close()]);

@@ -41,6 +41,8 @@ export function createTicketDelivery(options: TicketDeliveryOptions) {
   const instanceId = options.instanceId ?? randomUUID();
   const leaseTtlMs = options.leaseTtlMs ?? 60_000;
   const sendingHere = new Set<number>();
+  /** Tickets whose closing notice is being sent from here. */
+  const tellingHere = new Set<number>();
   const failed = (n: number) => (err: unknown) => void (err instanceof StoreUnavailableError || log.error({ err, ticket: n }, 'ticket answer delivery failed'));
 
   const tell = async (t: Ticket, text: string) => {
@@ -117,19 +119,40 @@ export function createTicketDelivery(options: TicketDeliveryOptions) {
       }
     },
 
-    /** Tell the askers of a closed ticket that no answer is coming (staff chose to); best effort, once each. */
+    /**
+     * Tell the askers of a closed ticket that no answer is coming (staff chose to: `closed.told`), through the
+     * broadcaster (broadcast `ticket:<n>:closed`: journalled, nobody twice, resumed by the sweep after a crash);
+     * `closed.toldAt` marks it done. One instance at a time (a lease).
+     */
     async tellClosed(n: number): Promise<void> {
-      const t = await tickets.get(n);
-      if (t?.status !== 'closed') return;
       const name = `${broadcastId(n)}:closed`;
-      await broadcasts.create(
-        { id: name, kind: 'ticket', createdAt: new Date().toISOString(), params: { ticket: n } },
-        t.askers.map((a) => ({ channel: a.channel, chatId: a.chatId })),
-      );
-      await broadcaster.run(name, (r) => {
-        const asker = t.askers.find((a) => askerKey(a) === askerKey(r));
-        return asker ? [{ text: ticketText.closedNotice(n, asker.wording, t.closed?.reason) }] : [];
-      });
+      if (tellingHere.has(n)) return;
+      tellingHere.add(n);
+      try {
+        if (!(await lease.acquire(name, instanceId, leaseTtlMs))) return;
+        const renew = setInterval(() => void lease.acquire(name, instanceId, leaseTtlMs).catch(() => undefined), leaseTtlMs / 3);
+        renew.unref();
+        try {
+          const t = await tickets.get(n);
+          if (t?.status !== 'closed' || !t.closed?.told || t.closed.toldAt) return;
+          // Created once, with the askers of that moment; a resumed run goes on from its journal.
+          await broadcasts.create(
+            { id: name, kind: 'ticket', createdAt: new Date().toISOString(), params: { ticket: n } },
+            t.askers.map((a) => ({ channel: a.channel, chatId: a.chatId })),
+          );
+          await broadcaster.run(name, async (r) => {
+            // Read again: an asker who erased their data meanwhile is skipped.
+            const asker = (await tickets.get(n))?.askers.find((a) => askerKey(a) === askerKey(r));
+            return asker ? [{ text: ticketText.closedNotice(n, asker.wording, t.closed?.reason) }] : [];
+          });
+          await tickets.update(n, (x) => (x.closed && !x.closed.toldAt ? { ...x, closed: { ...x.closed, toldAt: new Date().toISOString() } } : undefined));
+        } finally {
+          clearInterval(renew);
+          await lease.release(name, instanceId).catch(() => undefined);
+        }
+      } finally {
+        tellingHere.delete(n);
+      }
     },
 
     /** Broadcaster delivery of one recipient: recorded on its ticket. */
@@ -138,10 +161,12 @@ export function createTicketDelivery(options: TicketDeliveryOptions) {
       if (m) await markDelivered(Number(m[1]), [askerKey(recipient)]);
     },
 
-    /** Deliver answers whose delivery an instance left unfinished (it died, or the store was down). */
+    /** Deliver answers, and closing notices, that an instance left unfinished (it died, or the store was down). */
     async sweep(): Promise<void> {
-      for (const t of await tickets.all())
+      for (const t of await tickets.all()) {
         if (t.answer && t.delivery && !t.delivery.finishedAt && !sendingHere.has(t.number)) await this.deliver(t.number).catch(failed(t.number));
+        if (t.status === 'closed' && t.closed?.told && !t.closed.toldAt) await this.tellClosed(t.number).catch(failed(t.number));
+      }
     },
 
     /** Start delivering in the background (the staff chat gets the report). */

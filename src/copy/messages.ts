@@ -446,3 +446,35 @@ export const consoleContentText = {
     failed: 'Bản tin không gửi được',
   },
 } as const;
+
+/** The staff console's sign-in (/dangnhap, /dangxuat, the link) and its API's refusals. */
+export const consoleAuthText = {
+  link: (url: string, minutes: number) =>
+    [
+      `Đường dẫn đăng nhập bảng điều khiển cho cán bộ (chỉ dùng được một lần, trong ${minutes} phút):`,
+      url,
+      'Không chuyển đường dẫn này cho người khác. Gõ /dangxuat để kết thúc mọi phiên đăng nhập.',
+    ].join('\n'),
+  privateOnly: 'Vì an toàn, đường dẫn đăng nhập chỉ được gửi trong cuộc trò chuyện riêng với bot. Hãy nhắn /dangnhap cho bot ở cửa sổ chat riêng.',
+  webOnly: 'Lệnh /dangnhap dùng trong Telegram hoặc Zalo: cán bộ nhận đường dẫn đăng nhập qua cuộc trò chuyện riêng với bot.',
+  signedOut: (count: number) => (count > 0 ? `Đã đăng xuất ${count} phiên trên bảng điều khiển.` : 'Không có phiên đăng nhập nào đang mở.'),
+  staffHelp: '/dangnhap – nhận đường dẫn đăng nhập bảng điều khiển trên máy tính; /dangxuat – đăng xuất mọi phiên',
+  signInRequired: 'Bạn cần đăng nhập: nhắn /dangnhap cho bot để nhận đường dẫn đăng nhập.',
+  csrf: 'Phiên làm việc không hợp lệ (thiếu mã bảo vệ). Hãy tải lại trang rồi thử lại.',
+  notFound: 'Không có mục này.',
+  methodNotAllowed: 'Thao tác này không được hỗ trợ ở địa chỉ này.',
+  notJson: 'Dữ liệu gửi lên không đúng định dạng JSON.',
+  tooLarge: (kb: number) => `Dữ liệu gửi lên quá lớn (tối đa ${kb} KB).`,
+  invalid: (field: string, detail: string) => `Dữ liệu không hợp lệ${field ? ` ở trường “${field}”` : ''}${detail ? `: ${detail}` : ''}.`,
+  internal: 'Có lỗi khi xử lý yêu cầu. Bạn thử lại sau ít phút nhé.',
+  /** Audit log lines of the console (actions in the staff audit log). */
+  auditSignIn: 'đăng nhập bảng điều khiển',
+  auditSignOut: 'đăng xuất bảng điều khiển',
+  auditLinkSent: '/dangnhap',
+  auditSignOutAll: '/dangxuat',
+  auditSessionRevoked: 'phiên bảng điều khiển bị chấm dứt (đã thu hồi quyền)',
+  auditApi: 'bảng điều khiển:',
+  csrfDetail: 'thiếu hoặc sai mã CSRF',
+  unknownWho: 'không rõ',
+  signInRefusedDetail: { expired: 'đường dẫn hết hạn', used: 'đường dẫn đã dùng', invalid: 'đường dẫn không hợp lệ', revoked: 'không còn quyền cán bộ' },
+} as const;

@@ -9,6 +9,7 @@ import { createChangeLog, type ChangeLog } from '../store/changes.js';
 import { createDailyStore, type DailyStore } from '../store/daily.js';
 import { createRedisLease, createSqliteLease, type Lease } from '../store/lock.js';
 import { createRedisBackend } from '../store/redis.js';
+import { createSessionStore, type SessionStore } from '../store/sessions.js';
 import { createSqliteAdapter, sqliteFile } from '../store/sqlite.js';
 import {
   broadcastData,
@@ -42,6 +43,8 @@ export interface Storage {
   tickets: TicketStore;
   /** The ids staff see instead of chat ids. */
   pseudonyms: Pseudonyms;
+  /** The staff console's sign-in links and sessions (hashed). */
+  sessions: SessionStore;
   /** Anonymous daily figures for the statistics (counts only, kept). */
   daily: DailyStore;
   /** Every store that keeps data about people (/dulieucuatoi, /xoadulieu, the retention job). */
@@ -90,6 +93,7 @@ export async function buildStorage(config: Config, deps: { log: Logger; metrics:
     const changes = opened(await createChangeLog({ adapter, log, lease }));
     const tickets = opened(await createTicketStore({ adapter, log, lease }));
     const pseudonyms = opened(await createPseudonyms({ adapter, log, lease }));
+    const sessions = opened(await createSessionStore({ adapter, log, lease }));
     const daily = opened(await createDailyStore({ adapter, log, lease }));
     const personal = [subscriptionData(subscriptions), conversationData(stores), inboxData(staff), broadcastData(broadcasts), ticketData(tickets)];
     deps.metrics.storeUp(true);
@@ -105,6 +109,7 @@ export async function buildStorage(config: Config, deps: { log: Logger; metrics:
       lease,
       tickets,
       pseudonyms,
+      sessions,
       daily,
       personal,
       probe: async () => {

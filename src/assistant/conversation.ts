@@ -332,10 +332,14 @@ export function createConversation(options: ConversationOptions): Conversation {
     return [withButtons(state, reply)];
   }
 
-  /** The ticket line of a "no information" reply; a store that is down or slow costs the ticket, never the reply. */
-  async function openTicket(msg: InboundMessage, question: string, at: Date): Promise<string | undefined> {
+  /**
+   * The one line a "no information" reply ends with: the ticket number, or that the question could not reach
+   * staff now (a store that is down or slow costs the ticket, never the reply); without a ticket desk, that the
+   * question was recorded. Undefined only without a desk when `recordedLine` is false.
+   */
+  async function openTicket(msg: InboundMessage, question: string, at: Date, recordedLine = true): Promise<string | undefined> {
     const desk = options.tickets;
-    if (!desk) return undefined;
+    if (!desk) return recordedLine ? messages.recordedForStaff : undefined;
     let waited: NodeJS.Timeout | undefined;
     const late = new Promise<undefined>((resolve) => (waited = setTimeout(() => resolve(undefined), options.ticketWaitMs ?? TICKET_WAIT_MS)));
     const number = await Promise.race([
@@ -354,7 +358,7 @@ export function createConversation(options: ConversationOptions): Conversation {
   async function botRequest(msg: InboundMessage, state: ChatState, request: BotRequest, at: Date): Promise<OutboundMessage[]> {
     if (!request.command) {
       const asked = state.optionsFor || state.lastQuestion;
-      const ticket = asked ? await openTicket(msg, asked, at) : undefined;
+      const ticket = asked ? await openTicket(msg, asked, at, false) : undefined;
       if (ticket) return [{ text: ticket }];
       const answered = options.events?.questionAnswered;
       if (answered)

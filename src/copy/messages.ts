@@ -54,16 +54,15 @@ export const messages = {
     const shown = expansions.map((e) => `“${e.charAt(0).toUpperCase()}${e.slice(1)}”`);
     return shown.length === 1 ? `${abbr} là viết tắt của ${shown[0]}.` : `${abbr} là viết tắt của: ${shown.join(' hoặc ')} (tùy ngữ cảnh).`;
   },
-  noAnswer: (closest: string[]) =>
-    ['Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.', ...closestTitles(closest)].join('\n'),
+  /** "No information", then the closest titles; the conversation adds one line on what becomes of the question (a ticket). */
+  noAnswer: (closest: string[]) => ['Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này.', ...closestTitles(closest)].join('\n'),
+  /** What becomes of an unanswered question where no ticket desk runs: it is recorded for staff. */
+  recordedForStaff: 'Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.',
   /** A request for a task the bot does not do ("viết giúp tôi một bài thơ", "nhắc tôi 6 giờ sáng mai"). */
   cannotDo:
     'Xin lỗi, tôi chỉ trả lời câu hỏi bằng thông tin trích từ các bài viết và chương trình của Mặt trận; tôi chưa làm được những việc như viết bài, tính toán, dịch hay nhắc lịch. Bạn có thể hỏi, ví dụ: “Quỹ Vì người nghèo là gì?”',
   /** A question about a year ("năm 2026") that no article found is of: the closest ones, with their dates. */
-  noInfoForYear: (year: number, closest: string[]) =>
-    [`Xin lỗi, tôi chưa có thông tin về năm ${year} cho câu hỏi này. Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.`, ...closestTitles(closest)].join(
-      '\n',
-    ),
+  noInfoForYear: (year: number, closest: string[]) => [`Xin lỗi, tôi chưa có thông tin về năm ${year} cho câu hỏi này.`, ...closestTitles(closest)].join('\n'),
   /** A question about the last or next few days ("ngày mai có mưa không") when every article found is old. */
   noRecentNews: (closest: string[]) =>
     [

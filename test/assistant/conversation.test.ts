@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAnswerEngine } from '../../src/answer/index.js';
-import { createConversation, type Conversation } from '../../src/assistant/conversation.js';
+import { createConversation, type Conversation, type TicketDesk } from '../../src/assistant/conversation.js';
 import { messages } from '../../src/copy/messages.js';
 import type { InboundMessage } from '../../src/core/chat.js';
 import { loadContent } from '../../src/content/load.js';
@@ -9,6 +9,7 @@ import { toSearchDoc } from '../../src/content/types.js';
 import { ArticleIndex } from '../../src/search/article-index.js';
 import { loadLexicon } from '../../src/search/lexicon.js';
 import { createStores, type Stores } from '../../src/store/stores.js';
+import { createTicketStore } from '../../src/store/tickets.js';
 import { silentLogger } from '../helpers/logger.js';
 import { ROOT } from '../helpers/shared.js';
 
@@ -293,9 +294,43 @@ describe('conversation', () => {
     expect(again!.links!.map((l) => l.url)).toEqual(['https://example.vn/cv-tin']);
   });
 
+  it('says on /start, in one sentence, what is kept and how to see and erase it', async () => {
+    const [welcome] = await conversation.handle(msg('/start'));
+    const sentence = welcome!.text.split('\n\n').find((p) => p.includes('/xoadulieu'));
+    expect(sentence).toBe(
+      'Tôi chỉ lưu đăng ký bản tin và những câu hỏi cần chuyển cán bộ (có thời hạn, rồi tự xóa); gõ /dulieucuatoi để xem, /xoadulieu để xóa.',
+    );
+  });
+
+  it('ends a "no information" reply with one line on the ticket: the number, after the closest titles, and no "recorded" line besides', async () => {
+    const tickets = await createTicketStore({ log: silentLogger() });
+    const desk: TicketDesk = {
+      open: async (m, question, at) =>
+        (await tickets.open({ channel: m.channel, chatId: m.chatId, at: at.toISOString(), wording: question }, (open) => open[0]?.number)).ticket.number,
+      waiting: async () => [],
+    };
+    const withDesk = createConversation({ engine, index, lexicon, stores, tickets: desk, log: silentLogger(), now: () => new Date(clock) });
+    const [reply] = await withDesk.handle(msg('Giá vé máy bay từ Hà Nội đi Côn Đảo tháng 12 là bao nhiêu?'));
+    const lines = reply!.text.split('\n').filter(Boolean);
+    expect(lines[0]).toBe('Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này.');
+    expect(lines.at(-1)).toBe('Câu hỏi đã được chuyển tới cán bộ Mặt trận (mã #1). Câu trả lời sẽ được gửi tới bạn tại đây.');
+    expect(reply!.text).not.toContain('ghi lại');
+    // The closest titles, dated, between the two.
+    expect(lines[1]).toBe('Các bài gần nhất với câu hỏi của bạn:');
+    expect(lines.at(-2)).toMatch(/^\d\. /);
+    expect(lines.slice(2, -1).every((l) => /^\d\. /.test(l))).toBe(true);
+    // The same question from another chat joins ticket #1.
+    const [other] = await withDesk.handle(msg('vé máy bay Hà Nội Côn Đảo giá bao nhiêu', { chatId: '43', userId: '8' }));
+    expect(other!.text).toContain('(mã #1)');
+    await tickets.close();
+  });
+
   it('records unanswered questions for staff and offers the closest titles', async () => {
     const [reply] = await conversation.handle(msg('Cách làm bánh chưng ngon?'));
     expect(reply!.text).toMatch(/chưa có thông tin/);
+    // No ticket desk here: the reply says the question was recorded, once.
+    expect(reply!.text.match(/ghi lại/g)).toHaveLength(1);
+    expect(reply!.text.split('\n').at(-1)).toBe(messages.recordedForStaff);
     const recorded = await all<{ question: string }>(stores.unanswered.iterator!(undefined));
     expect(recorded.map((r) => r.question)).toEqual(['Cách làm bánh chưng ngon?']);
   });

@@ -384,6 +384,25 @@ export const webPage = {
   examples: ['Chủ tịch Ủy ban MTTQ tỉnh Quảng Bình là ai?', 'Quỹ Vì người nghèo là gì?', 'Ngày hội Đại đoàn kết toàn dân tộc là ngày nào?'],
 } as const;
 
+/** The staff console's sign-in page (what anyone without a session reads). The pages' own words are in their files. */
+export const consoleUiText = {
+  brand: 'Bảng điều khiển cán bộ – Trợ lý hỏi đáp MTTQ',
+  signInTitle: 'Đăng nhập – Bảng điều khiển cán bộ',
+  signInHeading: 'Đăng nhập bảng điều khiển',
+  signInIntro: 'Trang này dành cho cán bộ và quản trị viên của bot. Không cần mật khẩu:',
+  signInSteps: [
+    'Mở cuộc trò chuyện riêng với bot trên Telegram hoặc Zalo.',
+    'Gửi lệnh /dangnhap.',
+    'Bấm vào đường dẫn bot gửi lại. Đường dẫn chỉ dùng được một lần, trong 10 phút.',
+  ],
+  signInNote: 'Phiên đăng nhập kéo dài 8 giờ. Muốn kết thúc sớm, bấm “Đăng xuất” trên trang hoặc gửi /dangxuat cho bot.',
+  refused: {
+    expired: 'Đường dẫn đăng nhập đã hết hạn (quá 10 phút). Gửi /dangnhap để nhận đường dẫn mới.',
+    used: 'Đường dẫn này đã được dùng. Mỗi đường dẫn chỉ dùng được một lần: gửi /dangnhap để nhận đường dẫn mới.',
+    invalid: 'Đường dẫn đăng nhập không đúng. Gửi /dangnhap để nhận đường dẫn mới.',
+  },
+} as const;
+
 /** What /dulieucuatoi and /xoadulieu say (citizens' access to and erasure of their data). */
 export const privacyText = {
   /** Names of the kinds of data kept (kinds in store/personal.ts). */

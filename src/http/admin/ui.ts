@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { consoleUiText } from '../../copy/messages.js';
+import type { ConsoleUi } from './route.js';
+
+/** The page files: the shell (index.html), its style sheet and its ES modules. */
+const UI_DIR = fileURLToPath(new URL('./ui/', import.meta.url));
+/** Where the assets are served from. */
+const ASSETS = '/admin/assets/';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+};
+
+/** Only the bot's own files: no inline script, no other origin. */
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+interface Asset {
+  body: Buffer;
+  type: string;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function send(res: ServerResponse, status: number, asset: Asset, csp = CSP): void {
+  res.writeHead(status, {
+    'content-type': asset.type,
+    'content-length': asset.body.length,
+    // Pages change with each release: the browser asks again (cheap, all in memory).
+    'cache-control': 'no-cache',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    'content-security-policy': csp,
+  });
+  res.end(asset.body);
+}
+
+/** Every file under `dir`, relative to it, with `/` separators. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && TYPES[extname(entry.name)])
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'));
+}
+
+/** The assets by URL path: the page files, and Chart.js's browser build from node_modules. */
+function loadAssets(): Map<string, Asset> {
+  const assets = new Map<string, Asset>();
+  for (const file of filesUnder(UI_DIR)) {
+    if (file === 'index.html') continue;
+    assets.set(ASSETS + file, { body: readFileSync(join(UI_DIR, file)), type: TYPES[extname(file)]! });
+  }
+  // Its package exports only the module builds; the UMD build (one file, Chart on window) sits beside them.
+  const chartDir = dirname(createRequire(import.meta.url).resolve('chart.js'));
+  assets.set(`${ASSETS}chart.umd.min.js`, { body: readFileSync(join(chartDir, 'chart.umd.min.js')), type: TYPES['.js']! });
+  return assets;
+}
+
+/** The sign-in page: how to get a link, and why the last one was refused. Self-contained (no asset needs a session). */
+function renderSignIn(reason: 'expired' | 'used' | 'invalid' | undefined): { html: string; csp: string } {
+  const t = consoleUiText;
+  const style = `body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#f4f1ea;color:#1d1d1d}
+header{background:#b71c1c;color:#fff;padding:14px 16px}header p{margin:0;font-weight:600}
+main{max-width:40rem;margin:0 auto;padding:16px}h1{font-size:22px;margin:8px 0 12px}
+.reason{background:#fff3e0;border-left:4px solid #e65100;padding:10px 12px;margin:0 0 16px}
+ol{padding-left:1.4em}li{margin:6px 0}code{background:#fff;border:1px solid #ddd;border-radius:4px;padding:1px 5px}`;
+  const hash = createHash('sha256').update(style).digest('base64');
+  const html = `<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(t.signInTitle)}</title><style>${style}</style></head><body>
+<header><p>${escapeHtml(t.brand)}</p></header>
+<main><h1>${escapeHtml(t.signInHeading)}</h1>
+${reason ? `<p class="reason" role="alert">${escapeHtml(t.refused[reason])}</p>` : ''}
+<p>${escapeHtml(t.signInIntro)}</p>
+<ol>${t.signInSteps.map((step) => `<li>${escapeHtml(step).replace('/dangnhap', '<code>/dangnhap</code>')}</li>`).join('')}</ol>
+<p>${escapeHtml(t.signInNote)}</p></main></body></html>`;
+  return { html, csp: CSP.replace("style-src 'self'", `style-src 'sha256-${hash}'`) };
+}
+
+/** The console's pages: one shell page whose ES modules draw each page from the JSON API, and the sign-in page. */
+export function createConsoleUi(): ConsoleUi {
+  const assets = loadAssets();
+  const shell: Asset = { body: readFileSync(join(UI_DIR, 'index.html')), type: TYPES['.html']! };
+  return {
+    async serve(_req, res, url) {
+      if (url.pathname === '/admin' || url.pathname === '/admin/') {
+        send(res, 200, shell);
+        return true;
+      }
+      const asset = assets.get(url.pathname);
+      if (!asset) return false;
+      send(res, 200, asset);
+      return true;
+    },
+    signIn(res, status, reason) {
+      const { html, csp } = renderSignIn(reason);
+      send(res, status, { body: Buffer.from(html), type: TYPES['.html']! }, csp);
+    },
+  };
+}

@@ -7,6 +7,7 @@ import type { ArticleIndex } from '../search/article-index.js';
 import type { Lexicon } from '../search/lexicon.js';
 import { MAX_QUERY_CHARS } from '../search/query.js';
 import { tidySpacing } from '../search/sentences.js';
+import { alternation, WORDS } from '../search/words.js';
 import type { ChatState, Stores } from '../store/stores.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
 import { cleanText, countChars, normalizeMessage, sliceChars } from '../text/normalize.js';
@@ -86,7 +87,8 @@ function displayName(msg: InboundMessage): string | undefined {
 const SEARCH_DEPTH = 50;
 /** Two results closer than this (score ratio) are offered as a choice. */
 const CLOSE_RATIO = 0.92;
-const FOLLOW_UP = /^(?:(?:the |vay |con |the con |vay con |con o |con tai )+)(.+?)(?: thi sao| the nao| ra sao| thi the nao)?$/;
+/** "vậy còn Hà Nội thì sao": a lead, the new place, an optional tail (`followUp` of `data/lexicon/words.json`), folded. */
+const FOLLOW_UP = new RegExp(`^(?:(?:${alternation(WORDS.followUp.leads.map(foldText))}) )+(.+?)(?: (?:${alternation(WORDS.followUp.tails.map(foldText))}))?$`);
 
 /** Per-user sliding-window flood limit, in memory (each instance limits its own share). */
 class FloodGate {

@@ -25,6 +25,8 @@ const schema = z.object({
   honorifics: list,
   personTitles: list,
   place: z.object({ heads: list, headNotAfter: z.record(z.string(), z.string()), notPlaces: list }),
+  followUp: z.object({ leads: list, tails: list }),
+  phoneWords: list,
   dateHeads: list,
   rateWords: list,
   moneyUnits: list,

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { SearchDoc } from '../content/types.js';
 import type { InboundMessage, OutboundMessage } from '../core/chat.js';
 import { announcementMessage, type AnnouncementService } from '../digest/announcements.js';
 import type { BroadcastReport } from '../digest/broadcaster.js';
@@ -20,7 +21,7 @@ export const ADMIN_COMMANDS = ['capquyen', 'thuhoiquyen'] as const;
 export const STAFF_COMMANDS = ['thongbao', 'cauhoi', 'thongke', 'nhatky', 'xoabai', 'nhapbai', ...ADMIN_COMMANDS] as const;
 
 /** Longest announcement: one Zalo message with the header. */
-const MAX_ANNOUNCEMENT_CHARS = 1800;
+export const MAX_ANNOUNCEMENT_CHARS = 1800;
 
 /** Dependencies of the staff commands. */
 export interface StaffFlowOptions {
@@ -65,6 +66,21 @@ export function similar(a: Set<string>, b: Set<string>): boolean {
   return union > 0 && shared / union >= 0.6;
 }
 
+/**
+ * Take an item out of search and the digest for good (/xoabai and the staff console): removed from every
+ * instance's index and remembered as unpublished. The item, or undefined when no item has that id.
+ */
+export async function unpublishItem(
+  deps: { index: ArticleIndex; publisher?: IndexPublisher; staff: Pick<StaffStore, 'unpublish'> },
+  id: string,
+): Promise<SearchDoc | undefined> {
+  const doc = deps.index.get(id);
+  if (!doc) return undefined;
+  (deps.publisher ?? deps.index).remove(id);
+  await deps.staff.unpublish(id);
+  return doc;
+}
+
 const vnTime = (iso: string) => formatWhen(new Date(iso)).replace(' ngày ', ' ');
 
 /**
@@ -73,7 +89,7 @@ const vnTime = (iso: string) => formatWhen(new Date(iso)).replace(' ngày ', ' '
  * unpublishing (/xoabai). Every command checks the role first; a refusal is logged and audited.
  */
 export function createStaffFlow(options: StaffFlowOptions) {
-  const { staff, log, index } = options;
+  const { staff, log } = options;
 
   async function roleOf(msg: InboundMessage): Promise<'admin' | 'staff' | 'citizen'> {
     // The web chat's session id is whatever the browser sends: nobody is staff there.
@@ -241,13 +257,11 @@ export function createStaffFlow(options: StaffFlowOptions) {
         // xoabai
         const id = args.trim();
         if (!id) return [{ text: t.removeUsage }];
-        const doc = index.get(id);
+        const doc = await unpublishItem(options, id);
         if (!doc) {
           await audit(msg, at, '/xoabai', 'failed', id);
           return [{ text: t.removeMissing(id) }];
         }
-        (options.publisher ?? index).remove(id);
-        await staff.unpublish(id);
         await audit(msg, at, '/xoabai', 'ok', `${id} ${quoteTitle(doc.title.slice(0, 80))}`);
         return [{ text: t.removed(id, doc.title) }];
       }

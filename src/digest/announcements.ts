@@ -59,7 +59,8 @@ export function announcementMessage(a: Pick<Announcement, 'text' | 'sendAt'>): O
 
 /**
  * Staff announcements: published as searchable items when sent, broadcast through the broadcaster to the
- * subscribers of "Thông báo" (or to everyone), with progress and a final report in the author's chat.
+ * subscribers of "Thông báo" (or to everyone, or to the topics and provinces chosen in the console), with progress
+ * and a final report in the author's chat.
  * Scheduled ones are stored and re-armed at start; a lease and the broadcast id `ann:<id>` make each
  * go out once, whichever instance fires first.
  */
@@ -88,7 +89,8 @@ export function createAnnouncementService(options: AnnouncementOptions) {
     const subs = await subscriptions.getMany([...new Set(keys)]);
     return subs
       .filter((s) => s && !s.inactive && !s.paused && options.channels.has(s.channel))
-      .filter((s) => a.audience === 'all' || s!.topics.length === 0 || s!.topics.includes('thong-bao'))
+      .filter((s) => a.audience === 'all' || s!.topics.length === 0 || (a.topics ?? ['thong-bao']).some((t) => s!.topics.includes(t)))
+      .filter((s) => !a.provinces?.length || s!.provinces.length === 0 || a.provinces.some((p) => s!.provinces.includes(p)))
       .map((s) => ({ channel: s!.channel, chatId: s!.chatId }));
   }
 
@@ -148,7 +150,11 @@ export function createAnnouncementService(options: AnnouncementOptions) {
 
   return {
     /** Store a new announcement; send it now or arm it for later. */
-    async create(draft: Pick<Announcement, 'text' | 'author' | 'authorChat' | 'audience'>, sendAt: Date | undefined, now: Date): Promise<Announcement> {
+    async create(
+      draft: Pick<Announcement, 'text' | 'author' | 'authorChat' | 'audience' | 'topics' | 'provinces'>,
+      sendAt: Date | undefined,
+      now: Date,
+    ): Promise<Announcement> {
       const a: Announcement = {
         ...draft,
         id: `tb-${now.getTime().toString(36)}-${randomUUID().slice(0, 6)}`,

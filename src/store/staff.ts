@@ -32,6 +32,10 @@ export interface Announcement {
   author: string;
   authorChat: { channel: string; chatId: string };
   audience: 'topic' | 'all';
+  /** Topic ids it is for, chosen in the console (subscribers of any of them, or of every topic); absent: `audience` decides. */
+  topics?: string[];
+  /** Provinces it is for (subscribers of any of them, or of the whole country); absent or empty: everywhere. */
+  provinces?: string[];
   createdAt: string;
   /** When it is due (ISO); equal to createdAt for "send now". */
   sendAt: string;

@@ -47,6 +47,17 @@ export async function createChangeLog(options: {
             // The entry first, then the number: a reader never sees a number without its entry.
             await kv.set(`c:${seq}`, { ...change, seq }, KEEP_MS);
             await kv.set('seq', seq);
+            // Earlier entries of the same item that are still kept now say what this one says, so replaced
+            // content (a citizen's wording erased from a curated entry) does not outlive its replacement here.
+            // A reader that has not reached them applies the newer content sooner, then again: the same state.
+            const id = change.op === 'upsert' ? change.doc.id : change.id;
+            const kept: number[] = [];
+            for (const older of ((await kv.get(`d:${id}`)) as number[] | undefined) ?? []) {
+              if ((await kv.get(`c:${older}`)) === undefined) continue;
+              await kv.set(`c:${older}`, { ...change, seq: older }, KEEP_MS);
+              kept.push(older);
+            }
+            await kv.set(`d:${id}`, [...kept, seq], KEEP_MS);
             return seq;
           });
         });

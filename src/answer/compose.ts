@@ -33,7 +33,9 @@ export type Reply =
       abbreviation?: { written: string; expansions: string[] };
     }
   /** An abbreviation answered from the lexicon alone. */
-  | { kind: 'abbreviation'; written: string; expansions: string[] };
+  | { kind: 'abbreviation'; written: string; expansions: string[] }
+  /** A curated entry's whole answer (a `faq` doc), as staff wrote it. */
+  | { kind: 'curated'; doc: SearchDoc; sources: AnswerSource[]; confidence: number };
 
 /** The sources of re-ranked results, as cited. */
 export function sourcesOf(ranked: RankedResult[]): AnswerSource[] {
@@ -68,4 +70,10 @@ export function composeAnswer(ranked: RankedResult[], sources: AnswerSource[], q
 export function composeFrom(doc: SearchDoc, quote: string[]): Reply {
   const title = tidySpacing(doc.title) || quote.join(' ');
   return { kind: 'answer', main: { doc, title, quote }, sources: [{ id: doc.id, title, url: doc.url, publishedAt: doc.publishedAt, score: 1 }], confidence: 1 };
+}
+
+/** The reply giving a curated entry's answer; `sources`: the entry first, then the articles ranked after it. */
+export function composeCurated(doc: SearchDoc, sources: AnswerSource[], confidence: number): Reply {
+  const own = sources.find((s) => s.id === doc.id) ?? { id: doc.id, title: tidySpacing(doc.title), publishedAt: doc.publishedAt, score: 1 };
+  return { kind: 'curated', doc, sources: [own, ...sources.filter((s) => s.id !== doc.id)], confidence: Number(confidence.toFixed(4)) };
 }

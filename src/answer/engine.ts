@@ -9,7 +9,7 @@ import type { Lexicon } from '../search/lexicon.js';
 import type { QueryPlan } from '../search/query.js';
 import { tidySpacing } from '../search/sentences.js';
 import { analyseDoc, createProvinceFinder } from './analysis.js';
-import { closestSources, composeAnswer, composeFrom, composeNoAnswer, sourcesOf, type Reply } from './compose.js';
+import { closestSources, composeAnswer, composeCurated, composeFrom, composeNoAnswer, sourcesOf, type Reply } from './compose.js';
 import { decide, decisionFeatures, type Decision, type DecisionFeatures } from './decide.js';
 import type { DecisionModel } from './decision-model.js';
 import { questionNames } from './names.js';
@@ -39,13 +39,25 @@ export interface AnswerEngineOptions {
   onDecision?: (features: DecisionFeatures, decision: Decision) => void;
 }
 
+/** What the engine knows of one answer: the reply, the decision and the features it was made from. */
+export interface Explained {
+  answer: Answer;
+  /** The last decision taken (a curated entry's when one was answered from, else the articles'); absent for a greeting, an empty question… */
+  decision?: Decision;
+  features?: DecisionFeatures;
+  /** The document answered from (or, without an answer, the closest one). */
+  from?: { type: SearchDoc['type']; id: string; title: string; url?: string };
+}
+
 /** The answer engine: question → best articles → the sentences that answer it. */
 export interface AnswerEngine {
   /** Answer one question. */
   answer(question: string): Answer;
+  /** Answer one question and say why: the decision, its features and the document (the staff's "try a question"). */
+  explain(question: string): Explained;
   /** Answer a question from one given document (a choice the user made among close results). */
   answerFrom(question: string, docId: string): Answer | undefined;
-  /** Ranked results for a question (re-ranked), best first. */
+  /** Ranked results for a question (re-ranked), best first; curated entries are left out (they are not articles). */
   rank(question: string, limit?: number): RankedResult[];
   /** Forget the cached analysis of a document (it is also redone whenever the index holds another version of it). */
   invalidate(id: string): void;
@@ -75,15 +87,34 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     return retrieved ? rerank(plan, names, retrieved, { analyse, provinces, tuning }, limit) : [];
   }
 
-  /** `mayAdd`: which documents may add a sentence after the answer (default: any). */
+  /** The decision last taken and its features, for {@link AnswerEngine.explain}. */
+  let last: { features: DecisionFeatures; decision: Decision } | undefined;
+  const decideOn = (features: DecisionFeatures): Decision => {
+    const decision = decide(features, tuning, options.model);
+    last = { features, decision };
+    options.onDecision?.(features, decision);
+    return decision;
+  };
+
+  /**
+   * `mayAdd`: which documents may add a sentence after the answer (default: any). A curated entry among the
+   * candidates is decided first, as if it were the best one, by the same decision; when it is to be answered its
+   * whole answer is the reply. Otherwise the articles answer as if there were no entries.
+   */
   function answerPlan(plan: QueryPlan, names: string[], mayAdd: (doc: SearchDoc) => boolean = () => true): Reply {
-    const ranked = rankPlan(plan, names, tuning.answerSources);
+    const all = rankPlan(plan, names, tuning.answerSources);
+    const ranked = all.filter((r) => r.doc.type !== 'faq');
     const sources = sourcesOf(ranked);
+    const curated = all.find((r) => r.doc.type === 'faq');
+    if (curated) {
+      const features = decisionFeatures(plan, [curated, ...ranked], selectSentences(curated.info, plan, tuning), tuning);
+      const decision = decideOn(features);
+      if (decision.answer) return composeCurated(curated.doc, sourcesOf([curated, ...ranked]), decision.confidence);
+    }
     const best = ranked[0];
     const sentences = best ? selectSentences(best.info, plan, tuning) : [];
     const features = decisionFeatures(plan, ranked, sentences, tuning);
-    const decision = decide(features, tuning, options.model);
-    options.onDecision?.(features, decision);
+    const decision = decideOn(features);
     if (!best || !decision.answer) return composeNoAnswer(sources, decision.confidence, tuning);
     const indexes = quoteIndexes(best.info, sentences, tuning);
     const quote = indexes.map((i) => tidySpacing(best.info.sentences[i]!.text));
@@ -99,7 +130,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
 
   function replyFrom(plan: QueryPlan, docId: string): Reply | undefined {
     const doc = index.get(docId);
-    if (!doc) return undefined;
+    if (!doc || doc.type === 'faq') return undefined;
     const d = analyse(doc);
     const sentences = selectSentences(d, plan, tuning);
     if (sentences.length === 0) return undefined;
@@ -120,8 +151,10 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     // the closest articles with their dates. A program is not news: it answers whenever it runs.
     const asked = { days, years: plan.datedYears };
     const timed = days !== undefined || asked.years.length > 0;
-    const fits = (doc: SearchDoc) => doc.type === 'program' || fitsTime(asked, doc, analyse(doc).terms, now());
+    const fits = (doc: SearchDoc) => doc.type !== 'article' || fitsTime(asked, doc, analyse(doc).terms, now());
     const found = answerPlan(plan, read.names, timed ? fits : undefined);
+    // A curated answer is current, like a program: the time rule does not hold it back.
+    if (found.kind === 'curated') return found;
     const top = found.kind === 'answer' && found.sources[0] ? index.get(found.sources[0].id) : undefined;
     if (found.kind === 'answer' && timed && top && !fits(top)) {
       const ofTheTime = found.sources.find((s) => {
@@ -145,13 +178,27 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
 
   return {
     answer: (question) => renderReply(reply(question)),
+    explain(question) {
+      last = undefined;
+      const found = reply(question);
+      const answer = renderReply(found);
+      const decided = last as { features: DecisionFeatures; decision: Decision } | undefined;
+      const doc = found.kind === 'curated' ? found.doc : found.kind === 'answer' ? found.main.doc : undefined;
+      const fromId = doc?.id ?? answer.sources[0]?.id;
+      const from = fromId === undefined ? undefined : (doc ?? index.get(fromId));
+      return {
+        answer,
+        ...(decided ? { decision: decided.decision, features: decided.features } : {}),
+        ...(from ? { from: { type: from.type, id: from.id, title: tidySpacing(from.title), ...(from.url ? { url: from.url } : {}) } } : {}),
+      };
+    },
     answerFrom(question, docId) {
       const found = replyFrom(planQuestion(question, ctx), docId);
       return found && renderReply(found);
     },
     rank(question, limit = 10) {
       const plan = planQuestion(question, ctx);
-      return rankPlan(plan, tuning.nameMissing > 0 ? questionNames(plan.text, lexicon, index, tuning) : [], limit);
+      return rankPlan(plan, tuning.nameMissing > 0 ? questionNames(plan.text, lexicon, index, tuning) : [], limit).filter((r) => r.doc.type !== 'faq');
     },
     invalidate: (id) => void cache.delete(id),
     tuning,

@@ -13,6 +13,11 @@ function quoteReply(doc: SearchDoc, quote: string[], title: string, url: string 
     : messages.answer(quote.join(' '), title, formatDate(doc.publishedAt), url);
 }
 
+/** The entry number of a curated doc id (`faq:12` → 12). */
+function faqNumber(id: string): number {
+  return Number(id.slice(id.indexOf(':') + 1));
+}
+
 /** A cited title with its date: "Title (05/03/2017)". */
 function dated(s: AnswerSource): string {
   return s.publishedAt ? `${s.title} (${formatDate(s.publishedAt)})` : s.title;
@@ -46,6 +51,10 @@ export function renderReply(reply: Reply): Answer {
       const line = messages.abbreviation(reply.written, reply.expansions);
       // No article is cited for what the lexicon says.
       return { text: line, body: line, sources: [], confidence: 1, kind: 'answer' };
+    }
+    case 'curated': {
+      const text = messages.curatedAnswer(reply.doc.body, formatDate(reply.doc.publishedAt) ?? '');
+      return { text, body: text, sources: reply.sources, confidence: reply.confidence, kind: 'answer', faq: faqNumber(reply.doc.id) };
     }
     case 'answer': {
       const { main, also } = reply;

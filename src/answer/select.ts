@@ -133,7 +133,7 @@ export function alsoSaid(
   for (let rank = 1; rank < Math.min(ranked.length, tuning.alsoDepth); rank++) {
     const r = ranked[rank]!;
     if (r.score < tuning.alsoRatio * best.score) break;
-    if (r.doc.type === 'program' || !mayAdd(r.doc) || (r.offPlace && !best.offPlace)) continue;
+    if (r.doc.type !== 'article' || !mayAdd(r.doc) || (r.offPlace && !best.offPlace)) continue;
     if (year(r.doc) && year(best.doc) && year(r.doc) !== year(best.doc)) continue;
     const top = selectSentences(r.info, plan, tuning)[0];
     const s = top && r.info.sentences[top.index];

@@ -25,6 +25,8 @@ export interface Answer {
   body?: string;
   /** What another close result adds, quoted after the answer (one of `sources`). */
   also?: { id: string; quote: string[] };
+  /** The number of the curated entry (hỏi đáp) answered from, when the reply is staff's curated answer. */
+  faq?: number;
 }
 
 /** The words of a sentence, in order (only definition and quantity questions need them). */

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createAnswerEngine, loadDecisionModel, type AnswerEngine, type DecisionModel } from '../answer/index.js';
+import { indexFaq } from '../assistant/faq.js';
 import type { Config } from '../config.js';
 import { toSearchDoc } from '../content/types.js';
 import type { Metrics } from '../metrics.js';
@@ -11,6 +12,7 @@ import { loadLexicon, type Lexicon } from '../search/lexicon.js';
 import { createIndexSync, type IndexPublisher } from '../search/sync.js';
 import type { ArticleStore } from '../store/articles.js';
 import type { ChangeLog } from '../store/changes.js';
+import type { FaqStore } from '../store/faq.js';
 
 /** The bundled content and the extra corpus files of the configuration, as absolute paths. */
 export function corpusPaths(config: Config): string[] {
@@ -51,9 +53,13 @@ export interface Search {
 
 /**
  * Load the index: the content files and the imported articles, kept in the same snapshot under DATA_DIR/cache
- * (keyed on the article store's version), so a restart does not index them again.
+ * (keyed on the article store's version), so a restart does not index them again. The active curated entries
+ * of `faq` are added after it (never into the snapshot).
  */
-export async function buildSearch(config: Config, deps: { articles: ArticleStore; changes: ChangeLog; log: Logger; metrics: Metrics }): Promise<Search> {
+export async function buildSearch(
+  config: Config,
+  deps: { articles: ArticleStore; changes: ChangeLog; log: Logger; metrics: Metrics; faq?: FaqStore },
+): Promise<Search> {
   const { articles, metrics } = deps;
   const log = deps.log.child({ module: 'index' });
   const lexicon = loadBotLexicon(config);
@@ -67,6 +73,8 @@ export async function buildSearch(config: Config, deps: { articles: ArticleStore
   const engine = createBotEngine(config, index, lexicon);
   metrics.indexSize(index.size);
   const sync = await createIndexSync({ index, changes: deps.changes, log });
+  // Curated entries are read after the change log's head: a change made meanwhile is applied again, not lost.
+  if (deps.faq) log.info({ entries: indexFaq(await deps.faq.list(), index) }, 'curated answers indexed');
   let gauge: NodeJS.Timeout | undefined;
   return {
     lexicon,

@@ -4,10 +4,12 @@ import type { ChannelId, InboundMessage, OutboundMessage } from '../core/chat.js
 import { ticketAnswerMessage, type TicketDelivery } from '../digest/ticket-answers.js';
 import { foldToken, tokenize } from '../search/analyzer.js';
 import type { Lexicon } from '../search/lexicon.js';
+import type { Pseudonyms } from '../store/personal.js';
 import type { AuditEntry, StaffStore } from '../store/staff.js';
 import type { ChatState } from '../store/stores.js';
 import { askerKey, type Ticket, type TicketStore } from '../store/tickets.js';
 import type { ConversationFlow, TicketDesk } from './conversation.js';
+import type { FaqService } from './faq.js';
 import { contentWords, similar } from './staff.js';
 
 /** Longest staff answer: one Zalo message with the question and the signature around it. */
@@ -22,6 +24,205 @@ export interface TicketFlowOptions {
   /** Whether the sender may use staff commands (the staff flow decides). */
   roleOf(msg: InboundMessage): Promise<'admin' | 'staff' | 'citizen'>;
   log: Logger;
+  /** Where "Gửi và lưu thành hỏi đáp" saves the curated entry. */
+  faq?: FaqService;
+  /** How staff see askers: `channel:xxxxxx` (without it, the channel alone). */
+  pseudonyms?: Pseudonyms;
+  /** The staff-side actions, when made elsewhere (the chat flow and the console share one). */
+  service?: TicketService;
+}
+
+/** One asker as staff see them: a pseudonym, never the chat id. */
+export interface TicketAskerView {
+  /** `channel:xxxxxx`. */
+  who: string;
+  at: string;
+  wording: string;
+}
+
+/** A ticket as staff see it (chat and console). */
+export interface TicketView {
+  number: number;
+  status: Ticket['status'];
+  createdAt: string;
+  updatedAt: string;
+  /** The first wording kept (a placeholder when every asker's data was erased). */
+  firstWording: string;
+  askers: TicketAskerView[];
+  /** Everyone who asked, erased askers included. */
+  askerCount: number;
+  answer?: { text: string; by: string; at: string; saveAsFaq?: boolean };
+  closed?: { by: string; at: string; reason?: string; told?: boolean };
+  delivery?: { delivered: number; waiting: number; total: number; finished: boolean };
+  /** The curated entry made from the answer. */
+  faqId?: number;
+}
+
+/** Why a staff action on a ticket was refused. */
+export type TicketProblem = 'missing' | 'not_open' | 'not_closed' | 'empty' | 'too_long';
+
+/** A staff action's outcome: the ticket as it is now, or why nothing changed. */
+export type TicketOutcome = { ok: true; ticket: TicketView; faqId?: number } | { ok: false; problem: TicketProblem };
+
+/**
+ * The staff side of tickets as plain functions, for the chat commands and the staff console alike. `by` is the
+ * staff member as the audit log names them; each action is audited.
+ */
+export interface TicketService {
+  /** Open tickets, most askers first, then oldest. */
+  openTickets(): Promise<TicketView[]>;
+  /** Tickets of one status (all without), open ones most askers first then oldest, the others newest first. */
+  listTickets(status?: Ticket['status']): Promise<TicketView[]>;
+  getTicket(number: number): Promise<TicketView | undefined>;
+  /** The message every asker would get (the first asker's wording), for a preview. */
+  previewAnswer(number: number, text: string, by: string, at?: Date): Promise<OutboundMessage | undefined>;
+  /**
+   * Answer an open ticket: close it as answered and deliver the answer to every asker (`reportTo` gets the
+   * delivery report). `saveAsFaq` also makes a curated entry of it (question: the first wording; the other
+   * askers' wordings as alternates, each erased with its asker's data); its number is `faqId`.
+   */
+  answerTicket(
+    number: number,
+    text: string,
+    options: { saveAsFaq?: boolean; by: string; reportTo?: { channel: ChannelId; chatId: string }; at?: Date },
+  ): Promise<TicketOutcome>;
+  /** Close an open ticket without an answer; `tell`: the askers are told (see {@link tellClosed}). */
+  closeTicket(number: number, options: { by: string; reason?: string; tell?: boolean; at?: Date }): Promise<TicketOutcome>;
+  /** Tell the askers of a closed ticket that no answer is coming (once). */
+  tellClosed(number: number, options: { by: string; at?: Date }): Promise<TicketOutcome>;
+}
+
+/** Create the staff-side ticket service. */
+export function createTicketService(options: Omit<TicketFlowOptions, 'roleOf' | 'lexicon' | 'service'>): TicketService {
+  const { tickets, delivery, staff, log } = options;
+
+  async function audit(by: string, at: Date, action: string, outcome: AuditEntry['outcome'], detail?: string): Promise<void> {
+    await staff.audit
+      .append({ at: at.toISOString(), who: by, action, detail: detail?.slice(0, 200), outcome })
+      .catch((err: unknown) => log.error({ err, action }, 'could not write the audit log'));
+  }
+
+  const pseudonym = async (a: { channel: string; chatId: string }) =>
+    options.pseudonyms ? options.pseudonyms.of(a.channel, a.chatId).catch(() => a.channel) : a.channel;
+  const count = (x: Ticket) => x.askers.length + (x.forgottenAskers ?? 0);
+
+  async function view(x: Ticket): Promise<TicketView> {
+    const d = x.delivery;
+    const faqId = x.answer?.saveAsFaq && options.faq ? (await options.faq.raw()).find((e) => e.fromTicket === x.number)?.id : undefined;
+    return {
+      number: x.number,
+      status: x.status,
+      createdAt: x.createdAt,
+      updatedAt: x.updatedAt,
+      firstWording: x.askers[0]?.wording ?? t.erased,
+      askers: await Promise.all(x.askers.map(async (a) => ({ who: await pseudonym(a), at: a.at, wording: a.wording }))),
+      askerCount: count(x),
+      ...(x.answer ? { answer: { text: x.answer.text, by: x.answer.by, at: x.answer.at, ...(x.answer.saveAsFaq ? { saveAsFaq: true } : {}) } } : {}),
+      ...(x.closed ? { closed: x.closed } : {}),
+      ...(d
+        ? {
+            delivery: {
+              delivered: d.delivered.length + (d.forgottenDelivered ?? 0),
+              waiting: d.waiting.length,
+              total: count(x),
+              finished: d.finishedAt !== undefined,
+            },
+          }
+        : {}),
+      ...(faqId === undefined ? {} : { faqId }),
+    };
+  }
+
+  const byAskersThenAge = (a: Ticket, b: Ticket) => count(b) - count(a) || Date.parse(a.createdAt) - Date.parse(b.createdAt);
+
+  /** The curated entry of an answered ticket: its wordings with their askers, the staff answer. */
+  async function saveFaq(x: Ticket, text: string, by: string, at: Date): Promise<number | undefined> {
+    if (!options.faq) return undefined;
+    const [first, ...others] = x.askers;
+    const made = await options.faq.add({
+      question: first?.wording ?? '',
+      ...(first ? { questionFrom: askerKey(first) } : {}),
+      alternates: others.map((a) => ({ text: a.wording, from: askerKey(a) })),
+      answer: text,
+      author: by,
+      fromTicket: x.number,
+      at,
+    });
+    if (made.ok) return made.entry.id;
+    // The same question is curated already: the askers' wordings join that entry.
+    if (made.problem === 'duplicate' && made.existing !== undefined) {
+      for (const a of x.askers) await options.faq.addAlternate(made.existing, a.wording, by, { from: askerKey(a), at });
+      return made.existing;
+    }
+    log.warn({ ticket: x.number, problem: made.problem }, 'could not save the answer as a curated entry');
+    return undefined;
+  }
+
+  return {
+    openTickets: async () => Promise.all((await tickets.openTickets()).sort(byAskersThenAge).map(view)),
+    async listTickets(status) {
+      if (status === 'open') return this.openTickets();
+      const all = (await tickets.all()).filter((x) => status === undefined || x.status === status);
+      const open = all.filter((x) => x.status === 'open').sort(byAskersThenAge);
+      const rest = all.filter((x) => x.status !== 'open').sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+      return Promise.all([...open, ...rest].map(view));
+    },
+    async getTicket(n) {
+      const x = await tickets.get(n);
+      return x && view(x);
+    },
+    async previewAnswer(n, text, by, at = new Date()) {
+      const x = await tickets.get(n);
+      if (!x) return undefined;
+      return ticketAnswerMessage({ number: x.number, answer: { text: text.trim(), by, at: at.toISOString() } }, { wording: x.askers[0]?.wording ?? t.erased });
+    },
+    async answerTicket(n, raw, { saveAsFaq = false, by, reportTo, at = new Date() }) {
+      const text = raw.replace(/\r\n?/g, '\n').trim();
+      if (!text) return { ok: false, problem: 'empty' };
+      if (text.length > MAX_ANSWER_CHARS) return { ok: false, problem: 'too_long' };
+      const current = await tickets.get(n);
+      if (!current) return { ok: false, problem: 'missing' };
+      const answered = await tickets.update(n, (x) =>
+        x.status === 'open'
+          ? {
+              ...x,
+              status: 'answered',
+              updatedAt: at.toISOString(),
+              answer: { text, by, at: at.toISOString(), ...(reportTo ? { reportTo } : {}), ...(saveAsFaq ? { saveAsFaq } : {}) },
+              delivery: { startedAt: at.toISOString(), delivered: [], waiting: [] },
+            }
+          : undefined,
+      );
+      if (!answered) return { ok: false, problem: 'not_open' };
+      await audit(by, at, '/traloi', 'ok', `#${n} gửi${saveAsFaq ? ', lưu thành hỏi đáp' : ''}`);
+      delivery.start(n);
+      const faqId = saveAsFaq ? await saveFaq(answered, text, by, at) : undefined;
+      return { ok: true, ticket: await view(answered), ...(faqId === undefined ? {} : { faqId }) };
+    },
+    async closeTicket(n, { by, reason, tell, at = new Date() }) {
+      const current = await tickets.get(n);
+      if (!current) return { ok: false, problem: 'missing' };
+      const why = reason?.trim();
+      const closed = await tickets.update(n, (x) =>
+        x.status === 'open'
+          ? { ...x, status: 'closed', updatedAt: at.toISOString(), closed: { by, at: at.toISOString(), ...(why ? { reason: why } : {}) } }
+          : undefined,
+      );
+      if (!closed) return { ok: false, problem: 'not_open' };
+      await audit(by, at, '/dongcauhoi', 'ok', `#${n}${why ? ` ${why}` : ''}`);
+      if (tell) return this.tellClosed(n, { by, at });
+      return { ok: true, ticket: await view(closed) };
+    },
+    async tellClosed(n, { by, at = new Date() }) {
+      const told = await tickets.update(n, (x) =>
+        x.status === 'closed' && x.closed && !x.closed.told ? { ...x, closed: { ...x.closed, told: true } } : undefined,
+      );
+      if (!told) return (await tickets.get(n)) ? { ok: false, problem: 'not_closed' } : { ok: false, problem: 'missing' };
+      await audit(by, at, '/dongcauhoi', 'ok', `#${n} báo cho người hỏi`);
+      void delivery.tellClosed(n).catch((err: unknown) => log.error({ err, ticket: n }, 'could not tell the askers'));
+      return { ok: true, ticket: await view(told) };
+    },
+  };
 }
 
 /** "tôi muốn hỏi cán bộ …", "gặp cán bộ", "cho mình hỏi cán bộ Mặt trận: …" (folded words), with the question after it. */
@@ -43,6 +244,8 @@ export interface TicketFlow extends ConversationFlow, TicketDesk {
   /** Hand `question` (or, when empty, the chat's previous question) to staff; the reply with the ticket number. */
   askStaff(msg: InboundMessage, state: ChatState, question: string, at: Date): Promise<OutboundMessage[]>;
   stats(): Promise<string>;
+  /** The staff-side actions the flow runs (shared with the staff console). */
+  service: TicketService;
 }
 
 const who = (msg: InboundMessage) => `${msg.channel}:${msg.userId}`;
@@ -54,11 +257,15 @@ const who = (msg: InboundMessage) => `${msg.channel}:${msg.userId}`;
  * open ticket `/cauhoi` would group them into.
  */
 export function createTicketFlow(options: TicketFlowOptions): TicketFlow {
-  const { tickets, delivery, staff, lexicon, log } = options;
+  const { tickets, staff, lexicon, log } = options;
+  const service = options.service ?? createTicketService(options);
 
+  /** Staff are named by their id; a citizen refused a staff command by pseudonym, never by chat id. */
   async function audit(msg: InboundMessage, at: Date, action: string, outcome: AuditEntry['outcome'], detail?: string): Promise<void> {
+    const by =
+      outcome !== 'denied' ? who(msg) : options.pseudonyms ? await options.pseudonyms.of(msg.channel, msg.chatId).catch(() => msg.channel) : msg.channel;
     await staff.audit
-      .append({ at: at.toISOString(), who: who(msg), action, detail: detail?.slice(0, 200), outcome })
+      .append({ at: at.toISOString(), who: by, action, detail: detail?.slice(0, 200), outcome })
       .catch((err: unknown) => log.error({ err, action }, 'could not write the audit log'));
   }
 
@@ -104,11 +311,10 @@ export function createTicketFlow(options: TicketFlowOptions): TicketFlow {
   }
 
   async function list(n: number, at: Date): Promise<OutboundMessage> {
-    const open = await tickets.openTickets();
+    const open = await service.openTickets();
     if (open.length === 0) return { text: t.listEmpty };
-    const count = (x: Ticket) => x.askers.length + (x.forgottenAskers ?? 0);
-    const sorted = open.sort((a, b) => count(b) - count(a) || Date.parse(a.createdAt) - Date.parse(b.createdAt)).slice(0, n);
-    const lines = sorted.map((x) => t.listLine(x.number, count(x), firstWording(x), t.age(at.getTime() - Date.parse(x.createdAt))));
+    const sorted = open.slice(0, n);
+    const lines = sorted.map((x) => t.listLine(x.number, x.askerCount, x.firstWording, t.age(at.getTime() - Date.parse(x.createdAt))));
     return { text: [t.listTitle(sorted.length, open.length), ...lines, '', t.listHint].join('\n') };
   }
 
@@ -172,13 +378,8 @@ export function createTicketFlow(options: TicketFlowOptions): TicketFlow {
         },
       ];
     }
-    const closed = await tickets.update(ticket.number, (x) =>
-      x.status === 'open'
-        ? { ...x, status: 'closed', updatedAt: at.toISOString(), closed: { by: who(msg), at: at.toISOString(), ...(text ? { reason: text } : {}) } }
-        : undefined,
-    );
-    if (!closed) return [{ text: t.notOpen(ticket.number) }];
-    await audit(msg, at, '/dongcauhoi', 'ok', `#${ticket.number}${text ? ` ${text}` : ''}`);
+    const closed = await service.closeTicket(ticket.number, { by: who(msg), ...(text ? { reason: text } : {}), at });
+    if (!closed.ok) return [{ text: t.notOpen(ticket.number) }];
     return [{ text: t.closed(ticket.number), buttons: [[{ label: t.buttonTell, data: `tk:tell:${ticket.number}` }]] }];
   }
 
@@ -190,12 +391,8 @@ export function createTicketFlow(options: TicketFlowOptions): TicketFlow {
     }
     if (data.startsWith('tk:tell:')) {
       const n = Number(data.slice('tk:tell:'.length));
-      const told = await tickets.update(n, (x) =>
-        x.status === 'closed' && x.closed && !x.closed.told ? { ...x, closed: { ...x.closed, told: true } } : undefined,
-      );
-      if (!told) return [{ text: t.notOpen(n) }];
-      await audit(msg, at, '/dongcauhoi', 'ok', `#${n} báo cho người hỏi`);
-      void delivery.tellClosed(n).catch((err: unknown) => log.error({ err, ticket: n }, 'could not tell the askers'));
+      const told = await service.tellClosed(n, { by: who(msg), at });
+      if (!told.ok) return [{ text: t.notOpen(n) }];
       return [{ text: t.told(n) }];
     }
     const draft = state.ticketDraft;
@@ -207,21 +404,9 @@ export function createTicketFlow(options: TicketFlowOptions): TicketFlow {
     }
     const saveAsFaq = data === 'tk:save';
     const reportTo = msg.channel === 'web' ? undefined : { channel: msg.channel as ChannelId, chatId: msg.chatId };
-    const answered = await tickets.update(draft.number, (x) =>
-      x.status === 'open'
-        ? {
-            ...x,
-            status: 'answered',
-            updatedAt: at.toISOString(),
-            answer: { text: draft.text, by: who(msg), at: at.toISOString(), ...(reportTo ? { reportTo } : {}), ...(saveAsFaq ? { saveAsFaq } : {}) },
-            delivery: { startedAt: at.toISOString(), delivered: [], waiting: [] },
-          }
-        : undefined,
-    );
-    if (!answered) return [{ text: t.notOpen(draft.number) }];
-    await audit(msg, at, '/traloi', 'ok', `#${draft.number} gửi${saveAsFaq ? ', đề nghị lưu thành hỏi đáp' : ''}`);
-    delivery.start(draft.number);
-    return [{ text: t.sending(draft.number, answered.askers.length, saveAsFaq) }];
+    const answered = await service.answerTicket(draft.number, draft.text, { saveAsFaq, by: who(msg), ...(reportTo ? { reportTo } : {}), at });
+    if (!answered.ok) return [{ text: t.notOpen(draft.number) }];
+    return [{ text: t.sending(draft.number, answered.ticket.askers.length, answered.faqId) }];
   }
 
   async function typed(msg: InboundMessage, state: ChatState, text: string, at: Date): Promise<OutboundMessage[] | undefined> {
@@ -243,5 +428,5 @@ export function createTicketFlow(options: TicketFlowOptions): TicketFlow {
     return t.stats({ open: all.filter((x) => x.status === 'open').length, ...(median === undefined ? {} : { medianHours: median }), delivered, askers });
   }
 
-  return { command, press, typed, open, waiting, askStaff, stats };
+  return { command, press, typed, open, waiting, askStaff, stats, service };
 }

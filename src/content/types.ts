@@ -47,10 +47,14 @@ export interface Program {
 /** Anything the index holds: articles and programs are searched and answered alike. */
 export type ContentItem = ({ type: 'article' } & Article) | ({ type: 'program' } & Program);
 
-/** The searchable view of an item: the fields the index and the answer engine read. */
+/**
+ * The searchable view of an item: the fields the index and the answer engine read. A `faq` doc is a curated
+ * entry (id `faq:<n>`: title the question, summary its wordings, body the answer, publishedAt its last change);
+ * it answers questions but is never listed, digested or quoted as an article.
+ */
 export interface SearchDoc {
   id: string;
-  type: 'article' | 'program';
+  type: 'article' | 'program' | 'faq';
   title: string;
   summary: string;
   body: string;

@@ -44,6 +44,8 @@ export const messages = {
   /** What a second article adds, after the answer. */
   alsoSaid: (sentence: string, title: string, date: string | undefined) =>
     [`Bài ${quoteTitle(title)}${date ? ` (${date})` : ''} cho biết thêm:`, `“${sentence}”`].join('\n'),
+  /** A curated entry's answer (hỏi đáp), whole, as the Front's answer with the date it was last changed. */
+  curatedAnswer: (answer: string, date: string) => `Mặt trận trả lời (cập nhật ${date}): ${answer}`,
   programAnswer: (quote: string, name: string, url: string | undefined) =>
     [`Theo thông tin về ${quoteTitle(name)}:`, `“${quote}”`, url ? `Nguồn: ${url}` : undefined].filter(Boolean).join('\n'),
   /** "Hôm nay là thứ mấy?": today's date and the time in Vietnam (weekday 0 = Sunday). */
@@ -358,8 +360,8 @@ ${text}
   buttonCancel: 'Hủy',
   noDraft: 'Không có câu trả lời nào đang chờ gửi. Gõ /traloi <số> <nội dung>.',
   draftCancelled: 'Đã hủy, chưa gửi cho ai.',
-  sending: (n: number, askers: number, saveAsFaq: boolean) =>
-    `Đang gửi câu trả lời #${n} tới ${askers} người hỏi; báo cáo sẽ hiện ở đây.${saveAsFaq ? ' Đã ghi nhận đề nghị lưu thành hỏi đáp (mục hỏi đáp sẽ được tạo khi chức năng hỏi đáp có).' : ''}`,
+  sending: (n: number, askers: number, faqId?: number) =>
+    `Đang gửi câu trả lời #${n} tới ${askers} người hỏi; báo cáo sẽ hiện ở đây.${faqId === undefined ? '' : ` Đã lưu thành hỏi đáp mục số ${faqId} (xem: /hoidap ${faqId}).`}`,
   report: (n: number, delivered: number, waiting: number) =>
     `Đã gửi câu trả lời #${n}: ${delivered} người đã nhận${waiting ? `, ${waiting} người chưa nhận được (chặn bot hoặc ngoài thời hạn nhắn của nền tảng): họ sẽ nhận khi nhắn cho bot lần tới` : ''}. Câu hỏi đã đóng.`,
   closed: (n: number) => `Đã đóng câu hỏi #${n}, không gửi câu trả lời.`,
@@ -367,6 +369,73 @@ ${text}
   told: (n: number) => `Đang báo cho người hỏi rằng câu hỏi #${n} đã đóng.`,
   stats: (s: { open: number; medianHours?: number; delivered: number; askers: number }) =>
     `Câu hỏi chờ cán bộ: ${s.open}; thời gian trả lời (trung vị): ${s.medianHours === undefined ? '—' : s.medianHours < 1 ? `${Math.round(s.medianHours * 60)} phút` : `${Math.round(s.medianHours * 10) / 10} giờ`}; người hỏi đã nhận câu trả lời: ${s.askers === 0 ? '—' : `${s.delivered}/${s.askers} (${Math.round((100 * s.delivered) / s.askers)}%)`}`,
+} as const;
+
+/** Curated answers (hỏi đáp): /hoidap for staff, and what the console shows of a refused change. */
+export const faqText = {
+  help: '/hoidap – câu hỏi đáp sẵn: /hoidap them <câu hỏi> | <trả lời>, /hoidap <số>, cachhoi, sua, xoa, thu (gõ /hoidap huongdan)',
+  usage: [
+    'Hỏi đáp – câu trả lời soạn sẵn, bot trả lời trước bài viết khi câu hỏi khớp:',
+    '/hoidap – danh sách (mới sửa trước)',
+    '/hoidap <số> – xem một mục',
+    '/hoidap them <câu hỏi> | <câu trả lời> – thêm mục mới',
+    '/hoidap cachhoi <số> <cách hỏi khác> – thêm một cách hỏi',
+    '/hoidap sua <số> <câu hỏi> | <câu trả lời> – sửa (để trống một bên: giữ nguyên)',
+    '/hoidap xoa <số> – gỡ mục (có xác nhận)',
+    '/hoidap thu <câu hỏi> – xem bot sẽ trả lời thế nào và vì sao',
+  ].join('\n'),
+  listEmpty: 'Chưa có mục hỏi đáp nào. Thêm: /hoidap them <câu hỏi> | <câu trả lời>, hoặc chọn “Gửi và lưu thành hỏi đáp” khi trả lời /traloi.',
+  listTitle: (shown: number, total: number) => `Hỏi đáp (${shown}/${total}), mới sửa trước:`,
+  listLine: (id: number, date: string, question: string, wordings: number) => `#${id} (${date}) ${question} — ${wordings} cách hỏi`,
+  needsQuestion: '(cần câu hỏi: câu hỏi của người dân đã được xóa theo yêu cầu của họ)',
+  listHint: 'Xem: /hoidap <số>. Hướng dẫn: /hoidap huongdan.',
+  show: (e: {
+    id: number;
+    question: string;
+    status: 'active' | 'withdrawn';
+    date: string;
+    author: string;
+    wordings: { text: string; from?: string }[];
+    answer: string;
+    fromTicket?: number;
+  }) =>
+    [
+      `Hỏi đáp #${e.id}${e.status === 'withdrawn' ? ' (đã gỡ)' : ''} — cập nhật ${e.date}, ${e.author}${e.fromTicket === undefined ? '' : `, từ câu hỏi #${e.fromTicket}`}`,
+      `Câu hỏi: ${e.question}`,
+      ...(e.wordings.length ? ['Cách hỏi khác:', ...e.wordings.map((w) => `• ${w.text}${w.from ? ` (của người hỏi ${w.from})` : ''}`)] : []),
+      'Trả lời:',
+      e.answer,
+    ].join('\n'),
+  added: (id: number) => `Đã thêm hỏi đáp #${id}; bot trả lời bằng mục này ngay từ bây giờ.`,
+  edited: (id: number) => `Đã sửa hỏi đáp #${id}; bot trả lời theo nội dung mới ngay từ bây giờ.`,
+  alternateAdded: (id: number, count: number) => `Đã thêm cách hỏi cho hỏi đáp #${id} (${count} cách hỏi khác).`,
+  confirmWithdraw: (id: number, question: string) => `Gỡ hỏi đáp #${id}: “${question}”? Bot sẽ thôi trả lời bằng mục này.`,
+  buttonWithdraw: 'Gỡ mục này',
+  buttonKeep: 'Không gỡ',
+  withdrawn: (id: number) => `Đã gỡ hỏi đáp #${id}; bot không trả lời bằng mục này nữa.`,
+  kept: 'Đã hủy, mục hỏi đáp được giữ nguyên.',
+  /** Why a change was refused (FaqProblem in assistant/faq.ts). */
+  problem: (problem: string, id: number | undefined, limits: { question: number; answer: number }) =>
+    ({
+      missing: `Không có mục hỏi đáp nào số ${id ?? ''}.`,
+      withdrawn: `Hỏi đáp #${id ?? ''} đã được gỡ.`,
+      empty_question: 'Thiếu câu hỏi. Cách dùng: /hoidap them <câu hỏi> | <câu trả lời>',
+      empty_answer: 'Thiếu câu trả lời. Cách dùng: /hoidap them <câu hỏi> | <câu trả lời>',
+      question_too_long: `Câu hỏi dài quá ${limits.question} ký tự.`,
+      answer_too_long: `Câu trả lời dài quá ${limits.answer} ký tự (một tin nhắn Zalo).`,
+      duplicate: `Đã có hỏi đáp #${id ?? ''} với câu hỏi này. Sửa mục đó: /hoidap sua ${id ?? ''} …, hoặc thêm cách hỏi: /hoidap cachhoi ${id ?? ''} …`,
+    })[problem] ?? 'Không thực hiện được.',
+  trialUsage: 'Cách dùng: /hoidap thu <câu hỏi>',
+  trial: (t: { text: string; from?: string; probability?: number; threshold: number; features: string }) =>
+    [
+      'Bot sẽ trả lời:',
+      t.text,
+      '',
+      `Nguồn: ${t.from ?? '—'}; xác suất trả lời đúng ${t.probability === undefined ? '—' : `${Math.round(t.probability * 100)}%`} (ngưỡng ${Math.round(t.threshold * 100)}%)`,
+      ...(t.features ? [`Đặc trưng: ${t.features}`] : []),
+    ].join('\n'),
+  /** The /thongke line. */
+  statsLine: (answered: number) => `Câu hỏi được trả lời bằng hỏi đáp (7 ngày): ${answered}`,
 } as const;
 
 /** Marker that opens every "no information" reply, used to recognise it in evaluations. */

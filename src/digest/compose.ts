@@ -32,7 +32,8 @@ export interface DigestFilter {
 export function digestCandidates(docs: Iterable<SearchDoc>, sinceMs: number, untilMs: number): DigestCandidate[] {
   const out: DigestCandidate[] = [];
   for (const doc of docs) {
-    if (!doc.publishedAt) continue;
+    // Curated answers (faq) are not news.
+    if (!doc.publishedAt || doc.type === 'faq') continue;
     const at = parseVnTime(doc.publishedAt);
     if (!(at > sinceMs && at <= untilMs)) continue;
     out.push({

@@ -483,6 +483,7 @@ export const privacyText = {
     inbox: 'Câu hỏi lưu cho cán bộ xem xét',
     ticket: 'Câu hỏi đã chuyển cán bộ (mã câu hỏi, nội dung bạn viết)',
     delivery: 'Tin nhắn đang chờ gửi trong một đợt gửi',
+    faq: 'Cách hỏi của bạn được giữ trong một mục hỏi đáp của Mặt trận',
   } as Record<string, string>,
   itemLine: (label: string, count: number, since?: string) => `• ${label}: ${count}${since ? ` (từ ${since})` : ''}`,
   summary: (lines: string[], retentionDays: number) =>
@@ -490,7 +491,7 @@ export const privacyText = {
       'Dữ liệu của bạn mà tôi đang lưu:',
       ...lines,
       '',
-      `Câu hỏi ghi lại cho cán bộ được giữ tối đa ${retentionDays} ngày rồi tự xóa. Tôi không lưu số điện thoại hay họ tên của bạn; cán bộ chỉ thấy kênh và một mã ẩn danh.`,
+      `Câu hỏi ghi lại cho cán bộ, và câu hỏi đã chuyển cán bộ sau khi được trả lời hoặc đóng, được giữ tối đa ${retentionDays} ngày rồi tự xóa. Tôi không lưu số điện thoại hay họ tên của bạn; cán bộ chỉ thấy kênh và một mã ẩn danh.`,
       'Gõ /xoadulieu để xóa tất cả.',
     ].join('\n'),
   nothing: 'Tôi không lưu dữ liệu nào của bạn (không có đăng ký bản tin, câu hỏi hay góp ý nào gắn với cuộc trò chuyện này).',

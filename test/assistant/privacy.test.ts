@@ -133,6 +133,7 @@ describe('citizens’ data', () => {
     const [summary] = await conversation.handle(anna('/dulieucuatoi'));
     for (const kind of ['subscription', 'unanswered', 'feedback', 'inbox', 'ticket', 'chat']) expect(summary!.text).toContain(privacyText.kinds[kind]);
     expect(summary!.text).toContain('/xoadulieu');
+    expect(summary!.text).toContain('câu hỏi đã chuyển cán bộ sau khi được trả lời hoặc đóng, được giữ tối đa 365 ngày rồi tự xóa');
 
     const [ask] = await conversation.handle(anna('/xoadulieu'));
     expect(ask!.text).toBe(privacyText.confirm);

@@ -11,6 +11,19 @@ import type { Jobs } from './jobs.js';
 import type { Search } from './search.js';
 import type { Storage } from './storage.js';
 
+/** The ticket store, counting each question handed to staff (a new ticket or a new asker joining one) in the daily figures. */
+function countingTickets(storage: Storage): Storage['tickets'] {
+  const { tickets, daily } = storage;
+  return {
+    ...tickets,
+    async open(asker, pick) {
+      const opened = await tickets.open(asker, pick);
+      if (!opened.repeated) await daily.add(new Date(asker.at), { ticket: 1 });
+      return opened;
+    },
+  };
+}
+
 /**
  * The conversation every channel hands its messages to, with the subscription and staff flows; each message
  * is counted and timed for the metrics.
@@ -36,7 +49,7 @@ export function buildAssistant(
     log: log.child({ module: 'staff' }),
   });
   const ticketFlow = createTicketFlow({
-    tickets: storage.tickets,
+    tickets: countingTickets(storage),
     delivery: jobs.ticketAnswers,
     staff: storage.staff,
     lexicon,
@@ -69,7 +82,11 @@ export function buildAssistant(
         if (kind === 'answer') metrics.answerConfidence(confidence);
         else metrics.unanswered(msg.channel);
       },
-      questionAnswered: (msg, question, kind, confidence, at) => staffFlow.questionAnswered(msg, question, kind, confidence, at),
+      questionAnswered: async (msg, question, kind, confidence, at) => {
+        await staffFlow.questionAnswered(msg, question, kind, confidence, at);
+        // After the staff record: a retry of a refused record does not count the question twice.
+        await storage.daily.add(at, kind === 'answer' ? { answered: 1 } : { noInfo: 1 });
+      },
       thumbsDown: (msg, question, at) => staffFlow.thumbsDown(msg, question, at),
       recordsDropped: (count) => metrics.storeRecordsDropped(count),
     },

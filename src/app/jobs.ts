@@ -1,4 +1,4 @@
-import type { ScheduledTask } from 'node-cron';
+import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { staffText } from '../copy/messages.js';
 import type { Channel, ChannelId } from '../core/chat.js';
@@ -10,8 +10,9 @@ import { createDigestService, type DigestService } from '../digest/digest.js';
 import { createTicketDelivery, type TicketDelivery } from '../digest/ticket-answers.js';
 import { scheduleDigest, scheduleIngest, scheduleRetention } from '../digest/schedule.js';
 import type { Importer } from '../ingest/importer.js';
-import { createFeedPoller } from '../ingest/poller.js';
+import { createFeedPoller, type SourceStatus } from '../ingest/poller.js';
 import type { Metrics } from '../metrics.js';
+import { subscriberSnapshot, type SubscriberSnapshot } from '../store/daily.js';
 import { expirePersonalData } from '../store/personal.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
 import { createBotImporter } from './importer.js';
@@ -28,6 +29,10 @@ export interface Jobs {
   importer: Importer;
   /** Erase recorded questions and closed tickets older than QUESTION_RETENTION_DAYS (the daily job; one instance). */
   retention(now: Date): Promise<Record<string, number> | undefined>;
+  /** Count today's subscribers by channel and province into the daily figures (hourly and at start; one instance per run). */
+  snapshotSubscribers(now: Date): Promise<SubscriberSnapshot | undefined>;
+  /** The import sources as this instance's poller knows them (state is per instance, fresh after a restart). */
+  sources(): SourceStatus[];
   /** Resume what was interrupted and run missed digests (in the background), then schedule every job. */
   start(): void;
   /** Stop the schedules and timers, wait for sends and imports in flight. */
@@ -36,6 +41,10 @@ export interface Jobs {
 
 /** How long one import round may hold `ingest:poll` before another instance may run one. */
 const INGEST_LEASE_MS = 10 * 60_000;
+/** When the subscribers are counted for the statistics: hourly (the day's last count stands), Vietnam time. */
+const SNAPSHOT_CRON = '50 * * * *';
+/** How long a subscriber count may hold `daily:snapshot` (a count that runs again only writes the same figures). */
+const SNAPSHOT_LEASE_MS = 10 * 60_000;
 /** How long a retention run may hold `retention` (it is idempotent: a second run the same day erases nothing more). */
 const RETENTION_LEASE_MS = 30 * 60_000;
 
@@ -100,6 +109,8 @@ export async function buildJobs(
   });
   broadcaster.on('delivered', (id, recipient) => digest.delivered(id, recipient));
   broadcaster.on('delivered', (id, recipient) => ticketAnswers.delivered(id, recipient));
+  // Digest deliveries per day for the statistics (anonymous counts; the daily store never rejects).
+  broadcaster.on('delivered', (id) => (id.startsWith('digest:') ? storage.daily.add(new Date(), { digestDelivered: 1 }) : Promise.resolve()));
   // A chat closed outside a broadcast (Telegram's my_chat_member "kicked") is handled as a send answered `blocked`.
   for (const channel of channels.values()) {
     channel.onChatClosed?.(async (chatId) => {
@@ -109,6 +120,8 @@ export async function buildJobs(
   broadcaster.on('progress', (report) => {
     metrics.broadcastProgress(report.id.startsWith('ann:') ? 'announcement' : 'digest', report);
     announcements.progress(report);
+    if (report.finishedAt && report.id.startsWith('digest:') && report.failed + report.blocked > 0)
+      void storage.daily.add(new Date(report.finishedAt), { digestFailed: report.failed + report.blocked });
   });
   await announcements.restore();
 
@@ -173,6 +186,22 @@ export async function buildJobs(
     }
   };
 
+  /** One instance counts per run (a lease, kept until it expires so the others skip this hour). */
+  const countSubscribers = async (now: Date) => {
+    if (!(await lease.acquire('daily:snapshot', instanceId, SNAPSHOT_LEASE_MS))) return undefined;
+    const keys = [...new Set(await subscriptions.allKeys())];
+    const snapshot = subscriberSnapshot(await subscriptions.getMany(keys), now, staffText.wholeCountry);
+    await storage.daily.snapshot(snapshot);
+    return snapshot;
+  };
+  /** The count in progress, which stop() waits for. */
+  let counting: Promise<unknown> = Promise.resolve();
+  const snapshotSubscribers = (now: Date) => {
+    const run = countSubscribers(now);
+    counting = run.catch(() => undefined);
+    return run;
+  };
+
   let tasks: ScheduledTask[] = [];
   let sweeper: NodeJS.Timeout | undefined;
   return {
@@ -182,6 +211,8 @@ export async function buildJobs(
     ticketAnswers,
     importer,
     retention,
+    snapshotSubscribers,
+    sources: () => poller.status(),
     start() {
       if (sweeper) return;
       // Resume an interrupted broadcast and run missed digests in the background; then every hour.
@@ -201,7 +232,13 @@ export async function buildJobs(
         scheduleDigest(digest, config.DIGEST_CRON, log.child({ module: 'digest' })),
         scheduleIngest(pollRound, config.INGEST_CRON, log.child({ module: 'ingest' })),
         scheduleRetention(() => retention(new Date()), log.child({ module: 'retention' })),
+        cron.schedule(SNAPSHOT_CRON, () => void snapshotSubscribers(new Date()).catch(quiet('subscriber count failed')), {
+          timezone: 'Asia/Ho_Chi_Minh',
+          name: 'daily-snapshot',
+          noOverlap: true,
+        }),
       ];
+      void snapshotSubscribers(new Date()).catch(quiet('subscriber count failed'));
       void pollRound().catch((err: unknown) => log.error({ err }, 'first import round failed'));
     },
     async stop() {
@@ -209,6 +246,7 @@ export async function buildJobs(
       await Promise.allSettled(tasks.splice(0).map((t) => t.stop()));
       announcements.stop();
       await broadcaster.stop();
+      await counting;
       await importer.idle();
     },
   };

@@ -74,7 +74,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     const storage = await buildStorage(config, { log, metrics });
     parts.storage = storage;
     checkStarting();
-    const search = await buildSearch(config, { articles: storage.articles, changes: storage.changes, log, metrics });
+    const search = await buildSearch(config, { articles: storage.articles, changes: storage.changes, faq: storage.faq, log, metrics });
     parts.search = search;
     checkStarting();
     const channels = buildChannels(config, { lease: storage.lease, instanceId, log, onFatal: fatal });

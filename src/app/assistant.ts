@@ -1,27 +1,48 @@
 import type { Logger } from 'pino';
 import { createConversation } from '../assistant/conversation.js';
+import { createFaqService, type FaqService } from '../assistant/faq.js';
 import { createPrivacyFlow } from '../assistant/privacy.js';
 import { createStaffFlow } from '../assistant/staff.js';
 import { createSubscriptionFlow } from '../assistant/subscribe.js';
-import { createTicketFlow } from '../assistant/tickets.js';
+import { createTicketFlow, createTicketService, type TicketService } from '../assistant/tickets.js';
 import type { ChannelId, InboundHandler } from '../core/chat.js';
 import type { Config } from '../config.js';
+import { faqText } from '../copy/messages.js';
 import type { Metrics } from '../metrics.js';
 import type { Jobs } from './jobs.js';
 import type { Search } from './search.js';
 import type { Storage } from './storage.js';
 
-/** The ticket store, counting each question handed to staff (a new ticket or a new asker joining one) in the daily figures. */
-function countingTickets(storage: Storage): Storage['tickets'] {
-  const { tickets, daily } = storage;
-  return {
-    ...tickets,
-    async open(asker, pick) {
-      const opened = await tickets.open(asker, pick);
-      if (!opened.repeated) await daily.add(new Date(asker.at), { ticket: 1 });
-      return opened;
-    },
-  };
+/** The staff-side services the chat commands and the staff console share. */
+export interface StaffServices {
+  faq: FaqService;
+  tickets: TicketService;
+}
+
+/**
+ * The curated answers and ticket services over the stores and the index; a citizen's erasure puts the entries
+ * that held their wordings back into the index.
+ */
+export function buildStaffServices(deps: { storage: Storage; search: Search; jobs: Jobs; log: Logger }): StaffServices {
+  const { storage, search, jobs, log } = deps;
+  const faq = createFaqService({
+    faq: storage.faq,
+    staff: storage.staff,
+    publisher: search.publisher,
+    engine: search.engine,
+    pseudonyms: storage.pseudonyms,
+    log: log.child({ module: 'faq' }),
+  });
+  storage.onFaqForgotten((entries) => faq.reindex(entries));
+  const tickets = createTicketService({
+    tickets: storage.tickets,
+    delivery: jobs.ticketAnswers,
+    staff: storage.staff,
+    faq,
+    pseudonyms: storage.pseudonyms,
+    log: log.child({ module: 'tickets' }),
+  });
+  return { faq, tickets };
 }
 
 /**
@@ -30,9 +51,19 @@ function countingTickets(storage: Storage): Storage['tickets'] {
  */
 export function buildAssistant(
   config: Config,
-  deps: { storage: Storage; search: Search; jobs: Jobs; pushChannels: Iterable<ChannelId>; log: Logger; metrics: Metrics },
+  deps: {
+    storage: Storage;
+    search: Search;
+    jobs: Jobs;
+    pushChannels: Iterable<ChannelId>;
+    log: Logger;
+    metrics: Metrics;
+    /** The services shared with the staff console (made here when not given). */
+    services?: StaffServices;
+  },
 ): InboundHandler {
   const { storage, search, jobs, log, metrics } = deps;
+  const services = deps.services ?? buildStaffServices(deps);
   const { index, lexicon, publisher } = search;
   const staffFlow = createStaffFlow({
     staff: storage.staff,
@@ -45,16 +76,19 @@ export function buildAssistant(
     publisher,
     pseudonyms: storage.pseudonyms,
     importUrl: (url) => jobs.importer.importUrl(url),
-    ticketStats: () => ticketFlow.stats(),
+    ticketStats: async () => `${await ticketFlow.stats()}\n${faqText.statsLine(await services.faq.answeredThisWeek(new Date()))}`,
     log: log.child({ module: 'staff' }),
   });
   const ticketFlow = createTicketFlow({
-    tickets: countingTickets(storage),
+    tickets: storage.tickets,
     delivery: jobs.ticketAnswers,
     staff: storage.staff,
     lexicon,
     roleOf: (msg) => staffFlow.roleOf(msg),
     log: log.child({ module: 'tickets' }),
+    faq: services.faq,
+    pseudonyms: storage.pseudonyms,
+    service: services.tickets,
   });
   const subscriptionFlow = createSubscriptionFlow({
     subscriptions: storage.subscriptions,
@@ -82,11 +116,7 @@ export function buildAssistant(
         if (kind === 'answer') metrics.answerConfidence(confidence);
         else metrics.unanswered(msg.channel);
       },
-      questionAnswered: async (msg, question, kind, confidence, at) => {
-        await staffFlow.questionAnswered(msg, question, kind, confidence, at);
-        // After the staff record: a retry of a refused record does not count the question twice.
-        await storage.daily.add(at, kind === 'answer' ? { answered: 1 } : { noInfo: 1 });
-      },
+      questionAnswered: (msg, question, kind, confidence, at) => staffFlow.questionAnswered(msg, question, kind, confidence, at),
       thumbsDown: (msg, question, at) => staffFlow.thumbsDown(msg, question, at),
       recordsDropped: (count) => metrics.storeRecordsDropped(count),
     },

@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics.js';
 import { createArticleStore, type ArticleStore } from '../store/articles.js';
 import { createBroadcastStore, type BroadcastStore } from '../store/broadcasts.js';
 import { createChangeLog, type ChangeLog } from '../store/changes.js';
+import { createFaqStore, faqData, type FaqEntry, type FaqStore } from '../store/faq.js';
 import { createDailyStore, type DailyStore } from '../store/daily.js';
 import { createRedisLease, createSqliteLease, type Lease } from '../store/lock.js';
 import { createRedisBackend } from '../store/redis.js';
@@ -43,6 +44,10 @@ export interface Storage {
   tickets: TicketStore;
   /** The ids staff see instead of chat ids. */
   pseudonyms: Pseudonyms;
+  /** Curated question–answer entries (hỏi đáp). */
+  faq: FaqStore;
+  /** Be told of the entries a citizen's erasure changed (their wordings removed), to put them back into the index. */
+  onFaqForgotten(listener: (entries: FaqEntry[]) => void): void;
   /** The staff console's sign-in links and sessions (hashed). */
   sessions: SessionStore;
   /** Anonymous daily figures for the statistics (counts only, kept). */
@@ -95,7 +100,18 @@ export async function buildStorage(config: Config, deps: { log: Logger; metrics:
     const pseudonyms = opened(await createPseudonyms({ adapter, log, lease }));
     const sessions = opened(await createSessionStore({ adapter, log, lease }));
     const daily = opened(await createDailyStore({ adapter, log, lease }));
-    const personal = [subscriptionData(subscriptions), conversationData(stores), inboxData(staff), broadcastData(broadcasts), ticketData(tickets)];
+    const faq = opened(await createFaqStore({ adapter, log, lease }));
+    const faqListeners: ((entries: FaqEntry[]) => void)[] = [];
+    const personal = [
+      subscriptionData(subscriptions),
+      conversationData(stores),
+      inboxData(staff),
+      broadcastData(broadcasts),
+      ticketData(tickets),
+      faqData(faq, (entries) => {
+        for (const listener of faqListeners) listener(entries);
+      }),
+    ];
     deps.metrics.storeUp(true);
     if (redisUrl) deps.log.info({ redis: new URL(redisUrl).host }, 'state store ready (Redis)');
     else deps.log.info({ file: sqliteFile(dataDir) }, 'state store ready');
@@ -109,6 +125,8 @@ export async function buildStorage(config: Config, deps: { log: Logger; metrics:
       lease,
       tickets,
       pseudonyms,
+      faq,
+      onFaqForgotten: (listener) => void faqListeners.push(listener),
       sessions,
       daily,
       personal,

@@ -566,3 +566,32 @@ export const consoleAuthText = {
   unknownWho: 'không rõ',
   signInRefusedDetail: { expired: 'đường dẫn hết hạn', used: 'đường dẫn đã dùng', invalid: 'đường dẫn không hợp lệ', revoked: 'không còn quyền cán bộ' },
 } as const;
+
+/** The staff console's tickets, curated answers and audit log API: its refusals. */
+export const consoleApiText = {
+  statusInvalid: 'Trạng thái phải là open, answered hoặc closed.',
+  ticketMissing: (n: string) => `Không có câu hỏi nào mã #${n}.`,
+  ticketProblem: {
+    missing: 'Không có câu hỏi này.',
+    not_open: 'Câu hỏi này đã được trả lời hoặc đã đóng.',
+    not_closed: 'Câu hỏi này chưa đóng, hoặc người hỏi đã được báo.',
+    empty: 'Nội dung trả lời không được để trống.',
+    too_long: 'Câu trả lời quá dài cho một tin nhắn Zalo (tối đa 1.500 ký tự): hãy rút gọn.',
+  },
+  textRequired: 'Hãy nhập nội dung.',
+  faqMissing: (id: string) => `Không có mục hỏi đáp số ${id}.`,
+  faqProblem: {
+    missing: 'Không có mục hỏi đáp này.',
+    withdrawn: 'Mục hỏi đáp này đã được gỡ.',
+    empty_question: 'Câu hỏi không được để trống.',
+    empty_answer: 'Câu trả lời không được để trống.',
+    question_too_long: 'Câu hỏi quá dài (tối đa 300 ký tự).',
+    answer_too_long: 'Câu trả lời quá dài (tối đa 1.500 ký tự).',
+    duplicate: 'Đã có một mục hỏi đáp với đúng câu hỏi này.',
+  },
+  csvRequired: 'Hãy dán nội dung tệp CSV (dòng đầu là tiêu đề cột: question, alternates, answer).',
+  csvUnreadable: (detail: string) => `Không đọc được tệp CSV: ${detail}`,
+  csvRow: 'Thiếu câu hỏi hoặc câu trả lời.',
+  dateInvalid: 'Ngày phải có dạng YYYY-MM-DD.',
+  limitInvalid: 'Số dòng phải là số nguyên từ 1 đến 500.',
+} as const;

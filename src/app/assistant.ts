@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AnswerEngine } from '../answer/index.js';
 import { createConversation } from '../assistant/conversation.js';
 import { createFaqService, type FaqService } from '../assistant/faq.js';
 import { createPrivacyFlow } from '../assistant/privacy.js';
@@ -9,6 +10,7 @@ import type { ChannelId, InboundHandler } from '../core/chat.js';
 import type { Config } from '../config.js';
 import { faqText } from '../copy/messages.js';
 import type { Metrics } from '../metrics.js';
+import type { DailyStore } from '../store/daily.js';
 import type { Jobs } from './jobs.js';
 import type { Search } from './search.js';
 import type { Storage } from './storage.js';
@@ -43,6 +45,30 @@ export function buildStaffServices(deps: { storage: Storage; search: Search; job
     log: log.child({ module: 'tickets' }),
   });
   return { faq, tickets };
+}
+
+/** The engine as the conversation uses it, counting the answers given from a curated entry (hỏi đáp) in the daily figures. */
+function countingEngine(engine: AnswerEngine, daily: DailyStore): AnswerEngine {
+  const counting: AnswerEngine = Object.create(engine);
+  counting.answer = (question) => {
+    const answer = engine.answer(question);
+    if (answer.faq !== undefined) void daily.add(new Date(), { curated: 1 });
+    return answer;
+  };
+  return counting;
+}
+
+/** The ticket store, counting each question handed to staff (a new ticket or a new asker joining one) in the daily figures. */
+function countingTickets(storage: Storage): Storage['tickets'] {
+  const { tickets, daily } = storage;
+  return {
+    ...tickets,
+    async open(asker, pick) {
+      const opened = await tickets.open(asker, pick);
+      if (!opened.repeated) await daily.add(new Date(asker.at), { ticket: 1 });
+      return opened;
+    },
+  };
 }
 
 /**
@@ -80,7 +106,7 @@ export function buildAssistant(
     log: log.child({ module: 'staff' }),
   });
   const ticketFlow = createTicketFlow({
-    tickets: storage.tickets,
+    tickets: countingTickets(storage),
     delivery: jobs.ticketAnswers,
     staff: storage.staff,
     lexicon,
@@ -105,7 +131,7 @@ export function buildAssistant(
     log: log.child({ module: 'privacy' }),
   });
   const conversation = createConversation({
-    engine: search.engine,
+    engine: countingEngine(search.engine, storage.daily),
     index,
     lexicon,
     stores: storage.stores,
@@ -116,7 +142,11 @@ export function buildAssistant(
         if (kind === 'answer') metrics.answerConfidence(confidence);
         else metrics.unanswered(msg.channel);
       },
-      questionAnswered: (msg, question, kind, confidence, at) => staffFlow.questionAnswered(msg, question, kind, confidence, at),
+      questionAnswered: async (msg, question, kind, confidence, at) => {
+        await staffFlow.questionAnswered(msg, question, kind, confidence, at);
+        // After the staff record: a retry of a refused record does not count the question twice.
+        await storage.daily.add(at, kind === 'answer' ? { answered: 1 } : { noInfo: 1 });
+      },
       thumbsDown: (msg, question, at) => staffFlow.thumbsDown(msg, question, at),
       recordsDropped: (count) => metrics.storeRecordsDropped(count),
     },

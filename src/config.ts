@@ -61,7 +61,7 @@ const schema = z
       .transform((u) => u.replace(/\/+$/, '')),
     /** Optional JSON file mapping Zalo error codes to blocked / chat_not_found / rate_limited (README). */
     ZALO_ERROR_CODES_FILE: z.string().min(1).optional(),
-    /** Public HTTPS base URL of this server; when set, platforms deliver updates by webhook. */
+    /** Public HTTPS base URL of this server; when set, platforms deliver updates by webhook and staff console sign-in links name it. */
     PUBLIC_URL: z
       .url()
       .refine((u) => u.startsWith('https://'), 'must be an https:// URL (both platforms call webhooks over HTTPS)')

@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { createLogger } from '../log.js';
 import { createMetrics, type Metrics } from '../metrics.js';
-import { buildAssistant } from './assistant.js';
+import { buildAssistant, buildStaffServices } from './assistant.js';
 import { buildChannels, type Channels } from './channels.js';
+import { buildConsole } from './console.js';
 import { buildHttp, type Http } from './http.js';
 import { buildJobs, type Jobs } from './jobs.js';
 import { buildSearch, type Search } from './search.js';
@@ -82,11 +83,25 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     const jobs = await buildJobs(config, { storage, search, channels: channels.byId, instanceId, log, metrics });
     parts.jobs = jobs;
     checkStarting();
-    const handle = buildAssistant(config, { storage, search, jobs, pushChannels: channels.byId.keys(), log, metrics });
+    // Sign-in links name PUBLIC_URL, else the address the server listens on (known once it listens).
+    let consoleUrl = config.PUBLIC_URL?.replace(/\/+$/, '');
+    const services = buildStaffServices({ storage, search, jobs, log });
+    const handle = buildAssistant(config, {
+      storage,
+      search,
+      jobs,
+      pushChannels: channels.byId.keys(),
+      log,
+      metrics,
+      services,
+      consoleUrl: () => consoleUrl ?? `http://${config.HOST}:${config.PORT}`,
+    });
+    const admin = buildConsole(config, { storage, search, jobs, services, log });
     const readiness = { index: () => (search.index.size > 0 ? true : 'index is empty'), store: storage.probe, ...channels.readiness };
-    const http = buildHttp(config, { handle, routes: channels.routes, readiness, metrics, lease: storage.lease, log });
+    const http = buildHttp(config, { handle, routes: [...channels.routes, admin], readiness, metrics, lease: storage.lease, log });
     parts.http = http;
     const url = await http.listen();
+    consoleUrl ??= url.replace(/\/$/, '');
     log.info({ documents: search.index.size, url }, `web chat ready: open ${url}`);
     await channels.start(handle);
     checkStarting();

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AnswerEngine } from '../answer/index.js';
+import { createConsoleLoginFlow } from '../assistant/console-login.js';
 import { createConversation } from '../assistant/conversation.js';
 import { createFaqService, type FaqService } from '../assistant/faq.js';
 import { createPrivacyFlow } from '../assistant/privacy.js';
@@ -84,6 +85,8 @@ export function buildAssistant(
     pushChannels: Iterable<ChannelId>;
     log: Logger;
     metrics: Metrics;
+    /** The staff console's base URL for sign-in links (known once the HTTP server listens). */
+    consoleUrl: () => string;
     /** The services shared with the staff console (made here when not given). */
     services?: StaffServices;
   },
@@ -123,6 +126,14 @@ export function buildAssistant(
     pushChannels: new Set(deps.pushChannels),
     log: log.child({ module: 'subscribe' }),
   });
+  const consoleLoginFlow = createConsoleLoginFlow({
+    sessions: storage.sessions,
+    roleOf: (msg) => staffFlow.roleOf(msg),
+    baseUrl: deps.consoleUrl,
+    pseudonyms: storage.pseudonyms,
+    audit: (entry) => storage.staff.audit.append(entry),
+    log: log.child({ module: 'console' }),
+  });
   const privacyFlow = createPrivacyFlow({
     sources: storage.personal,
     pseudonyms: storage.pseudonyms,
@@ -136,7 +147,7 @@ export function buildAssistant(
     lexicon,
     stores: storage.stores,
     tickets: ticketFlow,
-    flows: [subscriptionFlow, ticketFlow, staffFlow, privacyFlow],
+    flows: [subscriptionFlow, ticketFlow, staffFlow, consoleLoginFlow, privacyFlow],
     events: {
       answerGiven(msg, kind, confidence) {
         if (kind === 'answer') metrics.answerConfidence(confidence);

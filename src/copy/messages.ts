@@ -520,6 +520,15 @@ export const consoleContentText = {
   limitInvalid: 'Số bài phải là số nguyên từ 1 đến 200.',
   urlInvalid: 'Đường dẫn phải bắt đầu bằng http:// hoặc https:// và không có khoảng trắng.',
   articleMissing: (id: string) => `Không có bài nào mã “${id}” đang được tìm thấy.`,
+  /** Audit details of the console's actions (the action is the chat command's name, as in chat). */
+  auditSentNow: (id: string, audience: string) => `bảng điều khiển: gửi ngay ${id} (${audience})`,
+  auditScheduled: (when: string, id: string, audience: string) => `bảng điều khiển: hẹn ${when} ${id} (${audience})`,
+  audience: (topics: string[], provinces: string[]) =>
+    `${topics.length ? `chủ đề ${topics.join(', ')}` : 'chủ đề Thông báo'}; ${provinces.length ? provinces.join(', ') : 'cả nước'}`,
+  auditImport: (url: string, s: { new: number; updated: number; failed: number }) =>
+    `bảng điều khiển: ${url} (mới ${s.new}, cập nhật ${s.updated}, lỗi ${s.failed})`,
+  auditRemoved: (id: string, title: string) => `bảng điều khiển: ${id} ${quoteTitle(title)}`,
+  auditRemoveMissing: (id: string) => `bảng điều khiển: ${id}`,
   /** CSV column headers of each chart (a spreadsheet opens them as they are). */
   csv: {
     date: 'Ngày',

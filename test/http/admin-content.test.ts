@@ -119,7 +119,7 @@ async function instance(apiRoot: string, name: string) {
     await Promise.allSettled([staff.close(), subscriptions.close(), broadcasts.close(), leaseAdapter.disconnect()]);
   };
   cleanups.push(close);
-  return { routes, subscriptions, index, announcements, lines, close };
+  return { routes, staff, subscriptions, index, announcements, lines, close };
 }
 
 describe('announcements API', () => {
@@ -174,6 +174,15 @@ describe('announcements API', () => {
     await waitFor(() => fake.sent().some((c) => String(c.body.chat_id) === '1' && String(c.body.text).startsWith('Đã gửi xong thông báo')), 5000);
     // Searchable at once, like a chat announcement.
     expect(bot.index.get(announcement.id)?.title).toBe('Hỗ trợ bà con vùng lũ');
+    // Audited as /thongbao is, under the staff member's id.
+    expect(await bot.staff.audit.latest(5, new Date())).toEqual([
+      expect.objectContaining({
+        who: 'telegram:1',
+        action: '/thongbao',
+        outcome: 'ok',
+        detail: consoleContentText.auditSentNow(announcement.id, consoleContentText.audience(['an-sinh'], ['Quảng Trị'])),
+      }),
+    ]);
   });
 
   it('refuses unknown topics and provinces, an empty or too long text, a time in the past, in Vietnamese', async () => {
@@ -274,6 +283,13 @@ describe('articles API', () => {
 
     const missing = await call(bot.routes, 'DELETE', '/articles/:id', undefined, { params: { id: 'mattran-46001' } });
     expect(missing).toEqual({ status: 404, json: { error: consoleContentText.articleMissing('mattran-46001') } });
+    const audited = await bot.staff.audit.latest(10, new Date());
+    expect(audited.map((e) => [e.action, e.outcome])).toEqual([
+      ['/xoabai', 'failed'],
+      ['/xoabai', 'ok'],
+      ['/nhapbai', 'ok'],
+    ]);
+    expect(audited[1]!.detail).toContain('mattran-46001');
     for (const limit of ['0', '201', 'x']) expect((await call(bot.routes, 'GET', '/articles', undefined, { query: `limit=${limit}` })).status).toBe(400);
   });
 
@@ -284,6 +300,9 @@ describe('articles API', () => {
     expect(refused).toEqual({ status: 400, json: { ok: false, error: staffText.importForbiddenAddress } });
     expect(site.requests.length).toBe(before);
     expect(bot.lines.filter((l) => l.msg === 'import refused by the address policy')).toHaveLength(1);
+    expect(await bot.staff.audit.latest(5, new Date())).toEqual([
+      expect.objectContaining({ who: 'telegram:1', action: '/nhapbai', outcome: 'denied', detail: expect.stringContaining('địa chỉ nội bộ') }),
+    ]);
     for (const url of ['javascript:alert(1)', 'http://a b', '', 'ftp://x.vn/']) {
       expect((await call(bot.routes, 'POST', '/articles/import', { url })).json.error).toBe(consoleContentText.urlInvalid);
     }

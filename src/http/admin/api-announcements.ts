@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { MAX_ANNOUNCEMENT_CHARS } from '../../assistant/staff.js';
+import { formatWhen } from '../../assistant/when.js';
 import { renderTelegram } from '../../channels/telegram/render.js';
 import { renderZalo } from '../../channels/zalo/render.js';
 import { consoleContentText as t, staffText, topicLabels } from '../../copy/messages.js';
@@ -16,7 +17,8 @@ import { ApiError, type ApiContext, type ApiResult, type ApiRoute } from './rout
 /** What the announcements API uses: the same service, stores and broadcaster as /thongbao. */
 export interface AnnouncementApiDeps {
   announcements: Pick<AnnouncementService, 'create'>;
-  staff: Pick<StaffStore, 'announcements'>;
+  /** Announcements as stored, and the audit log the action is written to (as /thongbao writes it). */
+  staff: Pick<StaffStore, 'announcements' | 'audit'>;
   broadcasts: Pick<BroadcastStore, 'get'>;
   /** Progress of broadcasts running on this instance (others are read from the store). */
   broadcaster?: Pick<Broadcaster, 'on'>;
@@ -197,6 +199,16 @@ export function createAnnouncementApi(deps: AnnouncementApiDeps): ApiRoute[] {
           now,
         );
         deps.log.info({ announcement: a.id, by: user.id, scheduled: Boolean(sendAt) }, 'announcement from the console');
+        const audience = t.audience(a.audience === 'all' ? [...TOPIC_IDS] : (a.topics ?? []), a.provinces ?? []);
+        await deps.staff.audit
+          .append({
+            at: now.toISOString(),
+            who: user.id,
+            action: '/thongbao',
+            outcome: 'ok',
+            detail: (sendAt ? t.auditScheduled(formatWhen(sendAt), a.id, audience) : t.auditSentNow(a.id, audience)).slice(0, 200),
+          })
+          .catch((err: unknown) => deps.log.error({ err }, 'could not write the audit log'));
         return { status: 201, json: { announcement: await view(a) } };
       },
     } satisfies ApiRoute<z.infer<typeof created>> as ApiRoute,

@@ -7,13 +7,14 @@ import type { SourceStatus } from '../../ingest/poller.js';
 import type { ArticleIndex } from '../../search/article-index.js';
 import type { IndexPublisher } from '../../search/sync.js';
 import type { ArticleStore } from '../../store/articles.js';
-import type { StaffStore } from '../../store/staff.js';
+import type { AuditEntry, StaffStore } from '../../store/staff.js';
 import { ApiError, type ApiContext, type ApiResult, type ApiRoute } from './route.js';
 
 /** What the articles API uses: the article store, the poller's sources, the importer and the /xoabai path. */
 export interface ArticleApiDeps {
   articles: Pick<ArticleStore, 'all' | 'idsByUrl' | 'get'>;
-  staff: Pick<StaffStore, 'unpublish' | 'unpublished'>;
+  /** Unpublished ids, and the audit log each action is written to (as /nhapbai and /xoabai write it). */
+  staff: Pick<StaffStore, 'unpublish' | 'unpublished' | 'audit'>;
   index: ArticleIndex;
   /** Where removals go (every instance's index). */
   publisher?: IndexPublisher;
@@ -50,6 +51,10 @@ function sourceView(s: SourceStatus) {
  * (through the importer and its address policy) and `DELETE articles/:id` (unpublish, the same path as /xoabai).
  */
 export function createArticleApi(deps: ArticleApiDeps): ApiRoute[] {
+  const audit = (ctx: ApiContext<unknown>, action: string, outcome: AuditEntry['outcome'], detail: string) =>
+    deps.staff.audit
+      .append({ at: ctx.now.toISOString(), who: ctx.user.id, action, outcome, detail: detail.slice(0, 200) })
+      .catch((err: unknown) => deps.log.error({ err, action }, 'could not write the audit log'));
   return [
     {
       method: 'GET',
@@ -90,9 +95,11 @@ export function createArticleApi(deps: ArticleApiDeps): ApiRoute[] {
         const refused = summary.source.forbidden;
         if (refused) {
           deps.log.warn({ who: ctx.user.id, url, rule: refused }, 'import refused by the address policy');
+          await audit(ctx, '/nhapbai', 'denied', staffText.importRefusedDetail(url, refused));
           return { status: 400, json: { ok: false, error: refused === 'address' ? staffText.importForbiddenAddress : staffText.importForbiddenPort } };
         }
         const counts = { new: summary.new, updated: summary.updated, skipped: summary.skipped, failed: summary.failed.length };
+        await audit(ctx, '/nhapbai', counts.failed > 0 && counts.new + counts.updated === 0 ? 'failed' : 'ok', t.auditImport(url, counts));
         if (summary.new + summary.updated + summary.skipped === 0) {
           const reason = summary.failed[0]?.reason ?? summary.source.error ?? '';
           return { status: 502, json: { ok: false, error: staffText.importFailed(reason), ...counts } };
@@ -113,7 +120,11 @@ export function createArticleApi(deps: ArticleApiDeps): ApiRoute[] {
       async handle(ctx: ApiContext<unknown>): Promise<ApiResult> {
         const id = (ctx.params.id ?? '').trim();
         const doc = id ? await unpublishItem(deps, id) : undefined;
-        if (!doc) throw new ApiError(404, t.articleMissing(id.slice(0, 100)));
+        if (!doc) {
+          await audit(ctx, '/xoabai', 'failed', t.auditRemoveMissing(id.slice(0, 100)));
+          throw new ApiError(404, t.articleMissing(id.slice(0, 100)));
+        }
+        await audit(ctx, '/xoabai', 'ok', t.auditRemoved(id, doc.title.slice(0, 80)));
         deps.log.info({ id, by: ctx.user.id }, 'unpublished from the console');
         return { json: { ok: true, id, title: doc.title } };
       },

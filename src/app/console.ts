@@ -16,7 +16,7 @@ import type { Search } from './search.js';
 import type { Storage } from './storage.js';
 
 /** The role of a staff identity now: admins come from ADMIN_IDS, staff from the staff store (as in chat). */
-export function staffRole(config: Config, storage: Pick<Storage, 'staff'>): (staffId: string) => Promise<'admin' | 'staff' | 'citizen'> {
+function staffRole(config: Config, storage: Pick<Storage, 'staff'>): (staffId: string) => Promise<'admin' | 'staff' | 'citizen'> {
   const admins = new Set(config.ADMIN_IDS);
   return async (staffId) => (admins.has(staffId) ? 'admin' : (await storage.staff.isStaff(staffId)) ? 'staff' : 'citizen');
 }

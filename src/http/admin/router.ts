@@ -8,7 +8,7 @@ import type { Route } from '../server.js';
 import { ApiError, type ApiResult, type ApiRoute, type ConsoleUi, type StaffUser } from './route.js';
 
 /** Name of the console's session cookie (sent only under /admin). */
-export const SESSION_COOKIE = 'mattran_console';
+const SESSION_COOKIE = 'mattran_console';
 /** Largest JSON body an API call may send, in bytes (a CSV import of curated entries fits). */
 const MAX_API_BODY_BYTES = 512 * 1024;
 const STATE_CHANGING = new Set(['POST', 'PUT', 'DELETE']);

@@ -1,17 +1,21 @@
 import { z } from 'zod';
 import type { FaqProblem, FaqService, FaqView } from '../../assistant/faq.js';
 import { consoleApiText as t } from '../../copy/messages.js';
+import { normalizeMessage } from '../../text/normalize.js';
 import { ApiError, type ApiRoute } from './route.js';
 
 /** Longest text accepted in a body before the service's own limits are checked. */
 const MAX_TEXT_CHARS = 20_000;
 const MAX_ALTERNATES = 50;
 
-const text = z.string().max(MAX_TEXT_CHARS);
-const alternates = z.array(z.string().max(1000)).max(MAX_ALTERNATES);
+/** Text as a chat message is read: NFC, without control or invisible characters, trimmed, line breaks kept. */
+const text = z.string().max(MAX_TEXT_CHARS).transform(normalizeMessage);
+const alternates = z.array(z.string().max(1000).transform(normalizeMessage)).max(MAX_ALTERNATES);
 const addSchema = z.object({ question: text, answer: text, alternates: alternates.optional() });
 const editSchema = z.object({ question: text.optional(), answer: text.optional(), alternates: alternates.optional() });
-const trySchema = z.object({ question: z.string({ error: t.textRequired }).min(1, t.textRequired).max(MAX_TEXT_CHARS) });
+const trySchema = z.object({
+  question: z.string({ error: t.textRequired }).max(MAX_TEXT_CHARS).transform(normalizeMessage).pipe(z.string().min(1, t.textRequired)),
+});
 
 /** An entry's number from the path, or a 404 the page can show. */
 function entryId(params: Record<string, string>): number {

@@ -2,15 +2,17 @@ import { z } from 'zod';
 import type { TicketService, TicketView } from '../../assistant/tickets.js';
 import { consoleApiText as t } from '../../copy/messages.js';
 import type { ChannelId } from '../../core/chat.js';
+import { normalizeMessage } from '../../text/normalize.js';
 import { previewMessage } from './api-announcements.js';
 import { ApiError, type ApiRoute, type StaffUser } from './route.js';
 
 /** Longest text accepted in a body before the service's own limit (one Zalo message) is checked. */
 const MAX_TEXT_CHARS = 20_000;
 
-const textSchema = z.string({ error: t.textRequired }).max(MAX_TEXT_CHARS);
+/** Text as a chat message is read: NFC, without control or invisible characters, trimmed, line breaks kept. */
+const textSchema = z.string({ error: t.textRequired }).max(MAX_TEXT_CHARS).transform(normalizeMessage);
 const answerSchema = z.object({ text: textSchema, saveAsFaq: z.boolean().default(false) });
-const closeSchema = z.object({ reason: z.string().max(500).optional(), tell: z.boolean().default(false) });
+const closeSchema = z.object({ reason: z.string().max(500).transform(normalizeMessage).optional(), tell: z.boolean().default(false) });
 const previewSchema = z.object({ text: textSchema });
 const STATUSES = ['open', 'answered', 'closed'] as const;
 

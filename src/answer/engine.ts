@@ -11,9 +11,10 @@ import { tidySpacing } from '../search/sentences.js';
 import { analyseDoc, createProvinceFinder } from './analysis.js';
 import { closestSources, composeAnswer, composeCurated, composeFrom, composeNoAnswer, sourcesOf, type Reply } from './compose.js';
 import { decide, decisionFeatures, type Decision, type DecisionFeatures } from './decide.js';
+import { compareWording, faqWordings, matchesWording } from './faq.js';
 import type { DecisionModel } from './decision-model.js';
 import { questionNames } from './names.js';
-import { fitsTime } from './recency.js';
+import { fitsTime, vietnamToday } from './recency.js';
 import { renderReply } from './render.js';
 import { rerank } from './rerank.js';
 import { retrieve } from './retrieve.js';
@@ -76,7 +77,8 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
   const analyse = (doc: SearchDoc): DocInfo => {
     const hit = cache.get(doc.id);
     if (hit && hit.doc === doc) return hit.info;
-    const info = analyseDoc(doc, provinces.namesAnyProvince);
+    // A curated entry is matched on its wordings only: its answer is not what a question is compared with.
+    const info = analyseDoc(doc.type === 'faq' ? { ...doc, body: '' } : doc, provinces.namesAnyProvince);
     cache.set(doc.id, { doc, info });
     return info;
   };
@@ -96,16 +98,29 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     return decision;
   };
 
+  /** The plans of a curated doc's wordings, made once per version of the doc. */
+  const wordingPlans = new WeakMap<SearchDoc, QueryPlan[]>();
+  /** Whether the question says what one of a curated doc's wordings says (see `faq.ts`). */
+  function saysTheSame(plan: QueryPlan, doc: SearchDoc): boolean {
+    let plans = wordingPlans.get(doc);
+    if (!plans) {
+      plans = faqWordings(doc).map((w) => planQuestion(w, ctx));
+      wordingPlans.set(doc, plans);
+    }
+    const year = Number(vietnamToday(now()).date.slice(-4));
+    return plans.some((w) => matchesWording(compareWording(plan, w, year)));
+  }
+
   /**
-   * `mayAdd`: which documents may add a sentence after the answer (default: any). A curated entry among the
-   * candidates is decided first, as if it were the best one, by the same decision; when it is to be answered its
-   * whole answer is the reply. Otherwise the articles answer as if there were no entries.
+   * `mayAdd`: which documents may add a sentence after the answer (default: any). The first curated entry among
+   * the candidates that says what the question says is decided first, as if it were the best one, by the same
+   * decision; when it is to be answered its whole answer is the reply. Otherwise the articles answer as if there were no entries.
    */
   function answerPlan(plan: QueryPlan, names: string[], mayAdd: (doc: SearchDoc) => boolean = () => true): Reply {
     const all = rankPlan(plan, names, tuning.answerSources);
     const ranked = all.filter((r) => r.doc.type !== 'faq');
     const sources = sourcesOf(ranked);
-    const curated = all.find((r) => r.doc.type === 'faq');
+    const curated = all.find((r) => r.doc.type === 'faq' && saysTheSame(plan, r.doc));
     if (curated) {
       const features = decisionFeatures(plan, [curated, ...ranked], selectSentences(curated.info, plan, tuning), tuning);
       const decision = decideOn(features);

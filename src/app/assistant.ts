@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AnswerEngine } from '../answer/index.js';
 import { createConsoleLoginFlow } from '../assistant/console-login.js';
 import { createConversation } from '../assistant/conversation.js';
-import { createFaqService, type FaqService } from '../assistant/faq.js';
+import { createFaqFlow, createFaqService, type FaqService } from '../assistant/faq.js';
 import { createPrivacyFlow } from '../assistant/privacy.js';
 import { createStaffFlow } from '../assistant/staff.js';
 import { createSubscriptionFlow } from '../assistant/subscribe.js';
@@ -46,6 +46,13 @@ export function buildStaffServices(deps: { storage: Storage; search: Search; job
     log: log.child({ module: 'tickets' }),
   });
   return { faq, tickets };
+}
+
+/** Questions answered from curated entries in the 7 Vietnam days up to `at` (the daily figures). */
+async function curatedThisWeek(daily: DailyStore, at: Date): Promise<number> {
+  const day = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().slice(0, 10);
+  const days = await daily.days(day(at.getTime() - 6 * 86_400_000), day(at.getTime()));
+  return days.reduce((sum, d) => sum + d.counts.curated, 0);
 }
 
 /** The engine as the conversation uses it, counting the answers given from a curated entry (hỏi đáp) in the daily figures. */
@@ -105,7 +112,7 @@ export function buildAssistant(
     publisher,
     pseudonyms: storage.pseudonyms,
     importUrl: (url) => jobs.importer.importUrl(url),
-    ticketStats: async () => `${await ticketFlow.stats()}\n${faqText.statsLine(await services.faq.answeredThisWeek(new Date()))}`,
+    ticketStats: async () => `${await ticketFlow.stats()}\n${faqText.statsLine(await curatedThisWeek(storage.daily, new Date()))}`,
     log: log.child({ module: 'staff' }),
   });
   const ticketFlow = createTicketFlow({
@@ -118,6 +125,12 @@ export function buildAssistant(
     faq: services.faq,
     pseudonyms: storage.pseudonyms,
     service: services.tickets,
+  });
+  const faqFlow = createFaqFlow({
+    service: services.faq,
+    staff: storage.staff,
+    roleOf: (msg) => staffFlow.roleOf(msg),
+    log: log.child({ module: 'faq' }),
   });
   const subscriptionFlow = createSubscriptionFlow({
     subscriptions: storage.subscriptions,
@@ -147,7 +160,7 @@ export function buildAssistant(
     lexicon,
     stores: storage.stores,
     tickets: ticketFlow,
-    flows: [subscriptionFlow, ticketFlow, staffFlow, consoleLoginFlow, privacyFlow],
+    flows: [subscriptionFlow, ticketFlow, faqFlow, staffFlow, consoleLoginFlow, privacyFlow],
     events: {
       answerGiven(msg, kind, confidence) {
         if (kind === 'answer') metrics.answerConfidence(confidence);

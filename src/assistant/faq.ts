@@ -5,13 +5,17 @@
  */
 import type { Logger } from 'pino';
 import type { AnswerEngine, Explained } from '../answer/index.js';
+import { faqText, formatDate, staffText } from '../copy/messages.js';
+import type { InboundMessage, OutboundMessage } from '../core/chat.js';
 import type { SearchDoc } from '../content/types.js';
 import { foldText } from '../search/analyzer.js';
 import type { IndexPublisher } from '../search/sync.js';
 import type { FaqEntry, FaqStore, FaqWording } from '../store/faq.js';
 import type { Pseudonyms } from '../store/personal.js';
 import type { AuditEntry, StaffStore } from '../store/staff.js';
+import type { ChatState } from '../store/stores.js';
 import { cleanText, countChars, normalizeMessage } from '../text/normalize.js';
+import type { ConversationFlow } from './conversation.js';
 
 /** Longest question or wording, in characters. */
 export const MAX_FAQ_QUESTION_CHARS = 300;
@@ -128,10 +132,6 @@ export interface FaqService {
   withdraw(id: number, author: string, at?: Date): Promise<FaqOutcome>;
   /** What the bot would answer to `question` now, with the decision's probability and features. */
   tryQuestion(question: string): FaqTrial;
-  /** Count a question answered from a curated entry (the /thongke figure). */
-  answered(at: Date): Promise<void>;
-  /** Questions answered from curated entries in the 7 days up to `at` (Vietnam days). */
-  answeredThisWeek(at: Date): Promise<number>;
   /** Put the entries `forget` changed (a citizen's erasure) back into the index. */
   reindex(entries: FaqEntry[]): void;
 }
@@ -147,9 +147,6 @@ export interface FaqServiceOptions {
   log: Logger;
   now?: () => Date;
 }
-
-/** The Vietnam calendar day of an instant, YYYY-MM-DD. */
-const vnDay = (at: Date) => new Date(at.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
 
 /** Create the curated answers service. */
 export function createFaqService(options: FaqServiceOptions): FaqService {
@@ -364,13 +361,164 @@ export function createFaqService(options: FaqServiceOptions): FaqService {
           : {}),
       };
     },
-    answered: (at) => faq.countAnswered(vnDay(at)),
-    async answeredThisWeek(at) {
-      const days = Array.from({ length: 7 }, (_, d) => vnDay(new Date(at.getTime() - d * 86_400_000)));
-      return (await faq.answeredOn(days)).reduce((s, n) => s + n, 0);
-    },
     reindex(entries) {
       for (const e of entries) publish(e);
     },
+  };
+}
+
+/** Dependencies of the /hoidap chat commands. */
+export interface FaqFlowOptions {
+  service: FaqService;
+  staff: StaffStore;
+  /** Whether the sender may use staff commands (the staff flow decides). */
+  roleOf(msg: InboundMessage): Promise<'admin' | 'staff' | 'citizen'>;
+  log: Logger;
+}
+
+/** The first `|` splits a question from its answer ("câu hỏi | câu trả lời"); undefined without one. */
+function splitPair(text: string): { question: string; answer: string } | undefined {
+  const cut = text.indexOf('|');
+  if (cut < 0) return undefined;
+  return { question: text.slice(0, cut).trim(), answer: text.slice(cut + 1).trim() };
+}
+
+/**
+ * `/hoidap` for staff (like /cauhoi): list, show one, `them`, `cachhoi`, `sua`, `xoa` (with a confirmation
+ * button) and `thu` (what the bot would answer, and why); every change through the {@link FaqService}.
+ */
+export function createFaqFlow(options: FaqFlowOptions): ConversationFlow {
+  const { service, log } = options;
+  const who = (msg: InboundMessage) => `${msg.channel}:${msg.userId}`;
+  const limits = { question: MAX_FAQ_QUESTION_CHARS, answer: MAX_FAQ_ANSWER_CHARS };
+  const isStaff = async (msg: InboundMessage) => (await options.roleOf(msg)) !== 'citizen';
+
+  async function denied(msg: InboundMessage, at: Date, action: string): Promise<OutboundMessage[]> {
+    log.warn({ who: who(msg), command: action }, 'staff command refused');
+    await options.staff.audit
+      .append({ at: at.toISOString(), who: who(msg), action, outcome: 'denied' })
+      .catch((err: unknown) => log.error({ err, action }, 'could not write the audit log'));
+    return [{ text: staffText.denied }];
+  }
+
+  const done = (outcome: FaqOutcome, ok: (e: FaqView) => string, id?: number): OutboundMessage[] => [
+    { text: outcome.ok ? ok(outcome.entry) : faqText.problem(outcome.problem, outcome.existing ?? id, limits) },
+  ];
+
+  async function list(): Promise<OutboundMessage> {
+    const entries = await service.list({ status: 'active' });
+    if (entries.length === 0) return { text: faqText.listEmpty };
+    const shown = entries.slice(0, 20);
+    const lines = shown.map((e) =>
+      faqText.listLine(
+        e.id,
+        formatDate(e.updatedAt) ?? '',
+        e.needsQuestion ? faqText.needsQuestion : e.question,
+        e.alternates.length + (e.needsQuestion ? 0 : 1),
+      ),
+    );
+    return { text: [faqText.listTitle(shown.length, entries.length), ...lines, '', faqText.listHint].join('\n') };
+  }
+
+  async function show(id: number): Promise<OutboundMessage> {
+    const e = await service.get(id);
+    if (!e) return { text: faqText.problem('missing', id, limits) };
+    return {
+      text: faqText.show({
+        id: e.id,
+        question: e.needsQuestion ? faqText.needsQuestion : e.question,
+        status: e.status,
+        date: formatDate(e.updatedAt) ?? '',
+        author: e.author,
+        wordings: e.wordings,
+        answer: e.answer,
+        ...(e.fromTicket === undefined ? {} : { fromTicket: e.fromTicket }),
+      }),
+    };
+  }
+
+  function trial(question: string): OutboundMessage {
+    const t = service.tryQuestion(question);
+    const main = ['coverage', 'quoteCoverage', 'margin', 'exactness', 'shapeFound'];
+    const features = (t.features ?? [])
+      .filter((f) => main.includes(f.name))
+      .map((f) => `${f.name} ${f.value}`)
+      .join(', ');
+    const from = t.from ? `${t.from.type === 'faq' ? `hỏi đáp #${t.faq ?? t.from.id}` : t.from.title}` : undefined;
+    return {
+      text: faqText.trial({
+        text: t.text,
+        threshold: t.threshold,
+        features,
+        ...(from ? { from } : {}),
+        ...(t.probability === undefined ? {} : { probability: t.probability }),
+      }),
+    };
+  }
+
+  async function command(msg: InboundMessage, _state: ChatState, name: string, args: string, at: Date): Promise<OutboundMessage[] | undefined> {
+    if (name !== 'hoidap') return undefined;
+    if (!(await isStaff(msg))) return denied(msg, at, '/hoidap');
+    const m = /^(\S+)(?:\s+([\s\S]*))?$/.exec(args.trim());
+    if (!m) return [await list()];
+    let sub = foldText(m[1]!);
+    let rest = (m[2] ?? '').trim();
+    const second = /^(\S+)(?:\s+([\s\S]*))?$/.exec(rest);
+    if (sub === 'cach' && second && foldText(second[1]!) === 'hoi') {
+      sub = 'cachhoi';
+      rest = (second[2] ?? '').trim();
+    }
+    const numbered = /^#?(\d{1,9})(?:\s+([\s\S]*))?$/.exec(rest);
+    const id = numbered ? Number(numbered[1]) : undefined;
+    const after = (numbered?.[2] ?? '').trim();
+    const by = who(msg);
+    if (/^#?\d{1,9}$/.test(sub)) return [await show(Number(sub.replace('#', '')))];
+    switch (sub) {
+      case 'them': {
+        const pair = splitPair(rest);
+        if (!pair) return [{ text: faqText.usage }];
+        return done(await service.add({ question: pair.question, answer: pair.answer, author: by, at }), (e) => faqText.added(e.id));
+      }
+      case 'cachhoi':
+        if (id === undefined || !after) return [{ text: faqText.usage }];
+        return done(await service.addAlternate(id, after, by, { at }), (e) => faqText.alternateAdded(e.id, e.alternates.length), id);
+      case 'sua': {
+        const pair = id === undefined ? undefined : splitPair(after);
+        if (id === undefined || !pair || (!pair.question && !pair.answer)) return [{ text: faqText.usage }];
+        const change = { ...(pair.question ? { question: pair.question } : {}), ...(pair.answer ? { answer: pair.answer } : {}) };
+        return done(await service.edit(id, change, by, at), (e) => faqText.edited(e.id), id);
+      }
+      case 'xoa': {
+        if (id === undefined || after) return [{ text: faqText.usage }];
+        const e = await service.get(id);
+        if (!e || e.status === 'withdrawn') return [{ text: faqText.problem(e ? 'withdrawn' : 'missing', id, limits) }];
+        return [
+          {
+            text: faqText.confirmWithdraw(id, e.question || faqText.needsQuestion),
+            buttons: [[{ label: faqText.buttonWithdraw, data: `hd:xoa:${id}` }], [{ label: faqText.buttonKeep, data: 'hd:giu' }]],
+          },
+        ];
+      }
+      case 'thu':
+        return [rest ? trial(rest) : { text: faqText.trialUsage }];
+      default:
+        return [{ text: faqText.usage }];
+    }
+  }
+
+  async function press(msg: InboundMessage, _state: ChatState, data: string, at: Date): Promise<OutboundMessage[] | undefined> {
+    if (!data.startsWith('hd:')) return undefined;
+    if (!(await isStaff(msg))) return denied(msg, at, data);
+    if (data === 'hd:giu') return [{ text: faqText.kept }];
+    const id = Number(data.slice('hd:xoa:'.length));
+    if (!data.startsWith('hd:xoa:') || !Number.isSafeInteger(id)) return [{ text: faqText.usage }];
+    return done(await service.withdraw(id, who(msg), at), (e) => faqText.withdrawn(e.id), id);
+  }
+
+  return {
+    command,
+    press,
+    typed: async () => undefined,
+    help: async (msg) => ((await isStaff(msg)) ? faqText.help : undefined),
   };
 }

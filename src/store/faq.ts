@@ -52,10 +52,6 @@ export interface FaqStore {
    * alternate left, or left '' (the entry then needs a question). Resolves with the entries changed.
    */
   forget(from: string, at: string): Promise<FaqEntry[]>;
-  /** Count one question answered from a curated entry on `day` (YYYY-MM-DD). */
-  countAnswered(day: string): Promise<void>;
-  /** Questions answered from curated entries on each of `days`. */
-  answeredOn(days: string[]): Promise<number[]>;
   close(): Promise<void>;
 }
 
@@ -122,11 +118,6 @@ export async function createFaqStore(options: { adapter?: () => Promise<KeyvStor
         }
         return changed;
       }),
-    countAnswered: (day) =>
-      locked(async () => {
-        await kv.set(`answered:${day}`, (((await kv.get(`answered:${day}`)) as number | undefined) ?? 0) + 1);
-      }),
-    answeredOn: async (days) => (days.length ? ((await kv.getMany(days.map((d) => `answered:${d}`))) as (number | undefined)[]).map((n) => n ?? 0) : []),
     async close() {
       await chain.catch(() => undefined);
       await kv.disconnect();

@@ -24,6 +24,12 @@ export function append(el, children) {
   return el;
 }
 
+/** Replace the children of `el` (empty values skipped, text as text nodes). */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}
+
 let ids = 0;
 /** A unique element id, to tie a label to its input. */
 export function uid(prefix = 'f') {
@@ -58,10 +64,15 @@ export function statusLine() {
   };
 }
 
-/** Run `action` with `button` disabled; an error goes to `status`. Resolves with the action's result or undefined. */
+/**
+ * Run `action` with `button` disabled; an error goes to `status`. Resolves with the action's result or undefined.
+ * A user's action (with its button) clears the last message first; a reload after it (no button) keeps it.
+ */
 export async function busy(button, status, action) {
-  if (button) button.disabled = true;
-  status?.clear();
+  if (button) {
+    button.disabled = true;
+    status?.clear();
+  }
   try {
     return await action();
   } catch (err) {
@@ -72,8 +83,9 @@ export async function busy(button, status, action) {
   }
 }
 
-const dateTime = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'short' });
-const dateOnly = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short' });
+const DAY = { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric' };
+const dateTime = new Intl.DateTimeFormat('vi-VN', { ...DAY, hour: '2-digit', minute: '2-digit' });
+const dateOnly = new Intl.DateTimeFormat('vi-VN', DAY);
 
 /** A date and time in Vietnam time, or a dash. */
 export function when(iso) {

@@ -1,10 +1,27 @@
 // Hỏi đáp: curated answers. Search, add, edit (with other wordings), withdraw, CSV import and export, and
 // "Thử câu hỏi": what the bot would answer now, from which entry or article, and why.
 import { api, seg } from './api.js';
-import { busy, field, h, statusLine, table, when } from './dom.js';
+import { busy, field, fill, h, statusLine, table, when } from './dom.js';
 
-const KIND = { answer: 'Trả lời', noInfo: 'Chưa có thông tin', no_info: 'Chưa có thông tin', clarify: 'Hỏi lại cho rõ', ticket: 'Chuyển cán bộ' };
+const KIND = {
+  answer: 'trả lời',
+  no_answer: 'chưa có thông tin',
+  greeting: 'lời chào',
+  thanks: 'lời cảm ơn',
+  today: 'ngày giờ hôm nay',
+  empty: 'câu trống',
+  too_long: 'câu quá dài',
+};
+const REASON = {
+  nothing_found: 'Không tìm thấy mục hay bài nào khớp với câu hỏi.',
+  low_confidence: 'Có kết quả nhưng chưa đủ chắc chắn, nên bot trả lời “chưa có thông tin”.',
+  confident: 'Đủ chắc chắn để trả lời.',
+};
 const FROM = { faq: 'Hỏi đáp', article: 'Bài viết', program: 'Chương trình phối hợp' };
+
+const percent = (p) => `${Math.round(p * 100)}%`;
+/** A feature's value as staff read it. */
+const shownValue = (v) => (v === true ? 'có' : v === false ? 'không' : v === null || v === undefined ? '–' : typeof v === 'number' ? v : String(v));
 
 /** The page: the try box, the search, the editor and the entries. */
 export async function faqPage(section) {
@@ -168,23 +185,36 @@ function tryBox() {
         const r = await busy(event.submitter, status, () => api('POST', 'faq/try', { question: question.value }));
         if (!r) return;
         const from = r.from;
-        result.replaceChildren(
-          h('h3', {}, `Bot sẽ trả lời (${KIND[r.kind] ?? r.kind}):`),
+        fill(
+          result,
+          h('h3', {}, 'Bot sẽ trả lời:'),
           h('pre', { class: 'preview try-text' }, r.text),
           from
             ? h(
                 'p',
                 { class: 'try-from' },
-                `Từ ${FROM[from.type] ?? from.type} #${from.id}: `,
+                from.type === 'faq' ? `Từ Hỏi đáp #${String(from.id).replace(/^faq:/, '')}: ` : `Từ ${FROM[from.type] ?? from.type}: `,
                 from.url ? h('a', { href: from.url, target: '_blank', rel: 'noopener noreferrer' }, from.title) : from.title,
               )
-            : h('p', { class: 'muted' }, 'Không dựa trên mục hay bài viết nào.'),
-          typeof r.probability === 'number' ? h('p', {}, `Độ tin cậy của quyết định: ${Math.round(r.probability * 100)}%`) : null,
+            : h('p', { class: 'muted' }, 'Không dựa trên mục hỏi đáp hay bài viết nào.'),
+          h(
+            'p',
+            {},
+            `Loại trả lời: ${KIND[r.kind] ?? r.kind}`,
+            typeof r.probability === 'number' ? ` · độ tin cậy của quyết định: ${percent(r.probability)}` : '',
+            typeof r.threshold === 'number' ? ` (bot trả lời khi từ ${percent(r.threshold)})` : '',
+          ),
+          REASON[r.reason] ? h('p', { class: 'muted' }, REASON[r.reason]) : null,
           r.features?.length
-            ? table(
-                'Các yếu tố chính của quyết định',
-                ['Yếu tố', 'Giá trị'],
-                r.features.map((f) => [f.name, f.value]),
+            ? h(
+                'details',
+                {},
+                h('summary', {}, `Các yếu tố của quyết định (${r.features.length})`),
+                table(
+                  'Các yếu tố của quyết định',
+                  ['Yếu tố', 'Giá trị'],
+                  r.features.map((f) => [f.name, shownValue(f.value)]),
+                ),
               )
             : null,
         );

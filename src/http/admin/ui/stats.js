@@ -68,7 +68,8 @@ export async function statsPage(section) {
 function figures(s) {
   const t = s.tickets;
   const answered = s.days.reduce((n, d) => n + d.answered, 0);
-  const asked = s.days.reduce((n, d) => n + d.answered + d.noInfo + d.ticket, 0);
+  // A question is answered or gets "no information"; tickets and curated answers are parts of those.
+  const asked = s.days.reduce((n, d) => n + d.answered + d.noInfo, 0);
   return h(
     'div',
     { class: 'figures' },
@@ -82,11 +83,11 @@ function figures(s) {
 
 function questions(s, days) {
   const rows = s.days;
-  const total = rows.reduce((n, d) => n + d.answered + d.noInfo + d.ticket, 0);
+  const total = rows.reduce((n, d) => n + d.answered + d.noInfo, 0);
   return chartCard(
     'questions',
     'Câu hỏi mỗi ngày',
-    `${num(total)} câu hỏi trong ${days} ngày: trả lời được, chưa có thông tin, chuyển cán bộ.`,
+    `${num(total)} câu hỏi trong ${days} ngày: cột là trả lời được và chưa có thông tin; đường là số chuyển cán bộ và số trả lời từ hỏi đáp.`,
     {
       type: 'bar',
       data: {
@@ -94,7 +95,7 @@ function questions(s, days) {
         datasets: [
           { label: 'Trả lời được', data: rows.map((d) => d.answered), backgroundColor: COLORS.green, stack: 'q' },
           { label: 'Chưa có thông tin', data: rows.map((d) => d.noInfo), backgroundColor: COLORS.grey, stack: 'q' },
-          { label: 'Chuyển cán bộ', data: rows.map((d) => d.ticket), backgroundColor: COLORS.red, stack: 'q' },
+          { type: 'line', label: 'Chuyển cán bộ', data: rows.map((d) => d.ticket), borderColor: COLORS.red, backgroundColor: COLORS.red, stack: 't' },
           { type: 'line', label: 'Trả lời từ hỏi đáp', data: rows.map((d) => d.curated), borderColor: COLORS.blue, backgroundColor: COLORS.blue, stack: 'c' },
         ],
       },

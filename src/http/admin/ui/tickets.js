@@ -1,12 +1,14 @@
 // Câu hỏi: the tickets citizens opened. Open ones first (most askers first); open one to answer or close it.
 import { api, seg } from './api.js';
-import { busy, debounce, field, h, statusLine, when } from './dom.js';
+import { busy, debounce, field, fill, h, statusLine, when } from './dom.js';
 
 const STATUSES = [
   { id: 'open', label: 'Đang chờ trả lời' },
   { id: 'answered', label: 'Đã trả lời' },
   { id: 'closed', label: 'Đã đóng' },
 ];
+/** How often an answer's delivery report refreshes while it runs, in ms. */
+const DELIVERY_POLL_MS = 2000;
 const STATUS_LABEL = { open: 'Đang chờ', answered: 'Đã trả lời', closed: 'Đã đóng' };
 let shown = 'open';
 
@@ -86,16 +88,21 @@ async function ticketPage(section, id) {
   const body = h('div');
   section.append(h('p', {}, h('a', { href: '#/cau-hoi' }, '← Danh sách câu hỏi')), h('h1', {}, `Câu hỏi #${id}`), status.el, body);
 
+  let timer;
   async function load(notice) {
+    clearTimeout(timer);
     const data = await busy(null, status, () => api('GET', `tickets/${seg(id)}`));
     if (!data) return;
     draw(data.ticket);
     if (notice) status.ok(notice);
+    // Follow the delivery to every asker while the page is shown.
+    if (data.ticket.delivery && !data.ticket.delivery.finished && section.isConnected) timer = setTimeout(() => load(), DELIVERY_POLL_MS);
   }
 
   function draw(t) {
     const askers = t.askers ?? [];
-    body.replaceChildren(
+    fill(
+      body,
       h('p', {}, h('span', { class: 'badge' }, STATUS_LABEL[t.status] ?? t.status), ` Mở lúc ${when(t.createdAt)} · ${askers.length} người hỏi`),
       h('h2', {}, 'Các cách hỏi'),
       h(

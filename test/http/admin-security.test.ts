@@ -7,6 +7,7 @@ import type KeyvSqlite from '@keyv/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApp, type App } from '../../src/app/app.js';
+import { createConsoleLoginFlow } from '../../src/assistant/console-login.js';
 import { loadConfig } from '../../src/config.js';
 import { consoleAuthText, consoleUiText, staffText } from '../../src/copy/messages.js';
 import { ApiError, type ApiRoute } from '../../src/http/admin/route.js';
@@ -14,7 +15,7 @@ import { createAdminRoute } from '../../src/http/admin/router.js';
 import { createConsoleUi } from '../../src/http/admin/ui.js';
 import { createSessionStore, SESSION_MS, SIGN_IN_TOKEN_MS, type SessionStore } from '../../src/store/sessions.js';
 import { createSqliteAdapter } from '../../src/store/sqlite.js';
-import { createStaffStore, type StaffStore } from '../../src/store/staff.js';
+import { type AuditEntry, createStaffStore, type StaffStore } from '../../src/store/staff.js';
 import { startFakeTelegram } from '../helpers/fake-http.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { ROOT } from '../helpers/shared.js';
@@ -195,7 +196,7 @@ describe('the console in the app', () => {
   let other: App;
   let base: string;
   let otherBase: string;
-  const captured = capturingLogger('info');
+  const captured = capturingLogger('debug');
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mattran-admin-app-'));
@@ -265,7 +266,7 @@ describe('the console in the app', () => {
     const { cookie } = await openLink(linkIn(await say(fake, STAFF, '/dangnhap')));
     const session = (await call(base, 'GET', '/session', { cookie })).json as { csrfToken: string; routes: { method: string; path: string }[] };
     const routes = session.routes;
-    // The API of issue #23 that this part wires, at least.
+    // The API of issue #23, at least.
     for (const expected of [
       'GET /session',
       'POST /logout',
@@ -281,6 +282,14 @@ describe('the console in the app', () => {
       'DELETE /faq/:id',
       'POST /faq/try',
       'GET /audit',
+      'GET /announcements',
+      'POST /announcements/preview',
+      'POST /announcements',
+      'GET /articles',
+      'POST /articles/import',
+      'DELETE /articles/:id',
+      'GET /stats',
+      'GET /stats.csv',
     ])
       expect(routes.map((r) => `${r.method} ${r.path}`)).toContain(expected);
 
@@ -358,4 +367,44 @@ describe('the console in the app', () => {
     expect((await call(base, 'GET', '/tickets', { cookie: third.cookie })).status).toBe(401);
     expect(await say(fake, STAFF, '/dangnhap')).toMatch(/token=/);
   }, 60_000);
+});
+
+/** The chat side alone: which chats get a link. */
+describe('/dangnhap and /dangxuat', () => {
+  it('a link for staff on Zalo and in a Telegram private chat; none in a Telegram group, on the web chat or for citizens', async () => {
+    const { log } = capturingLogger('warn');
+    const sessions = await createSessionStore({ log });
+    const audit: AuditEntry[] = [];
+    const staff = new Set(['zalo:z600', 'telegram:600']);
+    const flow = createConsoleLoginFlow({
+      sessions,
+      roleOf: async (msg) => (staff.has(`${msg.channel}:${msg.userId}`) ? 'staff' : 'citizen'),
+      baseUrl: () => 'https://bot.example.vn',
+      audit: async (entry) => void audit.push(entry),
+      log,
+    });
+    const at = new Date();
+    const send = async (channel: 'telegram' | 'zalo' | 'web', chatId: string, userId: string, command: string) =>
+      ((await flow.command({ channel, chatId, userId, text: `/${command}`, receivedAt: at }, {}, command, '', at)) ?? []).map((r) => r.text).join('\n');
+    expect(await send('zalo', 'z600', 'z600', 'dangnhap')).toMatch(
+      /^Đường dẫn đăng nhập[\s\S]*https:\/\/bot\.example\.vn\/admin\/login\?token=[A-Za-z0-9_-]{43}\n/,
+    );
+    expect(await send('telegram', '600', '600', 'dangnhap')).toMatch(/token=/);
+    expect(await send('telegram', '-1001', '600', 'dangnhap')).toBe(consoleAuthText.privateOnly);
+    expect(await send('web', 'abc', 'abc', 'dangnhap')).toBe(consoleAuthText.webOnly);
+    expect(await send('zalo', 'z700', 'z700', 'dangnhap')).toBe(staffText.denied);
+    expect(await send('zalo', 'z700', 'z700', 'dangxuat')).toBe(staffText.denied);
+    expect(await send('telegram', '600', '600', 'dangxuat')).toBe(consoleAuthText.signedOut(0));
+    expect(await flow.command({ channel: 'zalo', chatId: 'z600', userId: 'z600', text: '/moi', receivedAt: at }, {}, 'moi', '', at)).toBeUndefined();
+    expect(audit.map((e) => `${e.action} ${e.outcome}`)).toEqual([
+      '/dangnhap ok',
+      '/dangnhap ok',
+      '/dangnhap denied',
+      '/dangnhap denied',
+      '/dangxuat denied',
+      '/dangxuat ok',
+    ]);
+    expect(JSON.stringify(audit)).not.toMatch(/token/);
+    await sessions.close();
+  });
 });

@@ -51,7 +51,7 @@ function readDays(query: URLSearchParams): number {
 }
 
 /** Compute the statistics of the `count` Vietnam days ending on the day of `now`. */
-export async function computeStats(deps: StatsApiDeps, count: number, now: Date): Promise<Stats> {
+async function computeStats(deps: StatsApiDeps, count: number, now: Date): Promise<Stats> {
   const to = vnDay(now.toISOString());
   const from = new Date(Date.parse(`${to}T00:00:00Z`) - (count - 1) * 86_400_000).toISOString().slice(0, 10);
   const [figures, all] = await Promise.all([deps.daily.days(from, to), deps.tickets.all()]);
@@ -104,7 +104,7 @@ function field(value: string | number | null): string {
 }
 
 /** A chart's table as CSV, CRLF lines (the router adds the byte-order mark spreadsheets need). */
-export function statsCsv(stats: Stats, chart: (typeof CHARTS)[number]): string {
+function statsCsv(stats: Stats, chart: (typeof CHARTS)[number]): string {
   const c = t.csv;
   let rows: (string | number | null)[][];
   switch (chart) {

@@ -132,7 +132,9 @@ describe('close the loop: a question without an answer reaches staff, their answ
     expect(list.join('\n')).toContain(`#${n} — 2 người hỏi — ${Q_LAN}`);
     const preview = await tell(ADMIN, `/traloi ${n} ${ANSWER}`, (t) => t.includes('Gửi câu trả lời này'));
     expect(preview.join('\n')).toContain(ANSWER);
-    await pressOn(ADMIN, 'Gửi và lưu thành hỏi đáp', (t) => t.includes(`Đang gửi câu trả lời #${n} tới 2 người hỏi`));
+    const sending = await pressOn(ADMIN, 'Gửi và lưu thành hỏi đáp', (t) => t.includes(`Đang gửi câu trả lời #${n} tới 2 người hỏi`));
+    const faqId = Number(/mục số (\d+)/.exec(sending.join('\n'))?.[1]);
+    expect(faqId).toBeGreaterThan(0);
     await waitFor(() => telegramTo(ADMIN).some((t) => t.includes(`Đã gửi câu trả lời #${n}`)), 15_000);
     expect(telegramTo(ADMIN).find((t) => t.includes(`Đã gửi câu trả lời #${n}`))).toContain('2 người đã nhận');
 
@@ -150,6 +152,8 @@ describe('close the loop: a question without an answer reaches staff, their answ
     expect(hoa.join('\n')).not.toContain('(mã #');
 
     // 5. Staff-facing texts and the audit log name citizens by pseudonym only, never by chat id.
+    const entry = await tell(ADMIN, `/hoidap ${faqId}`, (t) => t.includes(`Hỏi đáp #${faqId}`));
+    expect(entry.join('\n')).toMatch(/của người hỏi zalo:[a-z2-7]{6}/);
     const audit = await tell(ADMIN, '/nhatky 20', (t) => t.includes('/traloi'));
     expect(audit.join('\n')).toMatch(/telegram:[a-z2-7]{6}/);
     for (const t of telegramTo(ADMIN)) {

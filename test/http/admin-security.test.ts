@@ -281,6 +281,8 @@ describe('the console in the app', () => {
       'PUT /faq/:id',
       'DELETE /faq/:id',
       'POST /faq/try',
+      'GET /faq/export.csv',
+      'POST /faq/import',
       'GET /audit',
       'GET /announcements',
       'POST /announcements/preview',

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
@@ -29,8 +30,16 @@ import { createLogger } from './log.js';
 import { createBaselineIndex } from './search/baseline.js';
 import { loadIndex } from './search/build.js';
 import type { Lexicon } from './search/lexicon.js';
+import { createFaqService } from './assistant/faq.js';
+import { exportFaqRows, faqFileFormat, importFaqRows, readFaqFile, writeFaqFile } from './assistant/faq-file.js';
+import { ArticleIndex } from './search/article-index.js';
 import { createArticleStore } from './store/articles.js';
+import { createChangeLog, type ChangeLog } from './store/changes.js';
+import { createFaqStore } from './store/faq.js';
+import { createRedisLease, createSqliteLease, type Lease } from './store/lock.js';
+import { createRedisAdapter } from './store/redis.js';
 import { createSqliteAdapter, sqliteFile } from './store/sqlite.js';
+import { createStaffStore } from './store/staff.js';
 
 const USAGE = `Usage: mattran-bot <command> [options]   (or: npm run cli -- <command> ...)
 
@@ -50,6 +59,12 @@ Commands:
   import <feed-url | page-url | sitemap-url | file.jsonl[.gz] | file.json> [--json]
       Import articles into the state in DATA_DIR (new / updated / skipped / failed with reasons);
       --json prints one JSON line. "ask" and the service see imported articles afterwards.
+  faq import FILE | faq export [FILE]
+      Curated answers (hỏi đáp) in the state (REDIS_URL, else DATA_DIR): JSON Lines, or CSV when FILE ends in
+      .csv (fields question, alternates, answer, updatedAt, author; alternates an array in JSON Lines, joined by
+      " | " in CSV). Import reports bad rows by line and goes on; a question already curated is updated, not
+      repeated; running instances answer from the imported entries within seconds. Export (to stdout without
+      FILE) leaves out withdrawn entries and citizens' own wordings.
 
 --data-dir DIR overrides DATA_DIR (state and index snapshots; default ./var).
 
@@ -205,8 +220,65 @@ async function main(argv: string[]): Promise<number> {
     return runImport(target, { config, dataDir, lexicon, log, json: values.json ?? false });
   }
 
+  if (command === 'faq') {
+    const [action, file] = rest;
+    if (!(action === 'import' && file && rest.length === 2) && !(action === 'export' && rest.length <= 2)) {
+      out(`faq: "faq import FILE" or "faq export [FILE]"\n\n${USAGE}`);
+      return 2;
+    }
+    return runFaq(action, file, { config, dataDir, lexicon, log });
+  }
+
   out(`unknown command: ${command}\n\n${USAGE}`);
   return 2;
+}
+
+/** `faq import` / `faq export`: curated entries through the same service as /hoidap, on the bot's state. */
+async function runFaq(
+  action: 'import' | 'export',
+  file: string | undefined,
+  o: { config: Config; dataDir: string; lexicon: Lexicon; log: Logger },
+): Promise<number> {
+  const redisUrl = o.config.REDIS_URL;
+  const adapter = redisUrl ? () => createRedisAdapter(redisUrl) : () => createSqliteAdapter(o.dataDir);
+  const redisLease = redisUrl ? createRedisLease(redisUrl) : undefined;
+  const sqliteLease = redisLease ? undefined : await createSqliteAdapter(o.dataDir);
+  const lease: Lease = redisLease ?? (await createSqliteLease(sqliteLease!));
+  const faq = await createFaqStore({ adapter, log: o.log, lease });
+  const staff = await createStaffStore({ adapter, log: o.log });
+  const changes = await createChangeLog({ adapter, log: o.log, lease });
+  // The entries reach the running instances' indexes through the change log; nothing is answered here.
+  const published: Promise<unknown>[] = [];
+  const publish = (change: Parameters<ChangeLog['publish']>[0]) => void published.push(changes.publish(change));
+  const service = createFaqService({
+    faq,
+    staff,
+    publisher: { upsert: (doc) => publish({ op: 'upsert', doc }), remove: (id) => publish({ op: 'remove', id }) },
+    engine: createAnswerEngine({ index: ArticleIndex.create(), lexicon: o.lexicon }),
+    log: o.log,
+  });
+  try {
+    if (action === 'export') {
+      const entries = (await service.list({ status: 'active' })).sort((a, b) => a.id - b.id);
+      const { rows, skipped } = exportFaqRows(entries);
+      const text = writeFaqFile(rows, faqFileFormat(file ?? 'stdout.jsonl'));
+      if (file) await writeFile(resolve(file), text);
+      else await new Promise<void>((done) => process.stdout.write(text, () => done()));
+      process.stderr.write(`${rows.length} entries exported${file ? ` to ${file}` : ''}`);
+      process.stderr.write(skipped.length ? `; left out (only citizens' wordings, give them a question): ${skipped.map((n) => `#${n}`).join(' ')}\n` : '\n');
+      return 0;
+    }
+    const read = readFaqFile(await readFile(resolve(file!), 'utf8'), faqFileFormat(file!));
+    const summary = await importFaqRows(service, read.rows, `cli:${userInfo().username}`);
+    await Promise.all(published);
+    const errors = [...read.errors, ...summary.errors].sort((a, b) => a.line - b.line);
+    out(`${file}: ${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged, ${errors.length} bad rows`);
+    for (const e of errors) out(`  line ${e.line}: ${e.error}`);
+    return errors.length > 0 ? 1 : 0;
+  } finally {
+    await Promise.allSettled(published);
+    await Promise.allSettled([faq.close(), staff.close(), changes.close(), redisLease?.close(), sqliteLease?.disconnect()]);
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ import { foldText } from '../search/analyzer.js';
 import type { QueryPlan } from '../search/query.js';
 
 /** The least share of each side's weighted words the other must have (0..1). */
-export const FAQ_MIN_MATCH = 0.6;
+const FAQ_MIN_MATCH = 0.6;
 
 /** The wordings of a curated doc: its question and its other wordings (one a line in `summary`). */
 export function faqWordings(doc: SearchDoc): string[] {

@@ -18,12 +18,12 @@ import { cleanText, countChars, normalizeMessage } from '../text/normalize.js';
 import type { ConversationFlow } from './conversation.js';
 
 /** Longest question or wording, in characters. */
-export const MAX_FAQ_QUESTION_CHARS = 300;
+const MAX_FAQ_QUESTION_CHARS = 300;
 /** Longest answer: one Zalo message with the "Mặt trận trả lời (cập nhật …)" label. */
-export const MAX_FAQ_ANSWER_CHARS = 1500;
+const MAX_FAQ_ANSWER_CHARS = 1500;
 
 /** The index id of entry `id`. */
-export const faqDocId = (id: number) => `faq:${id}`;
+const faqDocId = (id: number) => `faq:${id}`;
 
 /**
  * An active entry as the index holds it: title the question, summary the question and its other wordings (one a

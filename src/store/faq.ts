@@ -56,7 +56,7 @@ export interface FaqStore {
 }
 
 /** How many wordings of an entry are `from` this chat. */
-export function wordingsFrom(entry: FaqEntry, from: string): number {
+function wordingsFrom(entry: FaqEntry, from: string): number {
   return (entry.questionFrom === from ? 1 : 0) + entry.alternates.filter((w) => w.from === from).length;
 }
 

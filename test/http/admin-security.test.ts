@@ -173,6 +173,28 @@ describe('the console router (clock injected)', () => {
     expect(boom.headers.get('x-frame-options')).toBe('DENY');
   });
 
+  it('a store that fails: 503 in Vietnamese, logged once without the link', async () => {
+    const broken = await createSqliteAdapter(dir);
+    const failing = await createSessionStore({ adapter: () => broken, log });
+    await broken.disconnect();
+    const route = createAdminRoute({ sessions: failing, roleOf: async () => 'staff', ui: createConsoleUi(), api, audit: async () => undefined, log });
+    const other = createServer(async (req, res) => void (await route(req, res, new URL(req.url ?? '/', 'http://localhost'))));
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    try {
+      const at = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+      const before = lines.filter((l) => l.msg === 'console request failed').length;
+      const token = 'T'.repeat(43);
+      const res = await fetch(`${at}/admin/login?token=${token}`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ error: consoleAuthText.internal });
+      expect((await call(at, 'GET', '/session', { cookie: `mattran_console=${'C'.repeat(43)}` })).json).toEqual({ error: consoleAuthText.internal });
+      expect(lines.filter((l) => l.msg === 'console request failed').length - before).toBe(2);
+      expect(JSON.stringify(lines)).not.toContain(token);
+    } finally {
+      await new Promise((r) => other.close(r));
+    }
+  });
+
   it('sign-out ends the session and clears the cookie', async () => {
     const { cookie } = await signIn();
     const { csrfToken } = (await call(base, 'GET', '/session', { cookie })).json as { csrfToken: string };

@@ -215,32 +215,31 @@ export function createAdminRoute(options: AdminRouteOptions): Route {
     }
   }
 
-  return async (req, res, url) => {
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const path = url.pathname;
-    if (path !== '/admin' && !path.startsWith('/admin/')) return false;
-    if (path === '/admin/login') {
-      await login(req, res, url);
-      return true;
-    }
-    if (path === '/admin/api' || path.startsWith('/admin/api/')) {
-      await api(req, res, url);
-      return true;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendJson(res, 405, { error: t.methodNotAllowed }, { allow: 'GET' });
-      return true;
-    }
+    if (path === '/admin/login') return login(req, res, url);
+    if (path === '/admin/api' || path.startsWith('/admin/api/')) return api(req, res, url);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: t.methodNotAllowed }, { allow: 'GET' });
     const found = await signedIn(req);
-    if (!found) {
-      ui.signIn(res, 401);
-      return true;
-    }
+    if (!found) return ui.signIn(res, 401);
     if (path === '/admin') {
       res.writeHead(303, { ...HEADERS, location: '/admin/' });
       res.end();
-      return true;
+      return;
     }
     if (!(await ui.serve(req, res, url, found.user))) sendJson(res, 404, { error: t.notFound });
+  }
+
+  return async (req, res, url) => {
+    if (url.pathname !== '/admin' && !url.pathname.startsWith('/admin/')) return false;
+    try {
+      await route(req, res, url);
+    } catch (err) {
+      // The store is down, or a page failed: said in Vietnamese, logged once, never with the query (it may hold a token).
+      log.error({ err, path: url.pathname }, 'console request failed');
+      if (!res.headersSent) sendJson(res, 503, { error: t.internal });
+      else res.destroy();
+    }
     return true;
   };
 }

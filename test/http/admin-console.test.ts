@@ -155,6 +155,23 @@ describe.skipIf(!hasChromium)('staff console in headless Chromium, through the r
     // The page follows the delivery report until every asker has it.
     await expect.poll(() => page.locator('.delivery').textContent(), { timeout: 15_000 }).toContain('Đã gửi 3/3');
     await page.screenshot({ path: join(ROOT, 'test-artifacts', 'staff-console-ticket.png'), fullPage: true });
+    // The answered list shows it with its report.
+    await page.getByRole('link', { name: '← Danh sách câu hỏi' }).click();
+    await page.getByRole('button', { name: 'Đã trả lời' }).click();
+    await expect.poll(() => page.locator('li.ticket').first().textContent(), { timeout: 10_000 }).toContain('Đã gửi 3/3');
+  });
+
+  it('closes a ticket with a reason and tells its asker', async () => {
+    const number = tickets.at(-1)!;
+    await page.goto(new URL(`/admin/#/cau-hoi/${number}`, base).toString());
+    const form = page.getByRole('form', { name: 'Đóng câu hỏi' });
+    await form.getByLabel('Lý do').fill('Việc của điện lực, không thuộc Mặt trận: bạn gọi tổng đài điện lực địa phương.');
+    expect(await form.getByLabel('Báo cho người hỏi').isChecked()).toBe(true);
+    await form.getByRole('button', { name: 'Đóng câu hỏi' }).click();
+    expect(await outcome(page)).toContain('Đã đóng câu hỏi');
+    const asker = QUESTIONS.find((q) => q.text.startsWith('Lịch cắt điện'))!.chat;
+    await waitFor(() => fake.sent().some((c) => String(c.body.chat_id) === String(asker) && String(c.body.text).includes('tổng đài điện lực')), 15_000);
+    expect(await page.locator('main').textContent()).toContain('Lý do: Việc của điện lực');
   });
 
   it('adds a curated entry in Hỏi đáp, and "Thử câu hỏi" answers from it', async () => {
@@ -215,6 +232,15 @@ describe.skipIf(!hasChromium)('staff console in headless Chromium, through the r
     await form.getByRole('button', { name: 'Gửi ngay' }).click();
     expect(await outcome(page)).toContain('Đang gửi thông báo');
     await page.locator('li.announcement', { hasText: 'Lịch tiếp công dân tháng 12' }).waitFor();
+    await page.screenshot({ path: join(ROOT, 'test-artifacts', 'staff-console-announcements.png'), fullPage: true });
+    // A refusal of the API is shown as it says it: a time already past cannot be scheduled.
+    await form.getByLabel('Nội dung').fill('Thông báo hẹn giờ');
+    await form.getByLabel('Gửi lúc (giờ Việt Nam)').fill('2020-01-01T08:00');
+    await form.getByRole('button', { name: 'Hẹn giờ gửi' }).click();
+    await expect.poll(() => form.locator('.error').textContent(), { timeout: 10_000 }).toContain('đã qua');
+    // Chromium logs that refused call (400) as a console error: the one expected.
+    expect(pageErrors.filter((e) => !/status of 400 .*\/admin\/api\/announcements$/.test(e))).toEqual([]);
+    pageErrors.length = 0;
     for (const name of ['Bài viết', 'Nhật ký']) {
       await page.locator('nav').getByRole('link', { name }).click();
       await page.getByRole('heading', { name, exact: true }).waitFor();
@@ -251,6 +277,19 @@ describe.skipIf(!hasChromium)('staff console in headless Chromium, through the r
     await page.screenshot({ path: join(ROOT, 'test-artifacts', 'staff-console-375.png'), fullPage: true });
     // The sign-in and the answer are in the audit log.
     await expect.poll(() => page.locator('table').textContent(), { timeout: 10_000 }).toContain('đăng nhập');
+    // Every page fits the phone's width.
+    for (const name of ['Câu hỏi', 'Hỏi đáp', 'Thông báo', 'Bài viết', 'Thống kê']) {
+      await page.locator('nav').getByRole('link', { name, exact: true }).click();
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth'), name).toBeLessThanOrEqual(375);
+    }
     expect(pageErrors, pageErrors.join('\n')).toEqual([]);
+  });
+
+  it('signs out: the sign-in page comes back and the API answers 401', async () => {
+    await page.locator('#logout').click();
+    await page.getByRole('heading', { name: 'Đăng nhập bảng điều khiển' }).waitFor({ timeout: 10_000 });
+    expect((await page.request.get(new URL('/admin/api/session', base).toString())).status()).toBe(401);
   });
 });

@@ -24,7 +24,8 @@ export async function announcementsPage(section) {
     const data = await busy(null, status, () => api('GET', 'announcements'));
     if (!data) return undefined;
     const items = data.announcements ?? [];
-    list.replaceChildren(...(items.length ? items.map(card) : [h('li', { class: 'muted' }, 'Chưa có thông báo nào.')]));
+    const topics = new Map((data.catalogue?.topics ?? []).map((t) => [t.id, t.label]));
+    list.replaceChildren(...(items.length ? items.map((a) => card(a, topics)) : [h('li', { class: 'muted' }, 'Chưa có thông báo nào.')]));
     // Keep following running broadcasts while the page is shown.
     if (items.some((a) => a.broadcast && !['done', 'finished', 'cancelled', 'failed'].includes(a.broadcast.status)) && section.isConnected)
       timer = setTimeout(load, POLL_MS);
@@ -35,8 +36,10 @@ export async function announcementsPage(section) {
   formSlot.replaceChildren(composeForm(data?.catalogue ?? { topics: [], provinces: [] }, status, load));
 }
 
-function card(a) {
+/** One announcement: its text (the title is its first line), audience, times and the broadcast's progress. */
+function card(a, topicLabels) {
   const b = a.broadcast;
+  const body = a.title && a.text.startsWith(a.title) ? a.text.slice(a.title.length).trim() : a.text;
   const done = b ? (b.sent ?? 0) + (b.failed ?? 0) + (b.blocked ?? 0) : 0;
   return h(
     'li',
@@ -47,13 +50,13 @@ function card(a) {
       a.title || '(không tiêu đề)',
       h('span', { class: 'badge' }, b ? (BROADCAST[b.status] ?? b.status) : (ANNOUNCEMENT[a.status] ?? a.status ?? '')),
     ),
-    h('p', { class: 'text' }, a.text),
+    body ? h('p', { class: 'text' }, body) : null,
     h(
       'p',
       { class: 'muted' },
       `Tạo lúc ${when(a.createdAt)}`,
       a.scheduledAt ? ` · gửi lúc ${when(a.scheduledAt)}` : '',
-      ` · chủ đề: ${(a.topics ?? []).join(', ') || 'tất cả'}`,
+      ` · chủ đề: ${(a.topics ?? []).map((id) => topicLabels.get(id) ?? id).join(', ') || 'tất cả'}`,
       ` · tỉnh, thành: ${(a.provinces ?? []).join(', ') || 'cả nước'}`,
     ),
     b

@@ -12,12 +12,14 @@ import type { DocInfo, SentenceInfo, SentenceWords } from './types.js';
 const PERSON_TITLE = new RegExp(`(^|\\s)(${alternation(WORDS.personTitles)})\\s`, 'u');
 const NAME_RUN = /[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+\s[\p{Lu}][\p{Ll}]+/u;
 /**
- * A place: after "tại"/"ở", an administrative unit or a cemetery, a capitalised name — not a legal reference or
- * a meeting ("tại Điều 5", "tại Hội nghị", "văn bản Luật").
+ * A place: a word of place — a preposition ("tại", "ở") or a noun of a kind of place ("xã", "nghĩa trang") —
+ * then a capitalised name; not a legal reference or a meeting ("tại Điều 5", "tại Hội nghị", "văn bản Luật"). A
+ * noun of place may itself be capitalised as the start of the name ("Nghĩa trang Liệt sĩ", "Huyện Lai Vung").
  */
-const placeHeads = WORDS.place.heads.map((w) => {
+const placeHeads = WORDS.place.heads.flatMap((w) => {
   const notAfter = WORDS.place.headNotAfter[w];
-  return `${notAfter ? `(?<!${alternation([notAfter])} )` : ''}${alternation([w])}`;
+  const capitalised = w.charAt(0).toUpperCase() + w.slice(1);
+  return [...new Set([w, capitalised])].map((form) => `${notAfter ? `(?<!${alternation([notAfter])} )` : ''}${alternation([form])}`);
 });
 export const PLACE = new RegExp(`(?:^|\\s)(?:${placeHeads.join('|')})\\s+(?!(?:${alternation(WORDS.place.notPlaces)})(?![\\p{L}\\p{M}]))\\p{Lu}`, 'u');
 const DATE = /\b\d{1,2}[/.-]\d{1,2}\b|\bnăm \d{4}\b|\bngày \d{1,2}\b|\btháng \d{1,2}\b/u;

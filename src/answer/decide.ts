@@ -6,7 +6,8 @@
 import type { QueryPlan } from '../search/query.js';
 import { NO_FEATURES, predict, type DecisionModel } from './decision-model.js';
 import { coverage, planTotal } from './score.js';
-import { hasAnswerShape } from './shape.js';
+import { quoteIndexes } from './select.js';
+import { hasAnswerShape, rareMissing, slotFit } from './shape.js';
 import type { EngineTuning } from './tuning.js';
 import type { DecisionFeatures, RankedResult, RankedSentence } from './types.js';
 
@@ -38,6 +39,9 @@ export function decisionFeatures(plan: QueryPlan, ranked: RankedResult[], quote:
   }
   const second = ranked[1];
   const top = quote[0] && best.info.sentences[quote[0].index];
+  const quoted = quote[0] ? quoteIndexes(best.info, quote, tuning).map((i) => best.info.sentences[i]!) : [];
+  const slot = slotFit(quoted, plan, tuning);
+  const quotedTerms = new Set(quoted.flatMap((s) => [...s.terms]));
   return {
     found: true,
     coverage: best.coverage,
@@ -58,6 +62,11 @@ export function decisionFeatures(plan: QueryPlan, ranked: RankedResult[], quote:
     distinct: best.features.distinct,
     quoteScore: quote[0]?.score ?? 0,
     yearGap: yearGap(plan.datedYears, best.doc.publishedAt),
+    slotAsked: slot.asked,
+    valueInQuote: slot.value,
+    valueNearAnchor: slot.nearAnchor,
+    rareMissing: rareMissing(best.info.terms, plan),
+    rareMissingQuote: rareMissing(quotedTerms, plan),
     kinds: plan.kinds,
   };
 }
@@ -71,10 +80,10 @@ function yearGap(years: number[], publishedAt: string | undefined): number {
 
 /**
  * Answer when the confidence reaches {@link EngineTuning.minConfidence}. With a decision model the confidence is
- * its estimate of the probability that the quoted reply answers the question (see `decision-model.ts`). Without
- * one it is the hand-made mix {@link EngineTuning.confidenceCoverage} × coverage +
- * {@link EngineTuning.confidenceSentence} × best sentence (at most 1), times {@link EngineTuning.offPlaceConfidence}
- * when the best document lacks the question's province or dated year.
+ * its estimate of the probability that the quoted reply answers the question (see `decision-model.ts`; it weighs
+ * the best document's agreement with the question's province and year like any other feature). Without one it is
+ * the hand-made mix {@link EngineTuning.confidenceCoverage} × coverage + {@link EngineTuning.confidenceSentence}
+ * × best sentence (at most 1).
  */
 export function decide(f: DecisionFeatures, tuning: EngineTuning, model?: DecisionModel): Decision {
   if (!f.found) return { answer: false, confidence: 0, reason: 'nothing_found' };
@@ -82,8 +91,7 @@ export function decide(f: DecisionFeatures, tuning: EngineTuning, model?: Decisi
   return confidence < tuning.minConfidence ? { answer: false, confidence, reason: 'low_confidence' } : { answer: true, confidence, reason: 'confident' };
 }
 
-/** The confidence without a model: coverage and best sentence mixed, held back off the question's place or year. */
+/** The confidence without a model: coverage and best sentence mixed. */
 function handMadeConfidence(f: DecisionFeatures, tuning: EngineTuning): number {
-  const offPlace = !f.placeAgrees || !f.yearAgrees;
-  return Math.min(1, tuning.confidenceCoverage * f.coverage + tuning.confidenceSentence * f.sentence) * (offPlace ? tuning.offPlaceConfidence : 1);
+  return Math.min(1, tuning.confidenceCoverage * f.coverage + tuning.confidenceSentence * f.sentence);
 }

@@ -37,6 +37,11 @@ export function featureVector(f: DecisionFeatures): Record<string, number> {
     yearGap: Math.min(f.yearGap, 10),
     'focusInQuote×hasFocus': f.focusTerms > 0 ? f.focusInQuote : 0,
     'coverage×quoteCoverage': f.coverage * f.quoteCoverage,
+    slotAsked: flag(f.slotAsked),
+    'valueInQuote×slot': flag(f.slotAsked && f.valueInQuote),
+    'valueNearAnchor×slot': flag(f.slotAsked && f.valueNearAnchor),
+    rareMissing: f.rareMissing,
+    rareMissingQuote: f.rareMissingQuote,
   };
   for (const k of KINDS) v[`kind:${k}`] = k === 'none' ? flag(f.kinds.length === 0) : flag(f.kinds.includes(k as QuestionKind));
   return v;
@@ -109,5 +114,10 @@ export const NO_FEATURES: Readonly<DecisionFeatures> = {
   distinct: 0,
   quoteScore: 0,
   yearGap: 0,
+  slotAsked: false,
+  valueInQuote: false,
+  valueNearAnchor: false,
+  rareMissing: 1,
+  rareMissingQuote: 1,
   kinds: [],
 };

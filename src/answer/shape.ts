@@ -2,7 +2,7 @@
  * What a sentence has the shape of, against what the question asks: a count next to what it counts, a date, a
  * person, a place, the question's focus words, a definition of its subject.
  */
-import { foldToken, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
+import { foldText, foldToken, foldTokens, normalizeText, pairTerm, PAIR_JOINER, tokenize } from '../search/analyzer.js';
 import type { QuestionKind } from '../search/lexicon.js';
 import type { QueryPlan } from '../search/query.js';
 import { WORDS } from '../search/words.js';
@@ -76,8 +76,6 @@ export function countsFocus(s: SentenceInfo, plan: QueryPlan, tuning: EngineTuni
     if (/\d/.test(w)) return false;
     if ((money && MONEY_UNITS.has(w)) || isUnit(j)) return true;
     if (named) return false;
-    // A superlative answers another ("phạt nặng nhất" → "Hình phạt cao nhất lên đến 5 tỷ đồng").
-    if (w === 'nhat' && j > 0 && superlative(plan)) return true;
     if (!inPairs.has(w)) return plan.focus.has(w);
     return (j > 0 && plan.focus.has(pairTerm(words[j - 1]!, w))) || (j + 1 < words.length && plan.focus.has(pairTerm(w, words[j + 1]!)));
   };
@@ -88,12 +86,6 @@ export function countsFocus(s: SentenceInfo, plan: QueryPlan, tuning: EngineTuni
     if (!/\d/.test(words[i]!) || plan.numbers.has(words[i]!) || /^(19|20)\d\d$/.test(words[i]!) || isDateOrTime(sw, i, countsHours)) continue;
     for (let j = Math.max(0, i - window); j <= i + window && j < words.length; j++) if (j !== i && counted(j)) return true;
   }
-  return false;
-}
-
-/** Whether the question's focus has a superlative ("nặng nhất", "nhiều nhất"). */
-function superlative(plan: QueryPlan): boolean {
-  for (const t of plan.focus) if (t.endsWith(`${PAIR_JOINER}nhat`)) return true;
   return false;
 }
 
@@ -139,4 +131,118 @@ export function definesSubject(sentence: string, names: string[], tuning: Engine
     if (n.length === 0 || n.some((w, i) => words[i] !== w)) return false;
     return words.slice(n.length, n.length + tuning.definitionWindow).includes('la');
   });
+}
+
+// ---- Slot filling: does the quoted text give a value of the asked type next to what the question is about? ----
+
+/** What a question asks a value of, for slot filling (a phone number when it asks for a phone or hotline). */
+type Slot = 'quantity' | 'time' | 'person' | 'place' | 'phone';
+
+const PHONE_WORDS = WORDS.phoneWords.map((w) => ` ${foldText(w)} `);
+const SLOT_DATE_HEADS = new Set(WORDS.dateHeads.map(foldToken));
+const SLOT_PLACE_HEADS = WORDS.place.heads.map((h) => foldTokens(h));
+const SLOT_TITLES = WORDS.personTitles.map((h) => foldTokens(h));
+/** Syllables and numbers of a text with their capitals kept ("0912.345.678" and "30/6/2017" are one token). */
+const SLOT_TOKEN = /[\p{L}\p{M}]+|\d+(?:[.,/-]\d+)*/gu;
+
+/** The typed values a question asks for; empty when it asks for none (what, why, how). */
+export function askedSlots(plan: QueryPlan): Slot[] {
+  const text = ` ${foldText(plan.text)} `;
+  if (PHONE_WORDS.some((w) => text.includes(w))) return ['phone'];
+  return plan.kinds.flatMap((k) => (k === 'quantity' || k === 'time' || k === 'person' || k === 'place' ? [k] : []));
+}
+
+/**
+ * The question's anchors: the syllables next to its question word (its focus), the unit it counts, and its
+ * three rarest content syllables (the entity, place or year it is about), folded.
+ */
+function anchorTerms(plan: QueryPlan): Set<string> {
+  const out = new Set<string>();
+  for (const t of plan.focus) if (!t.includes(PAIR_JOINER)) out.add(t);
+  for (const t of plan.unit) out.add(t);
+  for (const t of rareTerms(plan)) out.add(t);
+  return out;
+}
+
+/**
+ * The question's (at most) three rarest content syllables, not counting words taken for typos: what it is
+ * specifically about. A word no document has counts too (no article has it: nothing answers with it).
+ */
+export function rareTerms(plan: QueryPlan): string[] {
+  return [...plan.content]
+    .filter(([t]) => !plan.fuzzy.has(t))
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, 3)
+    .map(([t]) => t);
+}
+
+/** Positions of the values of one slot in a sentence's tokens (as written and folded). */
+function slotValues(slot: Slot, written: string[], folded: string[], plan: QueryPlan): number[] {
+  const out: number[] = [];
+  const startsWith = (i: number, words: string[][]) => words.some((w) => w.every((x, k) => folded[i + k] === x));
+  const capital = (i: number) => i < written.length && /^\p{Lu}/u.test(written[i]!);
+  for (let i = 0; i < written.length; i++) {
+    const w = written[i]!;
+    const digits = /\d/.test(w);
+    const after = (head: Set<string>) => i > 0 && head.has(folded[i - 1]!);
+    if (slot === 'phone') {
+      if (w.replace(/\D/g, '').length >= 8) out.push(i);
+    } else if (slot === 'quantity') {
+      if (digits && !plan.numbers.has(w) && !/^(19|20)\d\d$/.test(w) && !/\d[/-]\d/.test(w) && !after(SLOT_DATE_HEADS) && folded[i - 1] !== 'nam') out.push(i);
+    } else if (slot === 'time') {
+      if (digits && (after(SLOT_DATE_HEADS) || folded[i - 1] === 'nam' || /^\d{1,2}[/-]\d{1,2}/.test(w))) out.push(i);
+    } else if (slot === 'person') {
+      // A title before a capitalised name ("ông Nguyễn Văn A", "Chủ tịch Lê B"), or three capitalised syllables in a row.
+      if (startsWith(i, SLOT_TITLES)) {
+        const n = SLOT_TITLES.find((t) => t.every((x, k) => folded[i + k] === x))!.length;
+        if (capital(i + n)) out.push(i + n);
+      } else if (capital(i) && capital(i + 1) && capital(i + 2) && !/^\p{Lu}{2,}$/u.test(w)) out.push(i);
+    } else if (startsWith(i, SLOT_PLACE_HEADS)) {
+      const n = SLOT_PLACE_HEADS.find((t) => t.every((x, k) => folded[i + k] === x))!.length;
+      if (capital(i + n)) out.push(i + n);
+    }
+  }
+  return out;
+}
+
+/** Slot features of the quoted sentences: whether they hold a value of an asked type, and one near an anchor. */
+export interface SlotFit {
+  /** The question asks for a typed value (a number, a date, a person, a place, a phone number). */
+  asked: boolean;
+  /** A quoted sentence has a value of an asked type. */
+  value: boolean;
+  /** A quoted sentence has such a value within {@link EngineTuning.slotWindow} words of an anchor of the question. */
+  nearAnchor: boolean;
+}
+
+/** How the quoted sentences fill the question's slot ({@link SlotFit}). */
+export function slotFit(sentences: SentenceInfo[], plan: QueryPlan, tuning: EngineTuning): SlotFit {
+  const slots = askedSlots(plan);
+  if (slots.length === 0) return { asked: false, value: false, nearAnchor: false };
+  const anchors = anchorTerms(plan);
+  let value = false;
+  for (const s of sentences) {
+    const written = s.text.normalize('NFC').match(SLOT_TOKEN) ?? [];
+    const folded = written.map((w) => foldToken(normalizeText(w)));
+    const marks = folded.flatMap((f, i) => (anchors.has(f) ? [i] : []));
+    for (const slot of slots) {
+      const values = slotValues(slot, written, folded, plan);
+      if (values.length === 0) continue;
+      value = true;
+      if (values.some((v) => marks.some((a) => a !== v && Math.abs(a - v) <= tuning.slotWindow))) return { asked: true, value, nearAnchor: true };
+    }
+  }
+  return { asked: true, value, nearAnchor: false };
+}
+
+/** Idf-weighted share of the question's {@link rareTerms} that the given terms lack (0 when it has none). */
+export function rareMissing(terms: Set<string>, plan: QueryPlan): number {
+  let total = 0;
+  let missing = 0;
+  for (const t of rareTerms(plan)) {
+    const w = plan.content.get(t) ?? 0;
+    total += w;
+    if (!terms.has(t)) missing += w;
+  }
+  return total > 0 ? missing / total : 0;
 }

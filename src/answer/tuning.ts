@@ -100,6 +100,8 @@ export interface EngineTuning {
   shortSentenceFactor: number;
   /** A number within this many words of what the question counts counts it ("gần 7500 nhân khẩu"). */
   countWindow: number;
+  /** For the decision: a value of the asked type within this many words of an anchor of the question fills its slot. */
+  slotWindow: number;
 
   // --- select ---
   /** Extra weight, when choosing the sentence to quote, of the terms next to the question word (the plan's focus). */
@@ -142,8 +144,6 @@ export interface EngineTuning {
   confidenceCoverage: number;
   /** Weight of the best sentence's score in the confidence. */
   confidenceSentence: number;
-  /** The confidence in an answer from an article that lacks the question's province or its dated year is multiplied by this. */
-  offPlaceConfidence: number;
 
   // --- compose ---
   /** Sources kept with an answer. */
@@ -199,6 +199,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   shortSentenceTerms: 6,
   shortSentenceFactor: 0.85,
   countWindow: 3,
+  slotWindow: 5,
   focusWeight: 1,
   localPairFactor: 2,
   longSentencePenalty: 0.3,
@@ -215,7 +216,6 @@ export const DEFAULT_TUNING: EngineTuning = {
   minConfidence: 0.4,
   confidenceCoverage: 0.5,
   confidenceSentence: 0.5,
-  offPlaceConfidence: 0.8,
   answerSources: 5,
   closestTitles: 3,
   closestMinShare: 0.5,

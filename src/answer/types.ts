@@ -51,7 +51,7 @@ export interface SentenceInfo {
   numbers: string[];
   hasDate: boolean;
   hasPerson: boolean;
-  /** Names a place: "tại ấp Hoà Định", "ở Nghĩa trang thành phố", "huyện Lai Vung", or a province ("Tỉnh ủy Hưng Yên"). */
+  /** Names a place: "tại ấp Hoà Định", "Nghĩa trang Liệt sĩ", "huyện Lai Vung", or a province the lexicon knows ("Tỉnh ủy Hưng Yên"). */
   hasPlace: boolean;
   /** Its words, made when first needed (`sentenceWords`). */
   words?: SentenceWords;
@@ -150,6 +150,16 @@ export interface DecisionFeatures {
   quoteScore: number;
   /** Years between the question's dated year and the best document's publication (the least of them; 0 when it gives none). */
   yearGap: number;
+  /** Whether the question asks for a typed value: a number, a date, a person, a place, a phone number. */
+  slotAsked: boolean;
+  /** Whether the quoted sentences have a value of the asked type. */
+  valueInQuote: boolean;
+  /** Whether they have one within a few words of an anchor of the question (its focus, its rarest words). */
+  valueNearAnchor: boolean;
+  /** Idf-weighted share of the question's three rarest words that the best document lacks. */
+  rareMissing: number;
+  /** The same for the quoted sentences. */
+  rareMissingQuote: number;
   /** What the question asks for (who, when, how many, what is…). */
   kinds: QuestionKind[];
 }

@@ -790,23 +790,6 @@ describe('the province, the year and the names a question gives', () => {
     expect(on.get('other')! / off.get('other')!).toBeCloseTo(0.75, 6);
   });
 
-  it('is less sure of an answer from an article on another province than the one asked about', () => {
-    // Only Hà Nội and Nghệ An have "500"/"808" services; the question asks about Đà Nẵng, which no article names.
-    const ask = (offPlaceConfidence: number) =>
-      createAnswerEngine({ index: news, lexicon, tuning: { offPlaceConfidence } }).answer('cổng dịch vụ công trực tuyến Đà Nẵng có bao nhiêu dịch vụ mức độ 3');
-    const sure = ask(1);
-    const doubtful = ask(0.8);
-    expect(sure.confidence).toBeGreaterThan(0.3);
-    expect(doubtful.confidence).toBeCloseTo(sure.confidence * 0.8, 3);
-    // Of the province asked about, the answer keeps its full confidence.
-    const there = (offPlaceConfidence: number) =>
-      createAnswerEngine({ index: news, lexicon, tuning: { offPlaceConfidence } }).answer(
-        'cổng dịch vụ công trực tuyến của Nghệ An có bao nhiêu dịch vụ mức độ 3',
-      );
-    expect(there(0.8).confidence).toBe(there(1).confidence);
-    expect(there(0.8).sources[0]!.id).toBe('nghe-an');
-  });
-
   it('changes nothing for a question that gives no province, year or name', () => {
     const f = factors(
       'Cổng dịch vụ công trực tuyến có bao nhiêu dịch vụ mức độ 3',
@@ -966,22 +949,6 @@ describe('what a second article may add, and when not', () => {
     const added = (body: string) => createAnswerEngine({ index: withSecond(body), lexicon, tuning: { alsoRatio: 0 } }).answer(question).also?.id;
     expect(added('Theo Ủy ban Kiểm tra, quy định được áp dụng cho khoảng 1.000 cán bộ.')).toBe('x85');
     expect(added('Theo Ủy ban Kiểm tra, quy định được áp dụng cho khoảng 3 nhóm đối tượng.')).toBeUndefined();
-  });
-});
-
-describe('superlatives', () => {
-  it('takes another superlative next to a number for the one asked ("cao nhất … 5 tỷ" for "phạt nặng nhất bao nhiêu")', () => {
-    const idx = oneArticle('hs', 'Quốc hội thông qua Luật sửa đổi Bộ luật Hình sự', [
-      'Quốc hội thông qua Luật sửa đổi, bổ sung Bộ luật Hình sự, trong đó có tội kinh doanh đa cấp không có giấy phép.',
-      'Luật sửa đổi có hiệu lực từ ngày 1/1/2018.',
-      'Hình phạt cao nhất lên đến 5 tỷ đồng hoặc 5 năm tù.',
-    ]);
-    const quote = (tuning = {}) =>
-      createAnswerEngine({ index: idx, lexicon, tuning: { secondSentenceRatio: 1, ...tuning } })
-        .answer('luật hình sự sửa đổi thì làm đa cấp ko có giấy phép bị phạt nặng nhất bao nhiêu ạ')
-        .quote!.join(' ');
-    expect(quote()).toContain('5 tỷ đồng hoặc 5 năm tù');
-    expect(quote({ shapeBonus: 0 })).not.toContain('5 tỷ');
   });
 });
 

@@ -45,6 +45,11 @@ export const features = (over: Partial<DecisionFeatures>): DecisionFeatures => (
   distinct: 0,
   quoteScore: 0.6,
   yearGap: 0,
+  slotAsked: false,
+  valueInQuote: false,
+  valueNearAnchor: false,
+  rareMissing: 0,
+  rareMissingQuote: 0,
   kinds: [],
   ...over,
 });

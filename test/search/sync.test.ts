@@ -34,6 +34,13 @@ describe('index sync between instances', () => {
         const sync = await createIndexSync({ index, changes, log: silentLogger() });
         return { index, changes, sync };
       };
+      /** Wait until `count` changes are in the log (publishing runs in the background; a loaded machine is slow). */
+      const published = async (reader: { changes: { head(): Promise<number> } }, count: number) => {
+        for (const deadline = Date.now() + 10_000; (await reader.changes.head()) < count; ) {
+          expect(Date.now()).toBeLessThan(deadline);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      };
       const a = await instance();
       const b = await instance();
       a.sync.publisher.upsert(doc('tb-1', 'Lịch tiếp công dân'));
@@ -42,7 +49,7 @@ describe('index sync between instances', () => {
       a.sync.publisher.remove('tb-2');
       expect(a.index.get('tb-1')).toBeDefined();
       expect(b.index.get('tb-1')).toBeUndefined();
-      await new Promise((r) => setTimeout(r, 100));
+      await published(b, 4);
       expect(await b.sync.pull()).toBe(4);
       expect(b.index.get('tb-1')?.title).toBe('Lịch tiếp công dân');
       expect(b.index.get('tb-2')).toBeUndefined();
@@ -52,7 +59,7 @@ describe('index sync between instances', () => {
       // A third instance started now sees only what comes next (what came before is in the store it loads).
       const c = await instance();
       b.sync.publisher.upsert(doc('tb-4', 'Thông báo mới'));
-      await new Promise((r) => setTimeout(r, 50));
+      await published(c, 5);
       expect(await c.sync.pull()).toBe(1);
       await Promise.all([a.changes.close(), b.changes.close(), c.changes.close()]);
     } finally {

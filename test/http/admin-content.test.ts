@@ -119,7 +119,7 @@ async function instance(apiRoot: string, name: string) {
     await Promise.allSettled([staff.close(), subscriptions.close(), broadcasts.close(), leaseAdapter.disconnect()]);
   };
   cleanups.push(close);
-  return { routes, staff, subscriptions, index, announcements, lines, close };
+  return { routes, staff, subscriptions, broadcasts, index, announcements, lines, close };
 }
 
 describe('announcements API', () => {
@@ -208,6 +208,33 @@ describe('announcements API', () => {
     const { catalogue } = (await call(bot.routes, 'GET', '/announcements')).json as { catalogue: { topics: { id: string }[]; provinces: string[] } };
     expect(catalogue.topics.map((t) => t.id)).toContain('thong-bao');
     expect(catalogue.provinces).toHaveLength(34);
+  });
+
+  it('shows the progress of a broadcast another instance is sending, from its journal in the store', async () => {
+    const fake = await startFakeTelegram();
+    cleanups.push(fake.close);
+    const bot = await instance(fake.baseUrl, 'a');
+    const now = new Date();
+    await bot.staff.saveAnnouncement({
+      id: 'tb-elsewhere',
+      text: 'Đang gửi ở máy khác',
+      author: 'telegram:2',
+      authorChat: { channel: 'telegram', chatId: '2' },
+      audience: 'topic',
+      createdAt: now.toISOString(),
+      sendAt: now.toISOString(),
+      status: 'sending',
+    });
+    const recipients = ['11', '12', '13', '14'].map((chatId) => ({ channel: 'telegram' as const, chatId }));
+    await bot.broadcasts.create(
+      { id: 'ann:tb-elsewhere', kind: 'announcement', createdAt: now.toISOString(), params: { announcement: 'tb-elsewhere' } },
+      recipients,
+    );
+    await bot.broadcasts.journal('ann:tb-elsewhere', recipients[0]!, { state: 'done', outcome: 'sent' });
+    await bot.broadcasts.journal('ann:tb-elsewhere', recipients[1]!, { state: 'done', outcome: 'blocked' });
+    await bot.broadcasts.journal('ann:tb-elsewhere', recipients[2]!, { state: 'sending', part: 0 });
+    const listed = (await call(bot.routes, 'GET', '/announcements')).json.announcements as { status: string; broadcast?: unknown }[];
+    expect(listed).toEqual([expect.objectContaining({ status: 'sending', broadcast: { status: 'running', total: 4, sent: 1, blocked: 1, failed: 0 } })]);
   });
 
   it('a scheduled announcement is stored, survives a restart and goes out once, at its time, from one of two instances', async () => {

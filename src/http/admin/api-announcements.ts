@@ -9,7 +9,7 @@ import type { OutboundMessage } from '../../core/chat.js';
 import { announcementMessage, type AnnouncementService } from '../../digest/announcements.js';
 import type { Broadcaster, BroadcastReport } from '../../digest/broadcaster.js';
 import { TOPIC_IDS } from '../../digest/topics.js';
-import type { BroadcastStore } from '../../store/broadcasts.js';
+import type { BroadcastSpec, BroadcastStore } from '../../store/broadcasts.js';
 import type { Announcement, StaffStore } from '../../store/staff.js';
 import { countChars, normalizeMessage } from '../../text/normalize.js';
 import { ApiError, type ApiContext, type ApiResult, type ApiRoute } from './route.js';
@@ -19,7 +19,7 @@ export interface AnnouncementApiDeps {
   announcements: Pick<AnnouncementService, 'create'>;
   /** Announcements as stored, and the audit log the action is written to (as /thongbao writes it). */
   staff: Pick<StaffStore, 'announcements' | 'audit'>;
-  broadcasts: Pick<BroadcastStore, 'get'>;
+  broadcasts: Pick<BroadcastStore, 'get' | 'recipients' | 'journalMany'>;
   /** Progress of broadcasts running on this instance (others are read from the store). */
   broadcaster?: Pick<Broadcaster, 'on'>;
   /** The 34 province names an audience may name (the lexicon's catalogue). */
@@ -31,6 +31,8 @@ export interface AnnouncementApiDeps {
 const MAX_TITLE_CHARS = 160;
 /** Longest a scheduled announcement may wait. */
 const MAX_SCHEDULE_MS = 366 * 86_400_000;
+/** Recipient batches of a running broadcast counted from the journal (larger ones show progress where they run). */
+const JOURNAL_BATCHES_READ = 20;
 /** Announcements listed, newest first. */
 const LISTED = 100;
 
@@ -121,9 +123,24 @@ export function createAnnouncementApi(deps: AnnouncementApiDeps): ApiRoute[] {
     else live.set(report.id, report);
   });
 
+  /** Counts of a broadcast another instance is sending, from its journal in the store (small broadcasts only). */
+  async function fromJournal(spec: BroadcastSpec): Promise<Pick<BroadcastReport, 'sent' | 'failed' | 'blocked'> | undefined> {
+    if (spec.batches > JOURNAL_BATCHES_READ) return undefined;
+    const counts = { sent: 0, failed: 0, blocked: 0 };
+    for (let b = 0; b < spec.batches; b++) {
+      for (const entry of await deps.broadcasts.journalMany(spec.id, await deps.broadcasts.recipients(spec.id, b))) {
+        if (entry?.state !== 'done') continue;
+        if (entry.outcome === 'sent') counts.sent++;
+        else if (entry.outcome === 'blocked' || entry.outcome === 'chat_not_found') counts.blocked++;
+        else if (entry.outcome === 'failed') counts.failed++;
+      }
+    }
+    return counts;
+  }
+
   async function view(a: Announcement): Promise<AnnouncementView> {
     const spec = a.status === 'scheduled' ? undefined : await deps.broadcasts.get(`ann:${a.id}`);
-    const report = spec?.report ?? live.get(`ann:${a.id}`);
+    const report = spec?.report ?? live.get(`ann:${a.id}`) ?? (spec ? await fromJournal(spec) : undefined);
     const scheduled = Date.parse(a.sendAt) > Date.parse(a.createdAt);
     return {
       id: a.id,

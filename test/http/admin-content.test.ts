@@ -201,6 +201,9 @@ describe('announcements API', () => {
     expect(await refused({ text: 'x'.repeat(1801) })).toBe(staffText.announceTooLong(1800));
     expect(await refused({ text: 'Tin', sendAt: '2026-03-10T02:00:00Z' })).toBe(consoleContentText.sendAtPast);
     expect(await refused({ text: 'Tin', sendAt: 'mai 7h' })).toBe(consoleContentText.sendAtInvalid);
+    expect(await refused({ text: 'Tin', sendAt: '2026-03-10 15:00' })).toBe(consoleContentText.sendAtInvalid);
+    // Minutes without seconds are a time too (here one in the past).
+    expect(await refused({ text: 'Tin', sendAt: '2026-03-10T09:59+07:00' })).toBe(consoleContentText.sendAtPast);
     expect(await refused({ text: 'Tin', sendAt: '2028-03-10T02:00:00Z' })).toBe(consoleContentText.sendAtTooFar);
     // Nothing was stored or sent.
     expect((await call(bot.routes, 'GET', '/announcements')).json.announcements).toEqual([]);

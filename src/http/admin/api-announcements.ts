@@ -53,10 +53,13 @@ function compose(body: { title?: string; text: string }): string {
   return text;
 }
 
+/** A date and time with its offset (`Z` or `+07:00`), with or without seconds. */
+const sendAtSchema = z.union([z.iso.datetime({ offset: true }), z.iso.datetime({ offset: true, precision: -1 })], { error: t.sendAtInvalid });
+
 const previewSchema = z.object({
   title: titleSchema.optional(),
   text: textSchema,
-  sendAt: z.iso.datetime({ offset: true, error: t.sendAtInvalid }).optional(),
+  sendAt: sendAtSchema.optional(),
 });
 
 /** The body of `POST announcements`; provinces are checked against the catalogue when the routes are made. */
@@ -78,7 +81,7 @@ function createSchema(provinces: ReadonlySet<string>) {
       )
       .max(provinces.size)
       .optional(),
-    sendAt: z.iso.datetime({ offset: true, error: t.sendAtInvalid }).optional(),
+    sendAt: sendAtSchema.optional(),
   });
 }
 

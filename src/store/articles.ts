@@ -55,6 +55,8 @@ export interface ArticleStore {
   remove(id: string): Promise<boolean>;
   /** Every imported article, in import order, read chunk by chunk. */
   all(): Promise<ImportedArticle[]>;
+  /** The `n` articles listed last, the latest imported first, leaving out the ids in `skip` (reads only the last list chunks). */
+  latest(n: number, skip?: ReadonlySet<string>): Promise<ImportedArticle[]>;
   /** How many imported articles are listed. */
   count(): Promise<number>;
   /** Changes whenever an article is saved or removed: what an index snapshot of the imports is keyed on. */
@@ -202,6 +204,17 @@ export async function createArticleStore(options: ArticleStoreOptions): Promise<
         Array.from({ length: meta.chunks }, (_, i) => chunkKey(i)),
       );
       const ids = chunks.flatMap((c) => (Array.isArray(c) ? c : []));
+      const got = await getMany(records, ids);
+      return got.filter((r): r is ImportedArticle & Listing => r !== undefined).map(strip);
+    },
+
+    async latest(n, skip = new Set()) {
+      const meta = await readMeta();
+      const ids: string[] = [];
+      for (let c = meta.chunks - 1; c >= 0 && ids.length < n; c--) {
+        const chunk = ((await lists.get(chunkKey(c))) as string[] | undefined) ?? [];
+        for (let i = chunk.length - 1; i >= 0 && ids.length < n; i--) if (!skip.has(chunk[i]!)) ids.push(chunk[i]!);
+      }
       const got = await getMany(records, ids);
       return got.filter((r): r is ImportedArticle & Listing => r !== undefined).map(strip);
     },

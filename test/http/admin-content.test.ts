@@ -294,10 +294,13 @@ describe('articles API', () => {
     // Already brought in by the feed: named, not imported twice.
     expect(imported).toMatchObject({ status: 200, json: { ok: true, id: 'mattran-46001', new: 0 } });
 
+    // One more, not in the feed: the latest imported, listed first.
+    const other = await call(bot.routes, 'POST', '/articles/import', { url: `${site.base}/bao/nghe-an-trao-qua-cong-nhan-2024112001.html` });
+    expect(other).toMatchObject({ status: 200, json: { ok: true, new: 1 } });
     const listed = await call(bot.routes, 'GET', '/articles', undefined, { query: 'limit=2' });
     const body = listed.json as { articles: { id: string; kind: string; source: string }[]; sources: { url: string; state: string; lastError?: string }[] };
     expect(body.articles).toHaveLength(2);
-    expect(body.articles[0]).toMatchObject({ kind: 'article' });
+    expect(body.articles[0]).toMatchObject({ id: (other.json as { id: string }).id, kind: 'article' });
     expect(body.sources).toEqual([
       expect.objectContaining({ url: `${site.base}/feed.rss`, state: 'polling', lastPolledAt: expect.any(String) }),
       expect.objectContaining({ url: `${site.base}/fail/feed.xml`, state: 'failing', lastError: expect.any(String) }),
@@ -317,6 +320,7 @@ describe('articles API', () => {
     expect(audited.map((e) => [e.action, e.outcome])).toEqual([
       ['/xoabai', 'failed'],
       ['/xoabai', 'ok'],
+      ['/nhapbai', 'ok'],
       ['/nhapbai', 'ok'],
     ]);
     expect(audited[1]!.detail).toContain('mattran-46001');

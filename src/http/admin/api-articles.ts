@@ -12,7 +12,7 @@ import { ApiError, type ApiContext, type ApiResult, type ApiRoute } from './rout
 
 /** What the articles API uses: the article store, the poller's sources, the importer and the /xoabai path. */
 export interface ArticleApiDeps {
-  articles: Pick<ArticleStore, 'all' | 'idsByUrl' | 'get'>;
+  articles: Pick<ArticleStore, 'latest' | 'idsByUrl' | 'get'>;
   /** Unpublished ids, and the audit log each action is written to (as /nhapbai and /xoabai write it). */
   staff: Pick<StaffStore, 'unpublish' | 'unpublished' | 'audit'>;
   index: ArticleIndex;
@@ -64,10 +64,7 @@ export function createArticleApi(deps: ArticleApiDeps): ApiRoute[] {
         const limit = limitSchema.safeParse(given === null || given.trim() === '' ? DEFAULT_LIMIT : given.trim());
         if (!limit.success) throw new ApiError(400, t.limitInvalid);
         const unpublished = new Set(await deps.staff.unpublished());
-        const latest = (await deps.articles.all())
-          .filter((r) => !unpublished.has(r.article.id))
-          .sort((a, b) => b.importedAt.localeCompare(a.importedAt))
-          .slice(0, limit.data);
+        const latest = await deps.articles.latest(limit.data, unpublished);
         return {
           json: {
             articles: latest.map(({ article: a, importedAt }) => ({

@@ -193,6 +193,35 @@ describe.skipIf(!hasChromium)('staff console in headless Chromium, through the r
     await page.screenshot({ path: join(ROOT, 'test-artifacts', 'staff-console-faq.png'), fullPage: true });
   });
 
+  it('edits an entry, exports the entries as CSV, imports a file (a bad line reported) and withdraws an entry', async () => {
+    const entry = page.locator('li.faq-entry', { hasText: FAQ_QUESTION });
+    await entry.getByRole('button', { name: 'Sửa' }).click();
+    const edit = page.getByRole('form', { name: /^Sửa mục #\d+$/ });
+    await edit.getByLabel('Cách hỏi khác').fill('Mặt trận xã Phú Xuân tiếp dân vào ngày nào?\nỦy ban Mặt trận xã Phú Xuân làm việc với dân hôm nào?');
+    await edit.getByRole('button', { name: 'Lưu' }).click();
+    await page.locator('.notice', { hasText: /Đã lưu mục #\d+/ }).waitFor({ timeout: 10_000 });
+    await expect.poll(() => entry.textContent()).toContain('làm việc với dân hôm nào');
+    const href = await page.getByRole('link', { name: 'Tải về CSV' }).getAttribute('href');
+    expect(await (await page.request.get(new URL(href!, base).toString())).text()).toContain(FAQ_QUESTION);
+    await page.getByText('Nhập hỏi đáp từ tệp CSV').click();
+    const csv = [
+      'question,alternates,answer',
+      'Ngày hội Đại đoàn kết ở thôn Đông tổ chức khi nào?,Thôn Đông làm ngày hội lúc nào?,"Ngày hội Đại đoàn kết thôn Đông tổ chức sáng 16/11, tại nhà văn hóa thôn."',
+      ',,Một dòng không có câu hỏi',
+    ].join('\n');
+    await page.getByLabel('Tệp CSV').setInputFiles({ name: 'hoi-dap.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Nhập', exact: true }).click();
+    await page.locator('.notice', { hasText: 'Đã thêm 1 mục' }).waitFor({ timeout: 10_000 });
+    expect(await page.getByRole('region', { name: 'Các dòng không nhập được' }).locator('tbody tr').count()).toBe(1);
+    const imported = page.locator('li.faq-entry', { hasText: 'thôn Đông' });
+    await imported.getByRole('button', { name: 'Gỡ', exact: true }).click();
+    await imported.getByRole('button', { name: /^Gỡ mục #\d+$/ }).click();
+    await page.locator('.notice', { hasText: /Đã gỡ mục #\d+/ }).waitFor({ timeout: 10_000 });
+    await expect.poll(() => imported.count()).toBe(0);
+    await page.getByLabel('Cả mục đã gỡ').check();
+    await expect.poll(() => imported.textContent()).toContain('Đã gỡ');
+  });
+
   it('draws the Thống kê charts with data, each with its table and CSV link', async () => {
     await page.getByRole('link', { name: 'Thống kê' }).click();
     await page.getByRole('heading', { name: 'Thống kê' }).waitFor();

@@ -29,10 +29,13 @@ export async function faqPage(section) {
   const list = h('ul', { class: 'list', 'aria-label': 'Các mục hỏi đáp' });
   const editorSlot = h('div');
   const q = h('input', { type: 'search', maxlength: '200' });
+  const withdrawn = h('input', { type: 'checkbox', onchange: () => load() });
   let query = '';
 
   async function load() {
-    const data = await busy(null, status, () => api('GET', `faq${query ? `?q=${encodeURIComponent(query)}` : ''}`));
+    const params = new URLSearchParams({ status: withdrawn.checked ? 'all' : 'active' });
+    if (query) params.set('q', query);
+    const data = await busy(null, status, () => api('GET', `faq?${params}`));
     if (!data) return;
     const entries = data.entries ?? [];
     if (!entries.length) return list.replaceChildren(h('li', { class: 'muted' }, query ? 'Không có mục nào khớp.' : 'Chưa có mục hỏi đáp nào.'));
@@ -154,6 +157,7 @@ export async function faqPage(section) {
         },
       },
       h('div', {}, ...field('Tìm trong hỏi đáp', q)),
+      h('label', { class: 'inline' }, withdrawn, 'Cả mục đã gỡ'),
       h('button', { type: 'submit' }, 'Tìm'),
     ),
     h(

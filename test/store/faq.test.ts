@@ -118,7 +118,10 @@ describe.each(backends)('faq store on %s', (_name, open) => {
   it('numbers entries 1, 2, 3 across instances racing, changes and withdraws them, and keeps them across a reopen', async () => {
     const backend = await open();
     try {
-      const stores = await Promise.all([0, 1, 2].map(async () => createFaqStore({ adapter: () => backend.adapter(), log, lease: await backend.lease() })));
+      // Opened one after another (a fresh SQLite file opened by several connections at once can meet SQLITE_BUSY);
+      // the adds below race.
+      const stores = [];
+      for (let i = 0; i < 3; i++) stores.push(await createFaqStore({ adapter: () => backend.adapter(), log, lease: await backend.lease() }));
       const made = await Promise.all(stores.map((s, i) => s.add(entry(`Câu hỏi số ${i}?`))));
       expect(made.map((e) => e.id).sort()).toEqual([1, 2, 3]);
       const [a] = stores;
@@ -150,7 +153,9 @@ describe.each(backends)('faq store on %s', (_name, open) => {
     try {
       const store = await createFaqStore({ adapter: () => backend.adapter(), log, lease: await backend.lease() });
       const w = (text: string, from?: string) => ({ text, addedAt: '2026-12-01T00:00:00.000Z', ...(from ? { from } : {}) });
-      await store.add(entry('Hộ nghèo được hỗ trợ gì?', { questionFrom: 'telegram:1', alternates: [w('ho ngheo duoc ho tro gi', 'zalo:z'), w('chính sách hộ nghèo')] }));
+      await store.add(
+        entry('Hộ nghèo được hỗ trợ gì?', { questionFrom: 'telegram:1', alternates: [w('ho ngheo duoc ho tro gi', 'zalo:z'), w('chính sách hộ nghèo')] }),
+      );
       await store.add(entry('Câu chỉ của người này', { questionFrom: 'telegram:1' }));
       await store.add(entry('Câu của cán bộ', { alternates: [w('một cách hỏi', 'telegram:1')] }));
       let changed: FaqEntry[] = [];

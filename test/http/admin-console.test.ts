@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
 import { silentLogger } from '../helpers/logger.js';
 import { ROOT } from '../helpers/shared.js';
+import { type Site, startSite } from '../ingest/site-server.js';
 import { ADMIN, CITIZEN, linkIn, say } from './console-helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -41,6 +42,7 @@ async function outcome(page: Page): Promise<string> {
 describe.skipIf(!hasChromium)('staff console in headless Chromium, through the real app', () => {
   let dir: string;
   let fake: Awaited<ReturnType<typeof startFakeTelegram>>;
+  let site: Site;
   let app: App;
   let base: string;
   let browser: Browser;
@@ -59,6 +61,8 @@ describe.skipIf(!hasChromium)('staff console in headless Chromium, through the r
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mattran-console-'));
     fake = await startFakeTelegram();
+    // The fixture news site on 127.0.0.1, for "Nhập bài" (the importer may reach it: INGEST_ALLOW_PRIVATE and its port).
+    site = await startSite();
     const config = loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
@@ -68,6 +72,8 @@ describe.skipIf(!hasChromium)('staff console in headless Chromium, through the r
       TELEGRAM_BOT_TOKEN: '123456:TEST-console',
       TELEGRAM_API_ROOT: fake.baseUrl,
       ADMIN_IDS: `telegram:${ADMIN}`,
+      INGEST_ALLOW_PRIVATE: 'true',
+      INGEST_ALLOWED_PORTS: String(new URL(site.base).port),
       LOG_LEVEL: 'warn',
     });
     app = createApp(config, { log: silentLogger() });
@@ -97,6 +103,7 @@ describe.skipIf(!hasChromium)('staff console in headless Chromium, through the r
     await browser?.close();
     await app?.stop();
     await fake?.close();
+    await site?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -276,6 +283,21 @@ describe.skipIf(!hasChromium)('staff console in headless Chromium, through the r
       await page.waitForLoadState('networkidle');
       expect(await page.locator('main .error').allTextContents()).toEqual([]);
     }
+  });
+
+  it('imports an article by its URL in Bài viết, then unpublishes it', async () => {
+    await page.locator('nav').getByRole('link', { name: 'Bài viết' }).click();
+    await page.getByLabel('Địa chỉ bài viết hoặc nguồn').fill(`${site.base}/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html`);
+    await page.getByRole('button', { name: 'Nhập', exact: true }).click();
+    const notice = page.locator('.notice', { hasText: 'Đã nhập:' });
+    await notice.waitFor({ timeout: 20_000 });
+    const title = (await notice.textContent())!.replace('Đã nhập: ', '');
+    const card = page.locator('li.card', { hasText: title });
+    await card.waitFor();
+    await card.getByRole('button', { name: 'Gỡ', exact: true }).click();
+    await card.getByRole('button', { name: 'Gỡ bài này' }).click();
+    await page.locator('.notice', { hasText: 'Đã gỡ bài' }).waitFor({ timeout: 10_000 });
+    await expect.poll(() => card.count()).toBe(0);
   });
 
   it('at 375 px the nav fits and works by keyboard, with a visible focus', async () => {

@@ -82,7 +82,7 @@ export async function articlesPage(section) {
           await load();
         },
       },
-      h('div', {}, ...field('Nhập bài từ đường dẫn', url, 'Một bài viết, một nguồn RSS/Atom hoặc sơ đồ trang.')),
+      h('div', {}, ...field('Địa chỉ bài viết hoặc nguồn', url, 'Một bài viết, một nguồn RSS/Atom hoặc sơ đồ trang.')),
       h('button', { type: 'submit', class: 'primary' }, 'Nhập'),
       formStatus.el,
     );

@@ -160,7 +160,7 @@ export function buildAssistant(
     lexicon,
     stores: storage.stores,
     tickets: ticketFlow,
-    flows: [subscriptionFlow, ticketFlow, faqFlow, staffFlow, consoleLoginFlow, privacyFlow],
+    flows: [subscriptionFlow, ticketFlow, staffFlow, faqFlow, consoleLoginFlow, privacyFlow],
     events: {
       answerGiven(msg, kind, confidence) {
         if (kind === 'answer') metrics.answerConfidence(confidence);

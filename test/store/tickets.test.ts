@@ -9,8 +9,8 @@ import { createTicketStore, type Asker, type Ticket } from '../../src/store/tick
 import { silentLogger } from '../helpers/logger.js';
 import { redisAnswers } from '../helpers/redis.js';
 
-/** The database this file owns: flushed before and after, and only when it holds nothing but this file's marker. */
-const REDIS_URL = 'redis://127.0.0.1:6379/10';
+/** The database this file owns (no other test uses 6): flushed before and after, and only when it holds nothing but this file's marker. */
+const REDIS_URL = 'redis://127.0.0.1:6379/6';
 const MARKER = 'mattran-bot:test-database:tickets';
 const log = silentLogger();
 const DAY_MS = 86_400_000;

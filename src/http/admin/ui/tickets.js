@@ -7,6 +7,8 @@ const STATUSES = [
   { id: 'answered', label: 'Đã trả lời' },
   { id: 'closed', label: 'Đã đóng' },
 ];
+/** How often the list refreshes while it is shown, in ms (new questions arrive on their own). */
+const LIST_REFRESH_MS = 30_000;
 /** How often an answer's delivery report refreshes while it runs, in ms. */
 const DELIVERY_POLL_MS = 2000;
 const STATUS_LABEL = { open: 'Đang chờ', answered: 'Đã trả lời', closed: 'Đã đóng' };
@@ -27,7 +29,7 @@ function deliveryText(d) {
 export async function ticketsPage(section, params) {
   if (params[0]) return ticketPage(section, params[0]);
   const status = statusLine();
-  const list = h('ul', { class: 'list', 'aria-label': 'Danh sách câu hỏi' });
+  const list = h('ul', { class: 'list', 'aria-label': 'Danh sách câu hỏi' }, h('li', { class: 'muted' }, 'Đang tải…'));
   const tabs = h(
     'div',
     { class: 'tabs', role: 'group', 'aria-label': 'Trạng thái' },
@@ -40,7 +42,8 @@ export async function ticketsPage(section, params) {
           onclick: (event) => {
             shown = s.id;
             for (const b of tabs.children) b.setAttribute('aria-pressed', String(b === event.currentTarget));
-            load();
+            list.replaceChildren(h('li', { class: 'muted' }, 'Đang tải…'));
+            load(event.currentTarget);
           },
         },
         s.label,
@@ -54,10 +57,16 @@ export async function ticketsPage(section, params) {
     status.el,
     list,
   );
-  async function load() {
-    list.replaceChildren(h('li', { class: 'muted' }, 'Đang tải…'));
-    const data = await busy(null, status, () => api('GET', `tickets?status=${shown}`));
-    if (!data) return list.replaceChildren();
+  let timer;
+  /** Load the list (a tab's button, or nothing for the first load and the refreshes while the page is shown). */
+  async function load(button) {
+    clearTimeout(timer);
+    if (!section.isConnected) return;
+    const data = await busy(button, status, () => api('GET', `tickets?status=${shown}`));
+    if (section.isConnected) timer = setTimeout(() => load(), LIST_REFRESH_MS);
+    if (!data) return;
+    // A refresh does not pull the list from under a keyboard user.
+    if (!button && list.contains(document.activeElement)) return;
     const tickets = data.tickets ?? [];
     if (!tickets.length) return list.replaceChildren(h('li', { class: 'muted' }, 'Không có câu hỏi nào ở mục này.'));
     list.replaceChildren(

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, relative, sep } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { consoleUiText } from '../../copy/messages.js';
 import type { ConsoleUi } from './route.js';
@@ -51,18 +51,11 @@ function send(res: ServerResponse, status: number, asset: Asset, csp = CSP): voi
   res.end(asset.body);
 }
 
-/** Every file under `dir`, relative to it, with `/` separators. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && TYPES[extname(entry.name)])
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'));
-}
-
 /** The assets by URL path: the page files, and Chart.js's browser build from node_modules. */
 function loadAssets(): Map<string, Asset> {
   const assets = new Map<string, Asset>();
-  for (const file of filesUnder(UI_DIR)) {
-    if (file === 'index.html') continue;
+  for (const file of readdirSync(UI_DIR)) {
+    if (file === 'index.html' || !TYPES[extname(file)]) continue;
     assets.set(ASSETS + file, { body: readFileSync(join(UI_DIR, file)), type: TYPES[extname(file)]! });
   }
   // Its package exports only the module builds; the UMD build (one file, Chart on window) sits beside them.

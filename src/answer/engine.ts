@@ -36,6 +36,8 @@ export interface AnswerEngineOptions {
    * confidence is the hand-made mix of `decide.ts`.
    */
   model?: DecisionModel;
+  /** The least share of a question's and a curated wording's weighted words the other must have (default 0.75, `faq.ts`). */
+  faqMinMatch?: number;
   /** Told each decision with the features it was made from (the evaluation's feature dump). */
   onDecision?: (features: DecisionFeatures, decision: Decision) => void;
 }
@@ -108,7 +110,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
       wordingPlans.set(doc, plans);
     }
     const year = Number(vietnamToday(now()).date.slice(-4));
-    return plans.some((w) => matchesWording(compareWording(plan, w, year)));
+    return plans.some((w) => matchesWording(compareWording(plan, w, year, lexicon.abbreviations), options.faqMinMatch));
   }
 
   /**

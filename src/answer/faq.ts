@@ -8,8 +8,8 @@ import type { SearchDoc } from '../content/types.js';
 import { foldText } from '../search/analyzer.js';
 import type { QueryPlan } from '../search/query.js';
 
-/** The least share of each side's weighted words the other must have (0..1). */
-const FAQ_MIN_MATCH = 0.6;
+/** The least share of each side's weighted words the other must have (0..1), by default. */
+const FAQ_MIN_MATCH = 0.75;
 
 /** The wordings of a curated doc: its question and its other wordings (one a line in `summary`). */
 export function faqWordings(doc: SearchDoc): string[] {
@@ -30,13 +30,28 @@ export interface WordingMatch {
   kindsAgree: boolean;
   /** Neither dates a year the other does not (a question's "năm nay" is `currentYear`). */
   yearsAgree: boolean;
+  /** They write the same numbers ("tầng 3" is not "tầng 2"), or one of them writes none. */
+  numbersAgree: boolean;
 }
 
-/** Compare a question with one wording; `currentYear` stands for "năm nay" in the question. */
-export function compareWording(question: QueryPlan, wording: QueryPlan, currentYear: number): WordingMatch {
+/**
+ * Compare a question with one wording; `currentYear` stands for "năm nay" in the question. An abbreviation on one
+ * side counts as present when the other side writes one of its `abbreviations` out ("BHYT", "bảo hiểm y tế").
+ */
+export function compareWording(
+  question: QueryPlan,
+  wording: QueryPlan,
+  currentYear: number,
+  abbreviations: ReadonlyMap<string, string[]> = new Map(),
+): WordingMatch {
   const asked = new Set(question.content.keys());
   const thisYear = / nam nay /.test(` ${foldText(question.text)} `);
   if (thisYear) asked.add(String(currentYear));
+  const spelledOut = (t: string, terms: { has(t: string): boolean }) =>
+    (abbreviations.get(t) ?? []).some((e) => {
+      const syllables = foldText(e).split(' ').filter(Boolean);
+      return syllables.length > 0 && syllables.every((s) => terms.has(s));
+    });
   const share = (from: Map<string, number>, has: (t: string) => boolean) => {
     let total = 0;
     let got = 0;
@@ -48,14 +63,18 @@ export function compareWording(question: QueryPlan, wording: QueryPlan, currentY
   };
   const questionYears = thisYear ? [...question.datedYears, currentYear] : question.datedYears;
   return {
-    recall: share(question.content, (t) => wording.content.has(t)),
-    precision: share(wording.content, (t) => asked.has(t)),
+    recall: share(question.content, (t) => wording.content.has(t) || spelledOut(t, wording.content)),
+    precision: share(wording.content, (t) => asked.has(t) || spelledOut(t, asked)),
     kindsAgree: question.kinds.length === 0 || wording.kinds.length === 0 || question.kinds.some((k) => wording.kinds.includes(k)),
     yearsAgree: questionYears.length === 0 || wording.datedYears.length === 0 || questionYears.some((y) => wording.datedYears.includes(y)),
+    numbersAgree:
+      question.numbers.size === 0 ||
+      wording.numbers.size === 0 ||
+      (question.numbers.size === wording.numbers.size && [...question.numbers].every((n) => wording.numbers.has(n))),
   };
 }
 
 /** Whether a comparison is close enough for the entry to be put to the decision. */
-export function matchesWording(m: WordingMatch): boolean {
-  return m.kindsAgree && m.yearsAgree && Math.min(m.recall, m.precision) >= FAQ_MIN_MATCH;
+export function matchesWording(m: WordingMatch, minMatch = FAQ_MIN_MATCH): boolean {
+  return m.kindsAgree && m.yearsAgree && m.numbersAgree && Math.min(m.recall, m.precision) >= minMatch;
 }

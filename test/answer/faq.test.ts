@@ -53,6 +53,8 @@ describe('curated entries in the answer engine', () => {
     expect(answer).toMatchObject({ kind: 'answer', faq: 1 });
     expect(answer.text).toBe(`Mặt trận trả lời (cập nhật 05/12/2026): ${BHYT.answer}`);
     expect(answer.sources[0]?.id).toBe('faq:1');
+    // An abbreviation written out matches it: "bảo hiểm y tế" for "BHYT".
+    expect(engine.answer('bảo hiểm y tế hộ gia đình năm nay đóng bao nhiêu').faq).toBe(1);
     // The other wording of an entry answers too.
     expect(engine.answer('lam sao de duoc ho tro xay nha dai doan ket').faq).toBe(2);
   });

@@ -109,8 +109,11 @@ export async function buildJobs(
   });
   broadcaster.on('delivered', (id, recipient) => digest.delivered(id, recipient));
   broadcaster.on('delivered', (id, recipient) => ticketAnswers.delivered(id, recipient));
-  // Digest deliveries per day for the statistics (anonymous counts; the daily store never rejects).
-  broadcaster.on('delivered', (id) => (id.startsWith('digest:') ? storage.daily.add(new Date(), { digestDelivered: 1 }) : Promise.resolve()));
+  // Digest deliveries per day for the statistics (anonymous counts; the daily store never rejects). Not awaited: a send
+  // never waits for the figures.
+  broadcaster.on('delivered', async (id) => {
+    if (id.startsWith('digest:')) void storage.daily.add(new Date(), { digestDelivered: 1 });
+  });
   // A chat closed outside a broadcast (Telegram's my_chat_member "kicked") is handled as a send answered `blocked`.
   for (const channel of channels.values()) {
     channel.onChatClosed?.(async (chatId) => {

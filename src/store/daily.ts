@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
 import { vnDay } from './append-log.js';
-import { withLease, type Lease } from './lock.js';
+import { acquireWithin, type Lease } from './lock.js';
 import { openNamespace } from './stores.js';
 import type { Subscriber } from './subscriptions.js';
 import { StoreUnavailableError } from './unavailable.js';
@@ -43,6 +43,9 @@ export interface DailyStore {
   close(): Promise<void>;
 }
 
+/** How long one write may hold the lease `daily`, and how long a write waits for it before keeping its increments for the next. */
+const LEASE_MS = 5_000;
+const LEASE_WAIT_MS = 2_000;
 /** Longest range {@link DailyStore.days} reads. */
 const MAX_DAYS = 3660;
 
@@ -60,7 +63,8 @@ export function dayRange(from: string, to: string): string[] {
 /**
  * Create the daily figures store. Increments are summed in memory and written by one flush at a time, so a burst
  * of questions costs a few writes; each flush is a read-add-write under the lease `daily`, so instances sharing a
- * store add up rather than overwrite each other.
+ * store add up rather than overwrite each other. A flush that cannot take the lease within 2 s, or that the store
+ * refuses, keeps its increments for the next one.
  */
 export async function createDailyStore(options: {
   adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter;
@@ -74,13 +78,18 @@ export async function createDailyStore(options: {
   let chain: Promise<void> = Promise.resolve();
 
   async function write(batch: Map<string, DailyCounts>): Promise<void> {
-    await withLease(options.lease, 'daily', owner, async () => {
+    const { lease } = options;
+    // A lease another instance holds (or a dead one left) costs a short wait, never a stalled caller.
+    if (lease && !(await acquireWithin(lease, 'daily', owner, LEASE_MS, LEASE_WAIT_MS))) throw new Error('the daily figures lease stayed taken');
+    try {
       for (const [day, add] of batch) {
         const now = { ...zero(), ...(((await kv.get(`d:${day}`)) as Partial<DailyCounts> | undefined) ?? {}) };
         for (const c of DAILY_COUNTERS) now[c] += add[c];
         await kv.set(`d:${day}`, now);
       }
-    });
+    } finally {
+      await lease?.release('daily', owner).catch(() => undefined);
+    }
   }
 
   /**

@@ -5,7 +5,7 @@ import type KeyvSqlite from '@keyv/sqlite';
 import type { KeyvStoreAdapter } from 'keyv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDailyStore, dayRange } from '../../src/store/daily.js';
-import { createRedisLease, createSqliteLease, type Lease } from '../../src/store/lock.js';
+import { createMemoryLease, createRedisLease, createSqliteLease, type Lease } from '../../src/store/lock.js';
 import { createRedisAdapter, type RedisAdapter } from '../../src/store/redis.js';
 import { createSqliteAdapter } from '../../src/store/sqlite.js';
 import { capturingLogger } from '../helpers/logger.js';
@@ -157,6 +157,23 @@ describe('dayRange', () => {
 });
 
 describe('daily figures while the store fails', () => {
+  it('a lease left by a dead instance costs a short wait: the increments are kept and written once it is free', async () => {
+    const { log, lines } = capturingLogger();
+    const lease = createMemoryLease();
+    await lease.acquire('daily', 'dead-instance', 60_000);
+    const daily = await createDailyStore({ log, lease });
+    const at = new Date('2026-06-02T05:00:00Z');
+    const started = Date.now();
+    await daily.add(at, { answered: 2 });
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect((await daily.days('2026-06-02', '2026-06-02'))[0]!.counts.answered).toBe(0);
+    expect(lines.some((l) => String(l.msg).includes('daily figures not written yet'))).toBe(true);
+    await lease.release('daily', 'dead-instance');
+    await daily.add(at, { answered: 1 });
+    expect((await daily.days('2026-06-02', '2026-06-02'))[0]!.counts.answered).toBe(3);
+    await daily.close();
+  });
+
   it('keeps the increments of a failed write and writes them with the next one; add never rejects', async () => {
     const { log, lines } = capturingLogger();
     let failing = true;

@@ -335,6 +335,12 @@ describe.skipIf(!hasChromium)('staff console in headless Chromium, through the r
       await page.waitForLoadState('networkidle');
       expect(await page.evaluate<number>('document.documentElement.scrollWidth'), name).toBeLessThanOrEqual(375);
     }
+    // So does an open ticket with its answer box and the two previews.
+    await page.goto(new URL(`/admin/#/cau-hoi/${tickets[4]}`, base).toString());
+    await page.getByLabel('Câu trả lời').fill('Hộ khó khăn xin xác nhận tại UBND xã; mang theo sổ hộ khẩu và giấy báo nhập học.');
+    await expect.poll(() => page.locator('pre[data-platform="zalo"]').textContent(), { timeout: 10_000 }).toContain('UBND xã');
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    await page.screenshot({ path: join(ROOT, 'test-artifacts', 'staff-console-375-ticket.png'), fullPage: true });
     expect(pageErrors, pageErrors.join('\n')).toEqual([]);
   });
 

@@ -16,7 +16,7 @@ import { redisAnswers } from '../helpers/redis.js';
 /** A database of its own (the store contract flushes 15, the two-instance test 13); chat leases delete their keys. */
 const REDIS_URL = 'redis://127.0.0.1:6379/12';
 /** The outage test's database: it writes no key while the connection is cut, and deletes the one it takes before. */
-const OUTAGE_DATABASE = 9;
+const OUTAGE_DATABASE = 2;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -12,7 +12,7 @@ import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { redisAnswers } from '../helpers/redis.js';
 
 /** A database of its own (the store contract uses 15, the two-instance test 13); flushed before the test. */
-const DATABASE = 12;
+const DATABASE = 3;
 /** Written into the test database, so a database holding someone else's keys is never flushed. */
 const MARKER = 'mattran-bot:test-database';
 type Raw = {

@@ -1,5 +1,5 @@
 /**
- * The curated entry store on SQLite and on Redis (DB 11): numbering across instances, changes, citizens'
+ * The curated entry store on SQLite and on Redis (DB 5): numbering across instances, changes, citizens'
  * wordings described and erased; and two instances on one Redis, where an edit on one is answered on the other.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -24,7 +24,7 @@ import { ROOT } from '../helpers/shared.js';
 
 const log = silentLogger();
 /** The database this file owns: flushed before each use, so nothing else may live there. */
-const REDIS_URL = 'redis://127.0.0.1:6379/11';
+const REDIS_URL = 'redis://127.0.0.1:6379/5';
 const MARKER = 'mattran-bot:test-database';
 type Raw = { flushDb(): Promise<unknown>; dbSize(): Promise<number>; exists(key: string): Promise<number>; set(key: string, value: string): Promise<unknown> };
 

@@ -599,8 +599,19 @@ export const consoleApiText = {
     duplicate: 'Đã có một mục hỏi đáp với đúng câu hỏi này.',
   },
   csvRequired: 'Hãy dán nội dung tệp CSV (dòng đầu là tiêu đề cột: question, alternates, answer).',
-  csvUnreadable: (detail: string) => `Không đọc được tệp CSV: ${detail}`,
-  csvRow: 'Thiếu câu hỏi hoặc câu trả lời.',
   dateInvalid: 'Ngày phải có dạng YYYY-MM-DD.',
   limitInvalid: 'Số dòng phải là số nguyên từ 1 đến 500.',
+} as const;
+
+/** Curated answers read from a file (the console's CSV import, `cli faq import`): why a line was not read. */
+export const faqFileText = {
+  row: 'Thiếu câu hỏi hoặc câu trả lời.',
+  questionTooLong: 'Câu hỏi quá dài (tối đa 300 ký tự).',
+  answerTooLong: 'Câu trả lời quá dài (tối đa 1.500 ký tự).',
+  alternates: 'Cột alternates phải là chữ (các cách hỏi cách nhau bởi dấu |).',
+  updatedAt: 'Cột updatedAt phải là một thời điểm ISO 8601, ví dụ 2026-12-07T08:00:00+07:00.',
+  author: 'Cột author phải là chữ, tối đa 100 ký tự.',
+  notJson: (detail: string) => `Dòng này không phải JSON: ${detail}`,
+  unreadable: (detail: string) => `Không đọc được tệp CSV: ${detail}`,
+  tooManyRows: (max: number) => `Tệp có hơn ${max} mục: chỉ ${max} mục đầu được đọc, từ dòng này trở đi bị bỏ qua.`,
 } as const;

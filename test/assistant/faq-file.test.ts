@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAnswerEngine } from '../../src/answer/index.js';
 import { createFaqService, type FaqService } from '../../src/assistant/faq.js';
 import { exportFaqRows, faqFileFormat, importFaqRows, readFaqFile, writeFaqFile, type FaqFileFormat } from '../../src/assistant/faq-file.js';
+import { faqFileText } from '../../src/copy/messages.js';
 import { ArticleIndex } from '../../src/search/article-index.js';
 import { loadLexicon } from '../../src/search/lexicon.js';
 import { createFaqStore } from '../../src/store/faq.js';
@@ -122,5 +123,35 @@ describe('faq files', () => {
     ]);
     expect(read.errors.map((e) => e.line)).toEqual([3]);
     expect(readFaqFile('question,answer\n"không đóng ngoặc,x\n', 'csv').errors).toHaveLength(1);
+  });
+
+  it('says in Vietnamese why a line was not read, and stops after maxRows rows', () => {
+    expect(readFaqFile(JSONL, 'jsonl').errors.map((e) => e.error)).toEqual([
+      faqFileText.row,
+      expect.stringMatching(/^Dòng này không phải JSON/),
+      faqFileText.answerTooLong,
+    ]);
+    const broken = readFaqFile('question,answer\n"không đóng ngoặc,x\n', 'csv');
+    expect(broken.unreadable).toBeTruthy();
+    expect(broken.errors[0]!.error).toBe(faqFileText.unreadable(broken.unreadable!));
+    const many = ['question,answer', 'Một?,1', 'Hai?,2', 'Ba?,3'].join('\n');
+    const read = readFaqFile(many, 'csv', { maxRows: 2 });
+    expect(read.rows.map((r) => r.line)).toEqual([2, 3]);
+    expect(read.errors).toEqual([{ line: 4, error: faqFileText.tooManyRows(2) }]);
+  });
+
+  it('as the console imports: the importer is the author, and a curated question gets the file’s wordings added', async () => {
+    const { service } = await fresh();
+    await importFaqRows(service, readFaqFile(JSONL, 'jsonl').rows, 'cli:test');
+    const again = readFaqFile(
+      'question,alternates,answer,updatedAt,author\nThủ tục xin hỗ trợ nhà Đại đoàn kết thế nào?,cách mới,"Làm đơn.\nGửi Ban công tác Mặt trận.",2020-01-01T00:00:00Z,telegram:9\nCâu mới?,,Đáp.,2020-01-01T00:00:00Z,telegram:9\n',
+      'csv',
+    );
+    const at = new Date('2026-12-07T00:00:00Z');
+    const options = { fileAuthors: false, addWordings: true };
+    expect(await importFaqRows(service, again.rows, 'telegram:600', at, options)).toEqual({ added: 1, updated: 1, unchanged: 0, errors: [] });
+    expect((await service.get(2))?.alternates).toEqual(['không phải mảng', 'vẫn đọc được', 'cách mới']);
+    expect(await service.get(3)).toMatchObject({ author: 'telegram:600', updatedAt: at.toISOString() });
+    expect(await importFaqRows(service, again.rows, 'telegram:600', at, options)).toMatchObject({ added: 0, updated: 0, unchanged: 2 });
   });
 });

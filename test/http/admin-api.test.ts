@@ -3,14 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app/app.js';
-import { loadConfig } from '../../src/config.js';
-import { consoleApiText, ticketText } from '../../src/copy/messages.js';
+import { consoleApiText, faqFileText, ticketText } from '../../src/copy/messages.js';
 import { createRedisAdapter } from '../../src/store/redis.js';
 import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
 import { capturingLogger } from '../helpers/logger.js';
-import { redisAnswers } from '../helpers/redis.js';
-import { ROOT } from '../helpers/shared.js';
-import { ADMIN, CITIZEN, call, linkIn, openLink, say, STAFF } from './console-helpers.js';
+import { claimRedisDatabase, type RawRedis, redisSkipReason } from '../helpers/redis.js';
+import { ADMIN, CITIZEN, call, consoleConfig, linkIn, openLink, say, STAFF, signIn } from './console-helpers.js';
 
 /** Sent to the citizen: the ticket number in the reply to /hoicanbo. */
 const ticketNumber = (reply: string) => Number(/#(\d+)/.exec(reply)?.[1]);
@@ -29,23 +27,10 @@ describe('the console and the chat commands are the same services', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mattran-admin-api-'));
     fake = await startFakeTelegram();
-    app = createApp(
-      loadConfig({
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATA_DIR: dir,
-        CONTENT_DIR: join(ROOT, 'data'),
-        INSTANCE_ID: 'console-api',
-        ADMIN_IDS: `telegram:${ADMIN}`,
-        TELEGRAM_BOT_TOKEN: '123456:TEST-console-api',
-        TELEGRAM_API_ROOT: fake.baseUrl,
-      }),
-      { log: capturingLogger('warn').log },
-    );
+    app = createApp(consoleConfig(dir, 'console-api', fake.baseUrl), { log: capturingLogger('warn').log });
     base = (await app.start()).url;
     await say(fake, ADMIN, `/capquyen telegram:${STAFF}`);
-    cookie = (await openLink(linkIn(await say(fake, STAFF, '/dangnhap')))).cookie!;
-    csrf = (await call(base, 'GET', '/session', { cookie })).json.csrfToken as string;
+    ({ cookie, csrf } = await signIn(fake, base, STAFF));
   }, 60_000);
   afterAll(async () => {
     await app?.stop();
@@ -159,7 +144,8 @@ describe('the console and the chat commands are the same services', () => {
     expect(exported.headers.get('content-disposition')).toMatch(/^attachment; filename="hoi-dap-\d{4}-\d{2}-\d{2}\.csv"$/);
     expect(exported.text.replace(/^\uFEFF/, '').startsWith('question,alternates,answer,updatedAt,author\n')).toBe(true);
     const firstQuestion = (await call(base, 'GET', '/faq', { cookie })).json.entries as { question: string }[];
-    expect(exported.text).toContain(firstQuestion[0]!.question.replace(/"/g, '""'));
+    // The only active entry's question is a citizen's (from a ticket): never exported.
+    expect(exported.text).not.toContain(firstQuestion[0]!.question.replace(/"/g, '""'));
     const file = [
       'question,alternates,answer',
       `"${'Ban Thanh tra nhân dân do ai bầu ra?'.normalize('NFD')}",ai bau ban thanh tra nhan dan | ttnd bầu thế nào,"Do hội nghị nhân dân ở xã, phường bầu ra.\nNhiệm kỳ 2 năm rưỡi."`,
@@ -172,13 +158,16 @@ describe('the console and the chat commands are the same services', () => {
       added: 1,
       updated: 1,
       errors: [
-        { line: 4, error: consoleApiText.csvRow },
-        { line: 6, error: consoleApiText.csvRow },
+        { line: 4, error: faqFileText.row },
+        { line: 6, error: faqFileText.row },
       ],
     });
     expect((await call(base, 'GET', '/faq?q=thanh tra nhan dan', { cookie })).json.entries).toEqual([
       expect.objectContaining({ question: 'Ban Thanh tra nhân dân do ai bầu ra?', alternates: ['ai bau ban thanh tra nhan dan', 'ttnd bầu thế nào'] }),
     ]);
+    expect((await call(base, 'GET', '/faq/export.csv', { cookie })).text).toContain(
+      'Ban Thanh tra nhân dân do ai bầu ra?,ai bau ban thanh tra nhan dan | ttnd bầu thế nào,',
+    );
     expect((await call(base, 'POST', '/faq/import', { cookie, csrf, body: { csv: file } })).json).toMatchObject({ added: 0, updated: 0 });
     expect((await call(base, 'POST', '/faq/import', { cookie, csrf, body: { csv: '"unterminated' } })).status).toBe(400);
     expect((await call(base, 'POST', '/faq/import', { cookie, csrf, body: {} })).json.error).toMatch(/^Dữ liệu không hợp lệ/);
@@ -200,60 +189,30 @@ describe('the console and the chat commands are the same services', () => {
 
 /** A database of its own: flushed before the test; refused when it holds keys the test did not write. */
 const REDIS_URL = 'redis://127.0.0.1:6379/8';
-const MARKER = 'mattran-bot:test-database';
-type Raw = {
-  flushDb(): Promise<unknown>;
-  dbSize(): Promise<number>;
-  exists(key: string): Promise<number>;
-  set(key: string, value: string): Promise<unknown>;
-  keys(pattern: string): Promise<string[]>;
+type Raw = RawRedis & {
   type(key: string): Promise<string>;
-  get(key: string): Promise<string | null>;
   hGetAll(key: string): Promise<Record<string, string>>;
   lRange(key: string, from: number, to: number): Promise<string[]>;
   sMembers(key: string): Promise<string[]>;
   zRange(key: string, from: number, to: number): Promise<string[]>;
 };
 
-async function redisSkipReason(): Promise<string | undefined> {
-  if (!(await redisAnswers())) return 'no redis-server answers on 127.0.0.1:6379';
-  const admin = createRedisAdapter(REDIS_URL);
-  try {
-    const client = (await admin.getClient()) as unknown as Raw;
-    if ((await client.dbSize()) > 0 && !(await client.exists(MARKER))) return `${REDIS_URL} holds keys this test did not write`;
-    return undefined;
-  } finally {
-    await admin.disconnect();
-  }
-}
-const redisSkip = await redisSkipReason();
+const redisSkip = await redisSkipReason(REDIS_URL);
 if (redisSkip) process.stderr.write(`skipping the two-instance console test: ${redisSkip}\n`);
 
 describe.skipIf(redisSkip !== undefined)('two instances on one Redis', () => {
   it('accept the same session; an answer sent on either reaches the citizen; the store holds no raw token or session id', async () => {
+    await claimRedisDatabase(REDIS_URL);
     const admin = createRedisAdapter(REDIS_URL);
     const client = (await admin.getClient()) as unknown as Raw;
-    await client.flushDb();
-    await client.set(MARKER, '1');
     const dir = await mkdtemp(join(tmpdir(), 'mattran-admin-redis-'));
     const fake = await startFakeTelegram();
     const apps: App[] = [];
     try {
       const make = (name: string) =>
-        createApp(
-          loadConfig({
-            PORT: '0',
-            HOST: '127.0.0.1',
-            DATA_DIR: join(dir, name),
-            CONTENT_DIR: join(ROOT, 'data'),
-            REDIS_URL,
-            INSTANCE_ID: name,
-            ADMIN_IDS: `telegram:${ADMIN}`,
-            TELEGRAM_BOT_TOKEN: '123456:TEST-console-redis',
-            TELEGRAM_API_ROOT: fake.baseUrl,
-          }),
-          { log: capturingLogger('warn').log },
-        );
+        createApp(consoleConfig(join(dir, name), name, fake.baseUrl, { REDIS_URL, TELEGRAM_BOT_TOKEN: '123456:TEST-console-redis' }), {
+          log: capturingLogger('warn').log,
+        });
       apps.push(make('a'), make('b'));
       const urls = [];
       for (const a of apps) urls.push((await a.start()).url);
@@ -302,9 +261,8 @@ describe.skipIf(redisSkip !== undefined)('two instances on one Redis', () => {
     } finally {
       for (const a of apps) await a.stop();
       await fake.close();
-      await client.flushDb();
-      await client.set(MARKER, '1');
       await admin.disconnect();
+      await claimRedisDatabase(REDIS_URL);
       await rm(dir, { recursive: true, force: true });
     }
   }, 120_000);

@@ -1,5 +1,8 @@
+import { join } from 'node:path';
 import { expect } from 'vitest';
+import { type Config, loadConfig } from '../../src/config.js';
 import { type startFakeTelegram, textUpdate, waitFor } from '../helpers/fake-http.js';
+import { ROOT } from '../helpers/shared.js';
 
 type FakeTelegram = Awaited<ReturnType<typeof startFakeTelegram>>;
 
@@ -114,3 +117,27 @@ export async function call(
 
 /** A concrete path for a route pattern (`/tickets/:id` → `/tickets/1`). */
 export const concrete = (path: string) => path.replace(/:[a-z]+/gi, '1');
+
+/**
+ * The config of a console test's app: HTTP on 127.0.0.1 (any port), state in `dir`, the bundled articles, ADMIN as
+ * the admin; Telegram at `telegram` (a fake's base URL) when given; `extra` settings last.
+ */
+export function consoleConfig(dir: string, instance: string, telegram?: string, extra: Record<string, string> = {}): Config {
+  return loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dir,
+    CONTENT_DIR: join(ROOT, 'data'),
+    INSTANCE_ID: instance,
+    ADMIN_IDS: `telegram:${ADMIN}`,
+    ...(telegram ? { TELEGRAM_BOT_TOKEN: `123456:TEST-${instance}`, TELEGRAM_API_ROOT: telegram } : {}),
+    ...extra,
+  });
+}
+
+/** Sign `userId` in as staff do: /dangnhap in a private chat, open the link; the session cookie and its CSRF token. */
+export async function signIn(fake: FakeTelegram, base: string, userId: number): Promise<{ cookie: string; csrf: string }> {
+  const cookie = (await openLink(linkIn(await say(fake, userId, '/dangnhap')))).cookie!;
+  const csrf = (await call(base, 'GET', '/session', { cookie })).json.csrfToken as string;
+  return { cookie, csrf };
+}

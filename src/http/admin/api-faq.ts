@@ -1,9 +1,7 @@
-import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { FaqProblem, FaqService, FaqView } from '../../assistant/faq.js';
-import { consoleApiText as t } from '../../copy/messages.js';
-import { foldText } from '../../search/analyzer.js';
+import { exportFaqRows, importFaqRows, readFaqFile, writeFaqFile } from '../../assistant/faq-file.js';
+import { faqFileText, consoleApiText as t } from '../../copy/messages.js';
 import { normalizeMessage } from '../../text/normalize.js';
 import { ApiError, type ApiRoute } from './route.js';
 
@@ -22,53 +20,7 @@ const trySchema = z.object({
 
 /** Rows an import may hold. */
 const MAX_IMPORT_ROWS = 2000;
-/** Columns of the CSV file (import and export); alternates are separated by " | ". */
-const CSV_COLUMNS = ['question', 'alternates', 'answer', 'updatedAt', 'author'] as const;
 const importSchema = z.object({ csv: z.string({ error: t.csvRequired }).min(1, t.csvRequired) });
-const rowSchema = z.object({
-  question: z.string({ error: t.csvRow }).transform(normalizeMessage).pipe(z.string().min(1, t.csvRow)),
-  answer: z.string({ error: t.csvRow }).transform(normalizeMessage).pipe(z.string().min(1, t.csvRow)),
-  alternates: z
-    .string()
-    .optional()
-    .transform((a) =>
-      (a ?? '')
-        .split('|')
-        .map(normalizeMessage)
-        .filter((w) => w.length > 0),
-    ),
-});
-
-/**
- * The active entries as CSV (UTF-8, a header row, alternates joined by " | "). Citizens' own wordings are left
- * out: a copy outside the store could not be erased at their request.
- */
-function faqCsv(entries: FaqView[]): string {
-  const rows = entries.map((e) => ({
-    question: e.question,
-    alternates: e.wordings
-      .filter((w) => !w.from)
-      .map((w) => w.text)
-      .join(' | '),
-    answer: e.answer,
-    updatedAt: e.updatedAt,
-    author: e.author,
-  }));
-  return stringify(rows, { header: true, columns: [...CSV_COLUMNS] });
-}
-
-/** The rows of an imported CSV file with their line numbers, or the reason it cannot be read. */
-function readCsv(text: string): { line: number; row: Record<string, string> }[] {
-  try {
-    const records = parse(text, { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, info: true, to: MAX_IMPORT_ROWS }) as {
-      record: Record<string, string>;
-      info: { lines: number };
-    }[];
-    return records.map(({ record, info }) => ({ line: info.lines, row: record }));
-  } catch (err) {
-    throw new ApiError(400, t.csvUnreadable(String((err as Error).message).slice(0, 200)));
-  }
-}
 
 /** An entry's number from the path, or a 404 the page can show. */
 function entryId(params: Record<string, string>): number {
@@ -103,26 +55,13 @@ const shown = (e: FaqView) => ({
  */
 export function createFaqApi(deps: { faq: FaqService }): ApiRoute[] {
   const { faq } = deps;
-  /** Import one row: a new entry, or the active entry with the same question (accents and case aside) updated. */
-  async function importRow(row: z.infer<typeof rowSchema>, author: string, at: Date): Promise<'added' | 'updated' | 'unchanged' | string> {
-    const made = await faq.add({ question: row.question, answer: row.answer, alternates: row.alternates, author, at });
-    if (made.ok) return 'added';
-    if (made.problem !== 'duplicate' || made.existing === undefined) return t.faqProblem[made.problem];
-    const current = await faq.get(made.existing);
-    const staffWordings = current?.wordings.filter((w) => !w.from).map((w) => w.text) ?? [];
-    if (current && current.answer === row.answer && row.alternates.every((a) => staffWordings.includes(a))) return 'unchanged';
-    const alternates = [...new Set([...staffWordings, ...row.alternates])].filter((a) => foldText(a) !== foldText(row.question));
-    const changed = await faq.edit(made.existing, { answer: row.answer, alternates }, author, at);
-    return changed.ok ? 'updated' : t.faqProblem[changed.problem];
-  }
-
   const routes: ApiRoute<never>[] = [
     {
       method: 'GET',
       path: '/faq/export.csv',
       async handle({ now }) {
-        const entries = await faq.list({ status: 'active' });
-        return { csv: faqCsv(entries), filename: `hoi-dap-${now.toISOString().slice(0, 10)}.csv` };
+        const { rows } = exportFaqRows(await faq.list({ status: 'active' }));
+        return { csv: writeFaqFile(rows, 'csv'), filename: `hoi-dap-${now.toISOString().slice(0, 10)}.csv` };
       },
     },
     {
@@ -130,18 +69,12 @@ export function createFaqApi(deps: { faq: FaqService }): ApiRoute[] {
       path: '/faq/import',
       body: importSchema,
       async handle({ body, user, now }) {
-        const result = { added: 0, updated: 0, errors: [] as { line: number; error: string }[] };
-        for (const { line, row } of readCsv(body.csv)) {
-          const parsed = rowSchema.safeParse(row);
-          if (!parsed.success) {
-            result.errors.push({ line, error: parsed.error.issues[0]?.message ?? t.csvRow });
-            continue;
-          }
-          const outcome = await importRow(parsed.data, user.id, now);
-          if (outcome === 'added') result.added++;
-          else if (outcome === 'updated') result.updated++;
-          else if (outcome !== 'unchanged') result.errors.push({ line, error: outcome });
-        }
+        const read = readFaqFile(body.csv, 'csv', { maxRows: MAX_IMPORT_ROWS });
+        if (read.unreadable !== undefined) throw new ApiError(400, faqFileText.unreadable(read.unreadable));
+        // The signed-in member is the author, now the time; a curated question gets the file's wordings added.
+        const summary = await importFaqRows(faq, read.rows, user.id, now, { fileAuthors: false, addWordings: true });
+        const errors = [...read.errors, ...summary.errors.map((e) => ({ line: e.line, error: t.faqProblem[e.error] }))];
+        const result = { added: summary.added, updated: summary.updated, errors: errors.sort((x, y) => x.line - y.line) };
         return { json: result };
       },
     } satisfies ApiRoute<z.infer<typeof importSchema>>,

@@ -12,7 +12,7 @@ import { StoreUnavailableError } from '../../src/store/unavailable.js';
 import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
 import { capturingLogger, silentLogger } from '../helpers/logger.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
-import { redisAnswers } from '../helpers/redis.js';
+import { claimRedisDatabase, rawRedis, redisAnswers } from '../helpers/redis.js';
 
 const TOKEN = '123456:TEST-token-not-real';
 const at = (iso: string) => new Date(`${iso}+07:00`);
@@ -239,16 +239,12 @@ if (!hasRedis) process.stderr.write('skipping the digest outage test: no redis-s
 /** A database of its own, flushed before and after (only when it holds nothing but this test's marker). */
 const OUTAGE_DATABASE = 7;
 const MARKER = 'mattran-bot:test-database:digest-outage';
-type Raw = { flushDb(): Promise<unknown>; dbSize(): Promise<number>; exists(key: string): Promise<number>; set(key: string, value: string): Promise<unknown> };
 
 describe.skipIf(!hasRedis)('daily digest across a Redis outage', () => {
   it('sends the hour whose run fell in the outage when the store is back, from the sweep of either instance, once to each subscriber', async () => {
+    await claimRedisDatabase(`redis://127.0.0.1:6379/${OUTAGE_DATABASE}`, MARKER);
     const admin = createRedisAdapter(`redis://127.0.0.1:6379/${OUTAGE_DATABASE}`);
-    const raw = (await admin.getClient()) as unknown as Raw;
-    if ((await raw.dbSize()) > 0 && !(await raw.exists(MARKER)))
-      throw new Error(`database ${OUTAGE_DATABASE} holds keys this test did not write; not flushing it`);
-    await raw.flushDb();
-    await raw.set(MARKER, '1');
+    const raw = await rawRedis(admin);
     const proxy = await startTcpProxy(6379);
     const api = await startFakeTelegram();
     const { log, lines: said } = capturingLogger('info');

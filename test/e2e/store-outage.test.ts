@@ -9,20 +9,10 @@ import { createRedisAdapter } from '../../src/store/redis.js';
 import { startFakeTelegram, textUpdate, waitFor } from '../helpers/fake-http.js';
 import { ROOT } from '../helpers/shared.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
-import { redisAnswers } from '../helpers/redis.js';
+import { claimRedisDatabase, rawRedis, redisAnswers } from '../helpers/redis.js';
 
 /** A database of its own (the store contract uses 15, the two-instance test 13); flushed before the test. */
 const DATABASE = 3;
-/** Written into the test database, so a database holding someone else's keys is never flushed. */
-const MARKER = 'mattran-bot:test-database';
-type Raw = {
-  flushDb(): Promise<unknown>;
-  dbSize(): Promise<number>;
-  exists(key: string): Promise<number>;
-  set(key: string, value: string): Promise<unknown>;
-  get(key: string): Promise<string | null>;
-};
-
 const hasRedis = await redisAnswers();
 if (!hasRedis) process.stderr.write('skipping the store outage test: no redis-server answers on 127.0.0.1:6379 (.ci/run starts one)\n');
 
@@ -40,10 +30,8 @@ describe.skipIf(!hasRedis)('a Redis outage', () => {
     const proxy = await startTcpProxy(6379);
     const fake = await startFakeTelegram();
     try {
-      const raw = (await admin.getClient()) as unknown as Raw;
-      if ((await raw.dbSize()) > 0 && !(await raw.exists(MARKER))) throw new Error(`database ${DATABASE} holds keys this test did not write; not flushing it`);
-      await raw.flushDb();
-      await raw.set(MARKER, '1');
+      await claimRedisDatabase(`redis://127.0.0.1:6379/${DATABASE}`);
+      const raw = await rawRedis(admin);
 
       const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
         cwd: ROOT,
@@ -142,7 +130,7 @@ describe.skipIf(!hasRedis)('a Redis outage', () => {
     } finally {
       await proxy.close();
       await fake.close();
-      await ((await admin.getClient()) as unknown as Raw).flushDb().catch(() => undefined);
+      await (await rawRedis(admin)).flushDb().catch(() => undefined);
       await admin.disconnect();
       await rm(dir, { recursive: true, force: true });
     }

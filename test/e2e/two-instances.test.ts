@@ -10,28 +10,14 @@ import { createSubscriptionStore } from '../../src/store/subscriptions.js';
 import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
 import { silentLogger } from '../helpers/logger.js';
 import { ROOT } from '../helpers/shared.js';
-import { redisAnswers } from '../helpers/redis.js';
+import { claimRedisDatabase, redisAnswers } from '../helpers/redis.js';
 
 /** A database of its own (the store contract uses 15); flushed before the test. */
 const REDIS_URL = 'redis://127.0.0.1:6379/13';
 const SUBSCRIBERS = 120;
 
-/** Written into the test database, so a database holding someone else's keys is never flushed. */
-const MARKER = 'mattran-bot:test-database';
-type Raw = { flushDb(): Promise<unknown>; dbSize(): Promise<number>; exists(key: string): Promise<number>; set(key: string, value: string): Promise<unknown> };
-
 /** Empty the test database, refusing when it holds keys this suite did not write. */
-async function resetDatabase(): Promise<void> {
-  const admin = createRedisAdapter(REDIS_URL);
-  try {
-    const client = (await admin.getClient()) as unknown as Raw;
-    if ((await client.dbSize()) > 0 && !(await client.exists(MARKER))) throw new Error(`${REDIS_URL} holds keys this test did not write; not flushing it`);
-    await client.flushDb();
-    await client.set(MARKER, '1');
-  } finally {
-    await admin.disconnect();
-  }
-}
+const resetDatabase = () => claimRedisDatabase(REDIS_URL);
 
 const hasRedis = await redisAnswers();
 if (!hasRedis) process.stderr.write('skipping the two-instance test: no redis-server answers on 127.0.0.1:6379 (.ci/run starts one)\n');

@@ -9,28 +9,11 @@ import { createMemoryLease, createRedisLease, createSqliteLease, type Lease } fr
 import { createRedisAdapter, type RedisAdapter } from '../../src/store/redis.js';
 import { createSqliteAdapter } from '../../src/store/sqlite.js';
 import { capturingLogger } from '../helpers/logger.js';
-import { redisAnswers } from '../helpers/redis.js';
+import { claimRedisDatabase, rawRedis, redisSkipReason } from '../helpers/redis.js';
 
 /** The database this file owns: flushed before each Redis test, so nothing else may live there. */
 const REDIS_URL = 'redis://127.0.0.1:6379/4';
-/** Written into the test database, so a database holding someone else's keys is never flushed. */
-const MARKER = 'mattran-bot:test-database';
-
-type RawClient = { flushDb(): Promise<unknown>; dbSize(): Promise<number>; exists(key: string): Promise<number>; set(k: string, v: string): Promise<unknown> };
-const raw = async (adapter: RedisAdapter) => (await adapter.getClient()) as unknown as RawClient;
-
-async function redisSkipReason(): Promise<string | undefined> {
-  if (!(await redisAnswers('127.0.0.1', 6379))) return 'no redis-server answers on 127.0.0.1:6379';
-  const admin = createRedisAdapter(REDIS_URL);
-  try {
-    const client = await raw(admin);
-    if ((await client.dbSize()) > 0 && !(await client.exists(MARKER))) return `${REDIS_URL} holds keys this suite did not write`;
-    return undefined;
-  } finally {
-    await admin.disconnect();
-  }
-}
-const redisSkip = await redisSkipReason();
+const redisSkip = await redisSkipReason(REDIS_URL);
 if (redisSkip) process.stderr.write(`skipping the Redis daily figures tests: ${redisSkip}\n`);
 
 /** A backend: adapters for the store, one lease per "instance", and a clean-up. */
@@ -124,15 +107,11 @@ contract('SQLite', async () => {
 describe.skipIf(redisSkip !== undefined)('Redis', () => {
   afterAll(async () => {
     const admin = createRedisAdapter(REDIS_URL);
-    await (await raw(admin)).flushDb();
+    await (await rawRedis(admin)).flushDb();
     await admin.disconnect();
   });
   contract('Redis', async () => {
-    const admin = createRedisAdapter(REDIS_URL);
-    const client = await raw(admin);
-    await client.flushDb();
-    await client.set(MARKER, '1');
-    await admin.disconnect();
+    await claimRedisDatabase(REDIS_URL);
     const opened: RedisAdapter[] = [];
     const adapter = () => {
       const a = createRedisAdapter(REDIS_URL);

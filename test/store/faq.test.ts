@@ -19,37 +19,16 @@ import { createRedisAdapter, type RedisAdapter } from '../../src/store/redis.js'
 import { createSqliteAdapter } from '../../src/store/sqlite.js';
 import { createStaffStore } from '../../src/store/staff.js';
 import { silentLogger } from '../helpers/logger.js';
-import { redisAnswers } from '../helpers/redis.js';
+import { claimRedisDatabase, redisSkipReason } from '../helpers/redis.js';
 import { ROOT } from '../helpers/shared.js';
 
 const log = silentLogger();
 /** The database this file owns: flushed before each use, so nothing else may live there. */
 const REDIS_URL = 'redis://127.0.0.1:6379/5';
-const MARKER = 'mattran-bot:test-database';
-type Raw = { flushDb(): Promise<unknown>; dbSize(): Promise<number>; exists(key: string): Promise<number>; set(key: string, value: string): Promise<unknown> };
-
-/** Why the Redis half is skipped, or undefined when it runs. */
-async function redisSkipReason(): Promise<string | undefined> {
-  if (!(await redisAnswers())) return 'no redis-server answers on 127.0.0.1:6379';
-  const admin = createRedisAdapter(REDIS_URL);
-  try {
-    const client = (await admin.getClient()) as unknown as Raw;
-    if ((await client.dbSize()) > 0 && !(await client.exists(MARKER))) return `${REDIS_URL} holds keys this suite did not write`;
-    return undefined;
-  } finally {
-    await admin.disconnect();
-  }
-}
-const redisSkip = await redisSkipReason();
+const redisSkip = await redisSkipReason(REDIS_URL);
 if (redisSkip) process.stderr.write(`skipping the Redis half of the faq store tests: ${redisSkip}\n`);
 
-async function flushRedis(): Promise<void> {
-  const admin = createRedisAdapter(REDIS_URL);
-  const client = (await admin.getClient()) as unknown as Raw;
-  await client.flushDb();
-  await client.set(MARKER, '1');
-  await admin.disconnect();
-}
+const flushRedis = () => claimRedisDatabase(REDIS_URL);
 
 /** One backend: adapters and leases on a fresh state, and how to close it. */
 interface Backend {

@@ -9,33 +9,11 @@ import { createRedisAdapter, type RedisAdapter } from '../../src/store/redis.js'
 import { createSessionStore, csrfMatches, csrfTokenOf, SESSION_MS, SIGN_IN_TOKEN_MS } from '../../src/store/sessions.js';
 import { createSqliteAdapter } from '../../src/store/sqlite.js';
 import { silentLogger } from '../helpers/logger.js';
-import { redisAnswers } from '../helpers/redis.js';
+import { claimRedisDatabase, rawRedis, redisSkipReason } from '../helpers/redis.js';
 
 /** The database this file owns (flushed before use; refused when it holds keys this file did not write). */
 const REDIS_URL = 'redis://127.0.0.1:6379/14';
-const MARKER = 'mattran-bot:test-database';
-
-type Raw = {
-  flushDb(): Promise<unknown>;
-  dbSize(): Promise<number>;
-  exists(key: string): Promise<number>;
-  set(key: string, value: string): Promise<unknown>;
-  keys(pattern: string): Promise<string[]>;
-  get(key: string): Promise<string | null>;
-};
-
-async function redisSkipReason(): Promise<string | undefined> {
-  if (!(await redisAnswers())) return 'no redis-server answers on 127.0.0.1:6379';
-  const admin = createRedisAdapter(REDIS_URL);
-  try {
-    const client = (await admin.getClient()) as unknown as Raw;
-    if ((await client.dbSize()) > 0 && !(await client.exists(MARKER))) return `${REDIS_URL} holds keys this file did not write`;
-    return undefined;
-  } finally {
-    await admin.disconnect();
-  }
-}
-const redisSkip = await redisSkipReason();
+const redisSkip = await redisSkipReason(REDIS_URL);
 if (redisSkip) process.stderr.write(`skipping the Redis half of the session store test: ${redisSkip}\n`);
 
 const T0 = new Date('2026-12-07T03:00:00Z');
@@ -132,10 +110,9 @@ contract('SQLite', async () => {
 contract(
   'Redis',
   async () => {
+    await claimRedisDatabase(REDIS_URL);
     const admin: RedisAdapter = createRedisAdapter(REDIS_URL);
-    const client = (await admin.getClient()) as unknown as Raw;
-    await client.flushDb();
-    await client.set(MARKER, '1');
+    const client = await rawRedis(admin);
     const opened: RedisAdapter[] = [];
     return {
       adapter: () => {
@@ -151,9 +128,8 @@ contract(
       },
       async close() {
         await Promise.allSettled(opened.map((a) => a.disconnect()));
-        await client.flushDb();
-        await client.set(MARKER, '1');
         await admin.disconnect();
+        await claimRedisDatabase(REDIS_URL);
       },
     };
   },

@@ -13,39 +13,13 @@ import { createStores } from '../../src/store/stores.js';
 import { createSubscriptionStore } from '../../src/store/subscriptions.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { describeStoreContract } from './contract.js';
-import { redisAnswers } from '../helpers/redis.js';
+import { claimRedisDatabase, rawRedis, redisAnswers, redisSkipReason, TEST_MARKER } from '../helpers/redis.js';
 
 /** The database the suite owns: flushed before each test, so nothing else may live there. */
 const REDIS_URL = 'redis://127.0.0.1:6379/15';
-/** Written into the test database, so a database holding someone else's keys is never flushed. */
-const MARKER = 'mattran-bot:test-database';
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type RawClient = {
-  flushDb(): Promise<unknown>;
-  dbSize(): Promise<number>;
-  exists(key: string): Promise<number>;
-  set(key: string, value: string): Promise<unknown>;
-  keys(pattern: string): Promise<string[]>;
-};
-const raw = async (adapter: RedisAdapter) => (await adapter.getClient()) as unknown as RawClient;
-
-/** Why the Redis half is skipped, or undefined when it runs. */
-async function redisSkipReason(): Promise<string | undefined> {
-  if (!(await redisAnswers('127.0.0.1', 6379))) return 'no redis-server answers on 127.0.0.1:6379 (.ci/run starts one)';
-  const admin = createRedisAdapter(REDIS_URL);
-  try {
-    const client = await raw(admin);
-    if ((await client.dbSize()) > 0 && !(await client.exists(MARKER)))
-      return `${REDIS_URL} holds keys this suite did not write; it flushes that database, so it will not run there`;
-    return undefined;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-const redisSkip = await redisSkipReason();
+const redisSkip = await redisSkipReason(REDIS_URL);
 if (redisSkip) process.stderr.write(`skipping the Redis store contract: ${redisSkip}\n`);
 
 describeStoreContract('SQLite', async () => {
@@ -77,16 +51,10 @@ describeStoreContract('SQLite', async () => {
 });
 
 describe.skipIf(redisSkip !== undefined)('Redis', () => {
-  const reset = async () => {
-    const admin = createRedisAdapter(REDIS_URL);
-    const client = await raw(admin);
-    await client.flushDb();
-    await client.set(MARKER, '1');
-    await admin.disconnect();
-  };
+  const reset = () => claimRedisDatabase(REDIS_URL);
   afterAll(async () => {
     const admin = createRedisAdapter(REDIS_URL);
-    await (await raw(admin)).flushDb();
+    await (await rawRedis(admin)).flushDb();
     await admin.disconnect();
   });
 
@@ -122,7 +90,7 @@ describe.skipIf(redisSkip !== undefined)('Redis', () => {
     await lease.acquire('digest:2026-03-01T07', 'i1', 60_000);
     const admin = createRedisAdapter(REDIS_URL);
     expect(await admin.ping()).toBe(true);
-    const keys = (await (await raw(admin)).keys('*')).filter((k) => k !== MARKER).sort();
+    const keys = (await (await rawRedis(admin)).keys('*')).filter((k) => k !== TEST_MARKER).sort();
     expect(keys).toEqual([
       'chat::chat:telegram:1',
       'feedback::feedback:telegram:1',

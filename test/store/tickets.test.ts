@@ -7,23 +7,13 @@ import { createRedisAdapter, type RedisAdapter } from '../../src/store/redis.js'
 import { createSqliteAdapter } from '../../src/store/sqlite.js';
 import { createTicketStore, type Asker, type Ticket } from '../../src/store/tickets.js';
 import { silentLogger } from '../helpers/logger.js';
-import { redisAnswers } from '../helpers/redis.js';
+import { claimRedisDatabase, rawRedis, redisSkipReason } from '../helpers/redis.js';
 
 /** The database this file owns (no other test uses 6): flushed before and after, and only when it holds nothing but this file's marker. */
 const REDIS_URL = 'redis://127.0.0.1:6379/6';
 const MARKER = 'mattran-bot:test-database:tickets';
 const log = silentLogger();
 const DAY_MS = 86_400_000;
-
-type RawClient = {
-  flushDb(): Promise<unknown>;
-  dbSize(): Promise<number>;
-  exists(key: string): Promise<number>;
-  set(key: string, value: string): Promise<unknown>;
-  keys(pattern: string): Promise<string[]>;
-  get(key: string): Promise<string | null>;
-};
-const raw = async (adapter: RedisAdapter) => (await adapter.getClient()) as unknown as RawClient;
 
 /** One backend for one test: adapters, every row as `key value` text (what is really kept), and cleanup. */
 interface Backend {
@@ -46,23 +36,10 @@ async function sqliteBackend(): Promise<Backend> {
   };
 }
 
-async function redisSkipReason(): Promise<string | undefined> {
-  if (!(await redisAnswers('127.0.0.1', 6379))) return 'no redis-server answers on 127.0.0.1:6379';
-  const admin = createRedisAdapter(REDIS_URL);
-  try {
-    const client = await raw(admin);
-    if ((await client.dbSize()) > 0 && !(await client.exists(MARKER))) return `${REDIS_URL} holds keys this file did not write`;
-    return undefined;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 async function redisBackend(): Promise<Backend> {
+  await claimRedisDatabase(REDIS_URL, MARKER);
   const admin = createRedisAdapter(REDIS_URL);
-  const client = await raw(admin);
-  await client.flushDb();
-  await client.set(MARKER, '1');
+  const client = await rawRedis(admin);
   const opened: RedisAdapter[] = [admin];
   return {
     adapter: () => {
@@ -81,7 +58,7 @@ async function redisBackend(): Promise<Backend> {
   };
 }
 
-const redisSkip = await redisSkipReason();
+const redisSkip = await redisSkipReason(REDIS_URL, MARKER);
 if (redisSkip) process.stderr.write(`skipping the Redis half of the ticket store test: ${redisSkip}\n`);
 
 const backends: [string, () => Promise<Backend>, boolean][] = [

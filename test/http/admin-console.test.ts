@@ -5,12 +5,11 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app/app.js';
-import { loadConfig } from '../../src/config.js';
 import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
 import { silentLogger } from '../helpers/logger.js';
 import { ROOT } from '../helpers/shared.js';
 import { type Site, startSite } from '../ingest/site-server.js';
-import { ADMIN, CITIZEN, linkIn, say } from './console-helpers.js';
+import { ADMIN, CITIZEN, consoleConfig, linkIn, say } from './console-helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -63,15 +62,7 @@ describe.skipIf(!hasChromium)('staff console in headless Chromium, through the r
     fake = await startFakeTelegram();
     // The fixture news site on 127.0.0.1, for "Nhập bài" (the importer may reach it: INGEST_ALLOW_PRIVATE and its port).
     site = await startSite();
-    const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dir,
-      CONTENT_DIR: join(ROOT, 'data'),
-      INSTANCE_ID: 'console-test',
-      TELEGRAM_BOT_TOKEN: '123456:TEST-console',
-      TELEGRAM_API_ROOT: fake.baseUrl,
-      ADMIN_IDS: `telegram:${ADMIN}`,
+    const config = consoleConfig(dir, 'console-test', fake.baseUrl, {
       INGEST_ALLOW_PRIVATE: 'true',
       INGEST_ALLOWED_PORTS: String(new URL(site.base).port),
       LOG_LEVEL: 'warn',

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApp, type App } from '../../src/app/app.js';
 import { createConsoleLoginFlow } from '../../src/assistant/console-login.js';
-import { loadConfig } from '../../src/config.js';
 import { consoleAuthText, consoleUiText, staffText } from '../../src/copy/messages.js';
 import { ApiError, type ApiRoute } from '../../src/http/admin/route.js';
 import { createAdminRoute } from '../../src/http/admin/router.js';
@@ -18,8 +17,7 @@ import { createSqliteAdapter } from '../../src/store/sqlite.js';
 import { type AuditEntry, createStaffStore, type StaffStore } from '../../src/store/staff.js';
 import { startFakeTelegram } from '../helpers/fake-http.js';
 import { capturingLogger } from '../helpers/logger.js';
-import { ROOT } from '../helpers/shared.js';
-import { ADMIN, call, CITIZEN, concrete, linkIn, openLink, say, sayInGroup, STAFF } from './console-helpers.js';
+import { ADMIN, CITIZEN, call, concrete, consoleConfig, linkIn, openLink, say, sayInGroup, STAFF } from './console-helpers.js';
 
 /** The router alone, over real stores on SQLite, the real pages, and a clock the test moves. */
 describe('the console router (clock injected)', () => {
@@ -225,16 +223,7 @@ describe('the console in the app', () => {
     otherDir = await mkdtemp(join(tmpdir(), 'mattran-admin-other-'));
     fake = await startFakeTelegram();
     const config = (dataDir: string, telegram: boolean) =>
-      loadConfig({
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        CONTENT_DIR: join(ROOT, 'data'),
-        INSTANCE_ID: telegram ? 'console-a' : 'console-other',
-        ADMIN_IDS: `telegram:${ADMIN}`,
-        LOG_LEVEL: 'info',
-        ...(telegram ? { TELEGRAM_BOT_TOKEN: '123456:TEST-console', TELEGRAM_API_ROOT: fake.baseUrl } : {}),
-      });
+      consoleConfig(dataDir, telegram ? 'console-a' : 'console-other', telegram ? fake.baseUrl : undefined, { LOG_LEVEL: 'info' });
     app = createApp(config(dir, true), { log: captured.log });
     other = createApp(config(otherDir, false), { log: capturingLogger('warn').log });
     base = (await app.start()).url;

@@ -3,13 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app/app.js';
-import { loadConfig } from '../../src/config.js';
 import { consoleContentText, staffText } from '../../src/copy/messages.js';
 import { vnDay } from '../../src/store/append-log.js';
 import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
 import { capturingLogger } from '../helpers/logger.js';
-import { ROOT } from '../helpers/shared.js';
-import { ADMIN, CITIZEN, call, linkIn, openLink, say } from './console-helpers.js';
+import { ADMIN, CITIZEN, call, consoleConfig, say, signIn } from './console-helpers.js';
 
 /** The whole bot, as staff and citizens use it: the figures the console shows come from what happened in chat. */
 describe('statistics, announcements and articles through the running bot', () => {
@@ -22,22 +20,9 @@ describe('statistics, announcements and articles through the running bot', () =>
   const today = () => vnDay(new Date().toISOString());
 
   async function start(): Promise<void> {
-    app = createApp(
-      loadConfig({
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATA_DIR: dir,
-        CONTENT_DIR: join(ROOT, 'data'),
-        INSTANCE_ID: 'console-stats',
-        ADMIN_IDS: `telegram:${ADMIN}`,
-        TELEGRAM_BOT_TOKEN: '123456:TEST-console-stats',
-        TELEGRAM_API_ROOT: fake.baseUrl,
-      }),
-      { log: capturingLogger('warn').log },
-    );
+    app = createApp(consoleConfig(dir, 'console-stats', fake.baseUrl), { log: capturingLogger('warn').log });
     base = (await app.start()).url;
-    cookie = (await openLink(linkIn(await say(fake, ADMIN, '/dangnhap')))).cookie!;
-    csrf = (await call(base, 'GET', '/session', { cookie })).json.csrfToken as string;
+    ({ cookie, csrf } = await signIn(fake, base, ADMIN));
   }
 
   beforeAll(async () => {

@@ -34,6 +34,13 @@ const schema = z.object({
   leansBack: z.object({ openers: list, reasons: list, demonstratives: list }),
   today: z.object({ words: list, now: list, asks: list, lunar: list }),
   nearTime: z.array(z.object({ phrases: list, days: z.number().positive(), accentedOnly: z.boolean().optional() })).min(1),
+  relativeTime: z.object({
+    units: z.record(z.string().min(1), z.string().min(1)),
+    pointers: z.record(z.string().min(1), z.number().int()),
+    days: z.record(z.string().min(1), z.number().int()),
+    accentedOnly: list,
+    notAfter: list,
+  }),
   narrators: list,
   endParticles: z.object({ unambiguous: list, accented: list, unaccented: list, inUnitSlot: list }),
   yesNo: z.object({ accented: list, unaccented: list }),

@@ -35,6 +35,7 @@ const BHYT = entry(
 const HOUSE = entry(2, 'Thủ tục xin hỗ trợ nhà Đại đoàn kết thế nào?', 'Hộ gia đình làm đơn gửi Ban công tác Mặt trận khu dân cư.', {
   alternates: [{ text: 'làm sao để được hỗ trợ xây nhà đại đoàn kết', addedAt: '2026-12-05T02:00:00.000Z' }],
 });
+const PENSION = entry(3, 'Lương hưu của tôi tháng này khi nào được trả?', 'Lương hưu tháng 12/2026 được chi trả từ ngày 10/12/2026 tại điểm chi trả của xã.');
 
 let index: ArticleIndex;
 let engine: AnswerEngine;
@@ -45,6 +46,7 @@ beforeAll(async () => {
   engine = createAnswerEngine({ index, lexicon, model, now: () => NOW });
   index.upsert(faqDoc(BHYT));
   index.upsert(faqDoc(HOUSE));
+  index.upsert(faqDoc(PENSION));
 });
 
 describe('curated entries in the answer engine', () => {
@@ -61,6 +63,19 @@ describe('curated entries in the answer engine', () => {
 
   it('does not answer another question on the same topic from the entry', () => {
     for (const q of ['thẻ BHYT hộ gia đình cấp ở đâu', 'BHYT hộ gia đình là gì', 'mức lương cơ sở năm 2026', 'mức đóng BHYT hộ gia đình năm 2019 là bao nhiêu'])
+      expect(engine.answer(q).faq, q).toBeUndefined();
+  });
+
+  it('answers only a question for the same time from now as the entry ("tháng này" is not "tháng sau")', () => {
+    for (const q of ['Lương hưu của tôi tháng này khi nào được trả?', 'luong huu thang nay khi nao duoc tra', 'lương hưu tháng này bao giờ được trả'])
+      expect(engine.answer(q).faq, q).toBe(3);
+    for (const q of [
+      'lương hưu tháng sau khi nào được trả',
+      'Lương hưu của tôi tháng tới khi nào được trả?',
+      'luong huu thang truoc khi nao duoc tra',
+      'lương hưu năm sau khi nào được trả',
+      'lương hưu hôm kia khi nào được trả',
+    ])
       expect(engine.answer(q).faq, q).toBeUndefined();
   });
 

@@ -46,6 +46,8 @@ export interface DailyStore {
 /** How long one write may hold the lease `daily`, and how long a write waits for it before keeping its increments for the next. */
 const LEASE_MS = 5_000;
 const LEASE_WAIT_MS = 2_000;
+/** How soon increments a failed write kept are tried again without waiting for the next add. */
+const RETRY_MS = 30_000;
 /** Longest range {@link DailyStore.days} reads. */
 const MAX_DAYS = 3660;
 
@@ -64,19 +66,24 @@ export function dayRange(from: string, to: string): string[] {
  * Create the daily figures store. Increments are summed in memory and written by one flush at a time, so a burst
  * of questions costs a few writes; each flush is a read-add-write under the lease `daily`, so instances sharing a
  * store add up rather than overwrite each other. A flush that cannot take the lease within 2 s, or that the store
- * refuses, keeps its increments for the next one.
+ * refuses, keeps the increments of the days it did not write for the next one, which an unref'd timer starts
+ * after `retryMs` (30 s) if no add does it first.
  */
 export async function createDailyStore(options: {
   adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter;
   log: Logger;
   lease?: Lease;
+  retryMs?: number;
 }): Promise<DailyStore> {
   const kv = await openNamespace<unknown>(options, 'daily');
   const owner = randomUUID();
   /** Day → increments not yet written. */
   let pending = new Map<string, DailyCounts>();
   let chain: Promise<void> = Promise.resolve();
+  let retry: NodeJS.Timeout | undefined;
+  let closed = false;
 
+  /** Write `batch`, each day taken out of it once written: what a failure leaves in it was not written. */
   async function write(batch: Map<string, DailyCounts>): Promise<void> {
     const { lease } = options;
     // A lease another instance holds (or a dead one left) costs a short wait, never a stalled caller.
@@ -86,6 +93,7 @@ export async function createDailyStore(options: {
         const now = { ...zero(), ...(((await kv.get(`d:${day}`)) as Partial<DailyCounts> | undefined) ?? {}) };
         for (const c of DAILY_COUNTERS) now[c] += add[c];
         await kv.set(`d:${day}`, now);
+        batch.delete(day);
       }
     } finally {
       await lease?.release('daily', owner).catch(() => undefined);
@@ -94,7 +102,8 @@ export async function createDailyStore(options: {
 
   /**
    * Write what is pending. Adds that arrive while a write runs wait for the next flush, which takes them all at
-   * once. A failed write keeps its increments for the next flush (never counted twice, never thrown at the caller).
+   * once. A failed write keeps the days it did not write for the next flush (a written day is never added again;
+   * nothing is thrown at the caller) and sets the retry timer.
    */
   function flush(): Promise<void> {
     const next = chain.then(async () => {
@@ -106,6 +115,13 @@ export async function createDailyStore(options: {
       } catch (err) {
         for (const [day, add] of batch) merge(day, add);
         if (!(err instanceof StoreUnavailableError)) options.log.warn({ err, days: batch.size }, 'daily figures not written yet: kept for the next write');
+        if (!closed && !retry) {
+          retry = setTimeout(() => {
+            retry = undefined;
+            void flush();
+          }, options.retryMs ?? RETRY_MS);
+          retry.unref();
+        }
       }
     });
     chain = next;
@@ -138,6 +154,9 @@ export async function createDailyStore(options: {
       }));
     },
     async close() {
+      closed = true;
+      clearTimeout(retry);
+      retry = undefined;
       await flush();
       if (pending.size > 0) options.log.warn({ days: pending.size }, 'daily figures lost at close: the store did not take them');
       await kv.disconnect();

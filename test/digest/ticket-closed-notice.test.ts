@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +11,9 @@ import { createBroadcastStore } from '../../src/store/broadcasts.js';
 import { createSqliteLease } from '../../src/store/lock.js';
 import { createSqliteAdapter } from '../../src/store/sqlite.js';
 import { createTicketStore, type TicketStore } from '../../src/store/tickets.js';
+import { deliveryEnv, SENT, spawnBot, stopBot } from '../helpers/bot-process.js';
 import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
 import { silentLogger } from '../helpers/logger.js';
-import { ROOT } from '../helpers/shared.js';
 
 const ASKERS = 40;
 const log = silentLogger();
@@ -37,48 +37,23 @@ async function closedAndTold(tickets: TicketStore, firstChat: number): Promise<n
   return ticket.number;
 }
 
-const ok = { ok: true, result: { message_id: 1, date: 0, chat: { id: 1, type: 'private' } } };
-
 describe('[Báo cho người hỏi]: the closing notice goes through the broadcaster and is resumed after a crash', () => {
   it('SIGKILL while telling the askers: after a restart every asker is told, at most the send in flight twice, and never again after', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mattran-ticket-closed-kill-'));
-    const fake = await startFakeTelegram({ onSend: () => ({ delayMs: 5, body: ok }) });
+    const fake = await startFakeTelegram({ onSend: () => ({ delayMs: 5, body: SENT }) });
     try {
       const dataDir = join(dir, 'data');
       const setup = await createTicketStore({ adapter: () => createSqliteAdapter(dataDir), log });
       const n = await closedAndTold(setup, 8000);
       await setup.close();
 
-      const start = () => {
-        const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
-          cwd: ROOT,
-          stdio: ['ignore', 'ignore', 'pipe'],
-          env: {
-            PATH: process.env.PATH,
-            PORT: '0',
-            DATA_DIR: dataDir,
-            INSTANCE_ID: 'a',
-            LEASE_TTL_SECONDS: '2',
-            TELEGRAM_BOT_TOKEN: '123456:TEST-ticket-closed',
-            TELEGRAM_API_ROOT: fake.baseUrl,
-            PUBLIC_URL: 'https://bot.example.vn',
-            WEBHOOK_SECRET: 'ticket-closed-secret-0123456789',
-            TELEGRAM_SEND_RATE: '10',
-            BROADCAST_CONCURRENCY: '1',
-            LOG_LEVEL: 'warn',
-            LOG_FORMAT: 'json',
-          },
-        });
-        children.push(child);
-        return child;
-      };
+      const start = () => spawnBot({ DATA_DIR: dataDir, INSTANCE_ID: 'a', ...deliveryEnv('ticket-closed', fake.baseUrl) }, children);
       const notices = () =>
         fake.sent().filter((c) => String(c.body.text).includes(`(mã #${n})`) && String(c.body.text).includes('đã được cán bộ Mặt trận đóng'));
       // Nobody pressed anything in this process: the notice starts from the store at start.
       const first = start();
       await waitFor(() => notices().length >= 10, 30_000);
-      first.kill('SIGKILL');
-      await new Promise((r) => first.once('exit', r));
+      await stopBot(first, 'SIGKILL');
       const atKill = notices().length;
       expect(atKill).toBeLessThan(ASKERS);
 
@@ -99,8 +74,7 @@ describe('[Báo cho người hỏi]: the closing notice goes through the broadca
       // BROADCAST_CONCURRENCY=1: one send can be in flight at the kill; it may repeat, nothing else.
       expect(chats.length - ASKERS).toBeLessThanOrEqual(1);
       expect(String(notices().find((c) => c.body.chat_id === '8000')!.body.text)).toContain('không thuộc phạm vi Mặt trận');
-      second.kill('SIGTERM');
-      await new Promise((r) => second.once('exit', r));
+      await stopBot(second, 'SIGTERM');
     } finally {
       await fake.close();
       await rm(dir, { recursive: true, force: true });
@@ -109,7 +83,7 @@ describe('[Báo cho người hỏi]: the closing notice goes through the broadca
 
   it('in one process: a notice cut short resumes from its journal on the sweep, each asker told exactly once, an erased asker skipped', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mattran-ticket-closed-'));
-    const fake = await startFakeTelegram({ onSend: () => ({ delayMs: 2, body: ok }) });
+    const fake = await startFakeTelegram({ onSend: () => ({ delayMs: 2, body: SENT }) });
     const adapter = () => createSqliteAdapter(dir);
     const tickets = await createTicketStore({ adapter, log });
     const broadcasts = await createBroadcastStore({ adapter, log });

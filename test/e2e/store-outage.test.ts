@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,8 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { messages } from '../../src/copy/messages.js';
 import { REDIS_LEASE_PREFIX } from '../../src/store/lock.js';
 import { createRedisAdapter } from '../../src/store/redis.js';
+import { spawnBot } from '../helpers/bot-process.js';
 import { startFakeTelegram, textUpdate, waitFor } from '../helpers/fake-http.js';
-import { ROOT } from '../helpers/shared.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { claimRedisDatabase, rawRedis, redisAnswers } from '../helpers/redis.js';
 
@@ -33,12 +33,8 @@ describe.skipIf(!hasRedis)('a Redis outage', () => {
       await claimRedisDatabase(`redis://127.0.0.1:6379/${DATABASE}`);
       const raw = await rawRedis(admin);
 
-      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: {
-          PATH: process.env.PATH,
-          PORT: '0',
+      const child = spawnBot(
+        {
           DATA_DIR: dir,
           REDIS_URL: `redis://127.0.0.1:${proxy.port}/${DATABASE}`,
           INSTANCE_ID: 'outage',
@@ -48,8 +44,9 @@ describe.skipIf(!hasRedis)('a Redis outage', () => {
           LOG_LEVEL: 'info',
           LOG_FORMAT: 'json',
         },
-      });
-      children.push(child);
+        children,
+        'pipe',
+      );
       const lines: LogLine[] = [];
       let buffered = '';
       child.stdout!.on('data', (chunk: Buffer) => {

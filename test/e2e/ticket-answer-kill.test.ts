@@ -1,13 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteAdapter } from '../../src/store/sqlite.js';
 import { createTicketStore } from '../../src/store/tickets.js';
+import { deliveryEnv, SENT, spawnBot, stopBot } from '../helpers/bot-process.js';
 import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
 import { silentLogger } from '../helpers/logger.js';
-import { ROOT } from '../helpers/shared.js';
 
 const ASKERS = 60;
 const children: ChildProcess[] = [];
@@ -18,9 +18,7 @@ afterAll(() => {
 describe('a ticket answer delivered by a process killed mid-way', () => {
   it('SIGKILL during delivery to many askers: after a restart every asker has it, at most the send in flight twice', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mattran-ticket-kill-'));
-    const fake = await startFakeTelegram({
-      onSend: () => ({ delayMs: 5, body: { ok: true, result: { message_id: 1, date: 0, chat: { id: 1, type: 'private' } } } }),
-    });
+    const fake = await startFakeTelegram({ onSend: () => ({ delayMs: 5, body: SENT }) });
     try {
       // An answered ticket whose delivery has started, as the [Gửi] button leaves it.
       const dataDir = join(dir, 'data');
@@ -42,34 +40,11 @@ describe('a ticket answer delivered by a process killed mid-way', () => {
       }));
       await tickets.close();
 
-      const start = () => {
-        const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
-          cwd: ROOT,
-          stdio: ['ignore', 'ignore', 'pipe'],
-          env: {
-            PATH: process.env.PATH,
-            PORT: '0',
-            DATA_DIR: dataDir,
-            INSTANCE_ID: 'a',
-            LEASE_TTL_SECONDS: '2',
-            TELEGRAM_BOT_TOKEN: '123456:TEST-ticket-kill',
-            TELEGRAM_API_ROOT: fake.baseUrl,
-            PUBLIC_URL: 'https://bot.example.vn',
-            WEBHOOK_SECRET: 'ticket-kill-secret-0123456789',
-            TELEGRAM_SEND_RATE: '10',
-            BROADCAST_CONCURRENCY: '1',
-            LOG_LEVEL: 'warn',
-            LOG_FORMAT: 'json',
-          },
-        });
-        children.push(child);
-        return child;
-      };
+      const start = () => spawnBot({ DATA_DIR: dataDir, INSTANCE_ID: 'a', ...deliveryEnv('ticket-kill', fake.baseUrl) }, children);
       const answers = () => fake.sent().filter((c) => String(c.body.text).includes(`(mã #${ticket.number})`));
       const first = start();
       await waitFor(() => answers().length >= 10, 30_000);
-      first.kill('SIGKILL');
-      await new Promise((r) => first.once('exit', r));
+      await stopBot(first, 'SIGKILL');
       const atKill = answers().length;
       expect(atKill).toBeLessThan(ASKERS);
 
@@ -81,8 +56,7 @@ describe('a ticket answer delivered by a process killed mid-way', () => {
       expect(chats.length - ASKERS).toBeLessThanOrEqual(1);
       const report = fake.sent().find((c) => c.body.chat_id === '1' && String(c.body.text).includes('Đã gửi câu trả lời'))!;
       expect(String(report.body.text)).toContain(`${ASKERS} người đã nhận`);
-      second.kill('SIGTERM');
-      await new Promise((r) => second.once('exit', r));
+      await stopBot(second, 'SIGTERM');
     } finally {
       await fake.close();
       await rm(dir, { recursive: true, force: true });

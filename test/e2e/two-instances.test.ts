@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +7,9 @@ import { vnClock } from '../../src/digest/time.js';
 import { createBroadcastStore } from '../../src/store/broadcasts.js';
 import { createRedisAdapter } from '../../src/store/redis.js';
 import { createSubscriptionStore } from '../../src/store/subscriptions.js';
+import { deliveryEnv, spawnBot } from '../helpers/bot-process.js';
 import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
 import { silentLogger } from '../helpers/logger.js';
-import { ROOT } from '../helpers/shared.js';
 import { claimRedisDatabase, redisAnswers } from '../helpers/redis.js';
 
 /** A database of its own (the store contract uses 15); flushed before the test. */
@@ -34,13 +34,9 @@ describe.skipIf(!hasRedis)('two instances on one Redis', () => {
     const fake = await startFakeTelegram();
     try {
       await resetDatabase();
-      const start = (name: string) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
-          cwd: ROOT,
-          stdio: ['ignore', 'ignore', 'pipe'],
-          env: {
-            PATH: process.env.PATH,
-            PORT: '0',
+      const start = (name: string) =>
+        spawnBot(
+          {
             DATA_DIR: join(dir, name),
             REDIS_URL,
             INSTANCE_ID: name,
@@ -49,10 +45,8 @@ describe.skipIf(!hasRedis)('two instances on one Redis', () => {
             TELEGRAM_API_ROOT: fake.baseUrl,
             LOG_LEVEL: 'warn',
           },
-        });
-        children.push(child);
-        return child;
-      };
+          children,
+        );
       // Each instance that starts polling calls getMe first; one standing by does not.
       const getMe = () => fake.calls.filter((c) => c.api === 'getMe').length;
       const a = start('a');
@@ -107,31 +101,8 @@ describe.skipIf(!hasRedis)('two instances on one Redis', () => {
         `${JSON.stringify({ id: 'fresh-1', title: 'Ủy ban MTTQ tỉnh trao quà cho hộ nghèo', summary: 'Trao 200 suất quà.', body: 'Trao 200 suất quà cho hộ nghèo trong tháng cao điểm Vì người nghèo.', publishedAt: new Date(now.getTime() - 1_800_000).toISOString(), source: 'test' })}\n`,
       );
 
-      const start = (name: string) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
-          cwd: ROOT,
-          stdio: ['ignore', 'ignore', 'pipe'],
-          env: {
-            PATH: process.env.PATH,
-            PORT: '0',
-            DATA_DIR: join(dir, name),
-            CORPUS: corpus,
-            REDIS_URL,
-            INSTANCE_ID: name,
-            LEASE_TTL_SECONDS: '2',
-            TELEGRAM_BOT_TOKEN: '123456:TEST-two-instances',
-            TELEGRAM_API_ROOT: fake.baseUrl,
-            PUBLIC_URL: 'https://bot.example.vn',
-            WEBHOOK_SECRET: 'two-instances-secret-0123456789',
-            TELEGRAM_SEND_RATE: '10',
-            BROADCAST_CONCURRENCY: '1',
-            LOG_LEVEL: 'warn',
-            LOG_FORMAT: 'json',
-          },
-        });
-        children.push(child);
-        return child;
-      };
+      const start = (name: string) =>
+        spawnBot({ DATA_DIR: join(dir, name), CORPUS: corpus, REDIS_URL, INSTANCE_ID: name, ...deliveryEnv('two-instances', fake.baseUrl) }, children);
       const digests = () => fake.sent().filter((c) => String(c.body.text).startsWith('📰'));
       const a = start('a');
       await waitFor(() => digests().length >= 10, 30_000);

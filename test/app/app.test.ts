@@ -1,34 +1,22 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app/app.js';
 import { ChannelStartError } from '../../src/app/channels.js';
-import { loadConfig } from '../../src/config.js';
 import { createSqliteLease } from '../../src/store/lock.js';
 import { createSqliteAdapter } from '../../src/store/sqlite.js';
 import { startFakeApi, startFakeTelegram, textUpdate, waitFor } from '../helpers/fake-http.js';
 import { capturingLogger } from '../helpers/logger.js';
-import { ROOT } from '../helpers/shared.js';
+import { appConfig, tempDirEachTest } from '../helpers/app.js';
 
 const QUESTION = 'Chủ tịch Ủy ban MTTQ tỉnh Quảng Bình là ai?';
 const ANSWER = 'Phạm Thị Hân';
 const TOKEN = '123456:TEST-app';
 
-let dir: string;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mattran-app-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await rm(dir, { recursive: true, force: true });
-});
+const scratch = tempDirEachTest('mattran-app-');
+const { cleanups } = scratch;
 
 /** The configuration of one instance on the bundled data, its state in the test's directory. */
 function config(env: Record<string, string> = {}) {
-  return loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, CONTENT_DIR: join(ROOT, 'data'), INSTANCE_ID: 'app-test', LOG_LEVEL: 'info', ...env });
+  return appConfig(scratch.dir, 'app-test', { LOG_LEVEL: 'info', ...env });
 }
 
 function app(env: Record<string, string>, onFatal?: (err: Error) => void): App & { lines: Record<string, unknown>[] } {
@@ -82,7 +70,7 @@ describe('createApp', () => {
     await new Promise((r) => setTimeout(r, 800));
     expect(fake.calls.filter((c) => c.api === 'getUpdates')).toHaveLength(polls);
     // Another instance may poll at once: the lease was given up, not left to run out.
-    const adapter = await createSqliteAdapter(dir);
+    const adapter = await createSqliteAdapter(scratch.dir);
     try {
       expect(await (await createSqliteLease(adapter)).acquire('poll:telegram', 'another', 60_000)).toBe(true);
     } finally {

@@ -1,25 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app/app.js';
-import { loadConfig } from '../../src/config.js';
 import { startFakeTelegram, textUpdate, waitFor } from '../helpers/fake-http.js';
 import { capturingLogger } from '../helpers/logger.js';
-import { ROOT } from '../helpers/shared.js';
+import { appConfig, tempDirEachTest } from '../helpers/app.js';
 
 const TOKEN = '123456:TEST-chat-closed';
 
-let dir: string;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mattran-closed-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await rm(dir, { recursive: true, force: true });
-});
+const scratch = tempDirEachTest('mattran-closed-');
+const { cleanups } = scratch;
 
 /** A Telegram `my_chat_member` update: the bot's status in `chat` changed from member to `status`. */
 function member(updateId: number, chat: { id: number; type: string }, status: string) {
@@ -40,19 +28,7 @@ describe('a chat closed to the bot outside a send', () => {
     const fake = await startFakeTelegram();
     cleanups.push(fake.close);
     const { log, lines } = capturingLogger('info');
-    const bot = createApp(
-      loadConfig({
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATA_DIR: dir,
-        CONTENT_DIR: join(ROOT, 'data'),
-        INSTANCE_ID: 'closed-test',
-        LOG_LEVEL: 'info',
-        TELEGRAM_BOT_TOKEN: TOKEN,
-        TELEGRAM_API_ROOT: fake.baseUrl,
-      }),
-      { log },
-    );
+    const bot = createApp(appConfig(scratch.dir, 'closed-test', { LOG_LEVEL: 'info', TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: fake.baseUrl }), { log });
     cleanups.push(() => bot.stop());
     const { url } = await bot.start();
     fake.push(textUpdate(1, '/dangky', 4242));

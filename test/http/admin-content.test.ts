@@ -1,7 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { renderZalo } from '../../src/channels/zalo/render.js';
 import { createTelegramChannel } from '../../src/channels/telegram/channel.js';
 import { consoleContentText, staffText } from '../../src/copy/messages.js';
@@ -23,6 +21,7 @@ import { createStaffStore } from '../../src/store/staff.js';
 import { createSubscriptionStore, type Subscriber } from '../../src/store/subscriptions.js';
 import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
 import { capturingLogger } from '../helpers/logger.js';
+import { tempDirEachTest } from '../helpers/app.js';
 import { ROOT } from '../helpers/shared.js';
 import { startSite, type Site } from '../ingest/site-server.js';
 
@@ -31,15 +30,8 @@ const USER: StaffUser = { id: 'telegram:1', name: 'telegram:ab12cd', role: 'staf
 const lexicon = loadLexicon(join(ROOT, 'data', 'lexicon'));
 const PROVINCES = lexicon.provinces.map((p) => p.name);
 
-let dir: string;
-const cleanups: (() => Promise<unknown>)[] = [];
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mattran-console-content-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await rm(dir, { recursive: true, force: true });
-});
+const scratch = tempDirEachTest('mattran-console-content-');
+const { cleanups } = scratch;
 
 function routeOf(routes: ApiRoute[], method: ApiRoute['method'], path: string): ApiRoute {
   return routes.find((r) => r.method === method && r.path === path)!;
@@ -90,7 +82,7 @@ const subscriber = (chatId: string, topics: string[], provinces: string[], extra
 /** One instance over the test's state directory: the announcement service as the app builds it, and the console's routes. */
 async function instance(apiRoot: string, name: string) {
   const { log, lines } = capturingLogger('info');
-  const adapter = () => createSqliteAdapter(dir);
+  const adapter = () => createSqliteAdapter(scratch.dir);
   const staff = await createStaffStore({ adapter, log });
   const subscriptions = await createSubscriptionStore({ adapter, log });
   const broadcasts = await createBroadcastStore({ adapter, log });
@@ -273,7 +265,7 @@ describe('articles API', () => {
 
   async function articles(addressPolicy?: Site['access']) {
     const { log, lines } = capturingLogger('info');
-    const adapter = () => createSqliteAdapter(dir);
+    const adapter = () => createSqliteAdapter(scratch.dir);
     const store = await createArticleStore({ adapter, log });
     const staff = await createStaffStore({ adapter, log });
     const index = ArticleIndex.create();

@@ -1,6 +1,6 @@
 // Bài viết: the latest imported articles and the sources with their state; import a URL, unpublish an article.
 import { api, seg } from './api.js';
-import { busy, field, h, statusLine, table, when } from './dom.js';
+import { busy, confirmButton, field, h, statusLine, table, when } from './dom.js';
 
 const STATE = { polling: 'Đang theo dõi', paused: 'Tạm dừng', failing: 'Đang lỗi' };
 
@@ -29,31 +29,17 @@ export async function articlesPage(section) {
 
   function card(a) {
     const actions = h('div', { class: 'actions' });
-    const unpublish = h(
-      'button',
-      {
-        type: 'button',
-        onclick: () => {
-          const confirm = h(
-            'button',
-            {
-              type: 'button',
-              class: 'primary',
-              onclick: async (event) => {
-                if (await busy(event.currentTarget, status, () => api('DELETE', `articles/${seg(a.id)}`))) {
-                  status.ok(`Đã gỡ bài “${a.title}”: bot không dùng bài này để trả lời nữa.`);
-                  await load();
-                }
-              },
-            },
-            'Gỡ bài này',
-          );
-          actions.replaceChildren(confirm, h('button', { type: 'button', onclick: () => actions.replaceChildren(unpublish) }, 'Thôi'));
-          confirm.focus();
-        },
+    const unpublish = confirmButton('Gỡ', {
+      actions,
+      confirmLabel: 'Gỡ bài này',
+      onConfirm: async (event) => {
+        if (await busy(event.currentTarget, status, () => api('DELETE', `articles/${seg(a.id)}`))) {
+          status.ok(`Đã gỡ bài “${a.title}”: bot không dùng bài này để trả lời nữa.`);
+          await load();
+        }
       },
-      'Gỡ',
-    );
+      restore: () => [unpublish],
+    });
     actions.append(unpublish);
     return h(
       'li',

@@ -83,6 +83,20 @@ export async function busy(button, status, action) {
   }
 }
 
+/**
+ * A button that asks before it acts: pressed, it puts into `actions` the `question` (when given), a primary button
+ * `confirmLabel` that runs `onConfirm(event)`, and "Thôi", which puts back what `restore()` gives.
+ */
+export function confirmButton(label, { actions, question, confirmLabel, onConfirm, restore }) {
+  const ask = () => {
+    const confirm = h('button', { type: 'button', class: 'primary', onclick: onConfirm }, confirmLabel);
+    const cancel = h('button', { type: 'button', onclick: () => actions.replaceChildren(...restore()) }, 'Thôi');
+    actions.replaceChildren(...(question ? [h('span', {}, question)] : []), confirm, cancel);
+    confirm.focus();
+  };
+  return h('button', { type: 'button', onclick: ask }, label);
+}
+
 const DAY = { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric' };
 const dateTime = new Intl.DateTimeFormat('vi-VN', { ...DAY, hour: '2-digit', minute: '2-digit' });
 const dateOnly = new Intl.DateTimeFormat('vi-VN', DAY);

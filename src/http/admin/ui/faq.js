@@ -1,7 +1,7 @@
 // Hỏi đáp: curated answers. Search, add, edit (with other wordings), withdraw, CSV import and export, and
 // "Thử câu hỏi": what the bot would answer now, from which entry or article, and why.
 import { api, seg } from './api.js';
-import { busy, field, fill, h, statusLine, table, when } from './dom.js';
+import { busy, confirmButton, field, fill, h, statusLine, table, when } from './dom.js';
 
 const KIND = {
   answer: 'trả lời',
@@ -67,32 +67,18 @@ export async function faqPage(section) {
     );
     if (e.status !== 'withdrawn') {
       const edit = h('button', { type: 'button', onclick: () => openEditor(e) }, 'Sửa');
-      const withdraw = h(
-        'button',
-        {
-          type: 'button',
-          onclick: () => {
-            const confirm = h(
-              'button',
-              {
-                type: 'button',
-                class: 'primary',
-                onclick: async (event) => {
-                  if (await busy(event.currentTarget, status, () => api('DELETE', `faq/${seg(e.id)}`))) {
-                    status.ok(`Đã gỡ mục #${e.id}: bot không dùng nó để trả lời nữa.`);
-                    await load();
-                  }
-                },
-              },
-              `Gỡ mục #${e.id}`,
-            );
-            const cancel = h('button', { type: 'button', onclick: () => actions.replaceChildren(edit, withdraw) }, 'Thôi');
-            actions.replaceChildren(h('span', {}, 'Gỡ mục này?'), confirm, cancel);
-            confirm.focus();
-          },
+      const withdraw = confirmButton('Gỡ', {
+        actions,
+        question: 'Gỡ mục này?',
+        confirmLabel: `Gỡ mục #${e.id}`,
+        onConfirm: async (event) => {
+          if (await busy(event.currentTarget, status, () => api('DELETE', `faq/${seg(e.id)}`))) {
+            status.ok(`Đã gỡ mục #${e.id}: bot không dùng nó để trả lời nữa.`);
+            await load();
+          }
         },
-        'Gỡ',
-      );
+        restore: () => [edit, withdraw],
+      });
       actions.append(edit, withdraw);
     }
     return card;

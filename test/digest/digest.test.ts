@@ -7,10 +7,11 @@ import { createDigestService, type DigestService } from '../../src/digest/digest
 import { createBroadcastStore, type BroadcastStore } from '../../src/store/broadcasts.js';
 import { createRedisLease } from '../../src/store/lock.js';
 import { createRedisAdapter, createRedisBackend } from '../../src/store/redis.js';
-import { createSubscriptionStore, type Subscriber, type SubscriptionStore } from '../../src/store/subscriptions.js';
+import { createSubscriptionStore, type SubscriptionStore } from '../../src/store/subscriptions.js';
 import { StoreUnavailableError } from '../../src/store/unavailable.js';
 import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
 import { capturingLogger, silentLogger } from '../helpers/logger.js';
+import { subscriber } from '../helpers/subscribers.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { claimRedisDatabase, rawRedis, redisAnswers } from '../helpers/redis.js';
 
@@ -35,20 +36,6 @@ const article = (id: string, title: string, publishedAt: string, province?: stri
   province,
   source: 't',
 });
-
-function subscriber(chatId: string, extra: Partial<Subscriber> = {}): Subscriber {
-  return {
-    channel: 'telegram',
-    chatId,
-    topics: [],
-    provinces: [],
-    hour: 7,
-    paused: false,
-    createdAt: '2026-11-01T00:00:00Z',
-    updatedAt: '2026-11-01T00:00:00Z',
-    ...extra,
-  };
-}
 
 beforeEach(async () => {
   docs = [

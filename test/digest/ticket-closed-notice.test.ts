@@ -14,6 +14,7 @@ import { createTicketStore, type TicketStore } from '../../src/store/tickets.js'
 import { deliveryEnv, SENT, spawnBot, stopBot } from '../helpers/bot-process.js';
 import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
 import { silentLogger } from '../helpers/logger.js';
+import { ticketAskedBy } from '../helpers/tickets.js';
 
 const ASKERS = 40;
 const log = silentLogger();
@@ -25,16 +26,14 @@ afterAll(() => {
 /** A ticket closed by staff who pressed [Báo cho người hỏi], as the button leaves it: told, nobody told yet. */
 async function closedAndTold(tickets: TicketStore, firstChat: number): Promise<number> {
   const at = new Date().toISOString();
-  const { ticket } = await tickets.open({ channel: 'telegram', chatId: String(firstChat), at, wording: 'Quảng cáo bán hàng online giá rẻ?' }, () => undefined);
-  for (let i = 1; i < ASKERS; i++)
-    await tickets.open({ channel: 'telegram', chatId: String(firstChat + i), at, wording: `Quảng cáo bán hàng ${i}` }, () => ticket.number);
-  await tickets.update(ticket.number, (t) => ({
+  const number = await ticketAskedBy(tickets, firstChat, ASKERS, 'Quảng cáo bán hàng online giá rẻ?', at, 'Quảng cáo bán hàng');
+  await tickets.update(number, (t) => ({
     ...t,
     status: 'closed',
     updatedAt: at,
     closed: { by: 'telegram:1', at, reason: 'không thuộc phạm vi Mặt trận', told: true },
   }));
-  return ticket.number;
+  return number;
 }
 
 describe('[Báo cho người hỏi]: the closing notice goes through the broadcaster and is resumed after a crash', () => {

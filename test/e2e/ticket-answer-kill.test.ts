@@ -8,6 +8,7 @@ import { createTicketStore } from '../../src/store/tickets.js';
 import { deliveryEnv, SENT, spawnBot, stopBot } from '../helpers/bot-process.js';
 import { startFakeTelegram, waitFor } from '../helpers/fake-http.js';
 import { silentLogger } from '../helpers/logger.js';
+import { ticketAskedBy } from '../helpers/tickets.js';
 
 const ASKERS = 60;
 const children: ChildProcess[] = [];
@@ -24,10 +25,8 @@ describe('a ticket answer delivered by a process killed mid-way', () => {
       const dataDir = join(dir, 'data');
       const tickets = await createTicketStore({ adapter: () => createSqliteAdapter(dataDir), log: silentLogger() });
       const at = new Date().toISOString();
-      const { ticket } = await tickets.open({ channel: 'telegram', chatId: '7000', at, wording: 'Hộ nghèo được hỗ trợ tiền điện thế nào?' }, () => undefined);
-      for (let i = 1; i < ASKERS; i++)
-        await tickets.open({ channel: 'telegram', chatId: String(7000 + i), at, wording: `Hỗ trợ tiền điện cho hộ nghèo ${i}` }, () => ticket.number);
-      await tickets.update(ticket.number, (t) => ({
+      const number = await ticketAskedBy(tickets, 7000, ASKERS, 'Hộ nghèo được hỗ trợ tiền điện thế nào?', at, 'Hỗ trợ tiền điện cho hộ nghèo');
+      await tickets.update(number, (t) => ({
         ...t,
         status: 'answered',
         answer: {
@@ -41,7 +40,7 @@ describe('a ticket answer delivered by a process killed mid-way', () => {
       await tickets.close();
 
       const start = () => spawnBot({ DATA_DIR: dataDir, INSTANCE_ID: 'a', ...deliveryEnv('ticket-kill', fake.baseUrl) }, children);
-      const answers = () => fake.sent().filter((c) => String(c.body.text).includes(`(mã #${ticket.number})`));
+      const answers = () => fake.sent().filter((c) => String(c.body.text).includes(`(mã #${number})`));
       const first = start();
       await waitFor(() => answers().length >= 10, 30_000);
       await stopBot(first, 'SIGKILL');
@@ -49,7 +48,7 @@ describe('a ticket answer delivered by a process killed mid-way', () => {
       expect(atKill).toBeLessThan(ASKERS);
 
       const second = start();
-      await waitFor(() => fake.sent().some((c) => c.body.chat_id === '1' && String(c.body.text).includes(`Đã gửi câu trả lời #${ticket.number}`)), 40_000);
+      await waitFor(() => fake.sent().some((c) => c.body.chat_id === '1' && String(c.body.text).includes(`Đã gửi câu trả lời #${number}`)), 40_000);
       const chats = answers().map((c) => String(c.body.chat_id));
       expect(new Set(chats).size).toBe(ASKERS);
       // BROADCAST_CONCURRENCY=1: one send can be in flight at the kill; it may repeat, nothing else.

@@ -10,25 +10,13 @@ import { loadConfig } from '../../src/config.js';
 import type { Channel, ChannelId } from '../../src/core/chat.js';
 import { createMetrics } from '../../src/metrics.js';
 import { vnDay } from '../../src/store/append-log.js';
-import type { Subscriber } from '../../src/store/subscriptions.js';
 import { startFakeTelegram } from '../helpers/fake-http.js';
 import { silentLogger } from '../helpers/logger.js';
+import { subscriber } from '../helpers/subscribers.js';
 import { ROOT } from '../helpers/shared.js';
 
 /** A Vietnam wall-clock time. */
 const at = (iso: string) => new Date(`${iso}+07:00`);
-
-const subscriber = (chatId: string, extra: Partial<Subscriber> = {}): Subscriber => ({
-  channel: 'telegram',
-  chatId,
-  topics: [],
-  provinces: [],
-  hour: 7,
-  paused: false,
-  createdAt: '2026-11-01T00:00:00Z',
-  updatedAt: '2026-11-01T00:00:00Z',
-  ...extra,
-});
 
 let dir: string;
 let fake: Awaited<ReturnType<typeof startFakeTelegram>>;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { formatDate, staffText, ticketText as t } from '../copy/messages.js';
 import type { ChannelId, InboundMessage, OutboundMessage } from '../core/chat.js';
-import { ticketAnswerMessage, type TicketDelivery } from '../digest/ticket-answers.js';
+import { takeClosedNotice, ticketAnswerMessage, type TicketDelivery } from '../digest/ticket-answers.js';
 import { foldToken, tokenize } from '../search/analyzer.js';
 import type { Lexicon } from '../search/lexicon.js';
 import type { Pseudonyms } from '../store/personal.js';
@@ -52,7 +52,7 @@ export interface TicketView {
   /** Everyone who asked, erased askers included. */
   askerCount: number;
   answer?: { text: string; by: string; at: string; saveAsFaq?: boolean };
-  closed?: { by: string; at: string; reason?: string; told?: boolean };
+  closed?: { by: string; at: string; reason?: string; told?: boolean; notice?: { delivered: number; waiting: number; finished: boolean } };
   delivery?: { delivered: number; waiting: number; total: number; finished: boolean };
   /** The curated entry made from the answer. */
   faqId?: number;
@@ -87,9 +87,12 @@ export interface TicketService {
     options: { saveAsFaq?: boolean; by: string; reportTo?: { channel: ChannelId; chatId: string }; at?: Date },
   ): Promise<TicketOutcome>;
   /** Close an open ticket without an answer; `tell`: the askers are told (see {@link tellClosed}). */
-  closeTicket(number: number, options: { by: string; reason?: string; tell?: boolean; at?: Date }): Promise<TicketOutcome>;
-  /** Tell the askers of a closed ticket that no answer is coming (once). */
-  tellClosed(number: number, options: { by: string; at?: Date }): Promise<TicketOutcome>;
+  closeTicket(
+    number: number,
+    options: { by: string; reason?: string; tell?: boolean; reportTo?: { channel: ChannelId; chatId: string }; at?: Date },
+  ): Promise<TicketOutcome>;
+  /** Tell the askers of a closed ticket that no answer is coming (once); `reportTo` gets the report of who got it and who waits. */
+  tellClosed(number: number, options: { by: string; reportTo?: { channel: ChannelId; chatId: string }; at?: Date }): Promise<TicketOutcome>;
 }
 
 /** Create the staff-side ticket service. */
@@ -118,7 +121,8 @@ export function createTicketService(options: Omit<TicketFlowOptions, 'roleOf' | 
       askers: await Promise.all(x.askers.map(async (a) => ({ who: await pseudonym(a), at: a.at, wording: a.wording }))),
       askerCount: count(x),
       ...(x.answer ? { answer: { text: x.answer.text, by: x.answer.by, at: x.answer.at, ...(x.answer.saveAsFaq ? { saveAsFaq: true } : {}) } } : {}),
-      ...(x.closed ? { closed: x.closed } : {}),
+      // Counts only: the notice's lists hold chat ids, reportTo a staff chat.
+      ...(x.closed ? { closed: closedView(x.closed) } : {}),
       ...(d
         ? {
             delivery: {
@@ -132,6 +136,14 @@ export function createTicketService(options: Omit<TicketFlowOptions, 'roleOf' | 
       ...(faqId === undefined ? {} : { faqId }),
     };
   }
+
+  const closedView = ({ by, at, reason, told, toldAt, notice }: NonNullable<Ticket['closed']>): NonNullable<TicketView['closed']> => ({
+    by,
+    at,
+    ...(reason ? { reason } : {}),
+    ...(told ? { told } : {}),
+    ...(notice ? { notice: { delivered: notice.delivered.length, waiting: notice.waiting.length, finished: toldAt !== undefined } } : {}),
+  });
 
   const byAskersThenAge = (a: Ticket, b: Ticket) => count(b) - count(a) || Date.parse(a.createdAt) - Date.parse(b.createdAt);
 
@@ -199,7 +211,7 @@ export function createTicketService(options: Omit<TicketFlowOptions, 'roleOf' | 
       const faqId = saveAsFaq ? await saveFaq(answered, text, by, at) : undefined;
       return { ok: true, ticket: await view(answered), ...(faqId === undefined ? {} : { faqId }) };
     },
-    async closeTicket(n, { by, reason, tell, at = new Date() }) {
+    async closeTicket(n, { by, reason, tell, reportTo, at = new Date() }) {
       const current = await tickets.get(n);
       if (!current) return { ok: false, problem: 'missing' };
       const why = reason?.trim();
@@ -210,12 +222,12 @@ export function createTicketService(options: Omit<TicketFlowOptions, 'roleOf' | 
       );
       if (!closed) return { ok: false, problem: 'not_open' };
       await audit(by, at, '/dongcauhoi', 'ok', `#${n}${why ? ` ${why}` : ''}`);
-      if (tell) return this.tellClosed(n, { by, at });
+      if (tell) return this.tellClosed(n, { by, at, ...(reportTo ? { reportTo } : {}) });
       return { ok: true, ticket: await view(closed) };
     },
-    async tellClosed(n, { by, at = new Date() }) {
+    async tellClosed(n, { by, reportTo, at = new Date() }) {
       const told = await tickets.update(n, (x) =>
-        x.status === 'closed' && x.closed && !x.closed.told ? { ...x, closed: { ...x.closed, told: true } } : undefined,
+        x.status === 'closed' && x.closed && !x.closed.told ? { ...x, closed: { ...x.closed, told: true, ...(reportTo ? { reportTo } : {}) } } : undefined,
       );
       if (!told) return (await tickets.get(n)) ? { ok: false, problem: 'not_closed' } : { ok: false, problem: 'missing' };
       await audit(by, at, '/dongcauhoi', 'ok', `#${n} báo cho người hỏi`);
@@ -282,11 +294,16 @@ export function createTicketFlow(options: TicketFlowOptions): TicketFlow {
     return ticket.number;
   }
 
-  /** Answers that waited for this chat, each with a line saying so (marked delivered as they are handed out). */
+  /** Answers (each with a line saying so) and closing notices that waited for this chat, marked delivered as they are handed out. */
   async function waiting(msg: InboundMessage): Promise<OutboundMessage[]> {
     const numbers = await tickets.takeWaiting(msg.channel, msg.chatId);
     const out: OutboundMessage[] = [];
     for (const n of numbers) {
+      const notice = await takeClosedNotice(tickets, n, msg);
+      if (notice) {
+        out.push(notice);
+        continue;
+      }
       const key = askerKey(msg);
       const ticket = await tickets.update(n, (x) => {
         if (!x.delivery || x.delivery.delivered.includes(key)) return undefined;
@@ -330,7 +347,13 @@ export function createTicketFlow(options: TicketFlowOptions): TicketFlow {
         const key = askerKey(msg);
         const lines = mine.slice(0, 10).map((x) => {
           const asker = x.askers.find((a) => askerKey(a) === key);
-          return t.mineLine(x.number, asker?.wording ?? firstWording(x), x.status, formatDate(asker?.at ?? x.createdAt) ?? '');
+          return t.mineLine(
+            x.number,
+            asker?.wording ?? firstWording(x),
+            x.status,
+            formatDate(asker?.at ?? x.createdAt) ?? '',
+            x.closed?.told ? x.closed.reason : undefined,
+          );
         });
         return [{ text: [t.mineTitle, ...lines].join('\n') }];
       }
@@ -391,7 +414,8 @@ export function createTicketFlow(options: TicketFlowOptions): TicketFlow {
     }
     if (data.startsWith('tk:tell:')) {
       const n = Number(data.slice('tk:tell:'.length));
-      const told = await service.tellClosed(n, { by: who(msg), at });
+      const reportTo = msg.channel === 'web' ? undefined : { channel: msg.channel as ChannelId, chatId: msg.chatId };
+      const told = await service.tellClosed(n, { by: who(msg), at, ...(reportTo ? { reportTo } : {}) });
       if (!told.ok) return [{ text: t.notOpen(n) }];
       return [{ text: t.told(n) }];
     }

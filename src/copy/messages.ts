@@ -326,8 +326,9 @@ export const ticketText = {
   askUsage: 'Gõ câu hỏi sau lệnh, ví dụ: /hoicanbo Thủ tục xin hỗ trợ nhà Đại đoàn kết thế nào? Câu hỏi sẽ được chuyển tới cán bộ Mặt trận.',
   mineNone: 'Bạn chưa gửi câu hỏi nào tới cán bộ Mặt trận.',
   mineTitle: 'Câu hỏi bạn đã gửi tới cán bộ Mặt trận:',
-  mineLine: (n: number, wording: string, status: 'open' | 'answered' | 'closed', date: string) =>
-    `#${n} (${date}) ${wording} — ${status === 'open' ? 'đang chờ cán bộ trả lời' : status === 'answered' ? 'đã trả lời' : 'đã đóng'}`,
+  /** One line of /cauhoicuatoi; `reason`: why staff closed it, when they chose to tell the askers. */
+  mineLine: (n: number, wording: string, status: 'open' | 'answered' | 'closed', date: string, reason?: string) =>
+    `#${n} (${date}) ${wording} — ${status === 'open' ? 'đang chờ cán bộ trả lời' : status === 'answered' ? 'đã trả lời' : `đã đóng${reason ? ` (lý do: ${reason})` : ''}`}`,
   /** The message every asker gets: their question, the ticket number, the answer as written, signed and dated. */
   answer: (n: number, question: string, text: string, date: string) => `Câu hỏi của bạn (mã #${n}): “${question}”
 
@@ -366,7 +367,9 @@ ${text}
     `Đã gửi câu trả lời #${n}: ${delivered} người đã nhận${waiting ? `, ${waiting} người chưa nhận được (chặn bot hoặc ngoài thời hạn nhắn của nền tảng): họ sẽ nhận khi nhắn cho bot lần tới` : ''}. Câu hỏi đã đóng.`,
   closed: (n: number) => `Đã đóng câu hỏi #${n}, không gửi câu trả lời.`,
   buttonTell: 'Báo cho người hỏi',
-  told: (n: number) => `Đang báo cho người hỏi rằng câu hỏi #${n} đã đóng.`,
+  told: (n: number) => `Đang báo cho người hỏi rằng câu hỏi #${n} đã đóng; báo cáo sẽ hiện ở đây.`,
+  closedReport: (n: number, delivered: number, waiting: number) =>
+    `Đã báo cho người hỏi rằng câu hỏi #${n} đã đóng: ${delivered} người đã nhận${waiting ? `, ${waiting} người chưa nhận được (chặn bot, quá thời hạn nhắn của nền tảng, hoặc đã rời trang web): họ sẽ nhận khi nhắn lại cho bot` : ''}.`,
   stats: (s: { open: number; medianHours?: number; delivered: number; askers: number }) =>
     `Câu hỏi chờ cán bộ: ${s.open}; thời gian trả lời (trung vị): ${s.medianHours === undefined ? '—' : s.medianHours < 1 ? `${Math.round(s.medianHours * 60)} phút` : `${Math.round(s.medianHours * 10) / 10} giờ`}; người hỏi đã nhận câu trả lời: ${s.askers === 0 ? '—' : `${s.delivered}/${s.askers} (${Math.round((100 * s.delivered) / s.askers)}%)`}`,
 } as const;

@@ -40,6 +40,10 @@ export interface Ticket {
     told?: boolean;
     /** When every asker had been told (or could not be): the notice is not resumed any more. */
     toldAt?: string;
+    /** The staff chat that gets the report of the notice. */
+    reportTo?: { channel: ChannelId; chatId: string };
+    /** Where the notice went: `channel:chatId` keys told, and waiting for the asker's next message (as `delivery`). */
+    notice?: { delivered: string[]; waiting: string[] };
   };
   /** Where the answer went: `channel:chatId` keys delivered, and waiting for the asker's next message. */
   delivery?: { startedAt: string; finishedAt?: string; delivered: string[]; waiting: string[]; forgottenDelivered?: number };
@@ -64,11 +68,11 @@ export interface TicketStore {
   update(number: number, change: (t: Ticket) => Ticket | undefined): Promise<Ticket | undefined>;
   /** Tickets a chat asked, newest first. */
   mine(channel: string, chatId: string): Promise<Ticket[]>;
-  /** Note that the answer of `number` waits for this chat's next message. */
+  /** Note that the answer of `number`, or its closing notice when it was closed, waits for this chat's next message. */
   addWaiting(channel: string, chatId: string, number: number): Promise<void>;
-  /** The tickets whose answers wait for this chat, removed from the waiting list (each is handed out once). */
+  /** The tickets whose answers or closing notices wait for this chat, removed from the waiting list (each is handed out once). */
   takeWaiting(channel: string, chatId: string): Promise<number[]>;
-  /** Erase a chat from every ticket (wording, chat id, waiting answers); only counts remain. Returns the tickets touched. */
+  /** Erase a chat from every ticket (wording, chat id, waiting answers and notices); only counts remain. Returns the tickets touched. */
   forgetAsker(channel: string, chatId: string): Promise<number>;
   /**
    * Erase answered and closed tickets last changed before `before` (the retention job), with the `mine:` and
@@ -180,6 +184,9 @@ export async function createTicketStore(options: {
               waiting: d.waiting.filter((k) => k !== key),
               forgottenDelivered: (d.forgottenDelivered ?? 0) + (wasDelivered ? 1 : 0),
             };
+          const notice = t.closed?.notice;
+          if (notice)
+            next.closed = { ...t.closed!, notice: { delivered: notice.delivered.filter((k) => k !== key), waiting: notice.waiting.filter((k) => k !== key) } };
           await write(next);
           touched++;
         }

@@ -28,7 +28,7 @@ function refused(problem: keyof typeof t.ticketProblem): ApiError {
   return new ApiError(problem === 'missing' ? 404 : problem === 'empty' || problem === 'too_long' ? 400 : 409, t.ticketProblem[problem]);
 }
 
-/** The staff member's own chat, where the delivery report of an answer goes (their private chat with the bot). */
+/** The staff member's own chat, where the report of an answer or a closing notice goes (their private chat with the bot). */
 function reportChat(user: StaffUser): { channel: ChannelId; chatId: string } | undefined {
   const [channel, chatId] = [user.id.slice(0, user.id.indexOf(':')), user.id.slice(user.id.indexOf(':') + 1)];
   return (channel === 'telegram' || channel === 'zalo') && chatId ? { channel, chatId } : undefined;
@@ -104,10 +104,12 @@ export function createTicketApi(deps: { tickets: TicketService }): ApiRoute[] {
       path: '/tickets/:id/close',
       body: closeSchema,
       async handle({ params, body, user, now }) {
+        const reportTo = reportChat(user);
         const outcome = await tickets.closeTicket(ticketNumber(params), {
           by: user.id,
           at: now,
           tell: body.tell,
+          ...(reportTo ? { reportTo } : {}),
           ...(body.reason ? { reason: body.reason } : {}),
         });
         if (!outcome.ok) throw refused(outcome.problem);

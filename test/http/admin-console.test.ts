@@ -164,7 +164,9 @@ describe.skipIf(!hasChromium)('staff console in headless Chromium, through the r
     await page.goto(new URL(`/admin/#/cau-hoi/${number}`, base).toString());
     const form = page.getByRole('form', { name: 'Đóng câu hỏi' });
     await form.getByLabel('Lý do').fill('Việc của điện lực, không thuộc Mặt trận: bạn gọi tổng đài điện lực địa phương.');
-    expect(await form.getByLabel('Báo cho người hỏi').isChecked()).toBe(true);
+    // Askers are told only when staff choose to.
+    expect(await form.getByLabel('Báo cho người hỏi').isChecked()).toBe(false);
+    await form.getByLabel('Báo cho người hỏi').check();
     await form.getByRole('button', { name: 'Đóng câu hỏi' }).click();
     expect(await outcome(page)).toContain('Đã đóng câu hỏi');
     const asker = QUESTIONS.find((q) => q.text.startsWith('Lịch cắt điện'))!.chat;

@@ -191,7 +191,7 @@ async function ticketPage(section, id) {
 
   function closeForm() {
     const reason = h('input', { maxlength: '500', placeholder: 'Ví dụ: trùng với câu hỏi #12' });
-    const tell = h('input', { type: 'checkbox', checked: true });
+    const tell = h('input', { type: 'checkbox' });
     const formStatus = statusLine();
     return h(
       'form',

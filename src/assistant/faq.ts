@@ -37,7 +37,7 @@ export function faqDoc(entry: FaqEntry): SearchDoc {
     summary: [entry.question, ...entry.alternates.map((w) => w.text)].filter(Boolean).join('\n'),
     body: entry.answer,
     publishedAt: entry.updatedAt,
-    source: 'hỏi đáp',
+    source: faqText.sourceLabel,
   };
 }
 
@@ -259,9 +259,9 @@ export function createFaqService(options: FaqServiceOptions): FaqService {
       const q = question(input.question);
       const a = answerText(input.answer);
       const problem = checkQuestion(q, input.fromTicket !== undefined) ?? checkAnswer(a);
-      if (problem) return refused(input.author, at, '/hoidap', problem, 'thêm');
+      if (problem) return refused(input.author, at, '/hoidap', problem, faqText.audit.add);
       const existing = await duplicateOf(q);
-      if (existing !== undefined) return refused(input.author, at, '/hoidap', 'duplicate', 'thêm', existing);
+      if (existing !== undefined) return refused(input.author, at, '/hoidap', 'duplicate', faqText.audit.add, existing);
       const iso = at.toISOString();
       const entry = await faq.add({
         question: q,
@@ -275,19 +275,19 @@ export function createFaqService(options: FaqServiceOptions): FaqService {
         ...(input.fromTicket === undefined ? {} : { fromTicket: input.fromTicket }),
       });
       publish(entry);
-      await audit(input.author, at, '/hoidap', 'ok', `thêm #${entry.id}${input.fromTicket === undefined ? '' : ` từ câu hỏi #${input.fromTicket}`}`);
+      await audit(input.author, at, '/hoidap', 'ok', faqText.audit.added(entry.id, input.fromTicket));
       return { ok: true, entry: await view(entry) };
     },
     async edit(id, change, author, at = now()) {
       const q = change.question === undefined ? undefined : question(change.question);
       const a = change.answer === undefined ? undefined : answerText(change.answer);
       const problem = (q === undefined ? undefined : checkQuestion(q)) ?? (a === undefined ? undefined : checkAnswer(a));
-      if (problem) return refused(author, at, '/hoidap', problem, `sửa #${id}`);
+      if (problem) return refused(author, at, '/hoidap', problem, faqText.audit.edit(id));
       const current = await faq.get(id);
-      if (!current) return refused(author, at, '/hoidap', 'missing', `sửa #${id}`);
-      if (current.status === 'withdrawn') return refused(author, at, '/hoidap', 'withdrawn', `sửa #${id}`);
+      if (!current) return refused(author, at, '/hoidap', 'missing', faqText.audit.edit(id));
+      if (current.status === 'withdrawn') return refused(author, at, '/hoidap', 'withdrawn', faqText.audit.edit(id));
       const existing = q === undefined ? undefined : await duplicateOf(q, id);
-      if (existing !== undefined) return refused(author, at, '/hoidap', 'duplicate', `sửa #${id}`, existing);
+      if (existing !== undefined) return refused(author, at, '/hoidap', 'duplicate', faqText.audit.edit(id), existing);
       const iso = at.toISOString();
       const next = await faq.update(id, (e) => {
         if (e.status === 'withdrawn') return undefined;
@@ -306,19 +306,19 @@ export function createFaqService(options: FaqServiceOptions): FaqService {
         out.alternates = distinct([...staffNew, ...citizens], out.question);
         return out;
       });
-      if (!next) return refused(author, at, '/hoidap', 'withdrawn', `sửa #${id}`);
+      if (!next) return refused(author, at, '/hoidap', 'withdrawn', faqText.audit.edit(id));
       publish(next);
-      await audit(author, at, '/hoidap', 'ok', `sửa #${id}`);
+      await audit(author, at, '/hoidap', 'ok', faqText.audit.edit(id));
       return { ok: true, entry: await view(next) };
     },
     async addAlternate(id, text, author, opts = {}) {
       const at = opts.at ?? now();
       const w = question(text);
       const problem = checkQuestion(w);
-      if (problem) return refused(author, at, '/hoidap', problem, `cách hỏi #${id}`);
+      if (problem) return refused(author, at, '/hoidap', problem, faqText.audit.alternate(id));
       const current = await faq.get(id);
-      if (!current) return refused(author, at, '/hoidap', 'missing', `cách hỏi #${id}`);
-      if (current.status === 'withdrawn') return refused(author, at, '/hoidap', 'withdrawn', `cách hỏi #${id}`);
+      if (!current) return refused(author, at, '/hoidap', 'missing', faqText.audit.alternate(id));
+      if (current.status === 'withdrawn') return refused(author, at, '/hoidap', 'withdrawn', faqText.audit.alternate(id));
       const iso = at.toISOString();
       const next = await faq.update(id, (e) => {
         if (e.status === 'withdrawn') return undefined;
@@ -327,18 +327,18 @@ export function createFaqService(options: FaqServiceOptions): FaqService {
         if (!e.question) return { ...e, question: w, ...(opts.from ? { questionFrom: opts.from } : {}), updatedAt: iso };
         return { ...e, alternates: [...e.alternates, { text: w, addedAt: iso, ...(opts.from ? { from: opts.from } : {}) }], updatedAt: iso };
       });
-      if (!next) return refused(author, at, '/hoidap', 'withdrawn', `cách hỏi #${id}`);
+      if (!next) return refused(author, at, '/hoidap', 'withdrawn', faqText.audit.alternate(id));
       publish(next);
-      await audit(author, at, '/hoidap', 'ok', `cách hỏi #${id}`);
+      await audit(author, at, '/hoidap', 'ok', faqText.audit.alternate(id));
       return { ok: true, entry: await view(next) };
     },
     async withdraw(id, author, at = now()) {
       const current = await faq.get(id);
-      if (!current) return refused(author, at, '/hoidap', 'missing', `xóa #${id}`);
+      if (!current) return refused(author, at, '/hoidap', 'missing', faqText.audit.withdraw(id));
       const next = await faq.withdraw(id, at.toISOString());
-      if (!next) return refused(author, at, '/hoidap', 'withdrawn', `xóa #${id}`);
+      if (!next) return refused(author, at, '/hoidap', 'withdrawn', faqText.audit.withdraw(id));
       publish(next);
-      await audit(author, at, '/hoidap', 'ok', `xóa #${id}`);
+      await audit(author, at, '/hoidap', 'ok', faqText.audit.withdraw(id));
       return { ok: true, entry: await view(next) };
     },
     tryQuestion(q) {
@@ -444,7 +444,7 @@ export function createFaqFlow(options: FaqFlowOptions): ConversationFlow {
       .filter((f) => main.includes(f.name))
       .map((f) => `${f.name} ${f.value}`)
       .join(', ');
-    const from = t.from ? `${t.from.type === 'faq' ? `hỏi đáp #${t.faq ?? t.from.id}` : t.from.title}` : undefined;
+    const from = t.from ? `${t.from.type === 'faq' ? faqText.trialFrom(t.faq ?? t.from.id) : t.from.title}` : undefined;
     return {
       text: faqText.trial({
         text: t.text,

@@ -76,7 +76,7 @@ export function createPrivacyFlow(options: PrivacyFlowOptions): ConversationFlow
     log.info({ who: p.pseudonym, counts }, 'personal data erased');
     // The erasure is done: an audit log that refuses the entry is logged, not reported to the citizen as a failure.
     await options
-      .audit({ at: at.toISOString(), who: p.pseudonym, action: t.auditAction, detail: `${p.pseudonym}${counts ? ` (${counts})` : ''}`, outcome: 'ok' })
+      .audit({ at: at.toISOString(), who: p.pseudonym, action: t.auditAction, detail: t.auditDetail(p.pseudonym, items), outcome: 'ok' })
       .catch((err: unknown) => log.error({ err, who: p.pseudonym }, 'could not audit an erasure'));
     // Nothing of this chat is written back after the reply (see the conversation's state handling).
     for (const key of Object.keys(state) as (keyof ChatState)[]) delete state[key];

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { formatDate, staffText, ticketText as t } from '../copy/messages.js';
 import type { ChannelId, InboundMessage, OutboundMessage } from '../core/chat.js';
 import { takeClosedNotice, ticketAnswerMessage, type TicketDelivery } from '../digest/ticket-answers.js';
-import { foldToken, tokenize } from '../search/analyzer.js';
+import { foldDiacritics, foldToken, tokenize } from '../search/analyzer.js';
 import type { Lexicon } from '../search/lexicon.js';
 import type { Pseudonyms } from '../store/personal.js';
 import type { AuditEntry, StaffStore } from '../store/staff.js';
@@ -78,13 +78,14 @@ export interface TicketService {
   previewAnswer(number: number, text: string, by: string, at?: Date): Promise<OutboundMessage | undefined>;
   /**
    * Answer an open ticket: close it as answered and deliver the answer to every asker (`reportTo` gets the
-   * delivery report). `saveAsFaq` also makes a curated entry of it (question: the first wording; the other
-   * askers' wordings as alternates, each erased with its asker's data); its number is `faqId`.
+   * delivery report). `saveAsFaq` also makes a curated entry of it: its question is staff wording (`question`,
+   * else the first wording as staff saw it in the preview); the askers' own wordings are alternates, each erased
+   * with its asker's data. The entry's number is `faqId`.
    */
   answerTicket(
     number: number,
     text: string,
-    options: { saveAsFaq?: boolean; by: string; reportTo?: { channel: ChannelId; chatId: string }; at?: Date },
+    options: { saveAsFaq?: boolean; question?: string; by: string; reportTo?: { channel: ChannelId; chatId: string }; at?: Date },
   ): Promise<TicketOutcome>;
   /** Close an open ticket without an answer; `tell`: the askers are told (see {@link tellClosed}). */
   closeTicket(
@@ -147,14 +148,15 @@ export function createTicketService(options: Omit<TicketFlowOptions, 'roleOf' | 
 
   const byAskersThenAge = (a: Ticket, b: Ticket) => count(b) - count(a) || Date.parse(a.createdAt) - Date.parse(b.createdAt);
 
-  /** The curated entry of an answered ticket: its wordings with their askers, the staff answer. */
-  async function saveFaq(x: Ticket, text: string, by: string, at: Date): Promise<number | undefined> {
+  /**
+   * The curated entry of an answered ticket: the question staff approved (no asker's: erasing an asker's data
+   * leaves it), the askers' wordings as alternates with their askers, the staff answer.
+   */
+  async function saveFaq(x: Ticket, text: string, question: string | undefined, by: string, at: Date): Promise<number | undefined> {
     if (!options.faq) return undefined;
-    const [first, ...others] = x.askers;
     const made = await options.faq.add({
-      question: first?.wording ?? '',
-      ...(first ? { questionFrom: askerKey(first) } : {}),
-      alternates: others.map((a) => ({ text: a.wording, from: askerKey(a) })),
+      question: question?.trim() || (x.askers[0]?.wording ?? ''),
+      alternates: x.askers.map((a) => ({ text: a.wording, from: askerKey(a) })),
       answer: text,
       author: by,
       fromTicket: x.number,
@@ -188,7 +190,7 @@ export function createTicketService(options: Omit<TicketFlowOptions, 'roleOf' | 
       if (!x) return undefined;
       return ticketAnswerMessage({ number: x.number, answer: { text: text.trim(), by, at: at.toISOString() } }, { wording: x.askers[0]?.wording ?? t.erased });
     },
-    async answerTicket(n, raw, { saveAsFaq = false, by, reportTo, at = new Date() }) {
+    async answerTicket(n, raw, { saveAsFaq = false, question, by, reportTo, at = new Date() }) {
       const text = raw.replace(/\r\n?/g, '\n').trim();
       if (!text) return { ok: false, problem: 'empty' };
       if (text.length > MAX_ANSWER_CHARS) return { ok: false, problem: 'too_long' };
@@ -206,9 +208,9 @@ export function createTicketService(options: Omit<TicketFlowOptions, 'roleOf' | 
           : undefined,
       );
       if (!answered) return { ok: false, problem: 'not_open' };
-      await audit(by, at, '/traloi', 'ok', `#${n} gửi${saveAsFaq ? ', lưu thành hỏi đáp' : ''}`);
+      await audit(by, at, '/traloi', 'ok', t.audit.answered(n, saveAsFaq));
       delivery.start(n);
-      const faqId = saveAsFaq ? await saveFaq(answered, text, by, at) : undefined;
+      const faqId = saveAsFaq ? await saveFaq(answered, text, question, by, at) : undefined;
       return { ok: true, ticket: await view(answered), ...(faqId === undefined ? {} : { faqId }) };
     },
     async closeTicket(n, { by, reason, tell, reportTo, at = new Date() }) {
@@ -230,7 +232,7 @@ export function createTicketService(options: Omit<TicketFlowOptions, 'roleOf' | 
         x.status === 'closed' && x.closed && !x.closed.told ? { ...x, closed: { ...x.closed, told: true, ...(reportTo ? { reportTo } : {}) } } : undefined,
       );
       if (!told) return (await tickets.get(n)) ? { ok: false, problem: 'not_closed' } : { ok: false, problem: 'missing' };
-      await audit(by, at, '/dongcauhoi', 'ok', `#${n} báo cho người hỏi`);
+      await audit(by, at, '/dongcauhoi', 'ok', t.audit.told(n));
       void delivery.tellClosed(n).catch((err: unknown) => log.error({ err, ticket: n }, 'could not tell the askers'));
       return { ok: true, ticket: await view(told) };
     },
@@ -249,6 +251,21 @@ export function readStaffRequest(text: string): string | undefined {
   if (!m) return undefined;
   const restWords = m[1] ? m[1].split(' ').length : 0;
   return words.slice(words.length - restWords).join(' ');
+}
+
+const QUESTION_MARKER = foldDiacritics(t.faqQuestionMarker).toLowerCase();
+
+/**
+ * A /traloi text whose first line is "Hỏi: …" (accents and case aside) and more lines after: that question for
+ * the curated entry, and the answer below it; otherwise the whole text is the answer.
+ */
+function splitFaqQuestion(text: string): { question?: string; answer: string } {
+  const [first = '', ...rest] = text.split('\n');
+  const answer = rest.join('\n').trim();
+  const head = first.trim();
+  if (!answer || !foldDiacritics(head).toLowerCase().startsWith(QUESTION_MARKER)) return { answer: text };
+  const question = head.slice(t.faqQuestionMarker.length).trim();
+  return question ? { question, answer } : { answer };
 }
 
 /** The ticket flow: a conversation flow, the conversation's ticket desk, "gặp cán bộ" and the /thongke line. */
@@ -312,7 +329,7 @@ export function createTicketFlow(options: TicketFlowOptions): TicketFlow {
         return x;
       });
       const asker = ticket?.askers.find((a) => askerKey(a) === key);
-      if (ticket?.answer && asker) out.push({ text: `${t.waitedLine}\n\n${ticketAnswerMessage(ticket, asker).text}` });
+      if (ticket?.answer && asker) out.push({ text: `${t.waitedLine(ticket.number)}\n\n${ticketAnswerMessage(ticket, asker).text}` });
     }
     return out;
   }
@@ -383,16 +400,21 @@ export function createTicketFlow(options: TicketFlowOptions): TicketFlow {
     if (ticket.status !== 'open') return [{ text: t.notOpen(ticket.number) }];
     const text = (m[2] ?? '').trim();
     if (name === 'traloi') {
-      if (!text) return [{ text: t.answerUsage }];
-      if (text.length > MAX_ANSWER_CHARS) return [{ text: staffText.announceTooLong(MAX_ANSWER_CHARS) }];
+      const draft = splitFaqQuestion(text);
+      if (!draft.answer.trim()) return [{ text: t.answerUsage }];
+      if (draft.answer.length > MAX_ANSWER_CHARS) return [{ text: staffText.announceTooLong(MAX_ANSWER_CHARS) }];
+      // The draft keeps the "Hỏi:" line: it is read again when staff press a button.
       state.ticketDraft = { number: ticket.number, text };
-      await audit(msg, at, '/traloi', 'ok', `#${ticket.number} xem trước`);
-      const preview = ticketAnswerMessage({ number: ticket.number, answer: { text, by: who(msg), at: at.toISOString() } }, { wording: firstWording(ticket) });
+      await audit(msg, at, '/traloi', 'ok', t.audit.previewed(ticket.number));
+      const preview = ticketAnswerMessage(
+        { number: ticket.number, answer: { text: draft.answer, by: who(msg), at: at.toISOString() } },
+        { wording: firstWording(ticket) },
+      );
       return [
         { text: t.previewHead(ticket.number, ticket.askers.length) },
         preview,
         {
-          text: t.choose,
+          text: `${t.previewFaqQuestion(draft.question ?? firstWording(ticket))}\n\n${t.choose}`,
           buttons: [
             [{ label: t.buttonSend, data: 'tk:send' }],
             [{ label: t.buttonSendAndSave, data: 'tk:save' }],
@@ -428,7 +450,14 @@ export function createTicketFlow(options: TicketFlowOptions): TicketFlow {
     }
     const saveAsFaq = data === 'tk:save';
     const reportTo = msg.channel === 'web' ? undefined : { channel: msg.channel as ChannelId, chatId: msg.chatId };
-    const answered = await service.answerTicket(draft.number, draft.text, { saveAsFaq, by: who(msg), ...(reportTo ? { reportTo } : {}), at });
+    const { question, answer } = splitFaqQuestion(draft.text);
+    const answered = await service.answerTicket(draft.number, answer, {
+      saveAsFaq,
+      ...(question ? { question } : {}),
+      by: who(msg),
+      ...(reportTo ? { reportTo } : {}),
+      at,
+    });
     if (!answered.ok) return [{ text: t.notOpen(draft.number) }];
     return [{ text: t.sending(draft.number, answered.ticket.askers.length, answered.faqId) }];
   }

@@ -335,7 +335,8 @@ export const ticketText = {
 ${text}
 
 — Mặt trận Tổ quốc Việt Nam trả lời, ngày ${date}`,
-  waitedLine: 'Câu trả lời dưới đây đã được gửi khi bạn chưa nhận được tin nhắn của bot, nay xin gửi lại:',
+  /** Opens an answer handed out on the asker's next message (it could not reach them when sent). */
+  waitedLine: (n: number) => `Cán bộ Mặt trận đã trả lời câu hỏi của bạn (mã #${n}):`,
   closedNotice: (n: number, question: string, reason?: string) =>
     `Câu hỏi của bạn (mã #${n}): “${question}” đã được cán bộ Mặt trận đóng, sẽ không có câu trả lời qua bot${reason ? ` (lý do: ${reason})` : ''}.`,
   listTitle: (shown: number, open: number) => `Câu hỏi chờ cán bộ trả lời (${shown}/${open}), nhiều người hỏi trước, rồi cũ trước:`,
@@ -355,6 +356,11 @@ ${text}
   notOpen: (n: number) => `Câu hỏi #${n} đã được trả lời hoặc đã đóng.`,
   previewHead: (n: number, askers: number) =>
     `Xem trước câu trả lời cho #${n}: ${askers} người hỏi sẽ nhận đúng tin nhắn dưới đây (mỗi người thấy câu hỏi của chính mình).`,
+  /** The curated entry's question "Gửi và lưu thành hỏi đáp" would save, and how to change it. */
+  previewFaqQuestion: (question: string) =>
+    `Câu hỏi lưu vào hỏi đáp (nếu chọn “Gửi và lưu thành hỏi đáp”): «${question}». Muốn sửa: gửi lại /traloi với dòng đầu “Hỏi: <câu hỏi>” rồi câu trả lời ở các dòng sau, hoặc sửa sau bằng /hoidap sua.`,
+  /** The leading line of a /traloi that sets the curated entry's question ("Hỏi: …"); compared without accents or case. */
+  faqQuestionMarker: 'Hỏi:',
   choose: 'Gửi câu trả lời này tới mọi người đã hỏi?',
   buttonSend: 'Gửi',
   buttonSendAndSave: 'Gửi và lưu thành hỏi đáp',
@@ -364,14 +370,20 @@ ${text}
   sending: (n: number, askers: number, faqId?: number) =>
     `Đang gửi câu trả lời #${n} tới ${askers} người hỏi; báo cáo sẽ hiện ở đây.${faqId === undefined ? '' : ` Đã lưu thành hỏi đáp mục số ${faqId} (xem: /hoidap ${faqId}).`}`,
   report: (n: number, delivered: number, waiting: number) =>
-    `Đã gửi câu trả lời #${n}: ${delivered} người đã nhận${waiting ? `, ${waiting} người chưa nhận được (chặn bot hoặc ngoài thời hạn nhắn của nền tảng): họ sẽ nhận khi nhắn cho bot lần tới` : ''}. Câu hỏi đã đóng.`,
+    `Đã gửi câu trả lời #${n}: ${delivered} người đã nhận${waiting ? `, ${waiting} người chưa nhận được (chặn bot, quá thời hạn nhắn của nền tảng, hoặc đã rời trang web): họ sẽ nhận khi nhắn lại cho bot` : ''}. Câu hỏi đã đóng.`,
   closed: (n: number) => `Đã đóng câu hỏi #${n}, không gửi câu trả lời.`,
   buttonTell: 'Báo cho người hỏi',
   told: (n: number) => `Đang báo cho người hỏi rằng câu hỏi #${n} đã đóng; báo cáo sẽ hiện ở đây.`,
   closedReport: (n: number, delivered: number, waiting: number) =>
     `Đã báo cho người hỏi rằng câu hỏi #${n} đã đóng: ${delivered} người đã nhận${waiting ? `, ${waiting} người chưa nhận được (chặn bot, quá thời hạn nhắn của nền tảng, hoặc đã rời trang web): họ sẽ nhận khi nhắn lại cho bot` : ''}.`,
+  /** Audit log details of the ticket actions. */
+  audit: {
+    answered: (n: number, savedAsFaq: boolean) => `#${n} gửi${savedAsFaq ? ', lưu thành hỏi đáp' : ''}`,
+    told: (n: number) => `#${n} báo cho người hỏi`,
+    previewed: (n: number) => `#${n} xem trước`,
+  },
   stats: (s: { open: number; medianHours?: number; delivered: number; askers: number }) =>
-    `Câu hỏi chờ cán bộ: ${s.open}; thời gian trả lời (trung vị): ${s.medianHours === undefined ? '—' : s.medianHours < 1 ? `${Math.round(s.medianHours * 60)} phút` : `${Math.round(s.medianHours * 10) / 10} giờ`}; người hỏi đã nhận câu trả lời: ${s.askers === 0 ? '—' : `${s.delivered}/${s.askers} (${Math.round((100 * s.delivered) / s.askers)}%)`}`,
+    `Câu hỏi chờ cán bộ: ${s.open}; thời gian trả lời (trung vị): ${s.medianHours === undefined ? '—' : s.medianHours < 1 ? (s.medianHours * 60 < 1 ? 'dưới 1 phút' : `${Math.round(s.medianHours * 60)} phút`) : `${Math.round(s.medianHours * 10) / 10} giờ`}; người hỏi đã nhận câu trả lời: ${s.askers === 0 ? '—' : `${s.delivered}/${s.askers} (${Math.round((100 * s.delivered) / s.askers)}%)`}`,
 } as const;
 
 /** Curated answers (hỏi đáp): /hoidap for staff, and what the console shows of a refused change. */
@@ -437,6 +449,17 @@ export const faqText = {
       `Nguồn: ${t.from ?? '—'}; xác suất trả lời đúng ${t.probability === undefined ? '—' : `${Math.round(t.probability * 100)}%`} (ngưỡng ${Math.round(t.threshold * 100)}%)`,
       ...(t.features ? [`Đặc trưng: ${t.features}`] : []),
     ].join('\n'),
+  /** Where a reply came from in /hoidap thu, and the source label of an entry's document. */
+  trialFrom: (id: number | string) => `hỏi đáp #${id}`,
+  sourceLabel: 'hỏi đáp',
+  /** Audit log details of /hoidap changes (the refusals add the problem's code). */
+  audit: {
+    add: 'thêm',
+    added: (id: number, fromTicket?: number) => `thêm #${id}${fromTicket === undefined ? '' : ` từ câu hỏi #${fromTicket}`}`,
+    edit: (id: number) => `sửa #${id}`,
+    alternate: (id: number) => `cách hỏi #${id}`,
+    withdraw: (id: number) => `xóa #${id}`,
+  },
   /** The /thongke line. */
   statsLine: (answered: number) => `Câu hỏi được trả lời bằng hỏi đáp (7 ngày): ${answered}`,
 } as const;
@@ -482,8 +505,8 @@ export const privacyText = {
     subscription: 'Đăng ký nhận bản tin (chủ đề, tỉnh, giờ nhận)',
     chat: 'Ngữ cảnh trò chuyện gần nhất (câu vừa hỏi, lựa chọn đang chờ; tự xóa sau 7 ngày)',
     feedback: 'Góp ý 👍/👎 kèm câu hỏi',
-    unanswered: 'Câu hỏi chưa trả lời được',
-    inbox: 'Câu hỏi lưu cho cán bộ xem xét',
+    unanswered: 'Câu hỏi bot chưa trả lời được (ghi lại để bổ sung thông tin)',
+    inbox: 'Bản sao câu hỏi trong hộp thư cán bộ (câu bot trả lời chưa chắc hoặc bị 👎, để cán bộ xem lại)',
     ticket: 'Câu hỏi đã chuyển cán bộ (mã câu hỏi, nội dung bạn viết)',
     delivery: 'Tin nhắn đang chờ gửi trong một đợt gửi',
     faq: 'Cách hỏi của bạn được giữ trong một mục hỏi đáp của Mặt trận',
@@ -505,8 +528,21 @@ export const privacyText = {
   kept: 'Đã hủy, dữ liệu của bạn được giữ nguyên.',
   erased: (lines: string[]) => ['Đã xóa dữ liệu của bạn:', ...lines, '', 'Bạn vẫn có thể hỏi tiếp bất cứ lúc nào.'].join('\n'),
   erasedNothing: 'Không có dữ liệu nào của bạn để xóa.',
-  /** Audit log action of an erasure; the detail is the pseudonym, never the content. */
-  auditAction: 'xóa dữ liệu:',
+  /** Audit log action of an erasure; the detail is the pseudonym and how much of each kind, never the content. */
+  auditAction: 'xóa dữ liệu',
+  auditDetail: (pseudonym: string, counts: { kind: string; count: number }[]): string =>
+    counts.length ? `${pseudonym} (${counts.map((c) => `${privacyText.auditKinds[c.kind] ?? c.kind} ${c.count}`).join(', ')})` : pseudonym,
+  /** Short names of the kinds of data in the audit log. */
+  auditKinds: {
+    subscription: 'đăng ký bản tin',
+    chat: 'ngữ cảnh trò chuyện',
+    feedback: 'góp ý',
+    unanswered: 'câu chưa trả lời được',
+    inbox: 'hộp thư cán bộ',
+    ticket: 'câu hỏi chuyển cán bộ',
+    delivery: 'tin chờ gửi',
+    faq: 'cách hỏi trong hỏi đáp',
+  } as Record<string, string>,
 } as const;
 
 /** The staff console's announcements, articles and statistics (its API's refusals and the CSV headers). */

@@ -126,9 +126,10 @@ export async function createFaqStore(options: { adapter?: () => Promise<KeyvStor
 }
 
 /**
- * Citizens' own wordings kept in curated entries (made from their tickets). Erasure removes them; an entry left
- * without a question stays, answered by its answer's words, and staff see it needs one. No expiry: staff
- * approved the entry, and the wording goes only with its author's data.
+ * Citizens' own wordings kept in curated entries (made from their tickets). Erasure removes them. An entry left
+ * with no wording at all (only older entries, whose question was a citizen's) stays but answers nothing until
+ * staff give it a question; they see it needs one. No expiry: staff approved the entry, and the wording goes
+ * only with its author's data.
  */
 export function faqData(faq: FaqStore, onChange?: (entries: FaqEntry[]) => void): PersonalDataSource {
   const count = (n: number): PersonalDataItem[] => (n > 0 ? [{ kind: 'faq', count: n }] : []);

@@ -11,6 +11,7 @@ import { createAnswerEngine, loadDecisionModel } from '../../src/answer/index.js
 import { createConversation, type Conversation } from '../../src/assistant/conversation.js';
 import { createFaqFlow, createFaqService, type FaqService } from '../../src/assistant/faq.js';
 import { createTicketFlow, createTicketService, type TicketService } from '../../src/assistant/tickets.js';
+import { ticketText } from '../../src/copy/messages.js';
 import type { InboundMessage } from '../../src/core/chat.js';
 import type { TicketDelivery } from '../../src/digest/ticket-answers.js';
 import type { ArticleIndex } from '../../src/search/article-index.js';
@@ -103,8 +104,9 @@ describe('curated answers in the chat', () => {
   const FIRST = 'Nhà văn hóa thôn được hỗ trợ bao nhiêu tiền để sửa chữa?';
   const SECOND = 'nha van hoa thon sua chua duoc ho tro bao nhieu tien';
   const ANSWER = 'Mỗi nhà văn hóa thôn được hỗ trợ tối đa 50 triệu đồng từ Quỹ Vì người nghèo của xã.';
+  const STAFF_QUESTION = 'Nhà văn hóa thôn được hỗ trợ bao nhiêu tiền sửa chữa?';
 
-  it('"Gửi và lưu thành hỏi đáp" makes an entry of the ticket: the askers’ wordings, the staff answer, the ticket number', async () => {
+  it('"Gửi và lưu thành hỏi đáp" makes an entry of the ticket: the question staff approved, the askers’ wordings, the staff answer, the ticket number', async () => {
     const at = NOW.toISOString();
     const { ticket } = await tickets.open({ channel: 'telegram', chatId: '100', at, wording: FIRST }, () => undefined);
     await tickets.open({ channel: 'zalo', chatId: '200', at, wording: SECOND }, () => ticket.number);
@@ -113,14 +115,30 @@ describe('curated answers in the chat', () => {
     expect(shown?.askers.map((a) => a.who)).toEqual([expect.stringMatching(/^telegram:[a-z2-7]{6}$/), expect.stringMatching(/^zalo:[a-z2-7]{6}$/)]);
     expect(JSON.stringify(await ticketService.openTickets())).not.toMatch(/telegram:100|zalo:200/);
 
-    expect((await say('telegram', '1', `/traloi ${ticket.number} ${ANSWER}`)).join('\n')).toContain(ANSWER);
+    // The preview says which question the entry would get: the first wording, unless staff write their own.
+    const plain = (await say('telegram', '1', `/traloi ${ticket.number} ${ANSWER}`)).join('\n');
+    expect(plain).toContain(ANSWER);
+    expect(plain).toContain(ticketText.previewFaqQuestion(FIRST));
+    const edited = (await say('telegram', '1', `/traloi ${ticket.number} hỏi: ${STAFF_QUESTION}\n${ANSWER}`)).join('\n');
+    expect(edited).toContain(ticketText.previewFaqQuestion(STAFF_QUESTION));
+    // The "Hỏi:" line is not part of the answer the askers get.
+    expect(edited).not.toContain(`hỏi: ${STAFF_QUESTION}`);
     const sent = await press('1', 'tk:save');
     expect(sent.join('\n')).toContain('Đã lưu thành hỏi đáp mục số 1');
     expect(sent.join('\n')).not.toContain('sẽ được tạo');
     expect(started).toEqual([String(ticket.number)]);
     const entry = await faq.get(1);
-    expect(entry).toMatchObject({ question: FIRST, alternates: [SECOND], answer: ANSWER, fromTicket: ticket.number, author: STAFF, questionFromCitizen: true });
-    expect(entry?.wordings[0]?.from).toMatch(/^zalo:[a-z2-7]{6}$/);
+    // The question is staff wording; each asker's own wording is an alternate that goes with their data.
+    expect(entry).toMatchObject({
+      question: STAFF_QUESTION,
+      alternates: [FIRST, SECOND],
+      answer: ANSWER,
+      fromTicket: ticket.number,
+      author: STAFF,
+      questionFromCitizen: false,
+    });
+    expect(entry?.wordings.map((w) => w.from)).toEqual([expect.stringMatching(/^telegram:[a-z2-7]{6}$/), expect.stringMatching(/^zalo:[a-z2-7]{6}$/)]);
+    expect((await ticketService.getTicket(ticket.number))?.answer?.text).toBe(ANSWER);
     expect((await ticketService.getTicket(ticket.number))?.faqId).toBe(1);
   });
 
@@ -131,7 +149,7 @@ describe('curated answers in the chat', () => {
 
   it('/hoidap lists, adds, adds a wording, edits and withdraws (with a confirmation); citizens are refused', async () => {
     expect((await say('telegram', '300', '/hoidap')).join('\n')).toContain('chỉ dành cho cán bộ');
-    expect((await say('telegram', '1', '/hoidap')).join('\n')).toMatch(/#1 \(07\/12\/2026\) Nhà văn hóa thôn .* — 2 cách hỏi/);
+    expect((await say('telegram', '1', '/hoidap')).join('\n')).toMatch(/#1 \(07\/12\/2026\) Nhà văn hóa thôn .* — 3 cách hỏi/);
     expect(await say('telegram', '1', '/hoidap them Ngày hội Đại đoàn kết năm nay tổ chức khi nào? | Ngày 18 tháng 11 hằng năm.')).toEqual([
       'Đã thêm hỏi đáp #2; bot trả lời bằng mục này ngay từ bây giờ.',
     ]);
@@ -178,18 +196,32 @@ describe('curated answers in the chat', () => {
     expect((await faq.list({ query: 'cau hoi thu' })).map((e) => e.question)).toEqual(['Câu hỏi <b>thử</b>?']);
   });
 
-  it('erasing a citizen removes their wording from the entry and from the index; an entry left without a question is listed as needing one', async () => {
+  it('erasing a citizen removes their wording from the entry and from the index; the staff question stays; an older entry left without a question is listed as needing one', async () => {
     const person = (channel: string, chatId: string) => ({ channel, chatId, pseudonym: `${channel}:x` });
-    expect(await personal.describe(person('telegram', '100'), NOW)).toEqual([{ kind: 'faq', count: 1 }]);
+    // An entry saved before questions were staff-approved: its question is a citizen's own.
+    const iso = NOW.toISOString();
+    const older = await faqStore.add({
+      question: 'Đóng quỹ khuyến học ở đâu?',
+      questionFrom: 'telegram:100',
+      alternates: [],
+      answer: 'Tại Ban công tác Mặt trận thôn.',
+      createdAt: iso,
+      updatedAt: iso,
+      author: STAFF,
+      status: 'active',
+    });
+    expect(await personal.describe(person('telegram', '100'), NOW)).toEqual([{ kind: 'faq', count: 2 }]);
     await personal.erase(person('telegram', '100'), NOW);
     expect(index.get('faq:1')?.summary).not.toContain(FIRST);
-    expect((await faq.get(1))?.question).toBe(SECOND);
+    expect(await faq.get(1)).toMatchObject({ question: STAFF_QUESTION, alternates: [SECOND] });
     await personal.erase(person('zalo', '200'), NOW);
-    expect(await faq.get(1)).toMatchObject({ question: '', needsQuestion: true, answer: ANSWER });
-    expect(JSON.stringify(await faqStore.list())).not.toMatch(/telegram:100|zalo:200|Nhà văn hóa thôn được/);
+    expect(await faq.get(1)).toMatchObject({ question: STAFF_QUESTION, alternates: [], needsQuestion: false, answer: ANSWER });
+    expect(index.get('faq:1')?.summary).toBe(STAFF_QUESTION);
+    expect(JSON.stringify(await faqStore.list())).not.toMatch(/telegram:100|zalo:200|Nhà văn hóa thôn được hỗ trợ bao nhiêu tiền để/);
+    expect(await faq.get(older.id)).toMatchObject({ question: '', needsQuestion: true });
     expect((await say('telegram', '1', '/hoidap')).join('\n')).toContain('(cần câu hỏi');
     // A wording given by staff becomes its question again.
-    expect((await faq.addAlternate(1, 'Nhà văn hóa thôn được hỗ trợ sửa chữa bao nhiêu?', STAFF)).ok).toBe(true);
-    expect(await faq.get(1)).toMatchObject({ question: 'Nhà văn hóa thôn được hỗ trợ sửa chữa bao nhiêu?', needsQuestion: false });
+    expect((await faq.addAlternate(older.id, 'Quỹ khuyến học đóng ở đâu?', STAFF)).ok).toBe(true);
+    expect(await faq.get(older.id)).toMatchObject({ question: 'Quỹ khuyến học đóng ở đâu?', needsQuestion: false });
   });
 });

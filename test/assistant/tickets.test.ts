@@ -8,6 +8,7 @@ import { createStaffFlow } from '../../src/assistant/staff.js';
 import { createTicketFlow, readStaffRequest, type TicketFlow } from '../../src/assistant/tickets.js';
 import { createTelegramChannel } from '../../src/channels/telegram/channel.js';
 import { createZaloChannel } from '../../src/channels/zalo/channel.js';
+import { ticketText } from '../../src/copy/messages.js';
 import type { Channel, ChannelId, InboundMessage, OutboundMessage } from '../../src/core/chat.js';
 import { loadContent } from '../../src/content/load.js';
 import { toSearchDoc } from '../../src/content/types.js';
@@ -163,14 +164,19 @@ describe('tickets: a question without an answer reaches staff, and their answer 
     // Unblocked: the next message brings the answer first, once.
     blocked = false;
     const next = await conversation.handle(hoa('xin chào'));
-    expect(next[0]!.text).toContain('nay xin gửi lại');
+    // Opened by a line true on every channel: staff answered, with the ticket's number.
+    expect(next[0]!.text.startsWith(`${ticketText.waitedLine(n)}\n\n`)).toBe(true);
     expect(next[0]!.text).toContain(`“${Q_HOA}”`);
     expect(text(await conversation.handle(hoa('xin chào')))).not.toContain(`(mã #${n})`);
     expect((await tickets.get(n))?.delivery?.delivered).toContain(`telegram:${BLOCKED}`);
-    expect(text(await conversation.handle(admin('/thongke')))).toContain('người hỏi đã nhận câu trả lời: 3/3 (100%)');
+    const stats = text(await conversation.handle(admin('/thongke')));
+    expect(stats).toContain('người hỏi đã nhận câu trả lời: 3/3 (100%)');
+    // Answered within the minute: said so, not "0 phút".
+    expect(stats).toContain('thời gian trả lời (trung vị): dưới 1 phút');
     expect(text(await conversation.handle(lan('/cauhoicuatoi')))).toContain('đã trả lời');
     const audit = await bot.staff.audit.latest(10, new Date());
     expect(audit.map((e) => `${e.action} ${e.outcome}`)).toEqual(expect.arrayContaining(['/traloi ok', '/traloi denied']));
+    expect(audit.map((e) => e.detail)).toEqual(expect.arrayContaining([ticketText.audit.previewed(n), ticketText.audit.answered(n, false)]));
   });
 
   it('"gặp cán bộ" hands over the previous question; /dongcauhoi closes, and askers hear of it only when staff press the button', async () => {

@@ -21,6 +21,8 @@ const MINH = 'c7f1e09ab3d24e55b0a1';
 const Q_LAN = 'Giá vé máy bay từ Hà Nội đi Côn Đảo tháng 12 là bao nhiêu?';
 const Q_MINH = 'vé máy bay Hà Nội Côn Đảo tháng 12 giá bao nhiêu';
 const Q_HOA = 'Tháng 12 vé máy bay Hà Nội đi Côn Đảo giá bao nhiêu vậy?';
+/** The curated entry's question as staff approve it in /traloi (the askers' own wordings are kept beside it). */
+const FAQ_QUESTION = 'Giá vé máy bay Hà Nội – Côn Đảo tháng 12 là bao nhiêu?';
 const ANSWER = 'Giá vé do các hãng hàng không công bố và thay đổi theo ngày bay.\nBạn xem trên trang của các hãng bay nhé.';
 
 let dir: string;
@@ -130,8 +132,10 @@ describe('close the loop: a question without an answer reaches staff, their answ
     await tell(LAN, `/traloi ${n} không`, (t) => t.includes('chỉ dành cho cán bộ'));
     const list = await tell(ADMIN, '/cauhoi', (t) => t.includes(`#${n}`));
     expect(list.join('\n')).toContain(`#${n} — 2 người hỏi — ${Q_LAN}`);
-    const preview = await tell(ADMIN, `/traloi ${n} ${ANSWER}`, (t) => t.includes('Gửi câu trả lời này'));
+    // The preview names the question the entry would be saved with; staff set their own with a "Hỏi:" first line.
+    const preview = await tell(ADMIN, `/traloi ${n} Hỏi: ${FAQ_QUESTION}\n${ANSWER}`, (t) => t.includes('Gửi câu trả lời này'));
     expect(preview.join('\n')).toContain(ANSWER);
+    expect(preview.join('\n')).toContain(`Câu hỏi lưu vào hỏi đáp (nếu chọn “Gửi và lưu thành hỏi đáp”): «${FAQ_QUESTION}»`);
     const sending = await pressOn(ADMIN, 'Gửi và lưu thành hỏi đáp', (t) => t.includes(`Đang gửi câu trả lời #${n} tới 2 người hỏi`));
     const faqId = Number(/mục số (\d+)/.exec(sending.join('\n'))?.[1]);
     expect(faqId).toBeGreaterThan(0);
@@ -153,6 +157,7 @@ describe('close the loop: a question without an answer reaches staff, their answ
 
     // 5. Staff-facing texts and the audit log name citizens by pseudonym only, never by chat id.
     const entry = await tell(ADMIN, `/hoidap ${faqId}`, (t) => t.includes(`Hỏi đáp #${faqId}`));
+    expect(entry.join('\n')).toContain(`Câu hỏi: ${FAQ_QUESTION}`);
     expect(entry.join('\n')).toMatch(/của người hỏi zalo:[a-z2-7]{6}/);
     const audit = await tell(ADMIN, '/nhatky 20', (t) => t.includes('/traloi'));
     expect(audit.join('\n')).toMatch(/telegram:[a-z2-7]{6}/);
@@ -177,8 +182,9 @@ describe('close the loop: a question without an answer reaches staff, their answ
     expect(rows.length).toBeGreaterThan(0);
     expect(kept).not.toContain(String(LAN));
     expect(kept).not.toContain(Q_LAN);
-    // The others' data is still there: erasure was of one person only.
+    // The others' data is still there: erasure was of one person only; the entry keeps the question staff approved.
     expect(kept).toContain(Q_MINH);
+    expect(kept).toContain(FAQ_QUESTION);
     expect(kept).toContain(MINH);
     // Staff audit lines hold no citizen's chat id either.
     for (const row of rows.filter((r) => r.includes('/traloi') || r.includes('xóa dữ liệu'))) {

@@ -16,6 +16,10 @@ const ticketNumber = (reply: string) => Number(/#(\d+)/.exec(reply)?.[1]);
 const received = (fake: Awaited<ReturnType<typeof startFakeTelegram>>, chatId: number, text: string) =>
   fake.sent().some((c) => String(c.body.chat_id) === String(chatId) && String(c.body.text).includes(text));
 
+/** A citizen's question that staff answer and save as a curated entry under their own wording. */
+const CITIZEN_WORDING = 'Xin hỏi thủ tục xin cấp lại thẻ hội viên <b>Hội Cựu chiến binh</b> ở xã Hòa Bình?';
+const STAFF_QUESTION = 'Thủ tục cấp lại thẻ hội viên Hội Cựu chiến binh thế nào?';
+
 describe('the console and the chat commands are the same services', () => {
   let dir: string;
   let fake: Awaited<ReturnType<typeof startFakeTelegram>>;
@@ -39,7 +43,7 @@ describe('the console and the chat commands are the same services', () => {
   });
 
   it('a ticket answered in the console: gone from /cauhoi, answered for the asker, the answer delivered through the broadcaster, saved as a curated entry', async () => {
-    const wording = 'Xin hỏi thủ tục xin cấp lại thẻ hội viên <b>Hội Cựu chiến binh</b> ở xã Hòa Bình?';
+    const wording = CITIZEN_WORDING;
     const n = ticketNumber(await say(fake, CITIZEN, `/hoicanbo ${wording}`));
     expect(n).toBeGreaterThan(0);
     expect(await say(fake, STAFF, '/cauhoi')).toContain(`#${n}`);
@@ -67,7 +71,12 @@ describe('the console and the chat commands are the same services', () => {
     // Typed as decomposed letters with a control and an invisible character: read as chat messages are.
     const typed = `\u200b${answer.normalize('NFD')}\u0007 `;
     expect(typed).not.toBe(answer);
-    const answered = await call(base, 'POST', `/tickets/${n}/answer`, { cookie, csrf, body: { text: typed, saveAsFaq: true } });
+    // The curated entry's question is the one staff approve in the form (the citizen's wording is kept beside it).
+    const answered = await call(base, 'POST', `/tickets/${n}/answer`, {
+      cookie,
+      csrf,
+      body: { text: typed, saveAsFaq: true, question: `${STAFF_QUESTION.normalize('NFD')}\u0007` },
+    });
     expect(answered.status).toBe(200);
     expect(answered.json.ticket).toMatchObject({ number: n, status: 'answered', answer: { text: answer, by: `telegram:${STAFF}` } });
     const faqId = answered.json.faqId as number;
@@ -88,7 +97,13 @@ describe('the console and the chat commands are the same services', () => {
 
     // The curated entry is the one /hoidap shows, and "Thử câu hỏi" answers from it.
     const entry = await call(base, 'GET', `/faq/${faqId}`, { cookie });
-    expect(entry.json.entry).toMatchObject({ id: faqId, question: wording, answer, status: 'active' });
+    expect(entry.json.entry).toMatchObject({
+      id: faqId,
+      question: STAFF_QUESTION,
+      alternates: [wording],
+      answer,
+      status: 'active',
+    });
     expect(await say(fake, STAFF, `/hoidap ${faqId}`)).toContain(answer.slice(0, 30));
     const trial = await call(base, 'POST', '/faq/try', { cookie, csrf, body: { question: wording } });
     expect(trial.status).toBe(200);
@@ -144,8 +159,10 @@ describe('the console and the chat commands are the same services', () => {
     expect(exported.headers.get('content-disposition')).toMatch(/^attachment; filename="hoi-dap-\d{4}-\d{2}-\d{2}\.csv"$/);
     expect(exported.text.replace(/^\uFEFF/, '').startsWith('question,alternates,answer,updatedAt,author\n')).toBe(true);
     const firstQuestion = (await call(base, 'GET', '/faq', { cookie })).json.entries as { question: string }[];
-    // The only active entry's question is a citizen's (from a ticket): never exported.
-    expect(exported.text).not.toContain(firstQuestion[0]!.question.replace(/"/g, '""'));
+    // The only active entry's question is staff wording (exported); its citizen's wording never is.
+    expect(firstQuestion[0]!.question).toBe(STAFF_QUESTION);
+    expect(exported.text).toContain(STAFF_QUESTION);
+    expect(exported.text).not.toContain(CITIZEN_WORDING.replace(/"/g, '""'));
     const file = [
       'question,alternates,answer',
       `"${'Ban Thanh tra nhân dân do ai bầu ra?'.normalize('NFD')}",ai bau ban thanh tra nhan dan | ttnd bầu thế nào,"Do hội nghị nhân dân ở xã, phường bầu ra.\nNhiệm kỳ 2 năm rưỡi."`,

@@ -11,7 +11,12 @@ const MAX_TEXT_CHARS = 20_000;
 
 /** Text as a chat message is read: NFC, without control or invisible characters, trimmed, line breaks kept. */
 const textSchema = z.string({ error: t.textRequired }).max(MAX_TEXT_CHARS).transform(normalizeMessage);
-const answerSchema = z.object({ text: textSchema, saveAsFaq: z.boolean().default(false) });
+/** `question`: the curated entry's question when `saveAsFaq` (staff wording; without it, the first wording). */
+const answerSchema = z.object({
+  text: textSchema,
+  saveAsFaq: z.boolean().default(false),
+  question: z.string().max(MAX_TEXT_CHARS).transform(normalizeMessage).optional(),
+});
 const closeSchema = z.object({ reason: z.string().max(500).transform(normalizeMessage).optional(), tell: z.boolean().default(false) });
 const previewSchema = z.object({ text: textSchema });
 const STATUSES = ['open', 'answered', 'closed'] as const;
@@ -91,6 +96,7 @@ export function createTicketApi(deps: { tickets: TicketService }): ApiRoute[] {
         const reportTo = reportChat(user);
         const outcome = await tickets.answerTicket(ticketNumber(params), body.text, {
           saveAsFaq: body.saveAsFaq,
+          ...(body.saveAsFaq && body.question ? { question: body.question } : {}),
           by: user.id,
           at: now,
           ...(reportTo ? { reportTo } : {}),

@@ -129,7 +129,7 @@ async function ticketPage(section, id) {
         : null,
       t.delivery ? h('p', { class: 'delivery' }, deliveryText(t.delivery)) : null,
       t.closed ? closedInfo(t.closed) : null,
-      t.status === 'open' ? answerForm() : null,
+      t.status === 'open' ? answerForm(askers[0]?.wording ?? '') : null,
       t.status === 'open' ? closeForm() : null,
     );
   }
@@ -146,8 +146,10 @@ async function ticketPage(section, id) {
     );
   }
 
-  function answerForm() {
+  /** The answer box; `firstWording` pre-fills the question a curated entry would be saved with (staff may edit it). */
+  function answerForm(firstWording) {
     const text = h('textarea', { maxlength: '4000', required: true });
+    const question = h('input', { maxlength: '300', value: firstWording });
     const telegram = h('pre', { class: 'preview', 'data-platform': 'telegram' });
     const zalo = h('pre', { class: 'preview', 'data-platform': 'zalo' });
     const formStatus = statusLine();
@@ -169,7 +171,9 @@ async function ticketPage(section, id) {
     const send = async (event, saveAsFaq) => {
       event.preventDefault();
       if (!text.value.trim()) return formStatus.error('Hãy viết câu trả lời trước khi gửi.');
-      const result = await busy(event.currentTarget, formStatus, () => api('POST', `tickets/${seg(id)}/answer`, { text: text.value, saveAsFaq }));
+      if (saveAsFaq && !question.value.trim()) return formStatus.error('Hãy viết câu hỏi sẽ lưu vào hỏi đáp.');
+      const body = saveAsFaq ? { text: text.value, saveAsFaq, question: question.value } : { text: text.value, saveAsFaq };
+      const result = await busy(event.currentTarget, formStatus, () => api('POST', `tickets/${seg(id)}/answer`, body));
       if (!result) return;
       await load(saveAsFaq && result.faqId ? `Đã gửi câu trả lời và lưu thành hỏi đáp #${result.faqId}.` : 'Đã gửi câu trả lời cho người hỏi.');
     };
@@ -179,6 +183,11 @@ async function ticketPage(section, id) {
       h('h2', {}, 'Trả lời'),
       field('Câu trả lời', text, 'Người hỏi nhận đúng như bản xem trước bên dưới.'),
       h('div', { class: 'previews' }, h('div', {}, h('h3', {}, 'Xem trước trên Telegram'), telegram), h('div', {}, h('h3', {}, 'Xem trước trên Zalo'), zalo)),
+      field(
+        'Câu hỏi lưu vào hỏi đáp',
+        question,
+        'Chỉ dùng khi chọn “Gửi và lưu thành hỏi đáp”: câu hỏi của mục hỏi đáp, do cán bộ duyệt (sửa lại cho rõ nếu cần). Cách hỏi của người dân được lưu kèm và bị xóa khi họ xóa dữ liệu.',
+      ),
       formStatus.el,
       h(
         'div',

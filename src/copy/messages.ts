@@ -495,7 +495,12 @@ export const consoleUiText = {
     expired: 'Đường dẫn đăng nhập đã hết hạn (quá 10 phút). Gửi /dangnhap để nhận đường dẫn mới.',
     used: 'Đường dẫn này đã được dùng. Mỗi đường dẫn chỉ dùng được một lần: gửi /dangnhap để nhận đường dẫn mới.',
     invalid: 'Đường dẫn đăng nhập không đúng. Gửi /dangnhap để nhận đường dẫn mới.',
+    cancelled: 'Đường dẫn này đã bị hủy vì bạn đã gửi /dangxuat sau khi nhận nó. Gửi /dangnhap để nhận đường dẫn mới.',
   },
+  /** The page a sign-in link opens: the link is used only when the button is pressed. */
+  confirmHeading: 'Xác nhận đăng nhập',
+  confirmIntro: 'Bấm nút dưới đây để đăng nhập bảng điều khiển cán bộ. Chỉ bấm nếu chính bạn vừa gửi /dangnhap cho bot.',
+  confirmButton: 'Đăng nhập',
 } as const;
 
 /** What /dulieucuatoi and /xoadulieu say (citizens' access to and erasure of their data). */
@@ -593,7 +598,8 @@ export const consoleAuthText = {
     ].join('\n'),
   privateOnly: 'Vì an toàn, đường dẫn đăng nhập chỉ được gửi trong cuộc trò chuyện riêng với bot. Hãy nhắn /dangnhap cho bot ở cửa sổ chat riêng.',
   webOnly: 'Lệnh /dangnhap dùng trong Telegram hoặc Zalo: cán bộ nhận đường dẫn đăng nhập qua cuộc trò chuyện riêng với bot.',
-  signedOut: (count: number) => (count > 0 ? `Đã đăng xuất ${count} phiên trên bảng điều khiển.` : 'Không có phiên đăng nhập nào đang mở.'),
+  signedOut: (count: number) =>
+    `${count > 0 ? `Đã đăng xuất ${count} phiên trên bảng điều khiển.` : 'Không có phiên đăng nhập nào đang mở.'} Các đường dẫn đăng nhập đã gửi mà chưa dùng cũng không dùng được nữa.`,
   staffHelp: '/dangnhap – nhận đường dẫn đăng nhập bảng điều khiển trên máy tính; /dangxuat – đăng xuất mọi phiên',
   signInRequired: 'Bạn cần đăng nhập: nhắn /dangnhap cho bot để nhận đường dẫn đăng nhập.',
   csrf: 'Phiên làm việc không hợp lệ (thiếu mã bảo vệ). Hãy tải lại trang rồi thử lại.',
@@ -612,7 +618,16 @@ export const consoleAuthText = {
   auditApi: 'bảng điều khiển:',
   csrfDetail: 'thiếu hoặc sai mã CSRF',
   unknownWho: 'không rõ',
-  signInRefusedDetail: { expired: 'đường dẫn hết hạn', used: 'đường dẫn đã dùng', invalid: 'đường dẫn không hợp lệ', revoked: 'không còn quyền cán bộ' },
+  signInRefusedDetail: {
+    expired: 'đường dẫn hết hạn',
+    used: 'đường dẫn đã dùng',
+    invalid: 'đường dẫn không hợp lệ',
+    cancelled: 'đường dẫn đã hủy bởi /dangxuat',
+    revoked: 'không còn quyền cán bộ',
+    crossSite: 'yêu cầu đăng nhập từ trang khác',
+  },
+  /** The sign-in link's POST without its confirmation page (a console without that page). */
+  confirmByPost: 'Gửi mã đăng nhập (trường token) bằng POST tới /admin/login để đăng nhập.',
 } as const;
 
 /** The staff console's tickets, curated answers and audit log API: its refusals. */

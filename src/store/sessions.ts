@@ -21,8 +21,14 @@ export interface ConsoleSession {
   expiresAt: string;
 }
 
+/** Why a sign-in token is refused: used, expired, unknown, or cancelled by /dangxuat before it was used. */
+export type SignInRefusal = 'expired' | 'used' | 'invalid' | 'cancelled';
+
 /** What redeeming a sign-in token gives: a new session (its raw id goes in the cookie), or why not. */
-export type Redeemed = { ok: true; sessionId: string; session: ConsoleSession } | { ok: false; reason: 'expired' | 'used' | 'invalid'; staffId?: string };
+export type Redeemed = { ok: true; sessionId: string; session: ConsoleSession } | { ok: false; reason: SignInRefusal; staffId?: string };
+
+/** Whether a sign-in token could be used now (nothing is spent): its staff member, or why not. */
+export type Checked = { ok: true; staffId: string } | { ok: false; reason: SignInRefusal; staffId?: string };
 
 /**
  * One-time sign-in tokens and console sessions. Only SHA-256 hashes of tokens and session ids are stored, so
@@ -31,13 +37,18 @@ export type Redeemed = { ok: true; sessionId: string; session: ConsoleSession } 
 export interface SessionStore {
   /** A new sign-in token for `staffId` (valid {@link SIGN_IN_TOKEN_MS}); the raw token, to put in the link. */
   issueToken(staffId: string, name: string, now: Date): Promise<string>;
+  /** Whether a token could be used now, without using it (the link's confirmation page). */
+  check(token: string, now: Date): Promise<Checked>;
   /** Use a token once: a session for its staff member, or the reason it is refused. */
   redeem(token: string, now: Date): Promise<Redeemed>;
   /** The live session behind a cookie value, or undefined. */
   get(sessionId: string, now: Date): Promise<ConsoleSession | undefined>;
   /** End one session (sign-out in the page). */
   end(sessionId: string): Promise<void>;
-  /** End every session of a staff member (/dangxuat, a revoked role); how many were live. */
+  /**
+   * End every session of a staff member (/dangxuat, a revoked role), and make the links sent before now unusable;
+   * how many sessions were live.
+   */
   endAll(staffId: string, now: Date): Promise<number>;
   close(): Promise<void>;
 }
@@ -70,14 +81,16 @@ export function csrfMatches(sessionId: string, given: string | undefined): boole
 interface TokenRecord {
   staffId: string;
   name: string;
+  /** The member's sign-out mark when the link was sent (none before their first /dangxuat). */
+  mark?: string;
   expiresAt: string;
   usedAt?: string;
 }
 
 /**
- * Create the session store over the keyv namespace `console`: `t:<hash>` tokens, `s:<hash>` sessions and
- * `u:<staffId>` the hashes of a staff member's sessions (for /dangxuat). `lease` makes a token single-use
- * across instances.
+ * Create the session store over the keyv namespace `console`: `t:<hash>` tokens, `s:<hash>` sessions,
+ * `u:<staffId>` the hashes of a staff member's sessions (for /dangxuat) and `n:<staffId>` a random mark made anew
+ * by each /dangxuat: a link sent under another mark is refused (an order, not a time: messages are dated to the second). `lease` makes a token single-use across instances.
  */
 export async function createSessionStore(options: {
   adapter?: () => Promise<KeyvStoreAdapter> | KeyvStoreAdapter;
@@ -94,22 +107,37 @@ export async function createSessionStore(options: {
     return next;
   };
   const hashesOf = async (staffId: string) => ((await kv.get(`u:${staffId}`)) as string[] | undefined) ?? [];
+  /** A token's record and why it cannot be used now (undefined: it can). */
+  async function look(token: string, now: Date): Promise<{ key: string; record?: TokenRecord; refused?: SignInRefusal }> {
+    if (!WELL_FORMED.test(token)) return { key: '', refused: 'invalid' };
+    const key = `t:${hash(token)}`;
+    const record = (await kv.get(key)) as TokenRecord | undefined;
+    if (!record) return { key, refused: 'invalid' };
+    if (record.usedAt) return { key, record, refused: 'used' };
+    if (record.mark !== ((await kv.get(`n:${record.staffId}`)) as string | undefined)) return { key, record, refused: 'cancelled' };
+    if (Date.parse(record.expiresAt) <= now.getTime()) return { key, record, refused: 'expired' };
+    return { key, record };
+  }
 
   return {
     async issueToken(staffId, name, now) {
       const token = secret();
-      const record: TokenRecord = { staffId, name, expiresAt: new Date(now.getTime() + SIGN_IN_TOKEN_MS).toISOString() };
+      const mark = (await kv.get(`n:${staffId}`)) as string | undefined;
+      // The mark must outlive the link that names it.
+      if (mark) await kv.set(`n:${staffId}`, mark, TOKEN_MEMORY_MS);
+      const record: TokenRecord = { staffId, name, ...(mark ? { mark } : {}), expiresAt: new Date(now.getTime() + SIGN_IN_TOKEN_MS).toISOString() };
       await kv.set(`t:${hash(token)}`, record, TOKEN_MEMORY_MS);
       return token;
     },
+    async check(token, now) {
+      const { record, refused } = await look(token, now);
+      if (refused || !record) return { ok: false, reason: refused ?? 'invalid', ...(record ? { staffId: record.staffId } : {}) };
+      return { ok: true, staffId: record.staffId };
+    },
     redeem: (token, now) =>
       locked(async (): Promise<Redeemed> => {
-        if (!WELL_FORMED.test(token)) return { ok: false, reason: 'invalid' };
-        const key = `t:${hash(token)}`;
-        const record = (await kv.get(key)) as TokenRecord | undefined;
-        if (!record) return { ok: false, reason: 'invalid' };
-        if (record.usedAt) return { ok: false, reason: 'used', staffId: record.staffId };
-        if (Date.parse(record.expiresAt) <= now.getTime()) return { ok: false, reason: 'expired', staffId: record.staffId };
+        const { key, record, refused } = await look(token, now);
+        if (refused || !record) return { ok: false, reason: refused ?? 'invalid', ...(record ? { staffId: record.staffId } : {}) };
         await kv.set(key, { ...record, usedAt: now.toISOString() }, TOKEN_MEMORY_MS);
         const sessionId = secret();
         const session: ConsoleSession = {
@@ -143,6 +171,8 @@ export async function createSessionStore(options: {
           await kv.delete(`s:${h}`);
         }
         await kv.delete(`u:${staffId}`);
+        // Links sent until now stop working too: they carry the old mark.
+        await kv.set(`n:${staffId}`, secret(), TOKEN_MEMORY_MS);
         return ended;
       }),
     async close() {

@@ -101,6 +101,7 @@ describe.skipIf(!hasChromium)('staff console in headless Chromium, through the r
   it('signs in with the link /dangnhap sends and lists the open tickets, most askers first', async () => {
     const reply = await say(fake, ADMIN, '/dangnhap');
     await page.goto(linkIn(reply));
+    await Promise.all([page.waitForURL(/\/admin\/$/), page.getByRole('button', { name: 'Đăng nhập' }).click()]);
     expect(new URL(page.url()).pathname).toBe('/admin/');
     await expect.poll(() => page.locator('#who').textContent()).toContain('quản trị viên');
     const cards = page.locator('li.ticket');

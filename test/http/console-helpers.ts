@@ -70,10 +70,17 @@ export function linkIn(reply: string): string {
   return m![1]!;
 }
 
-/** Open a sign-in link: the session cookie's `name=value` and the whole Set-Cookie header. */
+/**
+ * Open a sign-in link as a person does: GET shows the confirmation page (a refused link: the sign-in page, returned
+ * as is), then its button POSTs the token. The session cookie's `name=value` and the whole Set-Cookie header.
+ */
 export async function openLink(link: string, base?: string): Promise<{ status: number; cookie?: string; setCookie?: string; location?: string; body: string }> {
   const url = base ? new URL(new URL(link).pathname + new URL(link).search, base) : new URL(link);
-  const res = await fetch(url, { redirect: 'manual' });
+  const page = await fetch(url, { redirect: 'manual' });
+  const form = await page.text();
+  if (page.status !== 200) return { status: page.status, body: form };
+  const token = /name="token" value="([^"]*)"/.exec(form)?.[1] ?? '';
+  const res = await fetch(new URL('/admin/login', url), { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
   const setCookie = res.headers.get('set-cookie') ?? undefined;
   return {
     status: res.status,

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
+import type { SignInRefusal } from '../../store/sessions.js';
 
 /** The signed-in staff member: the chat identity the sign-in link was sent to. */
 export interface StaffUser {
@@ -52,5 +53,10 @@ export interface ConsoleUi {
   /** Answer a GET for a page or an asset of a signed-in user; false when the path is not one. */
   serve(req: IncomingMessage, res: ServerResponse, url: URL, user: StaffUser): Promise<boolean>;
   /** The page anyone without a session gets (how to get a link), with `status` (401); `reason` for a refused link. */
-  signIn(res: ServerResponse, status: number, reason?: 'expired' | 'used' | 'invalid'): void;
+  signIn(res: ServerResponse, status: number, reason?: SignInRefusal): void;
+  /**
+   * The page a usable sign-in link opens: a button that POSTs `token` to `/admin/login`, so only a person's press
+   * uses the link (not a link preview), and the cookie is set by a same-site request.
+   */
+  confirmSignIn?(res: ServerResponse, token: string): void;
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { readBodyText } from '../../channels/body.js';
 import { consoleAuthText as t } from '../../copy/messages.js';
-import { csrfMatches, csrfTokenOf, SESSION_MS, type SessionStore } from '../../store/sessions.js';
+import { csrfMatches, csrfTokenOf, SESSION_MS, type SessionStore, type SignInRefusal } from '../../store/sessions.js';
 import type { AuditEntry } from '../../store/staff.js';
 import type { Route } from '../server.js';
 import { ApiError, type ApiResult, type ApiRoute, type ConsoleUi, type StaffUser } from './route.js';
@@ -11,6 +11,8 @@ import { ApiError, type ApiResult, type ApiRoute, type ConsoleUi, type StaffUser
 const SESSION_COOKIE = 'mattran_console';
 /** Largest JSON body an API call may send, in bytes (a CSV import of curated entries fits). */
 const MAX_API_BODY_BYTES = 512 * 1024;
+/** Largest sign-in form body, in bytes (one token field). */
+const MAX_LOGIN_BODY_BYTES = 1024;
 const STATE_CHANGING = new Set(['POST', 'PUT', 'DELETE']);
 
 /** Dependencies of the console's router. */
@@ -91,7 +93,7 @@ function compile(pattern: string): (path: string) => Record<string, string> | un
 }
 
 /**
- * Everything under `/admin`: the sign-in link (`/admin/login?token=`), the JSON API (`/admin/api/…`: 401
+ * Everything under `/admin`: the sign-in link (`/admin/login?token=`, used by the button of the page it opens), the JSON API (`/admin/api/…`: 401
  * without a live session, 403 for a state-changing call without the session's `X-CSRF-Token`, bodies checked
  * with each route's zod schema) and the pages (the sign-in page without a session). The staff member's role
  * is checked on every request, so a revoked member's sessions end at once.
@@ -133,16 +135,47 @@ export function createAdminRoute(options: AdminRouteOptions): Route {
     return { user: { id: session.staffId, name: session.name, role }, sessionId };
   }
 
+  /** Log and audit a refused sign-in link (never the token itself: only why), then show the sign-in page. */
+  async function refuse(res: ServerResponse, reason: SignInRefusal, staffId: string | undefined): Promise<void> {
+    log.warn({ reason, who: staffId }, 'console sign-in refused');
+    await audit(staffId ?? t.unknownWho, t.auditSignIn, 'denied', t.signInRefusedDetail[reason]);
+    return ui.signIn(res, 401, reason);
+  }
+
+  /**
+   * `GET /admin/login?token=`: a page with a button, nothing used (a link preview or a scanner opening the link
+   * spends nothing; without a token a signed-in user goes to the pages). `POST /admin/login` (the button, form field
+   * `token`): uses the token, sets the cookie and sends to `/admin/`. The cookie is SameSite=Strict, so it must be set
+   * by a same-site request: the press on the console's own page, not the other site's link that opened it.
+   */
   async function login(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (req.method !== 'GET') return sendJson(res, 405, { error: t.methodNotAllowed }, { allow: 'GET' });
-    const token = url.searchParams.get('token') ?? '';
-    const redeemed = await sessions.redeem(token, now());
-    if (!redeemed.ok) {
-      // The token itself is never logged: only why it was refused.
-      log.warn({ reason: redeemed.reason, who: redeemed.staffId }, 'console sign-in refused');
-      await audit(redeemed.staffId ?? t.unknownWho, t.auditSignIn, 'denied', t.signInRefusedDetail[redeemed.reason]);
-      return ui.signIn(res, 401, redeemed.reason);
+    if (req.method === 'GET') {
+      const token = url.searchParams.get('token') ?? '';
+      if (token === '') {
+        if (await signedIn(req)) {
+          res.writeHead(303, { ...HEADERS, location: '/admin/' });
+          res.end();
+          return;
+        }
+        return ui.signIn(res, 401);
+      }
+      const checked = await sessions.check(token, now());
+      if (!checked.ok) return refuse(res, checked.reason, checked.staffId);
+      if (ui.confirmSignIn) return ui.confirmSignIn(res, token);
+      return sendJson(res, 200, { message: t.confirmByPost });
     }
+    if (req.method !== 'POST') return sendJson(res, 405, { error: t.methodNotAllowed }, { allow: 'GET, POST' });
+    // A browser says where the form was: only the console's own page may use a link (no sign-in from another site).
+    const site = headerValue(req, 'sec-fetch-site');
+    if (site && site !== 'same-origin') {
+      log.warn({ site }, 'console sign-in refused: posted from another site');
+      await audit(t.unknownWho, t.auditSignIn, 'denied', t.signInRefusedDetail.crossSite);
+      return ui.signIn(res, 403);
+    }
+    const text = await readBodyText(req, MAX_LOGIN_BODY_BYTES);
+    const token = text === undefined ? '' : (new URLSearchParams(text).get('token') ?? '');
+    const redeemed = await sessions.redeem(token, now());
+    if (!redeemed.ok) return refuse(res, redeemed.reason, redeemed.staffId);
     const { session, sessionId } = redeemed;
     if ((await options.roleOf(session.staffId)) === 'citizen') {
       await sessions.end(sessionId);

@@ -141,9 +141,9 @@ describe.skipIf(!hasChromium)('staff console in headless Chromium, through the r
     // Every wording, each with its pseudonymous asker (never the chat id).
     await expect.poll(() => page.locator('ul.askers li').count()).toBe(3);
     expect(await page.locator('ul.askers').textContent()).not.toContain(String(CITIZEN));
-    await page.getByLabel('Câu trả lời').fill(ANSWER);
     // The question a curated entry would be saved with: the first wording, pre-filled for staff to approve or edit.
     expect(await page.getByLabel('Câu hỏi lưu vào hỏi đáp').inputValue()).toBe(await page.locator('ul.askers li .wording').first().textContent());
+    await page.getByLabel('Câu trả lời').fill(ANSWER);
     await expect.poll(() => page.locator('pre[data-platform="telegram"]').textContent(), { timeout: 10_000 }).toContain('Giá vé thay đổi');
     await expect.poll(() => page.locator('pre[data-platform="zalo"]').textContent()).toContain('Giá vé thay đổi');
     await page.getByRole('button', { name: 'Gửi', exact: true }).click();

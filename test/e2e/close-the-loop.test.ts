@@ -1,15 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app/app.js';
-import { loadConfig } from '../../src/config.js';
 import { createChangeLog } from '../../src/store/changes.js';
 import { createSqliteAdapter } from '../../src/store/sqlite.js';
 import { type RecordedCall, startFakeTelegram, textUpdate, waitFor } from '../helpers/fake-http.js';
 import { startFakeZalo, zaloTextUpdate } from '../helpers/fake-zalo.js';
+import { appConfig, tempDirEachTest } from '../helpers/app.js';
 import { silentLogger } from '../helpers/logger.js';
-import { ROOT } from '../helpers/shared.js';
 
 /** Chat ids long and odd enough that finding one in the store or a staff text cannot be a coincidence. */
 const LAN = 731905524;
@@ -25,15 +21,8 @@ const Q_HOA = 'Tháng 12 vé máy bay Hà Nội đi Côn Đảo giá bao nhiêu 
 const FAQ_QUESTION = 'Giá vé máy bay Hà Nội – Côn Đảo tháng 12 là bao nhiêu?';
 const ANSWER = 'Giá vé do các hãng hàng không công bố và thay đổi theo ngày bay.\nBạn xem trên trang của các hãng bay nhé.';
 
-let dir: string;
-const cleanups: (() => Promise<unknown>)[] = [];
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mattran-loop-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await rm(dir, { recursive: true, force: true });
-});
+const scratch = tempDirEachTest('mattran-loop-');
+const { cleanups } = scratch;
 
 /** A Telegram button press by `chatId` on `data`. */
 const press = (updateId: number, chatId: number, data: string) => ({
@@ -80,12 +69,7 @@ describe('close the loop: a question without an answer reaches staff, their answ
     const zalo = await startFakeZalo();
     cleanups.push(telegram.close, zalo.close);
     const bot = createApp(
-      loadConfig({
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATA_DIR: dir,
-        CONTENT_DIR: join(ROOT, 'data'),
-        INSTANCE_ID: 'close-the-loop',
+      appConfig(scratch.dir, 'close-the-loop', {
         LOG_LEVEL: 'warn',
         TELEGRAM_BOT_TOKEN: '123456:TEST-close-the-loop',
         TELEGRAM_API_ROOT: telegram.baseUrl,
@@ -177,7 +161,7 @@ describe('close the loop: a question without an answer reaches staff, their answ
     await bot.stop();
     stopped = true;
 
-    const rows = await storeRows(dir);
+    const rows = await storeRows(scratch.dir);
     const kept = rows.join('\n');
     expect(rows.length).toBeGreaterThan(0);
     expect(kept).not.toContain(String(LAN));
@@ -194,7 +178,7 @@ describe('close the loop: a question without an answer reaches staff, their answ
   }, 120_000);
 
   it('the change log keeps no replaced content: earlier entries of an item say what its latest one says', async () => {
-    const changes = await createChangeLog({ adapter: () => createSqliteAdapter(dir), log: silentLogger() });
+    const changes = await createChangeLog({ adapter: () => createSqliteAdapter(scratch.dir), log: silentLogger() });
     const doc = (title: string) => ({ id: 'faq:1', type: 'article' as const, title, summary: title, body: 'Trả lời.', source: 'hỏi đáp' });
     await changes.publish({ op: 'upsert', doc: doc(Q_LAN) });
     await changes.publish({ op: 'upsert', doc: { ...doc('Bài khác'), id: 'a1' } });
@@ -203,6 +187,6 @@ describe('close the loop: a question without an answer reaches staff, their answ
     await changes.publish({ op: 'remove', id: 'faq:1' });
     expect((await changes.since(0)).map((c) => `${c.seq} ${c.op}`)).toEqual(['1 remove', '2 upsert', '3 remove', '4 remove']);
     await changes.close();
-    expect((await storeRows(dir)).join('\n')).not.toContain('Côn Đảo');
+    expect((await storeRows(scratch.dir)).join('\n')).not.toContain('Côn Đảo');
   });
 });

@@ -24,6 +24,13 @@ export function faqFileFormat(name: string): FaqFileFormat {
 const CSV_SEPARATOR = ' | ';
 /** The columns of a CSV file, in order (JSON Lines: the same fields). */
 const CSV_COLUMNS = ['question', 'alternates', 'answer', 'updatedAt', 'author'];
+/**
+ * A CSV cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return first) is written after
+ * an apostrophe, which spreadsheets show as text; reading takes the apostrophe off again, so a round trip keeps the text.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const defuse = (cell: string) => (FORMULA_START.test(cell) ? `'${cell}` : cell);
+const restore = (cell: string) => (cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell);
 
 /** Text as a chat message is read (NFC, no control or invisible characters, trimmed), 1 to `max` characters. */
 const text = (max: number, tooLong: string) => z.string({ error: m.row }).transform(normalizeMessage).pipe(z.string().min(1, m.row).max(max, tooLong));
@@ -104,7 +111,10 @@ export function readFaqFile(content: string, format: FaqFileFormat, options: { m
       record: Record<string, string>;
       info: { lines: number };
     }[];
-    for (const { record, info } of records) if (!check(info.lines, record)) break;
+    for (const { record, info } of records) {
+      const cells = Object.fromEntries(Object.entries(record).map(([k, v]) => [k, typeof v === 'string' ? restore(v) : v]));
+      if (!check(info.lines, cells)) break;
+    }
   } catch (err) {
     out.unreadable = String(err instanceof Error ? err.message : err).slice(0, 200);
     out.errors.push({ line: (err as { lines?: number }).lines ?? 0, error: m.unreadable(out.unreadable) });
@@ -203,7 +213,13 @@ export function exportFaqRows(entries: FaqView[]): { rows: FaqExportRow[]; skipp
 export function writeFaqFile(rows: FaqExportRow[], format: FaqFileFormat): string {
   if (format === 'jsonl') return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
   return stringify(
-    rows.map((r) => ({ ...r, alternates: r.alternates.join(CSV_SEPARATOR) })),
+    rows.map((r) => ({
+      question: defuse(r.question),
+      alternates: defuse(r.alternates.join(CSV_SEPARATOR)),
+      answer: defuse(r.answer),
+      updatedAt: r.updatedAt,
+      author: defuse(r.author),
+    })),
     { header: true, columns: CSV_COLUMNS },
   );
 }

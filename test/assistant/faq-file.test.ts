@@ -125,6 +125,23 @@ describe('faq files', () => {
     expect(readFaqFile('question,answer\n"không đóng ngoặc,x\n', 'csv').errors).toHaveLength(1);
   });
 
+  it('writes a cell a spreadsheet would run as a formula as text, and reads it back as written', () => {
+    const rows = [
+      {
+        question: '=HYPERLINK("http://x.invalid","bấm")',
+        alternates: ['+1 câu khác', 'b'],
+        answer: '@SUM(A1)',
+        updatedAt: '2026-12-05T00:00:00Z',
+        author: '-x',
+      },
+    ];
+    const csv = writeFaqFile(rows, 'csv');
+    for (const line of csv.split('\n').slice(1).filter(Boolean)) expect(line).not.toMatch(/(^|,)"?[=+\-@]/);
+    const read = readFaqFile(csv, 'csv');
+    expect(read.errors).toEqual([]);
+    expect(read.rows[0]?.row).toMatchObject({ question: rows[0]!.question, alternates: ['+1 câu khác', 'b'], answer: '@SUM(A1)', author: '-x' });
+  });
+
   it('says in Vietnamese why a line was not read, and stops after maxRows rows', () => {
     expect(readFaqFile(JSONL, 'jsonl').errors.map((e) => e.error)).toEqual([
       faqFileText.row,

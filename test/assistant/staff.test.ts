@@ -272,30 +272,35 @@ describe('staff tools', () => {
     expect(log!.text).toContain('telegram:1: /cauhoi');
   });
 
+  /** A conversation whose staff flow imports through `importer` (for /nhapbai). */
+  async function talkImporting(importer: { importUrl(url: string): ReturnType<ReturnType<typeof createImporter>['importUrl']> }) {
+    const flow = createStaffFlow({
+      staff,
+      admins: new Set(['telegram:1']),
+      announcements: bot.announcements,
+      subscriptions,
+      broadcasts,
+      index: bot.index,
+      lexicon,
+      log: silentLogger(),
+      importUrl: (url) => importer.importUrl(url),
+    });
+    return createConversation({
+      engine: engineFor({ index: bot.index, lexicon }),
+      index: bot.index,
+      lexicon,
+      stores: await createStores({ log: silentLogger() }),
+      flows: [flow],
+      log: silentLogger(),
+    });
+  }
+
   it('/nhapbai imports an article page: new, then unchanged; the article is answerable at once; bad input is explained', async () => {
     const site = await startSite();
     try {
       const articles = await createArticleStore({ log: silentLogger() });
       const importer = createImporter({ store: articles, index: bot.index, lexicon, log: silentLogger(), fetch: { addressPolicy: site.access } });
-      const flow = createStaffFlow({
-        staff,
-        admins: new Set(['telegram:1']),
-        announcements: bot.announcements,
-        subscriptions,
-        broadcasts,
-        index: bot.index,
-        lexicon,
-        log: silentLogger(),
-        importUrl: (url) => importer.importUrl(url),
-      });
-      const talk = createConversation({
-        engine: engineFor({ index: bot.index, lexicon }),
-        index: bot.index,
-        lexicon,
-        stores: await createStores({ log: silentLogger() }),
-        flows: [flow],
-        log: silentLogger(),
-      });
+      const talk = await talkImporting(importer);
       const url = `${site.base}/hoat-dong/dien-bien-trao-bo-giong-cho-ho-ngheo-46001.html`;
       const [first] = await talk.handle(admin(`/nhapbai ${url}`));
       expect(first!.text).toMatch(/^Nhập bài: mới 1, cập nhật 0/);
@@ -318,25 +323,7 @@ describe('staff tools', () => {
       const articles = await createArticleStore({ log: silentLogger() });
       // The production default: no address policy given, as main.ts without INGEST_ALLOW_PRIVATE.
       const importer = createImporter({ store: articles, index: bot.index, lexicon, log: silentLogger() });
-      const flow = createStaffFlow({
-        staff,
-        admins: new Set(['telegram:1']),
-        announcements: bot.announcements,
-        subscriptions,
-        broadcasts,
-        index: bot.index,
-        lexicon,
-        log: silentLogger(),
-        importUrl: (url) => importer.importUrl(url),
-      });
-      const talk = createConversation({
-        engine: engineFor({ index: bot.index, lexicon }),
-        index: bot.index,
-        lexicon,
-        stores: await createStores({ log: silentLogger() }),
-        flows: [flow],
-        log: silentLogger(),
-      });
+      const talk = await talkImporting(importer);
       const [redis] = await talk.handle(admin('/nhapbai http://127.0.0.1:6379/'));
       expect(redis!.text).toBe(staffText.importForbiddenAddress);
       expect(redis!.text).toContain('Địa chỉ nội bộ không được phép');

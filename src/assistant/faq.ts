@@ -21,6 +21,13 @@ import type { ConversationFlow } from './conversation.js';
 const MAX_FAQ_QUESTION_CHARS = 300;
 /** Longest answer: one Zalo message with the "Mặt trận trả lời (cập nhật …)" label. */
 const MAX_FAQ_ANSWER_CHARS = 1500;
+/** The limits the refusals name. */
+const limits = { question: MAX_FAQ_QUESTION_CHARS, answer: MAX_FAQ_ANSWER_CHARS };
+
+/** The sentence staff read for a refused change (`id`: the entry it concerns, when there is one). */
+export function faqProblemText(problem: FaqProblem, id?: number): string {
+  return faqText.problem(problem, id, limits);
+}
 
 /** The index id of entry `id`. */
 const faqDocId = (id: number) => `faq:${id}`;
@@ -390,7 +397,6 @@ function splitPair(text: string): { question: string; answer: string } | undefin
 export function createFaqFlow(options: FaqFlowOptions): ConversationFlow {
   const { service, log } = options;
   const who = (msg: InboundMessage) => `${msg.channel}:${msg.userId}`;
-  const limits = { question: MAX_FAQ_QUESTION_CHARS, answer: MAX_FAQ_ANSWER_CHARS };
   const isStaff = async (msg: InboundMessage) => (await options.roleOf(msg)) !== 'citizen';
 
   async function denied(msg: InboundMessage, at: Date, action: string): Promise<OutboundMessage[]> {

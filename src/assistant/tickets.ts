@@ -9,7 +9,7 @@ import type { AuditEntry, StaffStore } from '../store/staff.js';
 import type { ChatState } from '../store/stores.js';
 import { askerKey, type Ticket, type TicketStore } from '../store/tickets.js';
 import type { ConversationFlow, TicketDesk } from './conversation.js';
-import type { FaqService } from './faq.js';
+import { type FaqProblem, type FaqService, faqProblemText } from './faq.js';
 import { contentWords, similar } from './staff.js';
 
 /** Longest staff answer: one Zalo message with the question and the signature around it. */
@@ -62,7 +62,16 @@ export interface TicketView {
 export type TicketProblem = 'missing' | 'not_open' | 'not_closed' | 'empty' | 'too_long';
 
 /** A staff action's outcome: the ticket as it is now, or why nothing changed. */
-export type TicketOutcome = { ok: true; ticket: TicketView; faqId?: number } | { ok: false; problem: TicketProblem };
+export type TicketOutcome =
+  | {
+      ok: true;
+      ticket: TicketView;
+      /** The curated entry the answer was saved as. */
+      faqId?: number;
+      /** Why the answer, sent all the same, could not be saved as a curated entry. */
+      faqProblem?: FaqProblem;
+    }
+  | { ok: false; problem: TicketProblem };
 
 /**
  * The staff side of tickets as plain functions, for the chat commands and the staff console alike. `by` is the
@@ -152,8 +161,8 @@ export function createTicketService(options: Omit<TicketFlowOptions, 'roleOf' | 
    * The curated entry of an answered ticket: the question staff approved (no asker's: erasing an asker's data
    * leaves it), the askers' wordings as alternates with their askers, the staff answer.
    */
-  async function saveFaq(x: Ticket, text: string, question: string | undefined, by: string, at: Date): Promise<number | undefined> {
-    if (!options.faq) return undefined;
+  async function saveFaq(x: Ticket, text: string, question: string | undefined, by: string, at: Date): Promise<{ id?: number; problem?: FaqProblem }> {
+    if (!options.faq) return {};
     const made = await options.faq.add({
       question: question?.trim() || (x.askers[0]?.wording ?? ''),
       alternates: x.askers.map((a) => ({ text: a.wording, from: askerKey(a) })),
@@ -162,14 +171,14 @@ export function createTicketService(options: Omit<TicketFlowOptions, 'roleOf' | 
       fromTicket: x.number,
       at,
     });
-    if (made.ok) return made.entry.id;
+    if (made.ok) return { id: made.entry.id };
     // The same question is curated already: the askers' wordings join that entry.
     if (made.problem === 'duplicate' && made.existing !== undefined) {
       for (const a of x.askers) await options.faq.addAlternate(made.existing, a.wording, by, { from: askerKey(a), at });
-      return made.existing;
+      return { id: made.existing };
     }
     log.warn({ ticket: x.number, problem: made.problem }, 'could not save the answer as a curated entry');
-    return undefined;
+    return { problem: made.problem };
   }
 
   return {
@@ -210,8 +219,13 @@ export function createTicketService(options: Omit<TicketFlowOptions, 'roleOf' | 
       if (!answered) return { ok: false, problem: 'not_open' };
       await audit(by, at, '/traloi', 'ok', t.audit.answered(n, saveAsFaq));
       delivery.start(n);
-      const faqId = saveAsFaq ? await saveFaq(answered, text, question, by, at) : undefined;
-      return { ok: true, ticket: await view(answered), ...(faqId === undefined ? {} : { faqId }) };
+      const saved = saveAsFaq ? await saveFaq(answered, text, question, by, at) : {};
+      return {
+        ok: true,
+        ticket: await view(answered),
+        ...(saved.id === undefined ? {} : { faqId: saved.id }),
+        ...(saved.problem === undefined ? {} : { faqProblem: saved.problem }),
+      };
     },
     async closeTicket(n, { by, reason, tell, reportTo, at = new Date() }) {
       const current = await tickets.get(n);
@@ -459,7 +473,9 @@ export function createTicketFlow(options: TicketFlowOptions): TicketFlow {
       at,
     });
     if (!answered.ok) return [{ text: t.notOpen(draft.number) }];
-    return [{ text: t.sending(draft.number, answered.ticket.askers.length, answered.faqId) }];
+    const sending = t.sending(draft.number, answered.ticket.askers.length, answered.faqId);
+    const problem = answered.faqProblem;
+    return [{ text: problem === undefined ? sending : `${sending}\n${t.faqNotSaved(faqProblemText(problem))}` }];
   }
 
   async function typed(msg: InboundMessage, state: ChatState, text: string, at: Date): Promise<OutboundMessage[] | undefined> {

@@ -369,6 +369,7 @@ ${text}
   draftCancelled: 'Đã hủy, chưa gửi cho ai.',
   sending: (n: number, askers: number, faqId?: number) =>
     `Đang gửi câu trả lời #${n} tới ${askers} người hỏi; báo cáo sẽ hiện ở đây.${faqId === undefined ? '' : ` Đã lưu thành hỏi đáp mục số ${faqId} (xem: /hoidap ${faqId}).`}`,
+  faqNotSaved: (reason: string) => `Chưa lưu được thành hỏi đáp: ${reason} Lưu lại bằng /hoidap them <câu hỏi> | <câu trả lời>.`,
   report: (n: number, delivered: number, waiting: number) =>
     `Đã gửi câu trả lời #${n}: ${delivered} người đã nhận${waiting ? `, ${waiting} người chưa nhận được (chặn bot, quá thời hạn nhắn của nền tảng, hoặc đã rời trang web): họ sẽ nhận khi nhắn lại cho bot` : ''}. Câu hỏi đã đóng.`,
   closed: (n: number) => `Đã đóng câu hỏi #${n}, không gửi câu trả lời.`,

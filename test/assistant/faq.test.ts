@@ -11,7 +11,7 @@ import { createAnswerEngine, loadDecisionModel } from '../../src/answer/index.js
 import { createConversation, type Conversation } from '../../src/assistant/conversation.js';
 import { createFaqFlow, createFaqService, type FaqService } from '../../src/assistant/faq.js';
 import { createTicketFlow, createTicketService, type TicketService } from '../../src/assistant/tickets.js';
-import { ticketText } from '../../src/copy/messages.js';
+import { faqText, ticketText } from '../../src/copy/messages.js';
 import type { InboundMessage } from '../../src/core/chat.js';
 import type { TicketDelivery } from '../../src/digest/ticket-answers.js';
 import type { ArticleIndex } from '../../src/search/article-index.js';
@@ -223,5 +223,19 @@ describe('curated answers in the chat', () => {
     // A wording given by staff becomes its question again.
     expect((await faq.addAlternate(older.id, 'Quỹ khuyến học đóng ở đâu?', STAFF)).ok).toBe(true);
     expect(await faq.get(older.id)).toMatchObject({ question: 'Quỹ khuyến học đóng ở đâu?', needsQuestion: false });
+  });
+
+  it('an answer sent but not saved as hỏi đáp (a question over 300 characters) tells staff why and how to save it', async () => {
+    const { ticket } = await tickets.open(
+      { channel: 'telegram', chatId: '500', at: NOW.toISOString(), wording: 'Thủ tục xin hỗ trợ sửa nhà?' },
+      () => undefined,
+    );
+    const before = (await faqStore.list()).length;
+    await say('telegram', '1', `/traloi ${ticket.number} hỏi: ${'dài '.repeat(100)}\nLiên hệ Ban công tác Mặt trận thôn.`);
+    const sent = (await press('1', 'tk:save')).join('\n');
+    expect(sent).toContain(`Đang gửi câu trả lời #${ticket.number}`);
+    expect(sent).toContain(ticketText.faqNotSaved(faqText.problem('question_too_long', undefined, { question: 300, answer: 1500 })));
+    expect((await faqStore.list()).length).toBe(before);
+    expect((await ticketService.getTicket(ticket.number))?.status).toBe('answered');
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TicketService, TicketView } from '../../assistant/tickets.js';
+import { faqProblemText } from '../../assistant/faq.js';
 import { consoleApiText as t } from '../../copy/messages.js';
 import type { ChannelId } from '../../core/chat.js';
 import { normalizeMessage } from '../../text/normalize.js';
@@ -102,7 +103,13 @@ export function createTicketApi(deps: { tickets: TicketService }): ApiRoute[] {
           ...(reportTo ? { reportTo } : {}),
         });
         if (!outcome.ok) throw refused(outcome.problem);
-        return { json: { ticket: outcome.ticket, ...(outcome.faqId === undefined ? {} : { faqId: outcome.faqId }) } };
+        return {
+          json: {
+            ticket: outcome.ticket,
+            ...(outcome.faqId === undefined ? {} : { faqId: outcome.faqId }),
+            ...(outcome.faqProblem === undefined ? {} : { faqError: faqProblemText(outcome.faqProblem) }),
+          },
+        };
       },
     } satisfies ApiRoute<z.infer<typeof answerSchema>>,
     {

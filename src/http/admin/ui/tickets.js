@@ -175,6 +175,7 @@ async function ticketPage(section, id) {
       const body = saveAsFaq ? { text: text.value, saveAsFaq, question: question.value } : { text: text.value, saveAsFaq };
       const result = await busy(event.currentTarget, formStatus, () => api('POST', `tickets/${seg(id)}/answer`, body));
       if (!result) return;
+      if (result.faqError) return load(`Đã gửi câu trả lời cho người hỏi, nhưng chưa lưu được thành hỏi đáp: ${result.faqError}`);
       await load(saveAsFaq && result.faqId ? `Đã gửi câu trả lời và lưu thành hỏi đáp #${result.faqId}.` : 'Đã gửi câu trả lời cho người hỏi.');
     };
     return h(

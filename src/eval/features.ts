@@ -24,6 +24,8 @@ export interface FeatureRow {
   /** The decision the engine made as configured (its confidence); null when no decision was made (a greeting, today's date…). */
   confidence: number | null;
   features: DecisionFeatures | null;
+  /** The reply's first 300 characters, to read what a decision was made on. */
+  reply: string;
 }
 
 /** Where an engine reports its decisions; `take` hands over the latest one and forgets it. */
@@ -76,6 +78,7 @@ export function featureRows(set: string, queries: EvalQuery[], ask: AskSystem, p
         label,
         confidence: decision ? decision.decision.confidence : null,
         features: decision?.features ?? null,
+        reply: o.reply.text.slice(0, 300),
       });
     });
   }

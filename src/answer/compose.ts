@@ -19,6 +19,8 @@ export interface Quoted {
 /** A reply, before it is rendered. */
 export type Reply =
   | { kind: 'greeting' | 'thanks' | 'empty' | 'too_long' | 'task' }
+  /** A question about the bot itself that no curated entry answers: the articles do not tell it. */
+  | { kind: 'about_bot' }
   | { kind: 'today'; at: Date }
   | { kind: 'no_answer'; sources: AnswerSource[]; confidence: number }
   /** A question about a time (the last few days, now, a year) that no result is of; `year`: the year it dates. */

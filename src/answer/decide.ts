@@ -7,7 +7,8 @@ import type { QueryPlan } from '../search/query.js';
 import { NO_FEATURES, predict, type DecisionModel } from './decision-model.js';
 import { coverage, planTotal } from './score.js';
 import { quoteIndexes } from './select.js';
-import { hasAnswerShape, rareMissing, slotFit } from './shape.js';
+import { analyseSentence } from './analysis.js';
+import { hasAnswerShape, rareMissing, slotFit, tellsOwnCase } from './shape.js';
 import type { EngineTuning } from './tuning.js';
 import type { DecisionFeatures, RankedResult, RankedSentence } from './types.js';
 
@@ -18,7 +19,8 @@ export interface Decision {
   answer: boolean;
   /** 0..1. */
   confidence: number;
-  reason: 'nothing_found' | 'low_confidence' | 'confident';
+  /** `no_contact`: the question asks for a phone number, an email or a web address and the quote gives none. */
+  reason: 'nothing_found' | 'low_confidence' | 'no_contact' | 'confident';
 }
 
 function share(terms: Set<string>, wanted: Set<string>): number {
@@ -28,14 +30,26 @@ function share(terms: Set<string>, wanted: Set<string>): number {
   return got / wanted.size;
 }
 
+/** Weighted share of `wanted` (term → weight) found in `terms`; `empty` when nothing is wanted. */
+function weightedShare(terms: ReadonlySet<string>, wanted: ReadonlyMap<string, number>, empty: number): number {
+  let total = 0;
+  let got = 0;
+  for (const [t, w] of wanted) {
+    total += w;
+    if (terms.has(t)) got += w;
+  }
+  return total > 0 ? got / total : empty;
+}
+
 /** Gather the features of a question's results; `quote`: the chosen document's sentences ranked for quoting. */
 export function decisionFeatures(plan: QueryPlan, ranked: RankedResult[], quote: RankedSentence[], tuning: EngineTuning): DecisionFeatures {
   let rarity = 0;
   for (const w of plan.content.values()) rarity += w;
   const termRarity = plan.content.size > 0 ? rarity / plan.content.size : 0;
   const best = ranked[0];
+  const personal = tellsOwnCase(plan);
   if (!best) {
-    return { ...NO_FEATURES, termRarity, contentTerms: plan.content.size, focusTerms: plan.focus.size, kinds: plan.kinds };
+    return { ...NO_FEATURES, termRarity, contentTerms: plan.content.size, focusTerms: plan.focus.size, personal, kinds: plan.kinds };
   }
   const second = ranked[1];
   const top = quote[0] && best.info.sentences[quote[0].index];
@@ -67,6 +81,11 @@ export function decisionFeatures(plan: QueryPlan, ranked: RankedResult[], quote:
     valueNearAnchor: slot.nearAnchor,
     rareMissing: rareMissing(best.info.terms, plan),
     rareMissingQuote: rareMissing(quotedTerms, plan),
+    contactAsked: slot.contact,
+    pairsInQuote: weightedShare(quotedTerms, plan.pairs, 1),
+    pairsInDocument: weightedShare(best.info.terms, plan.pairs, 1),
+    titleCoverage: weightedShare(analyseSentence(best.doc.title).terms, plan.content, 0),
+    personal,
     kinds: plan.kinds,
   };
 }
@@ -79,7 +98,8 @@ function yearGap(years: number[], publishedAt: string | undefined): number {
 }
 
 /**
- * Answer when the confidence reaches {@link EngineTuning.minConfidence}. With a decision model the confidence is
+ * Answer when the confidence reaches {@link EngineTuning.minConfidence}, and, when the question asks for a way to
+ * contact someone, the quote gives one. With a decision model the confidence is
  * its estimate of the probability that the quoted reply answers the question (see `decision-model.ts`; it weighs
  * the best document's agreement with the question's province and year like any other feature). Without one it is
  * the hand-made mix {@link EngineTuning.confidenceCoverage} × coverage + {@link EngineTuning.confidenceSentence}
@@ -88,6 +108,9 @@ function yearGap(years: number[], publishedAt: string | undefined): number {
 export function decide(f: DecisionFeatures, tuning: EngineTuning, model?: DecisionModel): Decision {
   if (!f.found) return { answer: false, confidence: 0, reason: 'nothing_found' };
   const confidence = model ? predict(model, f) : handMadeConfidence(f, tuning);
+  // A phone number, an email or a web address is asked for to be used: a quote without one does not answer, however
+  // close its topic (the office named in another article, the same ward in a news report).
+  if (f.contactAsked && !f.valueInQuote) return { answer: false, confidence, reason: 'no_contact' };
   return confidence < tuning.minConfidence ? { answer: false, confidence, reason: 'low_confidence' } : { answer: true, confidence, reason: 'confident' };
 }
 

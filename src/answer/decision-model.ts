@@ -42,6 +42,10 @@ export function featureVector(f: DecisionFeatures): Record<string, number> {
     'valueNearAnchor×slot': flag(f.slotAsked && f.valueNearAnchor),
     rareMissing: f.rareMissing,
     rareMissingQuote: f.rareMissingQuote,
+    pairsInQuote: f.pairsInQuote,
+    pairsInDocument: f.pairsInDocument,
+    titleCoverage: f.titleCoverage,
+    personal: flag(f.personal),
   };
   for (const k of KINDS) v[`kind:${k}`] = k === 'none' ? flag(f.kinds.length === 0) : flag(f.kinds.includes(k as QuestionKind));
   return v;
@@ -119,5 +123,10 @@ export const NO_FEATURES: Readonly<DecisionFeatures> = {
   valueNearAnchor: false,
   rareMissing: 1,
   rareMissingQuote: 1,
+  contactAsked: false,
+  pairsInQuote: 0,
+  pairsInDocument: 0,
+  titleCoverage: 0,
+  personal: false,
   kinds: [],
 };

@@ -162,6 +162,11 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     if (read.kind === 'today') return { kind: 'today', at: now() };
     if (read.kind !== 'question') return { kind: read.kind };
     const { plan, recencyDays: days, abbreviation } = read;
+    // About the bot itself ("bot có lưu tin nhắn không"): what staff curated answers it; the articles do not.
+    if (read.aboutBot) {
+      const curated = answerPlan(plan, read.names);
+      return curated.kind === 'curated' ? curated : { kind: 'about_bot' };
+    }
     // A question about a time ("ngày mai Hà Nội có mưa không", "năm nay", "năm 2026") is answered only from an
     // article of that time: an old forecast, or last decade's figures, answer another question. Nor is another
     // time's sentence quoted after the answer. Otherwise the reply says there is nothing for that time and names

@@ -48,9 +48,11 @@ export function vietnamToday(now: Date): { weekday: number; date: string; time: 
  * article of last year may still answer.
  */
 const NEAR_TIME = WORDS.nearTime.map((g) => ({ ...g, phrases: g.phrases.map((p) => p.split(' ')) }));
-/** After the time phrase, the asker's own story ("hôm qua tôi bị mất thẻ …, làm lại ở đâu?"), not news. */
-const NARRATOR = new Set(WORDS.narrators);
-const NARRATOR_FOLDED = new Set([...NARRATOR].map(foldToken));
+/**
+ * After the time phrase, the asker's own story ("hôm qua tôi bị mất thẻ …, làm lại ở đâu?", "hôm nay gia đình
+ * tôi …"), not news. Each a phrase of one or more words; unaccented, "gia" alone would be "giá" as well.
+ */
+const NARRATORS = WORDS.narrators.map((p) => p.split(' '));
 
 /**
  * How many days old an article may be to answer a question about the last or next few days ("ngày mai Hà Nội có
@@ -66,8 +68,8 @@ export function recencyDays(tokens: string[]): number | undefined {
     for (const phrase of group.phrases) {
       for (let i = 0; i + phrase.length <= tokens.length; i++) {
         if (!phrase.every((w, k) => same(tokens[i + k]!, w, group.accentedOnly ?? false))) continue;
-        const next = tokens[i + phrase.length];
-        if (next !== undefined && (NARRATOR.has(next) || (!hasDiacritics(next) && NARRATOR_FOLDED.has(next)))) continue;
+        const at = i + phrase.length;
+        if (NARRATORS.some((n) => n.every((w, k) => tokens[at + k] !== undefined && same(tokens[at + k]!, w, false)))) continue;
         days = Math.min(days ?? Infinity, group.days);
       }
     }

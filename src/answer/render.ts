@@ -36,6 +36,8 @@ export function renderReply(reply: Reply): Answer {
       return { text: messages.tooLong(MAX_QUERY_CHARS), sources: [], confidence: 0, kind: 'too_long' };
     case 'task':
       return { text: messages.cannotDo, sources: [], confidence: 0, kind: 'no_answer' };
+    case 'about_bot':
+      return { text: messages.aboutBot, sources: [], confidence: 0, kind: 'no_answer' };
     case 'today': {
       const today = vietnamToday(reply.at);
       return { text: messages.today(today.weekday, today.date, today.time), sources: [], confidence: 1, kind: 'today' };

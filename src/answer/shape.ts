@@ -135,10 +135,21 @@ export function definesSubject(sentence: string, names: string[], tuning: Engine
 
 // ---- Slot filling: does the quoted text give a value of the asked type next to what the question is about? ----
 
-/** What a question asks a value of, for slot filling (a phone number when it asks for a phone or hotline). */
-type Slot = 'quantity' | 'time' | 'person' | 'place' | 'phone';
+/**
+ * What a question asks a value of, for slot filling: a phone number when it asks for a phone or hotline, an email
+ * or web address when it asks for one (the contact slots).
+ */
+type Slot = 'quantity' | 'time' | 'person' | 'place' | ContactSlot;
+type ContactSlot = 'phone' | 'email' | 'web';
 
-const PHONE_WORDS = WORDS.phoneWords.map((w) => ` ${foldText(w)} `);
+const CONTACT_WORDS: [ContactSlot, string[]][] = [
+  ['phone', WORDS.phoneWords.map((w) => ` ${foldText(w)} `)],
+  ['email', WORDS.emailWords.map((w) => ` ${foldText(w)} `)],
+  ['web', WORDS.webWords.map((w) => ` ${foldText(w)} `)],
+];
+/** An email address; a web address (a scheme, "www." or a domain of a kind citizens are given, not an email's). */
+const EMAIL = /[\p{L}\d._%+-]+@[\p{L}\d-]+(?:\.[\p{L}\d-]+)+/u;
+const WEB = /\bhttps?:\/\/\S+|\bwww\.\S+|(?<![@\w.-])[a-z\d-]+(?:\.[a-z\d-]+)*\.(?:vn|com|org|net|gov)\b/i;
 const SLOT_DATE_HEADS = new Set(WORDS.dateHeads.map(foldToken));
 const SLOT_PLACE_HEADS = WORDS.place.heads.map((h) => foldTokens(h));
 const SLOT_TITLES = WORDS.personTitles.map((h) => foldTokens(h));
@@ -148,7 +159,9 @@ const SLOT_TOKEN = /[\p{L}\p{M}]+|\d+(?:[.,/-]\d+)*/gu;
 /** The typed values a question asks for; empty when it asks for none (what, why, how). */
 export function askedSlots(plan: QueryPlan): Slot[] {
   const text = ` ${foldText(plan.text)} `;
-  if (PHONE_WORDS.some((w) => text.includes(w))) return ['phone'];
+  // Not when the question counts something it names: "giả mạo website bị phạt bao nhiêu tiền" asks an amount.
+  const contact = plan.unit.length > 0 ? [] : CONTACT_WORDS.filter(([, words]) => words.some((w) => text.includes(w))).map(([slot]) => slot);
+  if (contact.length > 0) return contact;
   return plan.kinds.flatMap((k) => (k === 'quantity' || k === 'time' || k === 'person' || k === 'place' ? [k] : []));
 }
 
@@ -179,6 +192,8 @@ export function rareTerms(plan: QueryPlan): string[] {
 /** Positions of the values of one slot in a sentence's tokens (as written and folded). */
 function slotValues(slot: Slot, written: string[], folded: string[], plan: QueryPlan): number[] {
   const out: number[] = [];
+  // Email and web addresses are found on the whole text (see slotFit).
+  if (slot === 'email' || slot === 'web') return out;
   const startsWith = (i: number, words: string[][]) => words.some((w) => w.every((x, k) => folded[i + k] === x));
   const capital = (i: number) => i < written.length && /^\p{Lu}/u.test(written[i]!);
   for (let i = 0; i < written.length; i++) {
@@ -207,8 +222,10 @@ function slotValues(slot: Slot, written: string[], folded: string[], plan: Query
 
 /** Slot features of the quoted sentences: whether they hold a value of an asked type, and one near an anchor. */
 export interface SlotFit {
-  /** The question asks for a typed value (a number, a date, a person, a place, a phone number). */
+  /** The question asks for a typed value (a number, a date, a person, a place, a phone number, an email or web address). */
   asked: boolean;
+  /** What it asks for is a way to contact someone: a phone number, an email or a web address. */
+  contact: boolean;
   /** A quoted sentence has a value of an asked type. */
   value: boolean;
   /** A quoted sentence has such a value within {@link EngineTuning.slotWindow} words of an anchor of the question. */
@@ -218,10 +235,14 @@ export interface SlotFit {
 /** How the quoted sentences fill the question's slot ({@link SlotFit}). */
 export function slotFit(sentences: SentenceInfo[], plan: QueryPlan, tuning: EngineTuning): SlotFit {
   const slots = askedSlots(plan);
-  if (slots.length === 0) return { asked: false, value: false, nearAnchor: false };
+  if (slots.length === 0) return { asked: false, contact: false, value: false, nearAnchor: false };
+  const contact = slots.every((slot) => slot === 'phone' || slot === 'email' || slot === 'web');
   const anchors = anchorTerms(plan);
   let value = false;
   for (const s of sentences) {
+    // An email or a web address is one value of its own shape, wherever it stands in the sentence.
+    if ((slots.includes('email') && EMAIL.test(s.text)) || (slots.includes('web') && WEB.test(s.text)))
+      return { asked: true, contact, value: true, nearAnchor: true };
     const written = s.text.normalize('NFC').match(SLOT_TOKEN) ?? [];
     const folded = written.map((w) => foldToken(normalizeText(w)));
     const marks = folded.flatMap((f, i) => (anchors.has(f) ? [i] : []));
@@ -229,10 +250,10 @@ export function slotFit(sentences: SentenceInfo[], plan: QueryPlan, tuning: Engi
       const values = slotValues(slot, written, folded, plan);
       if (values.length === 0) continue;
       value = true;
-      if (values.some((v) => marks.some((a) => a !== v && Math.abs(a - v) <= tuning.slotWindow))) return { asked: true, value, nearAnchor: true };
+      if (values.some((v) => marks.some((a) => a !== v && Math.abs(a - v) <= tuning.slotWindow))) return { asked: true, contact, value, nearAnchor: true };
     }
   }
-  return { asked: true, value, nearAnchor: false };
+  return { asked: true, contact, value, nearAnchor: false };
 }
 
 /** Idf-weighted share of the question's {@link rareTerms} that the given terms lack (0 when it has none). */
@@ -245,4 +266,17 @@ export function rareMissing(terms: Set<string>, plan: QueryPlan): number {
     if (!terms.has(t)) missing += w;
   }
   return total > 0 ? missing / total : 0;
+}
+
+const PERSONAL_ACCENTED = WORDS.personal.accented.map((p) => p.split(' '));
+const PERSONAL_UNACCENTED = WORDS.personal.unaccented.map((p) => p.split(' '));
+
+/**
+ * Whether the asker speaks of their own case: "tôi", "em", "nhà mình", "mẹ em"… as written (`personal` in
+ * words.json), unaccented forms only where the question is written without diacritics ("toi", "nha em").
+ */
+export function tellsOwnCase(plan: QueryPlan): boolean {
+  const tokens = tokenize(plan.text);
+  const phrases = plan.accented ? PERSONAL_ACCENTED : [...PERSONAL_ACCENTED, ...PERSONAL_UNACCENTED];
+  return tokens.some((_, i) => phrases.some((p) => p.every((w, k) => tokens[i + k] === w)));
 }

@@ -160,6 +160,16 @@ export interface DecisionFeatures {
   rareMissing: number;
   /** The same for the quoted sentences. */
   rareMissingQuote: number;
+  /** Whether the question asks for a way to contact someone (a phone number, an email or web address). */
+  contactAsked: boolean;
+  /** Idf-weighted share of the question's word pairs found in the quoted sentences (1 when it has none). */
+  pairsInQuote: number;
+  /** The same in the best document. */
+  pairsInDocument: number;
+  /** Idf-weighted share of the question's content syllables in the best document's title. */
+  titleCoverage: number;
+  /** Whether the asker speaks of their own case ("nhà em…", "tôi bị…"). */
+  personal: boolean;
   /** What the question asks for (who, when, how many, what is…). */
   kinds: QuestionKind[];
 }

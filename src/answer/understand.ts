@@ -70,6 +70,34 @@ export function asksTask(text: string): boolean {
   });
 }
 
+const ABOUT = WORDS.aboutBot;
+const phrasesOf = (words: string[]) => words.map((w) => w.split(' '));
+const BOT_NAMES = phrasesOf(ABOUT.names);
+const BOT_BEFORE = phrasesOf(ABOUT.before);
+const BOT_AFTER = phrasesOf(ABOUT.after);
+const BOT_NOT_AFTER = phrasesOf(ABOUT.notAfter);
+
+/**
+ * Whether a question (its vocatives cut) is about the bot itself rather than something the articles tell: it names
+ * the bot ("bot", "chatbot", "trợ lý ảo") as what it talks about — "*bot có* lưu tin nhắn không", "dữ liệu *của
+ * bot*", "*bot này* do ai làm" (`aboutBot` in words.json). Not "BOT" in capitals nor "trạm BOT", "phí BOT": toll
+ * roads built under BOT contracts are news.
+ */
+export function asksAboutBot(text: string): boolean {
+  const written = text.normalize('NFC').match(/[\p{L}\p{M}\d]+/gu) ?? [];
+  const words = written.map((w) => w.toLowerCase());
+  const at = (i: number, phrase: string[]) => phrase.every((w, k) => words[i + k] === w);
+  const endsAt = (i: number, phrase: string[]) => i - phrase.length >= 0 && at(i - phrase.length, phrase);
+  for (let i = 0; i < words.length; i++) {
+    for (const name of BOT_NAMES) {
+      if (!at(i, name) || written[i] === written[i]!.toUpperCase()) continue;
+      if (BOT_NOT_AFTER.some((p) => endsAt(i, p) || (p.length === 1 && written[i - 1] === p[0]))) continue;
+      if (BOT_BEFORE.some((p) => endsAt(i, p)) || BOT_AFTER.some((p) => at(i + name.length, p))) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * The question without the words that address the bot: "hôm nay ngày bao nhiêu vậy bot" must not be read as a
  * question about BOT toll roads. "phí BOT", "đối với BOT", "hình thức BT, BOT" are left alone.
@@ -94,6 +122,8 @@ export type Understanding =
       names: string[];
       /** The abbreviation a definition question asks about, when the lexicon knows it ("UBND là gì?"). */
       abbreviation?: { subject: string; written: string; expansions: string[] };
+      /** The question is about the bot itself ({@link asksAboutBot}): only a curated answer may answer it. */
+      aboutBot?: boolean;
     };
 
 /** What the understand stage needs besides the message. */
@@ -127,6 +157,7 @@ export function understand(question: string, ctx: UnderstandContext): Understand
   const out: Understanding = { kind: 'question', text, plan, names };
   const days = recencyDays(expandShorthand(tokenize(text), lexicon));
   if (days !== undefined) out.recencyDays = days;
+  if (asksAboutBot(text)) out.aboutBot = true;
   const subject = plan.subject;
   const expansions = subject !== undefined ? lexicon.abbreviations.get(subject) : undefined;
   if (subject !== undefined && expansions) {

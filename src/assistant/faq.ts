@@ -4,7 +4,7 @@
  * (through the index publisher and its change log).
  */
 import type { Logger } from 'pino';
-import type { AnswerEngine, Explained } from '../answer/index.js';
+import type { AnswerEngine, Decision, Explained } from '../answer/index.js';
 import { faqText, formatDate, staffText } from '../copy/messages.js';
 import type { InboundMessage, OutboundMessage } from '../core/chat.js';
 import type { SearchDoc } from '../content/types.js';
@@ -108,7 +108,7 @@ export interface FaqTrial {
   /** The decision's estimate that the reply answers the question (0..1), and its threshold. */
   probability?: number;
   threshold: number;
-  reason?: 'nothing_found' | 'low_confidence' | 'confident';
+  reason?: Decision['reason'];
   /** The features the decision was made from. */
   features?: { name: string; value: number | boolean | string }[];
 }

@@ -60,6 +60,9 @@ export const messages = {
   noAnswer: (closest: string[]) => ['Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này.', ...closestTitles(closest)].join('\n'),
   /** What becomes of an unanswered question where no ticket desk runs: it is recorded for staff. */
   recordedForStaff: 'Câu hỏi đã được ghi lại để cán bộ Mặt trận bổ sung.',
+  /** A question about the bot itself ("bot có lưu tin nhắn không") that no curated answer covers; a ticket line follows. */
+  aboutBot:
+    'Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này: đây là câu hỏi về chính trợ lý, các bài viết của Mặt trận không nói tới. Gõ /trogiup để xem trợ lý làm được gì.',
   /** A request for a task the bot does not do ("viết giúp tôi một bài thơ", "nhắc tôi 6 giờ sáng mai"). */
   cannotDo:
     'Xin lỗi, tôi chỉ trả lời câu hỏi bằng thông tin trích từ các bài viết và chương trình của Mặt trận; tôi chưa làm được những việc như viết bài, tính toán, dịch hay nhắc lịch. Bạn có thể hỏi, ví dụ: “Quỹ Vì người nghèo là gì?”',

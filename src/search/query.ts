@@ -134,10 +134,19 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   const provinceMatches = lexicon.provinceNames.find(allTokens).filter(isProvinceMatch);
   const provinces = [...new Map(provinceMatches.map((m) => [m.value.code, m.value])).values()];
   const years = [...new Set(allTokens.filter((t) => /^(19[4-9]\d|20\d\d)$/.test(t)).map(Number))];
-  // A year as a date names it: after "năm" or as the end of a date ("30/6/2017", "6-2017"); "hỗ trợ 2000 hộ" does not.
+  // A year as a date names it: after "năm" or as the end of a date ("30/6/2017", "6-2017"), after "Tết" and up to two
+  // words ("Tết Đinh Mùi 2027", "tet am lich 2027"), or in a span of years ("nhiệm kỳ 2029-2034"); "hỗ trợ 2000
+  // hộ" does not.
+  const nfc = text.normalize('NFC');
   const datedYears = [
-    ...new Set([...text.normalize('NFC').matchAll(/(?:(?<![\p{L}\p{M}])(?:năm|nam)\s+|\d[/.-])(19[4-9]\d|20\d\d)(?!\d)/giu)].map((m) => Number(m[1]))),
-  ];
+    ...new Set(
+      [
+        ...[...nfc.matchAll(/(?:(?<![\p{L}\p{M}])(?:năm|nam)\s+|\d[/.-])(19[4-9]\d|20\d\d)(?!\d)/giu)].map((m) => m[1]!),
+        ...[...nfc.matchAll(/(?<![\p{L}\p{M}])(?:tết|tet)(?:\s+[\p{L}\p{M}]+){0,2}?\s+(19[4-9]\d|20\d\d)(?!\d)/giu)].map((m) => m[1]!),
+        ...[...nfc.matchAll(/(?<![\d/.-])(19[4-9]\d|20\d\d)\s*[-–]\s*(19[4-9]\d|20\d\d)(?!\d)/gu)].flatMap((m) => [m[1]!, m[2]!]),
+      ].map(Number),
+    ),
+  ].sort((a, b) => a - b);
   const questionWordTokens = new Set<number>();
   const questionMatches = lexicon.questionWords.find(allTokens);
   for (const m of questionMatches) for (let i = m.start; i < m.end; i++) questionWordTokens.add(i);

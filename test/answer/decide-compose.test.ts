@@ -25,6 +25,15 @@ describe('decide', () => {
     expect(decide(features({}), resolveTuning({ minConfidence: 0.7 })).answer).toBe(false);
   });
 
+  it('does not answer a question for a phone number, an email or a web address with a quote that gives none', () => {
+    expect(decide(features({ slotAsked: true, contactAsked: true, valueInQuote: false }), tuning)).toEqual({
+      answer: false,
+      confidence: 0.6,
+      reason: 'no_contact',
+    });
+    expect(decide(features({ slotAsked: true, contactAsked: true, valueInQuote: true }), tuning).answer).toBe(true);
+  });
+
   it('gathers the features of a question’s results: coverage, focus, margin, shape, agreement, rarity', () => {
     const provinces = createProvinceFinder(lexicon);
     const analyse = (doc: SearchDoc) => analyseDoc(doc, provinces.namesAnyProvince);
@@ -43,7 +52,20 @@ describe('decide', () => {
     expect(f.focusInQuote).toBe(1);
     expect(f.kinds).toContain('quantity');
     expect(f.termRarity).toBeGreaterThan(0);
+    // Every word pair of the question is in the article; its title ("Thắp sáng đường quê") has none of its words.
+    expect(f.pairsInDocument).toBe(1);
+    expect(f.pairsInQuote).toBe(1);
+    expect(f.titleCoverage).toBe(0);
+    const road = planQuestion('Đường quê xã Hưng Lợi được lắp bao nhiêu bóng đèn?', ctx);
+    const onRoad = rerank(road, [], retrieve(road, index, tuning, 5)!, { analyse, provinces, tuning }, 5);
+    const titled = decisionFeatures(road, onRoad, selectSentences(onRoad[0]!.info, road, tuning), tuning);
+    expect(titled.titleCoverage).toBeGreaterThan(0);
+    expect(titled.titleCoverage).toBeLessThan(1);
+    expect(f.personal).toBe(false);
+    expect(f.contactAsked).toBe(false);
     expect(decisionFeatures(plan, [], [], tuning).found).toBe(false);
+    const own = planQuestion('Nhà em ở xã Hưng Lợi có được lắp bóng đèn không?', ctx);
+    expect(decisionFeatures(own, [], [], tuning).personal).toBe(true);
   });
 });
 

@@ -35,6 +35,7 @@ const BHYT = entry(
 const HOUSE = entry(2, 'Thủ tục xin hỗ trợ nhà Đại đoàn kết thế nào?', 'Hộ gia đình làm đơn gửi Ban công tác Mặt trận khu dân cư.', {
   alternates: [{ text: 'làm sao để được hỗ trợ xây nhà đại đoàn kết', addedAt: '2026-12-05T02:00:00.000Z' }],
 });
+const PRIVACY = entry(4, 'Bot có lưu tin nhắn của tôi không?', 'Trợ lý chỉ giữ câu hỏi chưa trả lời được để cán bộ trả lời; gõ /xoadulieu để xóa.');
 const PENSION = entry(3, 'Lương hưu của tôi tháng này khi nào được trả?', 'Lương hưu tháng 12/2026 được chi trả từ ngày 10/12/2026 tại điểm chi trả của xã.');
 
 let index: ArticleIndex;
@@ -47,6 +48,7 @@ beforeAll(async () => {
   index.upsert(faqDoc(BHYT));
   index.upsert(faqDoc(HOUSE));
   index.upsert(faqDoc(PENSION));
+  index.upsert(faqDoc(PRIVACY));
 });
 
 describe('curated entries in the answer engine', () => {
@@ -59,6 +61,14 @@ describe('curated entries in the answer engine', () => {
     expect(engine.answer('bảo hiểm y tế hộ gia đình năm nay đóng bao nhiêu').faq).toBe(1);
     // The other wording of an entry answers too.
     expect(engine.answer('lam sao de duoc ho tro xay nha dai doan ket').faq).toBe(2);
+  });
+
+  it('answers a question about the bot itself only from an entry, never from the articles', () => {
+    expect(engine.answer('bot co luu tin nhan cua toi khong vay').faq).toBe(4);
+    const other = engine.answer('Bot lấy tin từ những tờ báo nào?');
+    expect(other.kind).toBe('no_answer');
+    expect(other.text).toContain('câu hỏi về chính trợ lý');
+    expect(other.sources).toEqual([]);
   });
 
   it('does not answer another question on the same topic from the entry', () => {

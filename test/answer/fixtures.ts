@@ -50,6 +50,11 @@ export const features = (over: Partial<DecisionFeatures>): DecisionFeatures => (
   valueNearAnchor: false,
   rareMissing: 0,
   rareMissingQuote: 0,
+  contactAsked: false,
+  pairsInQuote: 1,
+  pairsInDocument: 1,
+  titleCoverage: 0.5,
+  personal: false,
   kinds: [],
   ...over,
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyseSentence } from '../../src/answer/analysis.js';
-import { askedSlots, rareMissing, rareTerms, slotFit } from '../../src/answer/shape.js';
+import { askedSlots, rareMissing, rareTerms, slotFit, tellsOwnCase } from '../../src/answer/shape.js';
 import { resolveTuning } from '../../src/answer/tuning.js';
 import { planQuestion } from '../../src/answer/understand.js';
 import { article, indexOf, lexicon, tuning } from './fixtures.js';
@@ -27,15 +27,45 @@ describe('slot filling', () => {
   });
 
   it('finds a value of the asked type in the quote, and whether it stands next to what the question is about', () => {
-    expect(fill('Quỹ Vì người nghèo huyện Lệ Thủy vận động được bao nhiêu tiền?', facts[0]!)).toEqual({ asked: true, value: true, nearAnchor: true });
+    expect(fill('Quỹ Vì người nghèo huyện Lệ Thủy vận động được bao nhiêu tiền?', facts[0]!)).toEqual({
+      asked: true,
+      contact: false,
+      value: true,
+      nearAnchor: true,
+    });
     expect(fill('sdt duong day nong mat tran tinh Quang Binh la bao nhieu', facts[1]!)).toMatchObject({ value: true, nearAnchor: true });
     expect(fill('Chủ tịch Ủy ban MTTQ huyện Lệ Thủy là ai?', facts[2]!)).toMatchObject({ value: true, nearAnchor: true });
     expect(fill('Hội nghị hiệp thương huyện Lệ Thủy tổ chức vào ngày nào?', facts[3]!)).toMatchObject({ value: true, nearAnchor: true });
     expect(fill('Hội nghị hiệp thương huyện Lệ Thủy diễn ra ở đâu?', facts[4]!)).toMatchObject({ value: true });
     // Same topic, another fact: a phone question answered by a sentence with a count, a person question by a date.
-    expect(fill('số điện thoại Ủy ban MTTQ huyện Lệ Thủy là bao nhiêu', facts[0]!)).toEqual({ asked: true, value: false, nearAnchor: false });
+    expect(fill('số điện thoại Ủy ban MTTQ huyện Lệ Thủy là bao nhiêu', facts[0]!)).toEqual({ asked: true, contact: true, value: false, nearAnchor: false });
     expect(fill('Chủ tịch Ủy ban MTTQ huyện Lệ Thủy là ai?', facts[3]!)).toMatchObject({ value: false });
-    expect(fill('Quỹ Vì người nghèo là gì?', facts[0]!)).toEqual({ asked: false, value: false, nearAnchor: false });
+    expect(fill('Quỹ Vì người nghèo là gì?', facts[0]!)).toEqual({ asked: false, contact: false, value: false, nearAnchor: false });
+  });
+
+  it('reads a question for a phone number, an email or a web address as a contact, and finds such a value in the quote', () => {
+    expect(askedSlots(plan('muốn liên hệ Mặt trận huyện Lệ Thủy thì gọi số nào'))).toEqual(['phone']);
+    expect(askedSlots(plan('email của Ủy ban MTTQ huyện Lệ Thủy là gì'))).toEqual(['email']);
+    expect(askedSlots(plan('dia chi trang web cua mat tran huyen Le Thuy la gi'))).toEqual(['web']);
+    // Not a contact: an amount about a website, and a session of the council ("kỳ họp thứ 3": "hop thu" folded).
+    expect(askedSlots(plan('giả mạo website của Mặt trận bị phạt bao nhiêu tiền'))).toEqual(['quantity']);
+    expect(askedSlots(plan('ky hop thu 3 HDND huyen Le Thuy to chuc khi nao'))).toEqual(['time']);
+    const email = 'Mọi ý kiến gửi về hộp thư mattranlethuy@gmail.com của Ủy ban MTTQ huyện Lệ Thủy.';
+    const web = 'Thông tin được đăng trên trang mattran.quangbinh.gov.vn của Ủy ban MTTQ tỉnh.';
+    expect(fill('email của Ủy ban MTTQ huyện Lệ Thủy là gì', email)).toEqual({ asked: true, contact: true, value: true, nearAnchor: true });
+    expect(fill('email của Ủy ban MTTQ huyện Lệ Thủy là gì', facts[2]!)).toMatchObject({ contact: true, value: false });
+    expect(fill('website của Mặt trận tỉnh Quảng Bình là gì', web)).toMatchObject({ contact: true, value: true });
+    expect(fill('website của Mặt trận tỉnh Quảng Bình là gì', email)).toMatchObject({ contact: true, value: false });
+    // A count or a date is no phone number.
+    expect(fill('số điện thoại Mặt trận huyện Lệ Thủy', facts[3]!)).toMatchObject({ contact: true, value: false });
+  });
+
+  it('tells a question about the asker’s own case, as written or without diacritics', () => {
+    expect(tellsOwnCase(plan('Nhà em thuộc diện cận nghèo thì có được hỗ trợ không ạ?'))).toBe(true);
+    expect(tellsOwnCase(plan('me em bi tai bien co duoc cap xe lan khong'))).toBe(true);
+    expect(tellsOwnCase(plan('Quỹ Vì người nghèo huyện Lệ Thủy vận động được bao nhiêu tiền?'))).toBe(false);
+    // Written with diacritics, "em" must be written so: "êm" is not the asker.
+    expect(tellsOwnCase(plan('Buổi hòa nhạc có êm tai không?'))).toBe(false);
   });
 
   it('needs the value within the window of an anchor', () => {

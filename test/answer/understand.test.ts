@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asksTask, stripVocatives, understand } from '../../src/answer/understand.js';
+import { asksAboutBot, asksTask, stripVocatives, understand } from '../../src/answer/understand.js';
 import { indexOf, lexicon, tuning, article } from './fixtures.js';
 
 const index = indexOf([
@@ -46,6 +46,41 @@ describe('understand', () => {
     expect(stripVocatives('phí qua trạm thu phí bao nhiêu vậy bot')).toBe('phí qua trạm thu phí bao nhiêu vậy');
     expect(stripVocatives('ad ơi, cầu Bến Lúa dài bao nhiêu?')).toBe('cầu Bến Lúa dài bao nhiêu?');
     expect(stripVocatives('dự án theo hình thức BT, BOT')).toBe('dự án theo hình thức BT, BOT');
+  });
+
+  it('knows a question about the bot itself, not BOT toll roads nor a question that only calls the bot', () => {
+    for (const q of [
+      'Bot lấy tin từ những tờ báo nào?',
+      'bot co luu tin nhan cua toi khong',
+      'Dữ liệu của bot được cập nhật đến ngày nào?',
+      'Làm sao để xóa lịch sử trò chuyện với bot?',
+      'trợ lý ảo này do ai làm',
+    ])
+      expect(asksAboutBot(q), q).toBe(true);
+    for (const q of [
+      'BOT là gì',
+      'phí BOT quốc lộ 1 bao nhiêu',
+      'trạm BOT có thu phí không',
+      'bot thu phí Cai Lậy có bị dừng không',
+      'Cầu Bến Lúa dài bao nhiêu?',
+    ])
+      expect(asksAboutBot(q), q).toBe(false);
+    const read = understand('bot có trả lời bằng tiếng Khmer được không', ctx);
+    expect(read.kind === 'question' && read.aboutBot).toBe(true);
+    // Called, not talked about: "… vậy bot" is cut before.
+    const called = understand('cầu Bến Lúa dài bao nhiêu vậy bot', ctx);
+    expect(called.kind === 'question' && called.aboutBot).toBeFalsy();
+  });
+
+  it('reads the time a question asks about, not the asker’s own story nor a price ("giá") taken for "gia đình"', () => {
+    const days = (q: string) => {
+      const read = understand(q, ctx);
+      return read.kind === 'question' ? read.recencyDays : undefined;
+    };
+    expect(days('hom nay gia sau rieng bao nhieu 1kg')).toBe(3);
+    expect(days('hôm nay gia đình tôi được hỗ trợ bao nhiêu')).toBeUndefined();
+    expect(days('hom nay gia dinh toi duoc ho tro bao nhieu')).toBeUndefined();
+    expect(days('Lãi suất tiết kiệm tháng này là bao nhiêu?')).toBe(45);
   });
 
   it('reads a task from its verb, who it is for and whether it asks if it can be done', () => {

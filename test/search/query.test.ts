@@ -119,8 +119,12 @@ describe('query plan: provinces and years', () => {
     expect(plan('hue co bao nhieu dich vu cong').provinces.map((p) => p.name)).toEqual(['Huế']);
   });
 
-  it('reads a year as a date only after "năm" or at the end of a date', () => {
+  it('reads a year as a date only after "năm" or "Tết", at the end of a date or in a span of years', () => {
     expect(plan('năm 2017 cả nước có bao nhiêu vụ').datedYears).toEqual([2017]);
+    expect(plan('Tết Đinh Mùi 2027 tỉnh tặng bao nhiêu suất quà').datedYears).toEqual([2027]);
+    expect(plan('lich nghi tet am lich 2027 duoc may ngay').datedYears).toEqual([2027]);
+    expect(plan('đại hội nhiệm kỳ 2029-2034 tổ chức ở đâu').datedYears).toEqual([2029, 2034]);
+    expect(plan('tháng 11/2026 ai về dự ngày hội').datedYears).toEqual([2026]);
     expect(plan('hạn chót là ngày 30/6/2017 phải không').datedYears).toEqual([2017]);
     expect(plan('nam 2016 tinh gian duoc bao nhieu').datedYears).toEqual([2016]);
     // A count is no year, though it is one for the publication-year boost.

@@ -15,6 +15,7 @@ const KIND = {
 const REASON = {
   nothing_found: 'Không tìm thấy mục hay bài nào khớp với câu hỏi.',
   low_confidence: 'Có kết quả nhưng chưa đủ chắc chắn, nên bot trả lời “chưa có thông tin”.',
+  no_contact: 'Câu hỏi xin số điện thoại, email hay trang web mà đoạn trích không có, nên bot trả lời “chưa có thông tin”.',
   confident: 'Đủ chắc chắn để trả lời.',
 };
 const FROM = { faq: 'Hỏi đáp', article: 'Bài viết', program: 'Chương trình phối hợp' };

@@ -1,7 +1,9 @@
 /**
- * The decision model: a logistic regression over the decision features that estimates the probability that the
- * quoted reply answers the question. Fitted by `npm run train:decision` and stored as data (feature names, their
- * means and scales, weights, bias, the threshold chosen on dev material); applying it is a dot product.
+ * The decision model: the probability that the quoted reply answers the question, from the decision features.
+ * Fitted by `npm run train:decision` and stored as data, in one of two forms: a logistic regression (feature
+ * names, their means and scales, weights, bias), applied as a dot product; or boosted decision trees (a few
+ * levels deep, each split one input against a value), applied as the sum of one leaf per tree. Either form stores
+ * the threshold chosen on dev material.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -51,33 +53,70 @@ export function featureVector(f: DecisionFeatures): Record<string, number> {
   return v;
 }
 
-export const decisionModelSchema = z.object({
-  /** Input names, in the order of `means`, `scales` and `weights`. */
+/** What both forms store besides their parameters. */
+const common = {
+  /** Input names; a logistic model's `means`, `scales` and `weights` follow their order, a tree's `input` indexes them. */
   features: z.array(z.string()).min(1),
-  means: z.array(z.number()),
-  scales: z.array(z.number().positive()),
-  weights: z.array(z.number()),
-  bias: z.number(),
   /** Answer when the probability reaches this (unless the operator sets ANSWER_MIN_CONFIDENCE). */
   threshold: z.number().min(0).max(1),
-  /** L2 strength the fit used. */
-  l2: z.number().min(0),
   /** The question sets it was fitted on ("+removed": their answer-removed run), and when. */
   trainedOn: z.array(z.string()),
   trainedAt: z.string(),
   /** Dev figures at the threshold (for the record; the engine does not read them). */
   dev: z.record(z.string(), z.unknown()).optional(),
+};
+
+const logisticSchema = z.object({
+  kind: z.literal('logistic'),
+  ...common,
+  means: z.array(z.number()),
+  scales: z.array(z.number().positive()),
+  weights: z.array(z.number()),
+  bias: z.number(),
+  /** L2 strength the fit used. */
+  l2: z.number().min(0),
 });
+
+/**
+ * A tree as a flat list of nodes, the root first: a split sends an input below `value` to node `below`, else to
+ * node `above`; a leaf adds its `leaf` to the log-odds.
+ */
+const nodeSchema = z.union([
+  z.object({ input: z.number().int().min(0), value: z.number(), below: z.number().int().min(1), above: z.number().int().min(1) }),
+  z.object({ leaf: z.number() }),
+]);
+
+const boostedSchema = z.object({
+  kind: z.literal('boosted'),
+  ...common,
+  /** The log-odds before any tree. */
+  bias: z.number(),
+  trees: z.array(z.array(nodeSchema).min(1)).min(1),
+  /** How the trees were grown (for the record): depth, count, learning rate, leaf L2, least examples per leaf. */
+  growth: z.object({ depth: z.number(), trees: z.number(), learningRate: z.number(), l2: z.number(), minLeaf: z.number() }),
+});
+
+export const decisionModelSchema = z.discriminatedUnion('kind', [logisticSchema, boostedSchema]);
 
 /** A fitted decision model (see {@link decisionModelSchema}). */
 export type DecisionModel = z.infer<typeof decisionModelSchema>;
 
-/** Check a model object: the schema, equal lengths, and that every input name is one {@link featureVector} makes. */
+/**
+ * Check a model object: the schema, equal lengths, every input name one {@link featureVector} makes, and trees
+ * whose splits name an input and point forward to nodes that exist (so a tree always ends in a leaf).
+ */
 export function parseDecisionModel(value: unknown): DecisionModel {
   const model = decisionModelSchema.parse(value);
   const n = model.features.length;
-  if (model.means.length !== n || model.scales.length !== n || model.weights.length !== n)
+  if (model.kind === 'logistic' && (model.means.length !== n || model.scales.length !== n || model.weights.length !== n))
     throw new Error('decision model: features, means, scales and weights differ in length');
+  if (model.kind === 'boosted')
+    for (const [t, tree] of model.trees.entries())
+      for (const [i, node] of tree.entries()) {
+        if ('leaf' in node) continue;
+        if (node.input >= n || node.below <= i || node.above <= i || node.below >= tree.length || node.above >= tree.length)
+          throw new Error(`decision model: tree ${t}, node ${i} points outside the tree or its inputs`);
+      }
   const known = new Set(Object.keys(featureVector(NO_FEATURES)));
   const unknown = model.features.filter((name) => !known.has(name));
   if (unknown.length > 0) throw new Error(`decision model: unknown features ${unknown.join(', ')}`);
@@ -92,8 +131,17 @@ export function loadDecisionModel(file: string): DecisionModel {
 /** The probability that the reply answers the question. */
 export function predict(model: DecisionModel, f: DecisionFeatures): number {
   const v = featureVector(f);
+  const inputs = model.features.map((name) => v[name] ?? 0);
   let z = model.bias;
-  for (let i = 0; i < model.features.length; i++) z += (model.weights[i]! * ((v[model.features[i]!] ?? 0) - model.means[i]!)) / model.scales[i]!;
+  if (model.kind === 'logistic') {
+    for (let i = 0; i < inputs.length; i++) z += (model.weights[i]! * (inputs[i]! - model.means[i]!)) / model.scales[i]!;
+  } else {
+    for (const tree of model.trees) {
+      let node = tree[0]!;
+      while (!('leaf' in node)) node = tree[inputs[node.input]! < node.value ? node.below : node.above]!;
+      z += node.leaf;
+    }
+  }
   return 1 / (1 + Math.exp(-z));
 }
 

@@ -14,6 +14,7 @@ const features = (over: Partial<DecisionFeatures>): DecisionFeatures => anyFeatu
 
 /** A made-up model: the log-odds are 4 × (coverage − 0.5) + 2 × (placeAgrees − 0.5) … spelled as means and scales. */
 const model: DecisionModel = parseDecisionModel({
+  kind: 'logistic',
   features: ['coverage', 'placeAgrees', 'kind:quantity'],
   means: [0.5, 0.5, 0],
   scales: [0.25, 0.5, 1],
@@ -31,6 +32,32 @@ describe('decision model', () => {
     expect(predict(model, features({}))).toBeCloseTo(1 / (1 + Math.exp(-1.4)), 12);
     // Off the question's province: z = 1 + 0.4 − 1 − 1 = −0.6
     expect(predict(model, features({ placeAgrees: false }))).toBeCloseTo(1 / (1 + Math.exp(0.6)), 12);
+  });
+
+  it('as boosted trees, adds one leaf per tree to the bias', () => {
+    // Tree 1: coverage < 0.5 → −1, else placeAgrees < 0.5 → −0.5, else +2. Tree 2: kind:quantity < 0.5 → 0, else +0.25.
+    const trees = parseDecisionModel({
+      kind: 'boosted',
+      features: ['coverage', 'placeAgrees', 'kind:quantity'],
+      bias: -0.5,
+      trees: [
+        [{ input: 0, value: 0.5, below: 1, above: 2 }, { leaf: -1 }, { input: 1, value: 0.5, below: 3, above: 4 }, { leaf: -0.5 }, { leaf: 2 }],
+        [{ input: 2, value: 0.5, below: 1, above: 2 }, { leaf: 0 }, { leaf: 0.25 }],
+      ],
+      growth: { depth: 2, trees: 2, learningRate: 0.1, l2: 1, minLeaf: 1 },
+      threshold: 0.5,
+      trainedOn: ['made-up.jsonl'],
+      trainedAt: '2026-12-07',
+    });
+    const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+    expect(predict(trees, features({ coverage: 0.6 }))).toBeCloseTo(sigmoid(-0.5 + 2 + 0.25), 12);
+    expect(predict(trees, features({ coverage: 0.6, placeAgrees: false }))).toBeCloseTo(sigmoid(-0.5 - 0.5 + 0.25), 12);
+    expect(predict(trees, features({ coverage: 0.2, kinds: [] }))).toBeCloseTo(sigmoid(-0.5 - 1), 12);
+    // A split that points back (a loop) or past the tree's end is refused when the model is read.
+    const loop = { ...trees, trees: [[{ input: 0, value: 0.5, below: 1, above: 2 }, { input: 1, value: 0.5, below: 1, above: 2 }, { leaf: 1 }]] };
+    expect(() => parseDecisionModel(loop)).toThrow(/tree 0, node 1/);
+    expect(() => parseDecisionModel({ ...trees, trees: [[{ input: 7, value: 0.5, below: 1, above: 2 }, { leaf: 1 }, { leaf: 2 }]] })).toThrow(/outside/);
+    expect(() => parseDecisionModel({ ...trees, kind: 'forest' })).toThrow();
   });
 
   it('decides with the model’s probability as the confidence, against the threshold the engine uses', () => {

@@ -87,8 +87,8 @@ export function isRecent(publishedAt: string | undefined, now: Date, days: numbe
 /**
  * Whether an article is of the time a question asks about: published within `days` of `now` when the question
  * says how recent ("ngày mai", "tuần này", "năm nay"), and of one of the years it dates ("năm 2026": published
- * that year or naming it, `terms` being the article's folded terms; an undated article is not ruled out by a year).
- * True when the question gives no time.
+ * that year or naming it, `terms` being the article's folded terms). An undated article is not ruled out by a year
+ * that has begun, but is by years still to come: it must name one of them. True when the question gives no time.
  */
 export function fitsTime(
   asked: { days: number | undefined; years: number[] },
@@ -97,8 +97,13 @@ export function fitsTime(
   now: Date,
 ): boolean {
   if (asked.days !== undefined && !isRecent(doc.publishedAt, now, asked.days)) return false;
+  if (asked.years.length === 0 || asked.years.some((y) => terms.has(String(y)))) return true;
+  // Nothing yet written reports a year to come ("năm 2028 lương cơ sở tăng bao nhiêu"): only a plan or a target
+  // that names it speaks of it, whenever it was published.
+  const thisYear = Number(vietnamToday(now).date.slice(-4));
+  if (asked.years.every((y) => y > thisYear)) return false;
   // An article without a date is of unknown time, not of another year: only a dated one can be ruled out by the
   // year asked. Recency ("ngày mai", "hôm qua") is different: there the answer's freshness is what is asked.
-  if (asked.years.length === 0 || !doc.publishedAt) return true;
-  return asked.years.some((y) => doc.publishedAt?.startsWith(String(y)) || terms.has(String(y)));
+  if (!doc.publishedAt) return true;
+  return asked.years.some((y) => doc.publishedAt?.startsWith(String(y)));
 }

@@ -138,6 +138,21 @@ describe('a question about a time', () => {
     expect(answer.text).not.toContain('60 bóng đèn');
   });
 
+  it('answers a year still to come only from an article that names it, dated or not', () => {
+    const undated = article('den-undated', 'Thắp sáng đường quê Hưng Lợi', ['Đoàn thanh niên xã Hưng Lợi lắp 72 bóng đèn năng lượng mặt trời trên đường quê.']);
+    const plan = article('den-plan', 'Kế hoạch thắp sáng đường quê Hưng Lợi', [
+      'Đến năm 2028, Đoàn thanh niên xã Hưng Lợi sẽ lắp 150 bóng đèn năng lượng mặt trời trên đường quê.',
+    ]);
+    const noPlan = createAnswerEngine({ index: indexOf([old, undated]), lexicon, now }).answer('Năm 2028 Đoàn thanh niên xã Hưng Lợi lắp bao nhiêu bóng đèn?');
+    expect(noPlan.kind).toBe('no_answer');
+    expect(noPlan.text).not.toContain('72 bóng đèn');
+    const planned = createAnswerEngine({ index: indexOf([old, undated, plan]), lexicon, now }).answer(
+      'nam 2028 doan thanh nien xa hung loi lap bao nhieu bong den',
+    );
+    expect(planned.kind).toBe('answer');
+    expect(planned.text).toContain('150 bóng đèn');
+  });
+
   it('treats "năm nay" as this year: an article of years ago does not answer it, one of this year does', () => {
     const stale = createAnswerEngine({ index: indexOf([old]), lexicon, now }).answer('Năm nay Đoàn thanh niên xã Hưng Lợi lắp bao nhiêu bóng đèn?');
     expect(stale.kind).toBe('no_answer');

@@ -49,9 +49,14 @@ const rows: FeatureRow[] = positionals.flatMap((file) =>
 );
 const dropped = new Set(values.drop!.split(',').filter(Boolean));
 const names = Object.keys(featureVector(rows.find((r) => r.features)!.features!)).filter((n) => !dropped.has(n));
+/**
+ * A question's rows stay in one fold: as written and folded, answer removed ("questions+removed"), and asked over
+ * another corpus ("questions@data": a copy of the file asked over the bundled data/ alone).
+ */
+const groupOf = (set: string) => set.replace(/\+removed$/, '').replace(/@[^@]*$/, '');
 const examples: Example[] = rows
   .filter((r) => r.features?.found && r.label !== null)
-  .map((r) => ({ row: r, x: names.map((n) => featureVector(r.features!)[n]!), y: r.label!, group: `${r.set.replace(/\+removed$/, '')}:${r.id}` }));
+  .map((r) => ({ row: r, x: names.map((n) => featureVector(r.features!)[n]!), y: r.label!, group: `${groupOf(r.set)}:${r.id}` }));
 
 // ---- logistic regression by Newton's method (IRLS) with an L2 penalty on the weights (not the bias) ----
 function solve(a: number[][], b: number[]): number[] {

@@ -165,7 +165,7 @@ async function main(argv: string[]): Promise<number> {
         const answer = everyReply.answer(text);
         return { ranked: [], text: answer.text, noAnswer: answer.kind === 'no_answer', confidence: answer.confidence };
       };
-      const rows = featureRows(basename(values.queries, '.jsonl'), scored, withRemoval(ask), probe, removed !== undefined);
+      const rows = featureRows(basename(values.queries, '.jsonl'), scored, withRemoval(ask), probe, removed !== undefined, (id) => docs.has(id));
       await writeFile(values.features, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
       out(`${rows.length} feature rows (${scored.length} queries, as written and folded) over ${index.size} documents -> ${values.features}`);
       return 0;

@@ -13,7 +13,10 @@ export interface FeatureRow {
   /** The question as written (asked folded when `unaccented`). */
   query: string;
   unaccented: boolean;
-  /** Whether anything in the corpus as asked answers it (false for unanswerable and answer-removed questions). */
+  /**
+   * Whether anything in the corpus as asked answers it: false for unanswerable and answer-removed questions, and
+   * for a question none of whose relevant documents is in the corpus, unless its reply holds the answer anyway.
+   */
   answerable: boolean;
   /** Whether the reply was an answer rather than "no information" (the engine keeping every reply). */
   answered: boolean;
@@ -51,9 +54,17 @@ export function createDecisionProbe(): DecisionProbe {
 
 /**
  * Ask every question (as written and folded) of a system whose engine reports to `probe`, and make a row of each.
- * `removed`: the run is the answer-removed one (every question unanswerable).
+ * `removed`: the run is the answer-removed one (every question unanswerable). `inCorpus`: whether a document id is
+ * in the corpus asked.
  */
-export function featureRows(set: string, queries: EvalQuery[], ask: AskSystem, probe: DecisionProbe, removed: boolean): FeatureRow[] {
+export function featureRows(
+  set: string,
+  queries: EvalQuery[],
+  ask: AskSystem,
+  probe: DecisionProbe,
+  removed: boolean,
+  inCorpus: (id: string) => boolean = () => true,
+): FeatureRow[] {
   const rows: FeatureRow[] = [];
   for (const unaccented of [false, true]) {
     const seen: ({ features: DecisionFeatures; decision: Decision } | undefined)[] = [];
@@ -65,7 +76,10 @@ export function featureRows(set: string, queries: EvalQuery[], ask: AskSystem, p
     };
     collect(queries, probed, unaccented).forEach((o, i) => {
       const decision = seen[i];
-      const answerable = !removed && (o.query.answers.length > 0 || o.query.relevant.length > 0);
+      // Asked over a corpus without any of its relevant documents (the bundled data/ alone), a question is
+      // answerable only if its reply found the answer elsewhere.
+      const present = o.query.relevant.length === 0 || o.query.relevant.some(inCorpus) || o.hit;
+      const answerable = !removed && (o.query.answers.length > 0 || o.query.relevant.length > 0) && present;
       const label = !answerable ? 0 : o.query.answers.length > 0 ? (o.hit && !o.reply.noAnswer ? 1 : 0) : null;
       rows.push({
         set: removed ? `${set}+removed` : set,

@@ -1,7 +1,7 @@
 /**
  * Stage 5, decide: whether to answer, from a features object. The confidence is the decision model's estimate
- * that the quoted reply answers the question (a logistic regression fitted on labelled questions and stored as
- * data, `decision-model.ts`); an engine made without a model uses a hand-made mix of coverage and best sentence.
+ * that the quoted reply answers the question (boosted trees or a logistic regression fitted on labelled questions
+ * and stored as data, `decision-model.ts`); an engine made without a model uses a hand-made mix of coverage and best sentence.
  */
 import type { QueryPlan } from '../search/query.js';
 import { NO_FEATURES, predict, type DecisionModel } from './decision-model.js';

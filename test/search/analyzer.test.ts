@@ -37,7 +37,12 @@ describe('analyzer', () => {
       }),
       { numRuns: 1000 },
     );
-    expect(clauses('Hòa BÌNH, kĩ thuật; ngiên cứu 2.300 tỉ')).toEqual([['hoà', 'bình'], ['kỹ', 'thuật'], ['nghiên', 'cứu', '2'], ['300', 'tỷ']]);
+    expect(clauses('Hòa BÌNH, kĩ thuật; ngiên cứu 2.300 tỉ')).toEqual([
+      ['hoà', 'bình'],
+      ['kỹ', 'thuật'],
+      ['nghiên', 'cứu', '2'],
+      ['300', 'tỷ'],
+    ]);
   });
 
   it('never produces an empty term or a term with spaces', () => {

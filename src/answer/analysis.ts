@@ -24,18 +24,36 @@ const placeHeads = WORDS.place.heads.flatMap((w) => {
 export const PLACE = new RegExp(`(?:^|\\s)(?:${placeHeads.join('|')})\\s+(?!(?:${alternation(WORDS.place.notPlaces)})(?![\\p{L}\\p{M}]))\\p{Lu}`, 'u');
 const DATE = /\b\d{1,2}[/.-]\d{1,2}\b|\bnăm \d{4}\b|\bngày \d{1,2}\b|\btháng \d{1,2}\b/u;
 
+/** A number that is not a year ("2,3", "5000", "100%"); tokens of letters never hold a digit. */
+function isCount(token: string): boolean {
+  const c = token.charCodeAt(0);
+  return c >= 48 && c <= 57 && !/^(19|20)\d\d$/.test(token);
+}
+
 /** One pass over a sentence: its folded and accented syllables, pairs and triples. */
 export function analyseSentence(text: string): SentenceInfo {
   const terms = new Set<string>();
   const exact = new Set<string>();
   const triples = new Set<string>();
+  const numbers: string[] = [];
   for (const clause of clauses(text)) {
-    const folded = clause.map(foldToken);
+    let before = '';
+    let pair = '';
     for (let i = 0; i < clause.length; i++) {
-      terms.add(folded[i]!);
-      exact.add(clause[i]!);
-      if (i > 0) terms.add(pairTerm(folded[i - 1]!, folded[i]!));
-      if (i > 1) triples.add(`${folded[i - 2]}${PAIR_JOINER}${folded[i - 1]}${PAIR_JOINER}${folded[i]}`);
+      const token = clause[i]!;
+      const folded = foldToken(token);
+      terms.add(folded);
+      if (!exact.has(token)) {
+        exact.add(token);
+        if (isCount(token)) numbers.push(token);
+      }
+      if (i > 0) {
+        const next = pairTerm(before, folded);
+        terms.add(next);
+        if (i > 1) triples.add(pair + PAIR_JOINER + folded);
+        pair = next;
+      }
+      before = folded;
     }
   }
   return {
@@ -43,7 +61,7 @@ export function analyseSentence(text: string): SentenceInfo {
     terms,
     exact,
     triples,
-    numbers: [...exact].filter((t) => /\d/.test(t) && !/^(19|20)\d\d$/.test(t)),
+    numbers,
     hasDate: DATE.test(text),
     hasPerson: PERSON_TITLE.test(text.toLowerCase()) || NAME_RUN.test(text),
     hasPlace: PLACE.test(text.charAt(0).toLowerCase() + text.slice(1)),

@@ -285,23 +285,29 @@ export class ArticleIndex {
         if (df === 0) continue;
         const w = boost * weight * idf(df, live);
         const lengths = postings.lengths;
-        // The hot loop of every question: plain loops and bit operations, no callback per posting.
-        const score = (v: number) => {
-          const d = v >>> TF_BITS;
-          if (ids[d] === null) return;
-          const tf = v & TF_MAX;
-          const norm = k1 * (1 - b + (b * lengths[d]!) / avgLength);
-          if (scores[d] === 0) touched.push(d);
-          scores[d]! += (w * tf * (k1 + 1)) / (tf + norm);
-          if (lastCounted[d] !== mark) {
-            lastCounted[d] = mark;
-            matchedWeight[d]! += has;
-          }
-        };
+        // The hot loop of every question: plain loops and bit operations over one array of postings at a time,
+        // the compacted ones and then those added since, with no call per posting.
         const { pool, offsets } = postings;
-        if (t + 1 < offsets.length) for (let i = offsets[t]!, end = offsets[t + 1]!; i < end; i++) score(pool[i]!);
         const extra = postings.recent(t);
-        if (extra) for (let i = 0; i < extra.length; i++) score(extra[i]!);
+        for (let part = 0; part < 2; part++) {
+          const list = part === 0 ? pool : extra;
+          if (!list) continue;
+          let i = part === 0 ? (t + 1 < offsets.length ? offsets[t]! : 0) : 0;
+          const end = part === 0 ? (t + 1 < offsets.length ? offsets[t + 1]! : 0) : list.length;
+          for (; i < end; i++) {
+            const v = list[i]!;
+            const d = v >>> TF_BITS;
+            if (ids[d] === null) continue;
+            const tf = v & TF_MAX;
+            const norm = k1 * (1 - b + (b * lengths[d]!) / avgLength);
+            if (scores[d] === 0) touched.push(d);
+            scores[d]! += (w * tf * (k1 + 1)) / (tf + norm);
+            if (lastCounted[d] !== mark) {
+              lastCounted[d] = mark;
+              matchedWeight[d]! += has;
+            }
+          }
+        }
       }
     }
     let allWeight = 0;

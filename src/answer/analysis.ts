@@ -32,6 +32,11 @@ function isCount(token: string): boolean {
 
 /** One pass over a sentence: its folded and accented syllables, pairs and triples. */
 export function analyseSentence(text: string): SentenceInfo {
+  return analyseInto(text);
+}
+
+/** {@link analyseSentence}, adding its terms to the document's sets (`into`) in the same pass. */
+function analyseInto(text: string, into?: { terms: Set<string>; exact: Set<string> }): SentenceInfo {
   const terms = new Set<string>();
   const exact = new Set<string>();
   const triples = new Set<string>();
@@ -43,13 +48,16 @@ export function analyseSentence(text: string): SentenceInfo {
       const token = clause[i]!;
       const folded = foldToken(token);
       terms.add(folded);
+      into?.terms.add(folded);
       if (!exact.has(token)) {
         exact.add(token);
+        into?.exact.add(token);
         if (isCount(token)) numbers.push(token);
       }
       if (i > 0) {
         const next = pairTerm(before, folded);
         terms.add(next);
+        into?.terms.add(next);
         if (i > 1) triples.add(pair + PAIR_JOINER + folded);
         pair = next;
       }
@@ -70,17 +78,16 @@ export function analyseSentence(text: string): SentenceInfo {
 
 /** `namesPlace`: whether a sentence names a place the lexicon knows (a province), for {@link SentenceInfo.hasPlace}. */
 export function analyseDoc(doc: SearchDoc, namesPlace: (s: SentenceInfo) => boolean): DocInfo {
-  const title = analyseSentence(doc.title);
-  const terms = new Set<string>(title.terms);
-  const exact = new Set<string>(title.exact);
+  // The document's sets take each term as the sentences are read, in the order a union of theirs would have.
+  const into = { terms: new Set<string>(), exact: new Set<string>() };
+  const title = analyseInto(doc.title, into);
   const sentences: SentenceInfo[] = [];
   for (const text of splitSentences([doc.summary, doc.body].filter(Boolean).join('\n'))) {
-    const sentence = analyseSentence(text);
+    const sentence = analyseInto(text, into);
     if (!sentence.hasPlace) sentence.hasPlace = namesPlace(sentence);
-    for (const t of sentence.terms) terms.add(t);
-    for (const t of sentence.exact) exact.add(t);
     sentences.push(sentence);
   }
+  const { terms, exact } = into;
   if (sentences.length === 0 && doc.title) sentences.push(title);
   return { sentences, terms, exact };
 }

@@ -24,18 +24,44 @@ const placeHeads = WORDS.place.heads.flatMap((w) => {
 export const PLACE = new RegExp(`(?:^|\\s)(?:${placeHeads.join('|')})\\s+(?!(?:${alternation(WORDS.place.notPlaces)})(?![\\p{L}\\p{M}]))\\p{Lu}`, 'u');
 const DATE = /\b\d{1,2}[/.-]\d{1,2}\b|\bnăm \d{4}\b|\bngày \d{1,2}\b|\btháng \d{1,2}\b/u;
 
+/** A number that is not a year ("2,3", "5000", "100%"); tokens of letters never hold a digit. */
+function isCount(token: string): boolean {
+  const c = token.charCodeAt(0);
+  return c >= 48 && c <= 57 && !/^(19|20)\d\d$/.test(token);
+}
+
 /** One pass over a sentence: its folded and accented syllables, pairs and triples. */
 export function analyseSentence(text: string): SentenceInfo {
+  return analyseInto(text);
+}
+
+/** {@link analyseSentence}, adding its terms to the document's sets (`into`) in the same pass. */
+function analyseInto(text: string, into?: { terms: Set<string>; exact: Set<string> }): SentenceInfo {
   const terms = new Set<string>();
   const exact = new Set<string>();
   const triples = new Set<string>();
+  const numbers: string[] = [];
   for (const clause of clauses(text)) {
-    const folded = clause.map(foldToken);
+    let before = '';
+    let pair = '';
     for (let i = 0; i < clause.length; i++) {
-      terms.add(folded[i]!);
-      exact.add(clause[i]!);
-      if (i > 0) terms.add(pairTerm(folded[i - 1]!, folded[i]!));
-      if (i > 1) triples.add(`${folded[i - 2]}${PAIR_JOINER}${folded[i - 1]}${PAIR_JOINER}${folded[i]}`);
+      const token = clause[i]!;
+      const folded = foldToken(token);
+      terms.add(folded);
+      into?.terms.add(folded);
+      if (!exact.has(token)) {
+        exact.add(token);
+        into?.exact.add(token);
+        if (isCount(token)) numbers.push(token);
+      }
+      if (i > 0) {
+        const next = pairTerm(before, folded);
+        terms.add(next);
+        into?.terms.add(next);
+        if (i > 1) triples.add(pair + PAIR_JOINER + folded);
+        pair = next;
+      }
+      before = folded;
     }
   }
   return {
@@ -43,7 +69,7 @@ export function analyseSentence(text: string): SentenceInfo {
     terms,
     exact,
     triples,
-    numbers: [...exact].filter((t) => /\d/.test(t) && !/^(19|20)\d\d$/.test(t)),
+    numbers,
     hasDate: DATE.test(text),
     hasPerson: PERSON_TITLE.test(text.toLowerCase()) || NAME_RUN.test(text),
     hasPlace: PLACE.test(text.charAt(0).toLowerCase() + text.slice(1)),
@@ -52,17 +78,16 @@ export function analyseSentence(text: string): SentenceInfo {
 
 /** `namesPlace`: whether a sentence names a place the lexicon knows (a province), for {@link SentenceInfo.hasPlace}. */
 export function analyseDoc(doc: SearchDoc, namesPlace: (s: SentenceInfo) => boolean): DocInfo {
-  const title = analyseSentence(doc.title);
-  const terms = new Set<string>(title.terms);
-  const exact = new Set<string>(title.exact);
+  // The document's sets take each term as the sentences are read, in the order a union of theirs would have.
+  const into = { terms: new Set<string>(), exact: new Set<string>() };
+  const title = analyseInto(doc.title, into);
   const sentences: SentenceInfo[] = [];
   for (const text of splitSentences([doc.summary, doc.body].filter(Boolean).join('\n'))) {
-    const sentence = analyseSentence(text);
+    const sentence = analyseInto(text, into);
     if (!sentence.hasPlace) sentence.hasPlace = namesPlace(sentence);
-    for (const t of sentence.terms) terms.add(t);
-    for (const t of sentence.exact) exact.add(t);
     sentences.push(sentence);
   }
+  const { terms, exact } = into;
   if (sentences.length === 0 && doc.title) sentences.push(title);
   return { sentences, terms, exact };
 }

@@ -116,9 +116,18 @@ export function tokenize(text: string): string[] {
 /** Clauses of normalized text, each as its exact tokens; pairs are built inside a clause only. */
 export function clauses(text: string): string[][] {
   const out: string[][] = [];
-  for (const part of normalizeText(text).split(CLAUSE_BREAK)) {
+  // normalizeText, with the per-syllable spelling applied to the tokens instead of in a pass of its own over the
+  // text: a token of letters is one whole run of letters and marks, the run that pass would have rewritten, and
+  // the rewrite keeps it letters, so clause breaks and tokens come out the same. This runs for every sentence
+  // of every candidate a question re-ranks.
+  for (const part of cleanInvisible(text).normalize('NFC').toLowerCase().split(CLAUSE_BREAK)) {
     const tokens = part.match(TOKEN);
-    if (tokens && tokens.length > 0) out.push(tokens);
+    if (!tokens) continue;
+    for (let i = 0; i < tokens.length; i++) {
+      const c = tokens[i]!.charCodeAt(0);
+      if (c < 48 || c > 57) tokens[i] = toneSyllable(tokens[i]!);
+    }
+    out.push(tokens);
   }
   return out;
 }

@@ -284,24 +284,11 @@ export class ArticleIndex {
         const df = postings.count(t);
         if (df === 0) continue;
         const w = boost * weight * idf(df, live);
-        const lengths = postings.lengths;
-        // The hot loop of every question: plain loops and bit operations, no callback per posting.
-        const score = (v: number) => {
-          const d = v >>> TF_BITS;
-          if (ids[d] === null) return;
-          const tf = v & TF_MAX;
-          const norm = k1 * (1 - b + (b * lengths[d]!) / avgLength);
-          if (scores[d] === 0) touched.push(d);
-          scores[d]! += (w * tf * (k1 + 1)) / (tf + norm);
-          if (lastCounted[d] !== mark) {
-            lastCounted[d] = mark;
-            matchedWeight[d]! += has;
-          }
-        };
         const { pool, offsets } = postings;
-        if (t + 1 < offsets.length) for (let i = offsets[t]!, end = offsets[t + 1]!; i < end; i++) score(pool[i]!);
+        const acc = { ids, lengths: postings.lengths, avgLength, k1, b, w, mark, has, scores, matchedWeight, lastCounted, touched };
+        if (t + 1 < offsets.length) scorePostings(pool, offsets[t]!, offsets[t + 1]!, acc);
         const extra = postings.recent(t);
-        if (extra) for (let i = 0; i < extra.length; i++) score(extra[i]!);
+        if (extra) scorePostings(extra, 0, extra.length, acc);
       }
     }
     let allWeight = 0;
@@ -309,17 +296,7 @@ export class ArticleIndex {
     const top = new TopK(options.boostDocument ? options.limit * 3 : options.limit);
     // Never negative: the pruning below relies on coordination only lowering a score.
     const exponent = Math.max(0, coordination) * this.lengthRamp(coordinationLength);
-    const matchedOf = new Map<number, number>();
-    for (const d of touched) {
-      const score = scores[d]!;
-      // Coordination only lowers a score: one that cannot be kept as it is needs no power.
-      if (score > top.threshold) {
-        const matched = allWeight > 0 ? Math.min(1, matchedWeight[d]! / allWeight) : 0;
-        if (top.offer(exponent === 0 ? score : score * matched ** exponent, d)) matchedOf.set(d, matched);
-      }
-      scores[d] = 0;
-      matchedWeight[d] = 0;
-    }
+    const matchedOf = keepBest(touched, scores, matchedWeight, allWeight, exponent, top);
     const out: Candidate[] = [];
     for (const [d, score] of top.entries()) {
       const doc = this.docs.get(this.ids[d]!)!;
@@ -395,6 +372,71 @@ export class ArticleIndex {
     if (index.numbers.size !== index.docs.size) throw new Error(`${dir}: snapshot is damaged (document count)`);
     return index;
   }
+}
+
+/** What {@link scorePostings} adds one term's postings to: the lookup's running sums, and the term's weights. */
+interface Accumulator {
+  ids: (string | null)[];
+  lengths: number[];
+  avgLength: number;
+  k1: number;
+  b: number;
+  /** The term's weight in this field: boost × query weight × idf. */
+  w: number;
+  /** This query term's mark in `lastCounted`. */
+  mark: number;
+  /** What having the query term adds to a document's matched weight. */
+  has: number;
+  scores: Float64Array;
+  matchedWeight: Float64Array;
+  lastCounted: Float64Array;
+  touched: number[];
+}
+
+/**
+ * Add the BM25 score of `list[from..end)`, a term's postings in one field, to each document's sum. The hot loop of
+ * every question, in a function of its own so that the engine optimises it once: inside the long lookup it was
+ * compiled on the fly and thrown away again at nearly every question, at several times the cost per posting.
+ */
+function scorePostings(list: ArrayLike<number>, from: number, end: number, acc: Accumulator): void {
+  const { ids, lengths, avgLength, k1, b, w, mark, has, scores, matchedWeight, lastCounted, touched } = acc;
+  for (let i = from; i < end; i++) {
+    const v = list[i]!;
+    const d = v >>> TF_BITS;
+    if (ids[d] === null) continue;
+    const tf = v & TF_MAX;
+    const norm = k1 * (1 - b + (b * lengths[d]!) / avgLength);
+    if (scores[d] === 0) touched.push(d);
+    scores[d]! += (w * tf * (k1 + 1)) / (tf + norm);
+    if (lastCounted[d] !== mark) {
+      lastCounted[d] = mark;
+      matchedWeight[d]! += has;
+    }
+  }
+}
+
+/**
+ * Offer each touched document's coordinated score to `top`, and clear its sums for the next lookup; the share of
+ * the question each kept document matched. A loop of every question, out of the lookup for the reason given at
+ * {@link scorePostings}.
+ */
+function keepBest(touched: number[], scores: Float64Array, matchedWeight: Float64Array, allWeight: number, exponent: number, top: TopK): Map<number, number> {
+  const matchedOf = new Map<number, number>();
+  // The threshold changes only when a score is offered.
+  let threshold = top.threshold;
+  for (let i = 0; i < touched.length; i++) {
+    const d = touched[i]!;
+    const score = scores[d]!;
+    // Coordination only lowers a score: one that cannot be kept as it is needs no power.
+    if (score > threshold) {
+      const matched = allWeight > 0 ? Math.min(1, matchedWeight[d]! / allWeight) : 0;
+      if (top.offer(exponent === 0 ? score : score * matched ** exponent, d)) matchedOf.set(d, matched);
+      threshold = top.threshold;
+    }
+    scores[d] = 0;
+    matchedWeight[d] = 0;
+  }
+  return matchedOf;
 }
 
 const FIELD_NAMES = Object.keys(FIELD_BOOSTS) as (keyof typeof FIELD_BOOSTS)[];

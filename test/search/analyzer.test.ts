@@ -24,6 +24,27 @@ describe('analyzer', () => {
     );
   });
 
+  it('splits the normalized text into clauses of its tokens', () => {
+    // The reference: normalize the whole text, split it at the clause breaks, take each part's tokens.
+    const reference = (s: string) =>
+      normalizeText(s)
+        .split(/[.,;:!?()[\]{}"“”'‘’«»…\n\r\t|/\\–—-]+/u)
+        .map((part) => part.match(/\d+(?:[.,]\d+)*|[\p{L}\p{M}]+|\d+/gu) ?? [])
+        .filter((tokens) => tokens.length > 0);
+    fc.assert(
+      fc.property(fc.oneof(vietnamese, fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' })), (s) => {
+        expect(clauses(s)).toEqual(reference(s));
+      }),
+      { numRuns: 1000 },
+    );
+    expect(clauses('Hòa BÌNH, kĩ thuật; ngiên cứu 2.300 tỉ')).toEqual([
+      ['hoà', 'bình'],
+      ['kỹ', 'thuật'],
+      ['nghiên', 'cứu', '2'],
+      ['300', 'tỷ'],
+    ]);
+  });
+
   it('never produces an empty term or a term with spaces', () => {
     fc.assert(
       fc.property(fc.oneof(vietnamese, fc.string()), (s) => {

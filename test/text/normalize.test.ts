@@ -19,6 +19,14 @@ describe('text normalization', () => {
     expect(cleanInvisible('a\u200db 👩\u200dx')).toBe('a b 👩 x');
   });
 
+  it('gives back text with nothing to clean as it is, and cleans every character it would clean in other text', () => {
+    // A leading "\r" makes the text one to clean, so the second call takes the full path for the same character.
+    for (let code = 0; code <= 0x10ffff; code += code < 0x10000 ? 1 : 97) {
+      const text = `a${String.fromCodePoint(code)}b`;
+      expect(cleanInvisible(text), code.toString(16)).toBe(cleanInvisible(`\r${text}`).slice(1));
+    }
+  });
+
   it('writes every line break as \\n', () => {
     expect(normalizeMessage('Dòng 1\r\nDòng 2\rDòng 3')).toBe('Dòng 1\nDòng 2\nDòng 3');
   });

@@ -5,6 +5,8 @@
  * learning rate. Small and deterministic: a few thousand rows and a few dozen inputs fit in a second.
  */
 
+import { leafOf, type TreeNode } from '../src/answer/decision-model.js';
+
 /** How the trees grow. */
 export interface Growth {
   /** Levels of splits below the root (1: stumps). */
@@ -17,9 +19,6 @@ export interface Growth {
   /** The least examples on either side of a split. */
   minLeaf: number;
 }
-
-/** A node of a flat tree, the root first: a split sends an input below `value` to `below`, else to `above`. */
-export type TreeNode = { input: number; value: number; below: number; above: number } | { leaf: number };
 
 export interface Boosted {
   /** The log-odds before any tree: those of the share of positive examples. */
@@ -58,9 +57,7 @@ export function stagedLogOdds(model: Boosted, xs: number[][]): number[][] {
   const z = xs.map(() => model.bias);
   return model.trees.map((tree) => {
     xs.forEach((x, i) => {
-      let node = tree[0]!;
-      while (!('leaf' in node)) node = tree[x[node.input]! < node.value ? node.below : node.above]!;
-      z[i]! += node.leaf;
+      z[i]! += leafOf(tree, x);
     });
     return [...z];
   });

@@ -2,11 +2,12 @@
  * Fit the decision model on feature dumps made by `eval --features`, in both forms, and keep the better:
  * - a logistic regression (standardised inputs, L2), its L2 strength chosen by 5-fold cross-validation by question;
  * - boosted trees (`boost.ts`), their depth and number chosen the same way.
- * The form with the lower cross-validated log-loss is kept (`--model` forces one). The threshold is chosen for a
- * target error rate on the cross-validated probabilities (each question scored by a model fitted without it, as
- * a new question will be): the highest threshold (the most "no information" on unanswerable material) at which
- * answer-hit on each answerable set (as written and folded) is at most `--max-drop` below that of the hand-made
- * decision at `--today` (the issue's target: at most 0.03). Deterministic.
+ * Each form's threshold is chosen for a target error rate on its cross-validated probabilities (each question
+ * scored by a model fitted without it, as a new question will be): the highest threshold (the most "no
+ * information" on unanswerable material) at which answer-hit on each answerable set (as written and folded) is at
+ * most `--max-drop` below that of the hand-made decision at `--today` (the issue's target: at most 0.03). The form
+ * that says "no information" most often on the unanswerable rows at its own threshold is kept (`--model` forces
+ * one). Deterministic.
  *
  *   npm run train:decision -- [--out data/models/decision.json] [--model logistic|boosted] [--max-drop 0.03] [--today 0.4] [--drop INPUT,...] FEATURES.jsonl ...
  *
@@ -113,7 +114,7 @@ function fitModel(data: Example[], l2: number): Fit {
 
 const asModel = (f: Fit, threshold = 0.5, l2 = 0): DecisionModel => ({ kind: 'logistic', features: names, ...f, threshold, l2, trainedOn: [], trainedAt: '' });
 
-// ---- folds by question: every variant of a question (folded, answer removed) stays in one fold ----
+// ---- folds by question: every variant of a question (folded, answer removed, other corpus) stays in one fold ----
 function hash(s: string): number {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
@@ -226,7 +227,7 @@ for (const depth of [1, 2, 3]) {
   if (loss < boostedLoss) [boostedLoss, bestGrowth, boostedOof] = [loss, { ...GROWTH, depth, trees: count }, p];
 }
 // The form is chosen by what the threshold rule is for: the most "no information" on unanswerable material
-// (nothing answers, answer removed) at each form's own cross-validated threshold. Log-loss chose within a form; two
+// (nothing answers, answer removed, the data/ runs) at each form's own cross-validated threshold. Log-loss chose within a form; two
 // forms of near-equal log-loss can differ where the threshold falls.
 const unanswerableRows = rows.filter((r) => !r.answerable);
 const abstains = (prob: Prob, t: number) => unanswerableRows.filter((r) => !answered(r, prob, t)).length / unanswerableRows.length;
@@ -299,7 +300,7 @@ if (model.kind === 'logistic')
     `weights (standardised):\n${names.map((n, i) => `  ${n.padEnd(24)} ${model.weights[i]!.toFixed(3)}`).join('\n')}\n  bias ${model.bias.toFixed(3)}\n`,
   );
 else {
-  // How much each input's splits gained, roughly: how often the trees split on it.
+  // How often the trees split on each input: a rough measure of what it adds.
   const uses = new Map<string, number>();
   for (const tree of model.trees) for (const node of tree) if (!('leaf' in node)) uses.set(names[node.input]!, (uses.get(names[node.input]!) ?? 0) + 1);
   process.stdout.write(

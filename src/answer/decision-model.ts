@@ -128,6 +128,16 @@ export function loadDecisionModel(file: string): DecisionModel {
   return parseDecisionModel(JSON.parse(readFileSync(file, 'utf8')));
 }
 
+/** A node of a boosted model's tree (see {@link nodeSchema}). */
+export type TreeNode = z.infer<typeof nodeSchema>;
+
+/** What one tree adds to the log-odds of `inputs` (in the order of the model's `features`): the leaf they reach. */
+export function leafOf(tree: readonly TreeNode[], inputs: readonly number[]): number {
+  let node = tree[0]!;
+  while (!('leaf' in node)) node = tree[inputs[node.input]! < node.value ? node.below : node.above]!;
+  return node.leaf;
+}
+
 /** The probability that the reply answers the question. */
 export function predict(model: DecisionModel, f: DecisionFeatures): number {
   const v = featureVector(f);
@@ -136,11 +146,7 @@ export function predict(model: DecisionModel, f: DecisionFeatures): number {
   if (model.kind === 'logistic') {
     for (let i = 0; i < inputs.length; i++) z += (model.weights[i]! * (inputs[i]! - model.means[i]!)) / model.scales[i]!;
   } else {
-    for (const tree of model.trees) {
-      let node = tree[0]!;
-      while (!('leaf' in node)) node = tree[inputs[node.input]! < node.value ? node.below : node.above]!;
-      z += node.leaf;
-    }
+    for (const tree of model.trees) z += leafOf(tree, inputs);
   }
   return 1 / (1 + Math.exp(-z));
 }

@@ -10,14 +10,20 @@
  */
 
 /** C0/C1 controls except tab, line feed and carriage return; soft hyphen; bidi marks, embeddings and isolates; lone surrogates. */
-const REMOVED = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\p{Cs}]/gu;
+const REMOVED_CHARS = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\p{Cs}';
+/** Invisible separators besides the Unicode spaces (\p{Zs}). */
+const SEPARATOR_CHARS = '\\u180e\\u200b\\u200c\\u2028\\u2029\\u2060-\\u2064\\ufeff';
+const REMOVED = new RegExp(`[${REMOVED_CHARS}]`, 'gu');
 /** Unicode spaces and invisible separators; a zero-width joiner unless it joins two pictographs of an emoji sequence. */
-const SEPARATORS =
-  /[\p{Zs}\u180e\u200b\u200c\u2028\u2029\u2060-\u2064\ufeff]|(?<!\p{Extended_Pictographic}[\ufe0f\u{1f3fb}-\u{1f3ff}]?)\u200d|\u200d(?!\p{Extended_Pictographic})/gu;
-
-/** Any character {@link cleanInvisible} would change: a carriage return, one of {@link REMOVED}, a separator other than " ". */
-const NEEDS_CLEANING =
-  /[\r\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\p{Cs}\u180e\u200b\u200c\u2028\u2029\u2060-\u2064\ufeff\u200d]|[^\P{Zs} ]/u;
+const SEPARATORS = new RegExp(
+  `[\\p{Zs}${SEPARATOR_CHARS}]|(?<!\\p{Extended_Pictographic}[\\ufe0f\\u{1f3fb}-\\u{1f3ff}]?)\\u200d|\\u200d(?!\\p{Extended_Pictographic})`,
+  'gu',
+);
+/**
+ * Any character {@link cleanInvisible} may change: a carriage return, one of {@link REMOVED}, a separator, any
+ * zero-width joiner, a Unicode space other than " ". Made of the same lists, so the two cannot drift apart.
+ */
+const NEEDS_CLEANING = new RegExp(`[\\r${REMOVED_CHARS}${SEPARATOR_CHARS}\\u200d]|[^\\P{Zs} ]`, 'u');
 
 /** Remove control and format characters and turn invisible separators and Unicode spaces into " "; keeps tabs and line breaks ("\n"). */
 export function cleanInvisible(text: string): string {

@@ -102,10 +102,12 @@ function normalizeOnset(syllable: string): string {
 
 const toneSyllable = memo((s) => normalizeOnset(normalizeIY(normalizeToneSyllable(s))));
 
+/** The first half of {@link normalizeText}: NFC, control characters removed, lowercase. */
+const lowerCase = (text: string) => cleanInvisible(text).normalize('NFC').toLowerCase();
+
 /** NFC, control characters removed, lowercase, one tone-mark convention, one spelling of i/y. */
 export function normalizeText(text: string): string {
-  const lower = cleanInvisible(text).normalize('NFC').toLowerCase();
-  return lower.replace(/[\p{L}\p{M}]+/gu, toneSyllable);
+  return lowerCase(text).replace(/[\p{L}\p{M}]+/gu, toneSyllable);
 }
 
 /** Exact (accented, normalized) syllable and number tokens, in order. */
@@ -120,7 +122,7 @@ export function clauses(text: string): string[][] {
   // text: a token of letters is one whole run of letters and marks, the run that pass would have rewritten, and
   // the rewrite keeps it letters, so clause breaks and tokens come out the same. This runs for every sentence
   // of every candidate a question re-ranks.
-  for (const part of cleanInvisible(text).normalize('NFC').toLowerCase().split(CLAUSE_BREAK)) {
+  for (const part of lowerCase(text).split(CLAUSE_BREAK)) {
     const tokens = part.match(TOKEN);
     if (!tokens) continue;
     for (let i = 0; i < tokens.length; i++) {

@@ -5,7 +5,7 @@
  * learning rate. Small and deterministic: a few thousand rows and a few dozen inputs fit in a second.
  */
 
-import { leafOf, type TreeNode } from '../src/answer/decision-model.js';
+import { leafOf, sigmoid, type TreeNode } from '../src/answer/decision-model.js';
 
 /** How the trees grow. */
 export interface Growth {
@@ -49,8 +49,6 @@ function binOf(splits: number[], x: number): number {
   }
   return lo;
 }
-
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** The log-odds of examples under a fitted model, tree by tree: `staged[t][i]` after the first t + 1 trees. */
 export function stagedLogOdds(model: Boosted, xs: number[][]): number[][] {

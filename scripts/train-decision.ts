@@ -15,7 +15,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { featureVector, parseDecisionModel, predict, type DecisionModel } from '../src/answer/decision-model.js';
+import { featureVector, parseDecisionModel, predict, sigmoid, type DecisionModel } from '../src/answer/decision-model.js';
 import type { FeatureRow } from '../src/eval/features.js';
 import { fitBoosted, stagedLogOdds, type Growth } from './boost.js';
 
@@ -93,7 +93,7 @@ function fitModel(data: Example[], l2: number): Fit {
     const h = Array.from({ length: d + 1 }, () => new Array<number>(d + 1).fill(0));
     const g = new Array<number>(d + 1).fill(0);
     xs.forEach((x, i) => {
-      const p = 1 / (1 + Math.exp(-x.reduce((s, v, j) => s + v * w[j]!, 0)));
+      const p = sigmoid(x.reduce((s, v, j) => s + v * w[j]!, 0));
       const r = p * (1 - p);
       for (let a = 0; a <= d; a++) {
         g[a]! += (data[i]!.y - p) * x[a]!;
@@ -202,7 +202,7 @@ function boostedOutOfFold(depth: number): Map<number, Map<FeatureRow, number>> {
     );
     for (let count = 10; count <= MAX_TREES; count += 10) {
       const p = byCount.get(count) ?? new Map<FeatureRow, number>();
-      for (const [i, e] of test.entries()) p.set(e.row, 1 / (1 + Math.exp(-staged[count - 1]![i]!)));
+      for (const [i, e] of test.entries()) p.set(e.row, sigmoid(staged[count - 1]![i]!));
       byCount.set(count, p);
     }
   }

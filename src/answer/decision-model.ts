@@ -128,6 +128,9 @@ export function loadDecisionModel(file: string): DecisionModel {
   return parseDecisionModel(JSON.parse(readFileSync(file, 'utf8')));
 }
 
+/** The probability of log-odds `z`. */
+export const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+
 /** A node of a boosted model's tree (see {@link nodeSchema}). */
 export type TreeNode = z.infer<typeof nodeSchema>;
 
@@ -148,7 +151,7 @@ export function predict(model: DecisionModel, f: DecisionFeatures): number {
   } else {
     for (const tree of model.trees) z += leafOf(tree, inputs);
   }
-  return 1 / (1 + Math.exp(-z));
+  return sigmoid(z);
 }
 
 /** The features of a question with no result: every share, score and agreement at its lowest. */

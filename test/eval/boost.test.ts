@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitBoosted, stagedLogOdds } from '../../scripts/boost.js';
-import { featureVector, parseDecisionModel, predict } from '../../src/answer/decision-model.js';
+import { featureVector, parseDecisionModel, predict, sigmoid } from '../../src/answer/decision-model.js';
 import { features } from '../answer/fixtures.js';
 
 /** A made-up rule to learn: right when coverage is high and the place agrees, with a little noise (every 17th row flipped). */
@@ -19,7 +19,6 @@ function examples(n: number): { xs: number[][]; ys: number[] } {
 }
 
 const growth = { depth: 2, trees: 60, learningRate: 0.2, l2: 1, minLeaf: 5 };
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 describe('boosted trees', () => {
   it('learn a rule of two inputs and ignore the noise', () => {

@@ -55,6 +55,11 @@ export function composeNoAnswer(sources: AnswerSource[], confidence: number, tun
   return { kind: 'no_answer', sources: closestSources(sources, tuning), confidence };
 }
 
+/** The results a "no information" reply may name: those with enough of the question's words to be on its topic. */
+export function onTopic(ranked: RankedResult[], tuning: EngineTuning): RankedResult[] {
+  return ranked.filter((r) => r.coverage >= tuning.closestMinCoverage);
+}
+
 /** The sources a "no information" reply names: the first few, each on the topic (close to the first's score). */
 export function closestSources(sources: AnswerSource[], tuning: EngineTuning): AnswerSource[] {
   const first = sources[0]?.score ?? 0;

@@ -9,7 +9,7 @@ import type { Lexicon } from '../search/lexicon.js';
 import type { QueryPlan } from '../search/query.js';
 import { tidySpacing } from '../search/sentences.js';
 import { analyseDoc, createProvinceFinder } from './analysis.js';
-import { closestSources, composeAnswer, composeCurated, composeFrom, composeNoAnswer, sourcesOf, type Reply } from './compose.js';
+import { closestSources, composeAnswer, composeCurated, composeFrom, composeNoAnswer, onTopic, sourcesOf, type Reply } from './compose.js';
 import { decide, decisionFeatures, type Decision, type DecisionFeatures } from './decide.js';
 import { compareWording, faqWordings, matchesWording } from './faq.js';
 import type { DecisionModel } from './decision-model.js';
@@ -132,7 +132,7 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     const sentences = best ? selectSentences(best.info, plan, tuning) : [];
     const features = decisionFeatures(plan, ranked, sentences, tuning);
     const decision = decideOn(features);
-    if (!best || !decision.answer) return composeNoAnswer(sources, decision.confidence, tuning);
+    if (!best || !decision.answer) return composeNoAnswer(sourcesOf(onTopic(ranked, tuning)), decision.confidence, tuning);
     const indexes = quoteIndexes(best.info, sentences, tuning);
     const quote = indexes.map((i) => tidySpacing(best.info.sentences[i]!.text));
     const also = alsoSaid(

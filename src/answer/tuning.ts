@@ -152,6 +152,12 @@ export interface EngineTuning {
   closestTitles: number;
   /** A closest title is offered only when its re-ranked score is at least this share of the first's (on the topic). */
   closestMinShare: number;
+  /**
+   * And only when its document has at least this share of the question's weighted content words (its coverage):
+   * with fewer it shares a word or two, not the topic. The best article of an answerable dev question has less in
+   * 2 % of them; over the bundled data/ alone, where most dev questions have no article, two best matches in three.
+   */
+  closestMinCoverage: number;
   /** Analysed documents kept in memory (each is its sentences' terms). */
   cacheSize: number;
 }
@@ -219,6 +225,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   answerSources: 5,
   closestTitles: 3,
   closestMinShare: 0.5,
+  closestMinCoverage: 0.33,
   cacheSize: 4000,
 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { messages } from '../../src/copy/messages.js';
 import { analyseDoc, createProvinceFinder } from '../../src/answer/analysis.js';
-import { composeAnswer, composeFrom, composeNoAnswer, sourcesOf } from '../../src/answer/compose.js';
+import { composeAnswer, composeFrom, composeNoAnswer, onTopic, sourcesOf } from '../../src/answer/compose.js';
 import { decide, decisionFeatures } from '../../src/answer/decide.js';
 import { renderReply } from '../../src/answer/render.js';
 import { rerank } from '../../src/answer/rerank.js';
@@ -110,6 +110,16 @@ describe('compose and render', () => {
     );
     expect(answer.body).not.toContain('https://example.org/den');
     expect(answer.also).toEqual({ id: 'den-2', quote: ['Mỗi bóng đèn giá 2 triệu đồng.'] });
+  });
+
+  it('names as closest only the results with enough of the question’s words to be on its topic', () => {
+    const offTopic = ranked.map((r, i) => ({ ...r, coverage: i === 0 ? 0.6 : 0.1 }));
+    expect(onTopic(offTopic, tuning).map((r) => r.doc.id)).toEqual(['den']);
+    expect(onTopic(offTopic, resolveTuning({ closestMinCoverage: 0.05 })).map((r) => r.doc.id)).toEqual(['den', 'den-2']);
+    expect(onTopic(offTopic, resolveTuning({ closestMinCoverage: 0.9 }))).toEqual([]);
+    // Nothing on the topic: the reply says so plainly and names no article.
+    const none = renderReply(composeNoAnswer(sourcesOf([]), 0.01, tuning));
+    expect(none).toMatchObject({ text: messages.noAnswer([]), sources: [], kind: 'no_answer' });
   });
 
   it('renders the replies that need no article, and the closest titles when it does not answer', () => {

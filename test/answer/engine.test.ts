@@ -88,6 +88,18 @@ describe('answer engine', () => {
     expect(a.sources.length).toBeLessThanOrEqual(3);
   });
 
+  it('names closest titles only when they are on the question’s topic', () => {
+    // Nothing in the bundled content is about gold: no article is offered to choose.
+    const gold = engine.answer('giá vàng hôm nay bao nhiêu');
+    expect(gold.kind).toBe('no_answer');
+    expect(gold.sources).toEqual([]);
+    expect(gold.text).toBe(messages.noAnswer([]));
+    // The relief fund is there, its phone number is not: the fund is named as the closest.
+    const phone = engine.answer('so dien thoai quy cuu tro quang binh la so nao');
+    expect(phone.kind).toBe('no_answer');
+    expect(phone.sources.map((s) => s.title)).toContain('Quỹ cứu trợ');
+  });
+
   it('tells the date and time in Vietnam when asked, without searching', () => {
     const clocked = createAnswerEngine({ index, lexicon, now: () => new Date('2026-11-28T18:30:00Z') });
     for (const q of ['hôm nay là thứ mấy, ngày bao nhiêu vậy bot', 'hnay ngay bao nhieu']) {

@@ -310,7 +310,8 @@ describe('conversation', () => {
       waiting: async () => [],
     };
     const withDesk = createConversation({ engine, index, lexicon, stores, tickets: desk, log: silentLogger(), now: () => new Date(clock) });
-    const [reply] = await withDesk.handle(msg('Giá vé máy bay từ Hà Nội đi Côn Đảo tháng 12 là bao nhiêu?'));
+    // On the topic of an article (the relief fund), but asking for a contact no article gives: closest titles exist.
+    const [reply] = await withDesk.handle(msg('Số điện thoại của Quỹ cứu trợ tỉnh Quảng Bình là gì?'));
     const lines = reply!.text.split('\n').filter(Boolean);
     expect(lines[0]).toBe('Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này.');
     expect(lines.at(-1)).toBe('Câu hỏi đã được chuyển tới cán bộ Mặt trận (mã #1). Câu trả lời sẽ được gửi tới bạn tại đây.');
@@ -320,7 +321,7 @@ describe('conversation', () => {
     expect(lines.at(-2)).toMatch(/^\d\. /);
     expect(lines.slice(2, -1).every((l) => /^\d\. /.test(l))).toBe(true);
     // The same question from another chat joins ticket #1.
-    const [other] = await withDesk.handle(msg('vé máy bay Hà Nội Côn Đảo giá bao nhiêu', { chatId: '43', userId: '8' }));
+    const [other] = await withDesk.handle(msg('so dien thoai quy cuu tro quang binh la so nao', { chatId: '43', userId: '8' }));
     expect(other!.text).toContain('(mã #1)');
     await tickets.close();
   });

@@ -8,7 +8,7 @@ import { NO_FEATURES, predict, type DecisionModel } from './decision-model.js';
 import { coverage, planTotal } from './score.js';
 import { quoteIndexes } from './select.js';
 import { analyseSentence } from './analysis.js';
-import { hasAnswerShape, rareMissing, slotFit, tellsOwnCase } from './shape.js';
+import { hasAnswerShape, otherTermsShare, rareMissing, slotFit, tellsOwnCase } from './shape.js';
 import type { EngineTuning } from './tuning.js';
 import type { DecisionFeatures, RankedResult, RankedSentence } from './types.js';
 
@@ -81,6 +81,9 @@ export function decisionFeatures(plan: QueryPlan, ranked: RankedResult[], quote:
     valueNearAnchor: slot.nearAnchor,
     rareMissing: rareMissing(best.info.terms, plan),
     rareMissingQuote: rareMissing(quotedTerms, plan),
+    othersInQuote: otherTermsShare(quotedTerms, plan),
+    othersInDocument: otherTermsShare(best.info.terms, plan),
+    quoteLength: top ? top.terms.size : 0,
     contactAsked: slot.contact,
     pairsInQuote: weightedShare(quotedTerms, plan.pairs, 1),
     pairsInDocument: weightedShare(best.info.terms, plan.pairs, 1),

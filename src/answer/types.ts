@@ -160,6 +160,12 @@ export interface DecisionFeatures {
   rareMissing: number;
   /** The same for the quoted sentences. */
   rareMissingQuote: number;
+  /** Idf-weighted share of the question's other content syllables (not its three rarest) in the quoted sentences (1 when it has none). */
+  othersInQuote: number;
+  /** The same in the best document. */
+  othersInDocument: number;
+  /** How many distinct terms the chosen sentence has (a long sentence matches more words by chance). */
+  quoteLength: number;
   /** Whether the question asks for a way to contact someone (a phone number, an email or web address). */
   contactAsked: boolean;
   /** Idf-weighted share of the question's word pairs found in the quoted sentences (1 when it has none). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyseSentence } from '../../src/answer/analysis.js';
-import { askedSlots, rareMissing, rareTerms, slotFit, tellsOwnCase } from '../../src/answer/shape.js';
+import { askedSlots, otherTermsShare, rareMissing, rareTerms, slotFit, tellsOwnCase } from '../../src/answer/shape.js';
 import { resolveTuning } from '../../src/answer/tuning.js';
 import { planQuestion } from '../../src/answer/understand.js';
 import { article, indexOf, lexicon, tuning } from './fixtures.js';
@@ -84,5 +84,24 @@ describe('slot filling', () => {
     expect(rareMissing(terms, p)).toBeLessThan(1);
     expect(rareMissing(new Set(), p)).toBe(1);
     expect(rareMissing(terms, plan('Quỹ Vì người nghèo huyện Lệ Thủy vận động được bao nhiêu tiền?'))).toBe(0);
+  });
+
+  it('weighs the question’s other words apart from its rarest: same subject, another fact, lacks what is asked of it', () => {
+    const news = indexOf([
+      article('le-thuy', 'Mặt trận huyện Lệ Thủy', [facts[3]!, facts[4]!]),
+      article('khai-mac', 'Khai mạc', ['Chủ tịch tỉnh đọc diễn văn khai mạc hội nghị.']),
+      article('ky-niem', 'Lễ kỷ niệm', ['Bí thư đọc diễn văn tại lễ kỷ niệm.']),
+      article('hiep-thuong', 'Hội nghị', ['Hội nghị hiệp thương cấp tỉnh tổ chức hôm qua.']),
+    ]);
+    const p = planQuestion('Ai đọc diễn văn tại hội nghị hiệp thương huyện Lệ Thủy?', { index: news, lexicon, tuning });
+    const sameSubject = analyseSentence(facts[3]!).terms;
+    const answers = analyseSentence('Ông Nguyễn Văn Hòa đọc diễn văn tại hội nghị hiệp thương huyện Lệ Thủy.').terms;
+    // Both have the rarest words (the district); only one has what is asked of it.
+    expect(rareMissing(sameSubject, p)).toBeLessThan(0.5);
+    expect(otherTermsShare(answers, p)).toBe(1);
+    expect(otherTermsShare(sameSubject, p)).toBeLessThan(0.8);
+    expect(otherTermsShare(new Set(), p)).toBe(0);
+    // A question of three words or fewer has no others.
+    expect(otherTermsShare(new Set(), plan('Lệ Thủy ở đâu?'))).toBe(1);
   });
 });

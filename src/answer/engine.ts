@@ -114,13 +114,14 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
   }
 
   /**
-   * `mayAdd`: which documents may add a sentence after the answer (default: any). The first curated entry among
+   * `mayAdd`: which documents may add a sentence after the answer (default: any); `eligible`: which may answer at
+   * all (default: any). The first curated entry among
    * the candidates that says what the question says is decided first, as if it were the best one, by the same
    * decision; when it is to be answered its whole answer is the reply. Otherwise the articles answer as if there were no entries.
    */
-  function answerPlan(plan: QueryPlan, names: string[], mayAdd: (doc: SearchDoc) => boolean = () => true): Reply {
+  function answerPlan(plan: QueryPlan, names: string[], mayAdd: (doc: SearchDoc) => boolean = () => true, eligible = mayAdd): Reply {
     const all = rankPlan(plan, names, tuning.answerSources);
-    const ranked = all.filter((r) => r.doc.type !== 'faq');
+    const ranked = all.filter((r) => r.doc.type !== 'faq' && eligible(r.doc));
     const sources = sourcesOf(ranked);
     const curated = all.find((r) => r.doc.type === 'faq' && saysTheSame(plan, r.doc));
     if (curated) {
@@ -171,20 +172,22 @@ export function createAnswerEngine(options: AnswerEngineOptions): AnswerEngine {
     // article of that time: an old forecast, or last decade's figures, answer another question. Nor is another
     // time's sentence quoted after the answer. Otherwise the reply says there is nothing for that time and names
     // the closest articles with their dates. A program is not news: it answers whenever it runs.
-    const asked = { days, years: plan.datedYears };
-    const timed = days !== undefined || asked.years.length > 0;
+    const asked = { days, years: plan.datedYears, named: plan.years };
+    const timed = days !== undefined || asked.named.length > 0;
     const fits = (doc: SearchDoc) => doc.type !== 'article' || fitsTime(asked, doc, analyse(doc).terms, now());
-    const found = answerPlan(plan, read.names, timed ? fits : undefined);
+    const found = answerPlan(plan, read.names, timed ? fits : undefined, () => true);
     // A curated answer is current, like a program: the time rule does not hold it back.
     if (found.kind === 'curated') return found;
     const top = found.kind === 'answer' && found.sources[0] ? index.get(found.sources[0].id) : undefined;
     if (found.kind === 'answer' && timed && top && !fits(top)) {
-      const ofTheTime = found.sources.find((s) => {
+      // The best article of that time, when one is among the results, decided like any other: an article of the
+      // right time on another subject does not answer.
+      const anyOfTheTime = found.sources.some((s) => {
         const doc = index.get(s.id);
         return doc !== undefined && fits(doc);
       });
-      const fromThen = ofTheTime && replyFrom(planQuestion(question, ctx), ofTheTime.id);
-      if (fromThen) return fromThen;
+      const ofTheTime = anyOfTheTime ? answerPlan(plan, read.names, fits) : undefined;
+      if (ofTheTime?.kind === 'answer') return ofTheTime;
       const year = days === undefined ? asked.years[0] : undefined;
       return { kind: 'no_recent', sources: closestSources(found.sources, tuning), confidence: found.confidence, ...(year === undefined ? {} : { year }) };
     }

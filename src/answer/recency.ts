@@ -88,15 +88,18 @@ export function isRecent(publishedAt: string | undefined, now: Date, days: numbe
  * Whether an article is of the time a question asks about: published within `days` of `now` when the question
  * says how recent ("ngày mai", "tuần này", "năm nay"), and of one of the years it dates ("năm 2026": published
  * that year or naming it, `terms` being the article's folded terms). An undated article is not ruled out by a year
- * that has begun, but is by years still to come: it must name one of them. True when the question gives no time.
+ * that has begun, but is by years still to come: it must name one of them. `named`: every year the question
+ * writes, dated or not ("Luật Đất đai 2024", "mùa giải 2025–2026"); a dated article published more than a year
+ * before one of them, that does not name it, cannot speak of it. True when the question gives no time.
  */
 export function fitsTime(
-  asked: { days: number | undefined; years: number[] },
+  asked: { days: number | undefined; years: number[]; named?: number[] },
   doc: { publishedAt?: string | undefined },
   terms: ReadonlySet<string>,
   now: Date,
 ): boolean {
   if (asked.days !== undefined && !isRecent(doc.publishedAt, now, asked.days)) return false;
+  if (writtenBefore(asked.named ?? [], doc.publishedAt, terms)) return false;
   if (asked.years.length === 0 || asked.years.some((y) => terms.has(String(y)))) return true;
   // Nothing yet written reports a year to come ("năm 2028 lương cơ sở tăng bao nhiêu"): only a plan or a target
   // that names it speaks of it, whenever it was published.
@@ -106,4 +109,15 @@ export function fitsTime(
   // year asked. Recency ("ngày mai", "hôm qua") is different: there the answer's freshness is what is asked.
   if (!doc.publishedAt) return true;
   return asked.years.some((y) => doc.publishedAt?.startsWith(String(y)));
+}
+
+/**
+ * Whether an article was published before one of the given years without naming it: more than a year before, since
+ * what a year names is often announced the year before ("Tết Mậu Tuất" in December 2017, a plan for next year).
+ * An undated article is never ruled out here.
+ */
+function writtenBefore(years: number[], publishedAt: string | undefined, terms: ReadonlySet<string>): boolean {
+  const published = publishedAt ? Number(publishedAt.slice(0, 4)) : Number.NaN;
+  if (!Number.isFinite(published)) return false;
+  return years.some((y) => y > published + 1 && !terms.has(String(y)));
 }

@@ -153,6 +153,40 @@ describe('a question about a time', () => {
     expect(planned.text).toContain('150 bóng đèn');
   });
 
+  it('does not answer a year the question names from an article written more than a year before it that does not name it', () => {
+    const rules = article(
+      'so-do-2017',
+      'Cấp sổ đỏ lần đầu cần giấy tờ gì',
+      ['Người dân xin cấp sổ đỏ lần đầu cần đơn đề nghị và giấy tờ về quyền sử dụng đất.'],
+      {
+        publishedAt: '2017-05-10',
+      },
+    );
+    const question = 'Xin cấp sổ đỏ lần đầu theo Luật Đất đai 2024 cần giấy tờ gì?';
+    const stale = createAnswerEngine({ index: indexOf([rules]), lexicon, now }).answer(question);
+    expect(stale.kind).toBe('no_answer');
+    expect(stale.text).toBe(messages.noRecentNews(['Cấp sổ đỏ lần đầu cần giấy tờ gì (10/05/2017)']));
+    const newer = article(
+      'so-do-2024',
+      'Cấp sổ đỏ theo luật mới',
+      ['Theo Luật Đất đai 2024, người xin cấp sổ đỏ lần đầu cần đơn đề nghị và bản sao căn cước.'],
+      {
+        publishedAt: '2024-08-01',
+      },
+    );
+    expect(createAnswerEngine({ index: indexOf([rules, newer]), lexicon, now }).answer(question).text).toContain('bản sao căn cước');
+    // What a year names is often announced the year before: an article of 2016 answers about "APEC 2017".
+    const apec = article('apec', 'Đà Nẵng chuẩn bị Tuần lễ Cấp cao APEC', ['Tuần lễ Cấp cao APEC tại Đà Nẵng sẽ đón lãnh đạo 21 nền kinh tế thành viên.'], {
+      publishedAt: '2016-11-20',
+    });
+    const economies = createAnswerEngine({ index: indexOf([apec]), lexicon, now }).answer('Tuần lễ Cấp cao APEC 2017 tại Đà Nẵng đón bao nhiêu nền kinh tế?');
+    expect(economies.text).toContain('21 nền kinh tế');
+    const earlier = { ...apec, publishedAt: '2015-11-20' };
+    expect(
+      createAnswerEngine({ index: indexOf([earlier]), lexicon, now }).answer('Tuần lễ Cấp cao APEC 2017 tại Đà Nẵng đón bao nhiêu nền kinh tế?').kind,
+    ).toBe('no_answer');
+  });
+
   it('treats "năm nay" as this year: an article of years ago does not answer it, one of this year does', () => {
     const stale = createAnswerEngine({ index: indexOf([old]), lexicon, now }).answer('Năm nay Đoàn thanh niên xã Hưng Lợi lắp bao nhiêu bóng đèn?');
     expect(stale.kind).toBe('no_answer');

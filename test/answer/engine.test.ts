@@ -448,13 +448,14 @@ describe('questions typed in chat', () => {
       'answer',
     );
     expect(createAnswerEngine({ index: local, lexicon, now: at }).answer('Hà Nội có mưa rào và dông không, nhiệt độ bao nhiêu?').kind).toBe('answer');
-    // A recent article among the results answers it, even when an old one ranks first.
+    // A recent article among the results answers it, even when an old one ranks first, when it is decided to answer
+    // as any best article would be.
     local.upsert({
       id: 'thoi-tiet-moi',
       type: 'article',
       title: 'Thời tiết',
       summary: '',
-      body: 'Ngày mai trời nắng.',
+      body: 'Ngày mai Hà Nội trời nắng, không có mưa.',
       publishedAt: '2026-11-27',
       source: 'test',
     });

@@ -7,9 +7,11 @@
  * information" on unanswerable material) at which answer-hit on each answerable set (as written and folded) is at
  * most `--max-drop` below that of the hand-made decision at `--today` (the issue's target: at most 0.03). The form
  * that says "no information" most often on the unanswerable rows at its own threshold is kept (`--model` forces
- * one). Deterministic.
+ * one). The threshold and the form are judged on `--repeats` partitions of the questions into folds, figures
+ * averaged: on one partition, the threshold is set by the three or four least likely answerable questions of the
+ * smallest set, and moves with which fold each fell in. Deterministic.
  *
- *   npm run train:decision -- [--out data/models/decision.json] [--model logistic|boosted] [--max-drop 0.03] [--today 0.4] [--drop INPUT,...] FEATURES.jsonl ...
+ *   npm run train:decision -- [--out data/models/decision.json] [--model logistic|boosted] [--max-drop 0.03] [--today 0.4] [--repeats 10] [--drop INPUT,...] FEATURES.jsonl ...
  *
  * `--drop` leaves the named inputs out (to measure what they add).
  */
@@ -26,6 +28,7 @@ const { values, positionals } = parseArgs({
     'max-drop': { type: 'string', default: '0.03' },
     today: { type: 'string', default: '0.4' },
     folds: { type: 'string', default: '5' },
+    repeats: { type: 'string', default: '10' },
     drop: { type: 'string', default: '' },
     model: { type: 'string' },
   },
@@ -33,6 +36,7 @@ const { values, positionals } = parseArgs({
 const maxDrop = Number(values['max-drop']);
 const todayThreshold = Number(values.today);
 const folds = Number(values.folds);
+const repeats = Math.max(1, Number(values.repeats));
 
 /** A row the model can learn from: a decision was made, something was found, and the label is known. */
 interface Example {
@@ -120,18 +124,19 @@ function hash(s: string): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
   return h;
 }
-const foldOf = (e: Example) => hash(e.group) % folds;
+/** The fold of an example in partition `repeat` (0: the partition settings are chosen on). */
+const foldOf = (e: Example, repeat = 0) => hash(repeat === 0 ? e.group : `${e.group}#${repeat}`) % folds;
 
-function outOfFold(l2: number): Map<FeatureRow, number> {
+function outOfFold(l2: number, repeat = 0): Map<FeatureRow, number> {
   const p = new Map<FeatureRow, number>();
   for (let k = 0; k < folds; k++) {
     const m = asModel(
       fitModel(
-        examples.filter((e) => foldOf(e) !== k),
+        examples.filter((e) => foldOf(e, repeat) !== k),
         l2,
       ),
     );
-    for (const e of examples.filter((e) => foldOf(e) === k)) p.set(e.row, predict(m, e.row.features!));
+    for (const e of examples.filter((e) => foldOf(e, repeat) === k)) p.set(e.row, predict(m, e.row.features!));
   }
   return p;
 }
@@ -149,17 +154,28 @@ const unanswerableSets = setsOf((r) => !r.answerable);
  * rule turned into "no information" stays one.
  */
 const answered = (r: FeatureRow, prob: Prob, t: number) => (r.features ? r.answered && r.features.found && prob(r) >= t : r.answered);
-const hitRate = (set: string, prob: Prob, t: number) => {
-  const rs = rows.filter((r) => keyOf(r) === set && r.answerable && r.label !== null);
-  return rs.filter((r) => r.label === 1 && answered(r, prob, t)).length / rs.length;
+/** A share over the rows `pick` selects, averaged over the partitions' probabilities (one `Prob` per partition). */
+type Probs = Prob | Prob[];
+const meanShare = (rs: FeatureRow[], probs: Probs, count: (r: FeatureRow, prob: Prob) => boolean) => {
+  const list = Array.isArray(probs) ? probs : [probs];
+  if (rs.length === 0) return 0;
+  return list.reduce((sum, prob) => sum + rs.filter((r) => count(r, prob)).length / rs.length, 0) / list.length;
 };
-const noInfo = (set: string, prob: Prob, t: number) => {
-  const rs = rows.filter((r) => keyOf(r) === set && !r.answerable);
-  return rs.filter((r) => !answered(r, prob, t)).length / rs.length;
-};
+const hitRate = (set: string, probs: Probs, t: number) =>
+  meanShare(
+    rows.filter((r) => keyOf(r) === set && r.answerable && r.label !== null),
+    probs,
+    (r, prob) => r.label === 1 && answered(r, prob, t),
+  );
+const noInfo = (set: string, probs: Probs, t: number) =>
+  meanShare(
+    rows.filter((r) => keyOf(r) === set && !r.answerable),
+    probs,
+    (r, prob) => !answered(r, prob, t),
+  );
 const today: Prob = (r) => r.confidence ?? 0;
 
-function chooseThreshold(prob: Prob): number {
+function chooseThreshold(prob: Probs): number {
   let best = 0;
   for (let i = 0; i <= 100; i++) {
     const t = i / 100;
@@ -168,7 +184,7 @@ function chooseThreshold(prob: Prob): number {
   return best;
 }
 
-function report(title: string, prob: Prob, t: number): Record<string, number> {
+function report(title: string, prob: Probs, t: number): Record<string, number> {
   const out: Record<string, number> = {};
   process.stdout.write(`${title} (threshold ${t.toFixed(2)}; today: confidence ≥ ${todayThreshold})\n`);
   for (const s of answerableSets) {
@@ -186,21 +202,21 @@ function report(title: string, prob: Prob, t: number): Record<string, number> {
 const GROWTH: Omit<Growth, 'depth' | 'trees'> = { learningRate: 0.1, l2: 1, minLeaf: 20 };
 const MAX_TREES = 300;
 /** Out-of-fold probabilities of trees of one depth after each number of trees (10, 20, … MAX_TREES). */
-function boostedOutOfFold(depth: number): Map<number, Map<FeatureRow, number>> {
+function boostedOutOfFold(depth: number, repeat = 0, maxTrees = MAX_TREES): Map<number, Map<FeatureRow, number>> {
   const byCount = new Map<number, Map<FeatureRow, number>>();
   for (let k = 0; k < folds; k++) {
-    const train = examples.filter((e) => foldOf(e) !== k);
-    const test = examples.filter((e) => foldOf(e) === k);
+    const train = examples.filter((e) => foldOf(e, repeat) !== k);
+    const test = examples.filter((e) => foldOf(e, repeat) === k);
     const fit = fitBoosted(
       train.map((e) => e.x),
       train.map((e) => e.y),
-      { ...GROWTH, depth, trees: MAX_TREES },
+      { ...GROWTH, depth, trees: maxTrees },
     );
     const staged = stagedLogOdds(
       fit,
       test.map((e) => e.x),
     );
-    for (let count = 10; count <= MAX_TREES; count += 10) {
+    for (let count = 10; count <= maxTrees; count += 10) {
       const p = byCount.get(count) ?? new Map<FeatureRow, number>();
       for (const [i, e] of test.entries()) p.set(e.row, sigmoid(staged[count - 1]![i]!));
       byCount.set(count, p);
@@ -230,11 +246,17 @@ for (const depth of [1, 2, 3]) {
 // (nothing answers, answer removed, the data/ runs) at each form's own cross-validated threshold. Log-loss chose within a form; two
 // forms of near-equal log-loss can differ where the threshold falls.
 const unanswerableRows = rows.filter((r) => !r.answerable);
-const abstains = (prob: Prob, t: number) => unanswerableRows.filter((r) => !answered(r, prob, t)).length / unanswerableRows.length;
-const logisticOof = outOfFold(bestL2);
+const abstains = (probs: Probs, t: number) => meanShare(unanswerableRows, probs, (r, prob) => !answered(r, prob, t));
+// Each form's chosen settings on every partition: the first is the one the settings were chosen on.
+const asProb =
+  (oof: Map<FeatureRow, number>): Prob =>
+  (r) =>
+    oof.get(r) ?? 0;
+const partitions = Array.from({ length: repeats - 1 }, (_, i) => i + 1);
+const logisticProbs = [outOfFold(bestL2), ...partitions.map((rep) => outOfFold(bestL2, rep))].map(asProb);
+const boostedProbs = [boostedOof, ...partitions.map((rep) => boostedOutOfFold(bestGrowth.depth, rep, bestGrowth.trees).get(bestGrowth.trees)!)].map(asProb);
 const forms = (['logistic', 'boosted'] as const).map((kind) => {
-  const oof = kind === 'boosted' ? boostedOof : logisticOof;
-  const prob: Prob = (r) => oof.get(r) ?? 0;
+  const prob = kind === 'boosted' ? boostedProbs : logisticProbs;
   const threshold = chooseThreshold(prob);
   return { kind, prob, threshold, abstains: abstains(prob, threshold), loss: kind === 'boosted' ? boostedLoss : logisticLoss };
 });
@@ -247,7 +269,7 @@ if (!chosen) throw new Error(`--model: logistic or boosted, not ${values.model}`
 const { kind, threshold } = chosen;
 const oofProb = chosen.prob;
 process.stdout.write(`kept: ${kind}\n`);
-const dev = report('cross-validated (each question scored by a model fitted without it)', oofProb, threshold);
+const dev = report(`cross-validated (each question scored by a model fitted without it; mean of ${repeats} partitions)`, oofProb, threshold);
 
 const round = (x: number) => Number(x.toPrecision(6));
 const record = { threshold, trainedOn: [...new Set(rows.map((r) => r.set))].sort(), trainedAt: new Date().toISOString().slice(0, 10), dev };
@@ -280,16 +302,16 @@ process.stdout.write(
   'risk-coverage on dev (cross-validated): threshold | answerable: answered, right of answered, worst answer-hit drop | no information: unanswerable, answer removed\n',
 );
 const answerableRows = rows.filter((r) => r.answerable && r.label !== null);
-const share = (rs: FeatureRow[], pick: (r: FeatureRow) => boolean) => (rs.length ? rs.filter(pick).length / rs.length : 0);
 const removedRows = rows.filter((r) => r.set.endsWith('+removed'));
 const nothingRows = rows.filter((r) => !r.answerable && !r.set.endsWith('+removed'));
 for (let i = 0; i <= 20; i++) {
   const t = i / 20;
-  const a = answerableRows.filter((r) => answered(r, oofProb, t));
+  const answeredShare = meanShare(answerableRows, oofProb, (r, prob) => answered(r, prob, t));
+  const rightShare = meanShare(answerableRows, oofProb, (r, prob) => answered(r, prob, t) && r.label === 1);
   const drop = Math.max(...answerableSets.map((s) => hitRate(s, today, todayThreshold) - hitRate(s, oofProb, t)));
-  const right = a.length ? (a.filter((r) => r.label === 1).length / a.length).toFixed(4) : '  –   ';
+  const right = answeredShare > 0 ? (rightShare / answeredShare).toFixed(4) : '  –   ';
   process.stdout.write(
-    `| ${t.toFixed(2)} | ${(a.length / answerableRows.length).toFixed(4)} | ${right} | ${drop.toFixed(4)} | ${share(nothingRows, (r) => !answered(r, oofProb, t)).toFixed(4)} | ${share(removedRows, (r) => !answered(r, oofProb, t)).toFixed(4)} |\n`,
+    `| ${t.toFixed(2)} | ${answeredShare.toFixed(4)} | ${right} | ${drop.toFixed(4)} | ${meanShare(nothingRows, oofProb, (r, prob) => !answered(r, prob, t)).toFixed(4)} | ${meanShare(removedRows, oofProb, (r, prob) => !answered(r, prob, t)).toFixed(4)} |\n`,
   );
 }
 // One line per tree node, so that the file reads (and diffs) as a list of trees.

@@ -77,6 +77,7 @@ describe('requests about the bot itself', () => {
       'questions.more.jsonl',
       'questions.blind.jsonl',
       'unanswerable.dev.jsonl',
+      'unanswerable.more.jsonl',
       'unanswerable.test.jsonl',
     ];
     const queries = files.flatMap((f) => readJsonl<{ query: string }>(join(dir, f)).map((q) => q.query));

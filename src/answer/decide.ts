@@ -49,15 +49,7 @@ export function decisionFeatures(plan: QueryPlan, ranked: RankedResult[], quote:
   const best = ranked[0];
   const personal = tellsOwnCase(plan);
   if (!best) {
-    return {
-      ...NO_FEATURES,
-      termRarity,
-      contentTerms: plan.content.size,
-      focusTerms: plan.focus.size,
-      unknownTerms: plan.unknown.size,
-      personal,
-      kinds: plan.kinds,
-    };
+    return { ...NO_FEATURES, termRarity, contentTerms: plan.content.size, focusTerms: plan.focus.size, personal, kinds: plan.kinds };
   }
   const second = ranked[1];
   const top = quote[0] && best.info.sentences[quote[0].index];
@@ -79,7 +71,6 @@ export function decisionFeatures(plan: QueryPlan, ranked: RankedResult[], quote:
     termRarity,
     contentTerms: plan.content.size,
     focusTerms: plan.focus.size,
-    unknownTerms: plan.unknown.size,
     exactness: best.features.exactness,
     countFound: best.features.countFound,
     distinct: best.features.distinct,

@@ -140,8 +140,6 @@ export interface DecisionFeatures {
   /** How many content terms and focus terms the question has. */
   contentTerms: number;
   focusTerms: number;
-  /** How many of the question's words no document has, typos aside (`QueryPlan.unknown`): what they name, no article mentions. */
-  unknownTerms: number;
   /** The best document's share of the question's accented words as written (0..1). */
   exactness: number;
   /** Whether the best document states a new number next to what a quantity question counts. */

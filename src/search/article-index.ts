@@ -227,11 +227,6 @@ export class ArticleIndex {
     return df;
   }
 
-  /** Whether a term one edit away from `term` (folded) is indexed: what a typo of an indexed word has. */
-  hasNeighbour(term: string): boolean {
-    return editNeighbours(term).some((t) => this.termIds.has(t));
-  }
-
   /** Best-scoring documents for weighted terms (OR): per-field BM25, summed with the field boosts, then coordinated. */
   lookup(options: LookupOptions): Candidate[] {
     const n = this.ids.length;

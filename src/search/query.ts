@@ -83,11 +83,6 @@ export interface QueryPlan {
   weights: Map<string, number>;
   /** Terms looked up with one edit allowed (unknown words: typos). */
   fuzzy: Set<string>;
-  /**
-   * Content syllables no document has that are not a typo of one it has (no indexed word one edit away; a number
-   * must be exact): "vneid", the "vf" of "VF3", a year no article names. What they name, the corpus never mentions.
-   */
-  unknown: Set<string>;
   /** Content syllables of the question (folded) → idf, for coverage and sentence scoring. */
   content: Map<string, number>;
   /** Accented forms of content syllables, when the question is accented: folded → exact. */
@@ -199,7 +194,6 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
   const exact = new Map<string, string>();
   const pairs = new Map<string, number>();
   const fuzzy = new Set<string>();
-  const unknown = new Set<string>();
   const dfCache = new Map<string, number>();
   const df = (t: string): number => {
     const cached = dfCache.get(t);
@@ -251,7 +245,6 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
         }
       }
       if (df(f) === 0 && f.length >= 4 && !/\d/.test(f)) fuzzy.add(f);
-      if (!isStop && df(f) === 0 && (/\d/.test(f) || !index.hasNeighbour(f))) unknown.add(f);
       if (share <= COMMON_SYLLABLE_SHARE || folded.length === 1) offer(f, isQuestionWord ? w.questionWord : isStop ? w.stopword : w.syllable * name);
       if (i > 0) {
         const p = pairTerm(folded[i - 1]!, f);
@@ -328,5 +321,5 @@ export function planQuery(question: string, index: ArticleIndex, lexicon: Lexico
     while (words.length > 0 && tail(words[words.length - 1]!)) words.pop();
     if (words.length > 0 && words.length <= 6) subject = words.map((x) => x.w).join(' ');
   }
-  return { text, weights, fuzzy, unknown, content, exact, triples, pairs, provinces, years, datedYears, numbers, kinds, subject, focus, unit, accented };
+  return { text, weights, fuzzy, content, exact, triples, pairs, provinces, years, datedYears, numbers, kinds, subject, focus, unit, accented };
 }

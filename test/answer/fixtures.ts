@@ -40,7 +40,6 @@ export const features = (over: Partial<DecisionFeatures>): DecisionFeatures => (
   termRarity: 2,
   contentTerms: 4,
   focusTerms: 1,
-  unknownTerms: 0,
   exactness: 1,
   countFound: false,
   distinct: 0,

@@ -132,17 +132,3 @@ describe('query plan: provinces and years', () => {
     expect(plan('xã hỗ trợ 2000 hộ nghèo bao nhiêu tiền').years).toEqual([2000]);
   });
 });
-
-describe('query plan: words no document has', () => {
-  const plan = (question: string) => planQuery(question, index, lexicon);
-
-  it('keeps apart the words no document has that are no typo of one it has, and numbers none has', () => {
-    // "VNeID" and "VF" (of "VF3") are in no document, no indexed word is one edit from them; "2029" is in none.
-    expect([...plan('nhìn sao mộc bằng VNeID').unknown]).toEqual(['vneid']);
-    expect(plan('VF3 nặng bao nhiêu').unknown.has('vf')).toBe(true);
-    expect(plan('năm 2029 sao mộc có gần trái đất không').unknown.has('2029')).toBe(true);
-    // A typo of an indexed word is not unknown ("khoií" is one edit from "khoi"), nor is a word the documents have.
-    expect(plan('khoií lượng sao mộc').unknown.size).toBe(0);
-    expect(plan('khối lượng của sao mộc bao nhiêu').unknown.size).toBe(0);
-  });
-});

@@ -113,7 +113,7 @@ export function fitsTime(
 
 /**
  * Whether an article was published before one of the given years without naming it: more than a year before, since
- * what a year names is often announced the year before ("Tết Mậu Tuất" in December 2017, a plan for next year).
+ * what a year names is often announced the year before (an article of November 2016 on "APEC 2017", a plan for next year).
  * An undated article is never ruled out here.
  */
 function writtenBefore(years: number[], publishedAt: string | undefined, terms: ReadonlySet<string>): boolean {

@@ -8,7 +8,7 @@ import { NO_FEATURES, predict, type DecisionModel } from './decision-model.js';
 import { coverage, planTotal } from './score.js';
 import { quoteIndexes } from './select.js';
 import { analyseSentence } from './analysis.js';
-import { hasAnswerShape, otherTermsShare, rareMissing, slotFit, tellsOwnCase } from './shape.js';
+import { hasAnswerShape, rareMissing, rareTerms, slotFit, tellsOwnCase } from './shape.js';
 import type { EngineTuning } from './tuning.js';
 import type { DecisionFeatures, RankedResult, RankedSentence } from './types.js';
 
@@ -39,6 +39,18 @@ function weightedShare(terms: ReadonlySet<string>, wanted: ReadonlyMap<string, n
     if (terms.has(t)) got += w;
   }
   return total > 0 ? got / total : empty;
+}
+
+/**
+ * Idf-weighted share of the question's content syllables other than its {@link rareTerms} (and words taken for
+ * typos) found in `terms`; 1 when it has no others. The rare words say what a question is about (a name, a place,
+ * an event); the others say what it asks of it ("đọc diễn văn", "kêu gọi trồng"): an article about the same thing
+ * that states another fact has the first and lacks the second.
+ */
+export function otherTermsShare(terms: ReadonlySet<string>, plan: QueryPlan): number {
+  const rare = new Set(rareTerms(plan));
+  const others = new Map([...plan.content].filter(([t]) => !rare.has(t) && !plan.fuzzy.has(t)));
+  return weightedShare(terms, others, 1);
 }
 
 /** Gather the features of a question's results; `quote`: the chosen document's sentences ranked for quoting. */

@@ -268,24 +268,6 @@ export function rareMissing(terms: Set<string>, plan: QueryPlan): number {
   return total > 0 ? missing / total : 0;
 }
 
-/**
- * Idf-weighted share of the question's content syllables other than its {@link rareTerms} (and words taken for
- * typos) found in the given terms; 1 when it has no others. The rare words say what a question is about (a name,
- * a place, an event); the others say what it asks of it ("đọc diễn văn", "kêu gọi trồng"): an article about the
- * same thing that states another fact has the first and lacks the second.
- */
-export function otherTermsShare(terms: Set<string>, plan: QueryPlan): number {
-  const rare = new Set(rareTerms(plan));
-  let total = 0;
-  let got = 0;
-  for (const [t, w] of plan.content) {
-    if (rare.has(t) || plan.fuzzy.has(t)) continue;
-    total += w;
-    if (terms.has(t)) got += w;
-  }
-  return total > 0 ? got / total : 1;
-}
-
 const PERSONAL_ACCENTED = WORDS.personal.accented.map((p) => p.split(' '));
 const PERSONAL_UNACCENTED = WORDS.personal.unaccented.map((p) => p.split(' '));
 

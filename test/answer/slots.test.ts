@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyseSentence } from '../../src/answer/analysis.js';
-import { askedSlots, otherTermsShare, rareMissing, rareTerms, slotFit, tellsOwnCase } from '../../src/answer/shape.js';
+import { otherTermsShare } from '../../src/answer/decide.js';
+import { askedSlots, rareMissing, rareTerms, slotFit, tellsOwnCase } from '../../src/answer/shape.js';
 import { resolveTuning } from '../../src/answer/tuning.js';
 import { planQuestion } from '../../src/answer/understand.js';
 import { article, indexOf, lexicon, tuning } from './fixtures.js';

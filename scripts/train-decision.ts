@@ -314,28 +314,17 @@ const dev = report(`cross-validated (each question scored by a model fitted with
 const round = (x: number) => Number(x.toPrecision(6));
 const record = { threshold, trainedOn: [...new Set(rows.map((r) => r.set))].sort(), trainedAt: new Date().toISOString().slice(0, 10), dev };
 
-let model: DecisionModel;
-if (kind === 'logistic') {
-  const fitted = fitModel(examples, bestL2);
-  model = parseDecisionModel({
-    kind,
-    features: names,
-    means: fitted.means.map(round),
-    scales: fitted.scales.map(round),
-    weights: fitted.weights.map(round),
-    bias: round(fitted.bias),
-    l2: bestL2,
-    ...record,
-  });
-} else {
-  const fitted = fitBoosted(
-    examples.map((e) => e.x),
-    examples.map((e) => e.y),
-    bestGrowth,
-  );
-  const trees = fitted.trees.map((tree) => tree.map((node) => ('leaf' in node ? { leaf: round(node.leaf) } : { ...node, value: round(node.value) })));
-  model = parseDecisionModel({ kind, features: names, bias: round(fitted.bias), trees, growth: bestGrowth, ...record });
-}
+const fitted = fitForm(kind, examples);
+const model = parseDecisionModel(
+  fitted.kind === 'logistic'
+    ? { ...fitted, means: fitted.means.map(round), scales: fitted.scales.map(round), weights: fitted.weights.map(round), bias: round(fitted.bias), ...record }
+    : {
+        ...fitted,
+        bias: round(fitted.bias),
+        trees: fitted.trees.map((tree) => tree.map((node) => ('leaf' in node ? { leaf: round(node.leaf) } : { ...node, value: round(node.value) }))),
+        ...record,
+      },
+);
 const prob: Prob = (r) => predict(model, r.features!);
 report('fitted on all dev material, at the same threshold (optimistic: these questions trained it)', prob, threshold);
 

@@ -76,6 +76,7 @@ describe('requests about the bot itself', () => {
       'questions.holdout.jsonl',
       'questions.more.jsonl',
       'questions.blind.jsonl',
+      'questions.news.jsonl',
       'unanswerable.dev.jsonl',
       'unanswerable.more.jsonl',
       'unanswerable.test.jsonl',

@@ -54,7 +54,7 @@ describe('unanswerable question sets (test/fixtures/domain/unanswerable.*.jsonl)
   });
 
   it('have ids unique among all the domain sets, and no question in both a dev and the test set', async () => {
-    const files = ['questions.jsonl', 'questions.holdout.jsonl', 'questions.more.jsonl', 'questions.blind.jsonl', ...Object.keys(SETS)];
+    const files = ['questions.jsonl', 'questions.holdout.jsonl', 'questions.more.jsonl', 'questions.blind.jsonl', 'questions.news.jsonl', ...Object.keys(SETS)];
     const ids = (await Promise.all(files.map(lines))).flat().map((l) => l.id);
     expect(new Set(ids).size).toBe(ids.length);
     const dev = (await lines('unanswerable.dev.jsonl')).map((l) => folded(l.query));

@@ -48,7 +48,8 @@ Commands:
       Answer one question. --json prints {text, sources, confidence, kind}.
   eval --queries FILE [--corpus FILE ...] [--json] [--no-baseline] [--curve] [--answer-removed] [--features OUT]
       Retrieval and answer figures for our engine and for default MiniSearch, with and without diacritics
-      (wrongAnswer: answerable questions given a reply without an expected answer).
+      (wrongAnswer: answerable questions given a reply without an expected answer; wrongSentence: those of them
+      whose reply quotes a relevant document, a sentence of the right article without the answer).
       --curve also prints our engine's risk-coverage table: every reply kept, then answered when its
       confidence reaches each threshold 0, 0.05, ..., 1 (share answered, share of answered that were right).
       --answer-removed asks each answerable question over the corpus without its relevant documents and every
@@ -78,7 +79,7 @@ function out(text: string): void {
 
 function formatFigures(name: string, f: Figures): string {
   const num = (x: number | null) => (x === null ? '   –  ' : x.toFixed(4));
-  return `${name.padEnd(22)} ${num(f['recall@1'])}  ${num(f['recall@5'])}  ${num(f['mrr@10'])}  ${num(f.answerHit)}  ${num(f.noAnswer)}  ${num(f.wrongAnswer)}`;
+  return `${name.padEnd(22)} ${num(f['recall@1'])}  ${num(f['recall@5'])}  ${num(f['mrr@10'])}  ${num(f.answerHit)}  ${num(f.noAnswer)}  ${num(f.wrongAnswer)}   ${num(f.wrongSentence)}`;
 }
 
 function formatCurve(rows: CurveRow[]): string {
@@ -198,7 +199,7 @@ async function main(argv: string[]): Promise<number> {
         ? `, each without the documents holding its answer (${report.answerRemoved!.meanDocs} on average, at most ${report.answerRemoved!.maxDocs})`
         : '';
       out(`${scored.length} queries over ${index.size} documents (${values.queries})${mode}`);
-      out(`${'system'.padEnd(22)} recall@1 recall@5 mrr@10  answerHit noAnswer wrongAnswer`);
+      out(`${'system'.padEnd(22)} recall@1 recall@5 mrr@10  answerHit noAnswer wrongAnswer wrongSentence`);
       out(formatFigures('ours', report.ours));
       out(formatFigures('ours, no diacritics', report.oursUnaccented));
       if (report.baseline) {

@@ -53,6 +53,12 @@ export interface Figures {
   noAnswer: number | null;
   /** Share of the questions with expected answers that got a reply (not "no information") containing none of them. */
   wrongAnswer: number | null;
+  /**
+   * The part of {@link wrongAnswer} whose reply quotes one of the question's relevant documents: the right article,
+   * a sentence of it without the answer (the rest quote another article). Null as wrongAnswer is, or when the
+   * system does not say what it quotes.
+   */
+  wrongSentence: number | null;
 }
 
 /** What a system returns for one question: ranked ids, the reply text, and whether it said "no information". */
@@ -62,6 +68,8 @@ export interface SystemReply {
   noAnswer: boolean;
   /** 0..1, when the system reports how sure it is (our engine's answer confidence). */
   confidence?: number;
+  /** The document the reply quotes first, when the system says. */
+  quoted?: string;
 }
 
 /** Asks a system one question: the text to send (as written or folded) and the question it comes from. */
@@ -74,13 +82,16 @@ export interface Outcome {
   hit: boolean;
 }
 
-/** Normalise for answer matching: NFC, lowercase, whitespace collapsed, no space before , . ; : ! ? % or after (. */
+/**
+ * Normalise for answer matching: NFC, lowercase, whitespace collapsed, no space before , . ; : ! ? % ) or after (:
+ * the corpora are tokenised ("18 phiếu ( 19 % )"), the replies tidied ("18 phiếu (19%)").
+ */
 export function normalizeForMatch(text: string): string {
   return text
     .normalize('NFC')
     .toLowerCase()
     .replace(/\s+/g, ' ')
-    .replace(/ ([,.;:!?%])/g, '$1')
+    .replace(/ ([,.;:!?%)])/g, '$1')
     .replace(/\( /g, '(')
     .trim();
 }
@@ -105,6 +116,8 @@ export function figuresOf(outcomes: Outcome[]): Figures {
   let withAnswers = 0;
   let hits = 0;
   let wrong = 0;
+  let wrongSentence = 0;
+  let toldQuoted = true;
   let empty = 0;
   let saidNo = 0;
   for (const { query: q, reply, hit } of outcomes) {
@@ -122,7 +135,11 @@ export function figuresOf(outcomes: Outcome[]): Figures {
     if (q.answers.length > 0) {
       withAnswers += 1;
       if (hit) hits += 1;
-      else if (!reply.noAnswer) wrong += 1;
+      else if (!reply.noAnswer) {
+        wrong += 1;
+        if (reply.quoted === undefined) toldQuoted = false;
+        else if (q.relevant.includes(reply.quoted)) wrongSentence += 1;
+      }
     }
   }
   return {
@@ -132,6 +149,7 @@ export function figuresOf(outcomes: Outcome[]): Figures {
     answerHit: withAnswers ? round(hits / withAnswers) : null,
     noAnswer: empty ? round(saidNo / empty) : null,
     wrongAnswer: withAnswers ? round(wrong / withAnswers) : null,
+    wrongSentence: withAnswers && toldQuoted ? round(wrongSentence / withAnswers) : null,
   };
 }
 
@@ -175,7 +193,9 @@ export function oursSystem(engine: AnswerEngine): AskSystem {
   return (q) => {
     const answer = engine.answer(q);
     const ranked = engine.rank(q, 10).map((r) => r.doc.id);
-    return { ranked, text: answer.text, noAnswer: answer.kind === 'no_answer' || answer.text.startsWith(NO_ANSWER_PREFIX), confidence: answer.confidence };
+    const noAnswer = answer.kind === 'no_answer' || answer.text.startsWith(NO_ANSWER_PREFIX);
+    const quoted = noAnswer ? undefined : answer.sources[0]?.id;
+    return { ranked, text: answer.text, noAnswer, confidence: answer.confidence, ...(quoted === undefined ? {} : { quoted }) };
   };
 }
 
@@ -194,7 +214,7 @@ export function baselineSystem(baseline: BaselineIndex, docs: Map<string, Search
       : baseline.search(q, 10);
     const top = ranked[0] ? docs.get(ranked[0]) : undefined;
     const text = top ? [top.title, ...splitSentences([top.summary, top.body].join('\n')).slice(0, 2)].map(tidySpacing).join('\n') : '';
-    return { ranked, text, noAnswer: ranked.length === 0 };
+    return { ranked, text, noAnswer: ranked.length === 0, ...(ranked[0] === undefined ? {} : { quoted: ranked[0] }) };
   };
 }
 

@@ -63,8 +63,20 @@ describe('figuresOf: wrongAnswer', () => {
     expect(f.noAnswer).toBe(0);
   });
 
+  it('tells the wrong replies that quote a relevant document (the right article, another sentence) from those quoting another', () => {
+    const quoting = (quoted: string, hit: boolean): Outcome => ({
+      ...outcome(['a'], { noAnswer: false }, hit),
+      reply: { ranked: [], text: '', noAnswer: false, quoted },
+    });
+    const f = figuresOf([quoting('doc', true), quoting('doc', false), quoting('other', false), quoting('doc', false)]);
+    expect(f.wrongAnswer).toBe(0.75);
+    expect(f.wrongSentence).toBe(0.5);
+    // A system that does not say what it quotes gets no such figure.
+    expect(figuresOf([outcome(['a'], { noAnswer: false }, false)]).wrongSentence).toBeNull();
+  });
+
   it('is null when no question has an expected answer', () => {
-    expect(figuresOf([outcome([], { noAnswer: true }, false)])).toMatchObject({ wrongAnswer: null, answerHit: null, noAnswer: 1 });
+    expect(figuresOf([outcome([], { noAnswer: true }, false)])).toMatchObject({ wrongAnswer: null, wrongSentence: null, answerHit: null, noAnswer: 1 });
   });
 });
 
